@@ -15,6 +15,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import check, check_equal, error_answer, ok_answer
+
 pytestmark = pytest.mark.profile("perf")
 
 #: The largest ``n`` ADP-018 allows.
@@ -33,17 +35,22 @@ def reference() -> InProcess:
 def test_perf_run_does_the_workload(
     impl: Implementation, reference: InProcess, workload: str, n: int
 ) -> None:
-    want = reference.call("perf-run", workload=workload, n=n)
-    assert want.ok, want
-    got = impl.call("perf-run", workload=workload, n=n)
-    assert got.ok, f"perf-run {workload} n={n} failed (ADP-018.1): {got.error}"
-    assert got.result["check"] == want.result["check"], (
-        f"perf-run {workload} n={n}: check {got.result['check']} is not the reference's "
-        f"{want.result['check']}: the workload of ADP-018.2 was not done as defined"
+    run = f"perf-run {workload} n={n}"
+    want = ok_answer(reference.call("perf-run", workload=workload, n=n), "ADP-018.2", run)
+    got = ok_answer(impl.call("perf-run", workload=workload, n=n), "ADP-018.1", run)
+    check_equal(
+        "ADP-018.2",
+        want["check"],
+        got["check"],
+        f"{run}: the check, the reference's (the workload done as defined)",
     )
-    elapsed = got.result["elapsed_ns"]
-    assert isinstance(elapsed, int) and elapsed > 0, (
-        f"perf-run {workload} n={n}: elapsed_ns {elapsed!r} is not a positive integer (ADP-018.3)"
+    elapsed = got["elapsed_ns"]
+    check(
+        "ADP-018.3",
+        isinstance(elapsed, int) and elapsed > 0,
+        expected="a positive integer",
+        came=elapsed,
+        what=f"{run}: elapsed_ns",
     )
 
 
@@ -65,8 +72,6 @@ def test_perf_run_bounds(impl: Implementation, workload: str, n: object, ok: boo
     """The last allowed ``n`` (1; ``MAX_N`` is too slow to run here) and the first refused."""
     reply = impl.call("perf-run", check=False, workload=workload, n=n)  # breaks the schema
     if ok:
-        assert reply.ok, f"perf-run {workload!r} n={n!r} must be accepted: {reply.error}"
+        ok_answer(reply, "ADP-018.4", f"perf-run {workload!r} n={n!r}, within the bounds")
     else:
-        assert not reply.ok and reply.error_class == "bad-request", (
-            f"perf-run {workload!r} n={n!r} must be bad-request (ADP-018.4): {reply}"
-        )
+        error_answer(reply, "ADP-018.4", "bad-request", f"perf-run {workload!r} n={n!r}")

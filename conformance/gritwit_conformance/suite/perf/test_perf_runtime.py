@@ -21,6 +21,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 from gritwit_conformance.runs._perf import RUNTIME_WORKLOADS, actor_modules
 
+from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
+
 pytestmark = pytest.mark.profile("perf", "runtime", "wasm")
 
 
@@ -34,28 +36,46 @@ def _modules(workload: str) -> dict[str, str]:
 
 
 def _actor(impl: Implementation, runtime: str, module: str) -> str:
-    actor: str = impl.call("rt-genesis", runtime=runtime, module=module).expect_ok()["actor"]
-    assert impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["quiescent"]
+    actor: str = call_ok(impl, "ADP-018.6", "rt-genesis", runtime=runtime, module=module)["actor"]
+    _quiescent(impl, runtime)
     return actor
+
+
+def _quiescent(impl: Implementation, runtime: str) -> dict[str, Any]:
+    """One ``rt-run`` of the workload's sends, checked to reach quiescence."""
+    ran = call_ok(impl, "ADP-018.6", "rt-run", runtime=runtime, max_steps=1000)
+    check("ADP-018.6", ran["quiescent"], expected="quiescent true", came=ran, what="rt-run")
+    return ran
 
 
 def _through_rt(impl: Implementation, workload: str, n: int, path: Path) -> tuple[str, str]:
     """ADP-018.6's sends and runs as ``rt-*`` commands (ADP-015): the actor the check is
     the head of, and that head."""
     modules = _modules(workload)
-    runtime = impl.call("rt-open", path=str(path)).expect_ok()["runtime"]
+    runtime = call_ok(impl, "ADP-018.6", "rt-open", path=str(path))["runtime"]
     try:
         if "counter" in modules:
             target = _actor(impl, runtime, modules["counter"])
             for _ in range(n):
-                impl.call(
-                    "rt-send", runtime=runtime, to=target, mt="inc", content={"blob": ""}
-                ).expect_ok()
-                assert impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["quiescent"]
-            count = impl.call("rt-query", runtime=runtime, actor=target, name="count").expect_ok()[
-                "data"
-            ]
-            assert bytes.fromhex(count) == str(n).encode(), "the counter missed an inc"
+                call_ok(
+                    impl,
+                    "ADP-018.6",
+                    "rt-send",
+                    runtime=runtime,
+                    to=target,
+                    mt="inc",
+                    content={"blob": ""},
+                )
+                _quiescent(impl, runtime)
+            count = call_ok(
+                impl, "ADP-018.6", "rt-query", runtime=runtime, actor=target, name="count"
+            )["data"]
+            check_equal(
+                "ADP-018.6",
+                str(n).encode(),
+                bytes.fromhex(count),
+                f"the counter's count after {n} inc through rt-*",
+            )
         else:
             target = _actor(impl, runtime, modules["requester"])
             echo = _actor(impl, runtime, modules["echo"])
@@ -64,21 +84,32 @@ def _through_rt(impl: Implementation, workload: str, n: int, path: Path) -> tupl
                     "to": {"blob": echo.encode().hex()},
                     "question": {"blob": str(i).encode().hex()},
                 }
-                impl.call(
-                    "rt-send", runtime=runtime, to=target, mt="ask", content={"tree": ask}
-                ).expect_ok()
-                assert (
-                    len(impl.call("rt-run", runtime=runtime, max_steps=1000).expect_ok()["steps"])
-                    == 3
+                call_ok(
+                    impl,
+                    "ADP-018.6",
+                    "rt-send",
+                    runtime=runtime,
+                    to=target,
+                    mt="ask",
+                    content={"tree": ask},
                 )
-            answer = impl.call(
-                "rt-query", runtime=runtime, actor=target, name="answer"
-            ).expect_ok()["data"]
-            assert bytes.fromhex(answer) == str(n - 1).encode(), "the last ask was not answered"
-        head: str = impl.call("rt-head", runtime=runtime, actor=target).expect_ok()["step"]
+                ran = call_ok(impl, "ADP-018.6", "rt-run", runtime=runtime, max_steps=1000)
+                check_equal(
+                    "ADP-018.6", 3, len(ran["steps"]), f"the steps of ask {i}: ask, echo, answer"
+                )
+            answer = call_ok(
+                impl, "ADP-018.6", "rt-query", runtime=runtime, actor=target, name="answer"
+            )["data"]
+            check_equal(
+                "ADP-018.6",
+                str(n - 1).encode(),
+                bytes.fromhex(answer),
+                "the requester's answer: the last ask's",
+            )
+        head: str = call_ok(impl, "ADP-018.6", "rt-head", runtime=runtime, actor=target)["step"]
         return target, head
     finally:
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        call_ok(impl, "ADP-018.6", "rt-close", runtime=runtime)
 
 
 def _perf_run(impl: Implementation, workload: str, n: int, path: Path) -> Any:
@@ -99,18 +130,28 @@ def test_a_runtime_workload_does_the_work(
 ) -> None:
     (tmp_path / "rt").mkdir()
     _, expected = _through_rt(impl, workload, n, tmp_path / "rt")
-    want = _perf_run(reference, workload, n, tmp_path / "ref")
-    assert want.ok, want
-    assert want.result["check"] == expected, "the reference's workload is not ADP-018.6's"
-    got = _perf_run(impl, workload, n, tmp_path / "impl")
-    assert got.ok, f"perf-run {workload} n={n} failed (ADP-018.8): {got.error}"
-    assert got.result["check"] == expected, (
-        f"perf-run {workload} n={n}: check {got.result['check']} is not {expected}, the "
-        f"head the same sends and runs give through rt-*: the workload of ADP-018.6 was not done"
+    run = f"perf-run {workload} n={n}"
+    want = ok_answer(_perf_run(reference, workload, n, tmp_path / "ref"), "ADP-018.6", run)
+    check_equal(
+        "ADP-018.6",
+        expected,
+        want["check"],
+        f"the reference's {run}: its check, the head the same sends and runs give through rt-*",
     )
-    elapsed = got.result["elapsed_ns"]
-    assert isinstance(elapsed, int) and elapsed > 0, (
-        f"perf-run {workload} n={n}: elapsed_ns {elapsed!r} is not a positive integer (ADP-018.3)"
+    got = ok_answer(_perf_run(impl, workload, n, tmp_path / "impl"), "ADP-018.8", run)
+    check_equal(
+        "ADP-018.6",
+        expected,
+        got["check"],
+        f"{run}: its check, the head the same sends and runs give through rt-*",
+    )
+    elapsed = got["elapsed_ns"]
+    check(
+        "ADP-018.3",
+        isinstance(elapsed, int) and elapsed > 0,
+        expected="a positive integer",
+        came=elapsed,
+        what=f"{run}: elapsed_ns",
     )
 
 
@@ -122,16 +163,19 @@ def test_a_durable_workload_leaves_its_heads_in_path(
     """The durable store is the one ``rt-open`` of ``path`` opens: it recovers the check."""
     (tmp_path / "rt").mkdir()
     actor, head = _through_rt(impl, workload, 2, tmp_path / "rt")
-    got = _perf_run(impl, workload, 2, tmp_path / "perf")
-    assert got.ok and got.result["check"] == head, got
-    runtime = impl.call("rt-open", path=str(tmp_path / "perf")).expect_ok()["runtime"]
+    got = ok_answer(_perf_run(impl, workload, 2, tmp_path / "perf"), "ADP-018.6")
+    check_equal("ADP-018.6", head, got["check"], f"perf-run {workload} n=2: its check")
+    runtime = call_ok(impl, "ADP-018.6", "rt-open", path=str(tmp_path / "perf"))["runtime"]
     try:
-        found = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+        found = call_ok(impl, "ADP-018.6", "rt-head", runtime=runtime, actor=actor)["step"]
     finally:
-        impl.call("rt-close", runtime=runtime).expect_ok()
-    assert found == head, (
-        f"rt-open of the durable workload's path finds {found} as the head of {actor}, not "
-        f"the check {head}: the workload did not run on that directory's store (ADP-018.6)"
+        call_ok(impl, "ADP-018.6", "rt-close", runtime=runtime)
+    check_equal(
+        "ADP-018.6",
+        head,
+        found,
+        f"the head of {actor} rt-open of the durable workload's path finds: the workload's "
+        "check (it ran on that directory's store)",
     )
 
 
@@ -144,9 +188,17 @@ def test_a_durable_and_an_in_memory_workload_answer_alike(
         workload: _perf_run(impl, workload, 2, tmp_path / workload).result.get("check")
         for workload in RUNTIME_WORKLOADS
     }
-    assert checks["runtime-counter"] == checks["runtime-counter-durable"] is not None
-    assert checks["runtime-ping-pong"] == checks["runtime-ping-pong-durable"] is not None
-    assert checks["runtime-counter"] != checks["runtime-ping-pong"]
+    for workload in ("runtime-counter", "runtime-ping-pong"):
+        durable = checks[f"{workload}-durable"]
+        check_equal("ADP-018.6", durable, checks[workload], f"{workload}'s check, as durable")
+        if durable is None:
+            fail("ADP-018.6", expected="a check", came=checks, what=workload)
+    check(
+        "ADP-018.6",
+        checks["runtime-counter"] != checks["runtime-ping-pong"],
+        expected="two checks for the two workloads",
+        came=checks,
+    )
 
 
 @pytest.mark.req("ADP-018.7", "ADP-018.4")
@@ -202,11 +254,9 @@ def test_runtime_workload_arguments(
             args[key] = value
     reply = impl.call("perf-run", check=False, workload=workload, **args)  # breaks the schema
     if ok:
-        assert reply.ok, f"perf-run {workload!r} {change} must be accepted: {reply.error}"
+        ok_answer(reply, "ADP-018.7", f"perf-run {workload!r} {change}, within the bounds")
     else:
-        assert not reply.ok and reply.error_class == "bad-request", (
-            f"perf-run {workload!r} {change} must be bad-request (ADP-018.7): {reply}"
-        )
+        error_answer(reply, "ADP-018.7", "bad-request", f"perf-run {workload!r} {change}")
 
 
 @pytest.mark.req("ADP-018.7")
@@ -220,8 +270,6 @@ def test_a_module_that_fails_to_load_fails_the_run_with_its_class(
         modules["counter"] = module
     reply = impl.call("perf-run", workload="runtime-counter", n=1, modules=modules)
     if error_class is None:
-        assert reply.ok, f"perf-run of the counter's build failed: {reply.error}"
+        ok_answer(reply, "ADP-018.7", "perf-run of the counter's build")
     else:
-        assert not reply.ok and reply.error_class == error_class, (
-            f"perf-run of a module that is no Wasm must fail {error_class} (ADP-018.7): {reply}"
-        )
+        error_answer(reply, "ADP-018.7", error_class, "perf-run of a module that is no Wasm")

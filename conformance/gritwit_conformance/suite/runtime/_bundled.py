@@ -12,6 +12,8 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
+
 WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
 CORE = g.Tree(entries={"wit": g.object_id(WIT)})
 #: The actor every crafted history belongs to (its id is its core's, WIT-002).
@@ -21,11 +23,11 @@ FIRST = g.Step(actor=ACTOR, core=ACTOR)
 
 def open_runtime(impl: Implementation, path: Path) -> str:
     path.mkdir()
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    return str(call_ok(impl, "RUN-009.2", "rt-open", path=str(path))["runtime"])
 
 
 def head_of(impl: Implementation, runtime: str) -> Any:
-    return impl.call("rt-head", runtime=runtime, actor=ACTOR.hex()).expect_ok()["step"]
+    return call_ok(impl, "RUN-009.2", "rt-head", runtime=runtime, actor=ACTOR.hex())["step"]
 
 
 def imports_verifies_and_runs(
@@ -33,17 +35,49 @@ def imports_verifies_and_runs(
 ) -> g.Step:
     """Import ``bundle`` (a history of two steps ending at ``head``), verify it, send the
     counter one message and run: one step, built on ``head``; returns that step."""
-    got = impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()
-    assert got["head"] == g.object_id(head).hex(), got
-    checked = impl.call("rt-verify", runtime=runtime, actor=ACTOR.hex()).expect_ok()
-    assert checked["verified"] is True and checked["steps"] == 2, checked
-    impl.call(
-        "rt-send", runtime=runtime, to=ACTOR.hex(), mt="inc", content={"blob": "35"}
-    ).expect_ok()
-    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert not ran["failures"] and not ran["attempts"], ran
-    assert [actor for actor, _ in ran["steps"]] == [ACTOR.hex()], ran
-    new = impl.call("rt-object", runtime=runtime, id=head_of(impl, runtime)).expect_ok()
+    got = call_ok(impl, "RUN-009.2", "rt-import", runtime=runtime, bundle=bundle.hex())
+    check_equal("RUN-009.2", g.object_id(head).hex(), got["head"], "the head rt-import answers")
+    checked = call_ok(impl, "RUN-009.2", "rt-verify", runtime=runtime, actor=ACTOR.hex())
+    check("RUN-009.2", checked["verified"] is True, expected="true", came=checked, what="rt-verify")
+    check_equal("RUN-009.2", 2, checked["steps"], "the steps rt-verify counts")
+    call_ok(
+        impl,
+        "RUN-009.2",
+        "rt-send",
+        runtime=runtime,
+        to=ACTOR.hex(),
+        mt="inc",
+        content={"blob": "35"},
+    )
+    ran = call_ok(impl, "RUN-009.2", "rt-run", runtime=runtime, max_steps=10)
+    check(
+        "RUN-009.2",
+        not ran["failures"],
+        expected="nothing (empty)",
+        came=ran,
+        what="rt-run's failures",
+    )
+    check(
+        "RUN-009.2",
+        not ran["attempts"],
+        expected="nothing (empty)",
+        came=ran,
+        what="rt-run's attempts",
+    )
+    check_equal(
+        "RUN-009.2",
+        [ACTOR.hex()],
+        [actor for actor, _ in ran["steps"]],
+        "the actors of rt-run's steps",
+    )
+    new = call_ok(impl, "RUN-009.2", "rt-object", runtime=runtime, id=head_of(impl, runtime))
     step = g.decode_object(bytes.fromhex(new["bytes"]))
-    assert isinstance(step, g.Step) and step.previous == g.object_id(head), step
+    if not isinstance(step, g.Step):
+        fail("RUN-009.2", expected="a step", came=step)
+    check_equal(
+        "RUN-009.2",
+        g.object_id(head),
+        step.previous,
+        "the previous of the step after the imported head",
+    )
     return step

@@ -7,6 +7,8 @@ from typing import Any
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import check, describe, fail
+
 Json = dict[str, Any]
 
 
@@ -50,11 +52,13 @@ class _Side:
 class SideBySide:
     """The implementation and the in-process reference fed the same commands.
 
-    Every answer must be the reference's; runtimes are named, and ``kill`` stops both
-    sides (the next command starts a new adapter process).
+    Every answer must be the reference's, checked under ``clause``: the rule the test
+    of them judges. Runtimes are named, and ``kill`` stops both sides (the next command
+    starts a new adapter process).
     """
 
-    def __init__(self, impl: Implementation, top: Path) -> None:
+    def __init__(self, impl: Implementation, top: Path, *, clause: str) -> None:
+        self.clause = clause
         self.sides = (_Side(impl, top / "impl"), _Side(InProcess(), top / "ref"))
         self.handles: dict[str, tuple[str, str]] = {}
 
@@ -69,7 +73,13 @@ class SideBySide:
             where = side.top / (path or name)
             where.mkdir(exist_ok=True)
             answer = side.call("rt-open", path=str(where), **options)
-            assert "runtime" in answer, f"rt-open {name}: {answer}"
+            check(
+                self.clause,
+                "runtime" in answer,
+                expected="a runtime",
+                came=answer,
+                what=f"rt-open {name} {options}",
+            )
             handles.append(str(answer["runtime"]))
         self.handles[name] = (handles[0], handles[1])
 
@@ -79,9 +89,11 @@ class SideBySide:
         want = self.sides[1].call(cmd, runtime=ref, **args)
         got = self.sides[0].call(cmd, runtime=mine, **args)
         if got != want:
-            raise AssertionError(
-                f"{cmd} {str(args)[:160]} on runtime {where!r}: the reference answers {want}, "
-                f"the implementation {got}{self._explain(mine, ref, want, got)}"
+            fail(
+                self.clause,
+                expected=f"the reference's answer {describe(want)}",
+                came=f"{describe(got)}{self._explain(mine, ref, want, got)}",
+                what=f"{cmd} {str(args)[:160]} on runtime {where!r}",
             )
         return want
 

@@ -38,6 +38,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
+from .._check import check, check_equal, check_in, fail, ok_answer
 from ._drive import SideBySide
 
 OUTSIDE = g.ObjectId(bytes(32))
@@ -68,7 +69,8 @@ def described(core: g.Tree, objects: dict[g.ObjectId, g.GritObject]) -> Json:
     tree: Json = {}
     for name, oid in core.entries.items():
         blob = objects[oid]
-        assert isinstance(blob, g.Blob)
+        if not isinstance(blob, g.Blob):
+            fail("WIT-002", expected="a blob", came=blob)
         item: Json = {"blob": blob.data.hex()}
         if blob.headers:
             item["headers"] = dict(blob.headers)
@@ -77,10 +79,12 @@ def described(core: g.Tree, objects: dict[g.ObjectId, g.GritObject]) -> Json:
 
 
 class Rt:
-    """One runtime of the implementation (or of both sides, given a SideBySide)."""
+    """One runtime of the implementation (or of both sides, given a SideBySide); its
+    commands are checked under ``clause``, the rule the test using it judges."""
 
-    def __init__(self, impl: Implementation | SideBySide, path: Path) -> None:
+    def __init__(self, impl: Implementation | SideBySide, path: Path, *, clause: str) -> None:
         self.impl = impl
+        self.clause = clause
         if isinstance(impl, SideBySide):
             impl.open_with("rt", str(path.name))
             self.handle = "rt"
@@ -91,11 +95,11 @@ class Rt:
     def _ok(self, cmd: str, **args: Any) -> Json:
         if isinstance(self.impl, SideBySide):
             answer = self.impl("rt", cmd, **args)
-            assert "error" not in answer, f"{cmd} {str(args)[:200]} failed: {answer}"
+            what = f"{cmd} {str(args)[:200]}"
+            check(self.clause, "error" not in answer, expected="a value", came=answer, what=what)
             return answer
         reply = self.impl.call(cmd, **args)
-        assert reply.ok, f"{cmd} {str(args)[:200]} failed: {reply}"
-        return dict(reply.result)
+        return ok_answer(reply, self.clause, f"{cmd} {str(args)[:200]}")
 
     def __call__(self, cmd: str, **args: Any) -> Json:
         if isinstance(self.impl, SideBySide):
@@ -115,12 +119,14 @@ class Rt:
 
     def step(self, oid: str | g.ObjectId) -> g.Step:
         step = self.obj(oid)
-        assert isinstance(step, g.Step), f"{oid} is not a step: {step}"
+        if not isinstance(step, g.Step):
+            fail("RUN-008.2", expected="a step", came=step, what=f"{oid} is not a step")
         return step
 
     def tree(self, oid: str | g.ObjectId) -> g.Tree:
         tree = self.obj(oid)
-        assert isinstance(tree, g.Tree), f"{oid} is not a tree: {tree}"
+        if not isinstance(tree, g.Tree):
+            fail("RUN-008.2", expected="a tree", came=tree, what=f"{oid} is not a tree")
         return tree
 
     def mailbox(self, oid: g.ObjectId | None) -> dict[g.ObjectId, g.ObjectId]:
@@ -128,7 +134,8 @@ class Rt:
         levels: list[g.Mailbox] = []
         while oid is not None and len(levels) < 1000:
             box = self.obj(oid)
-            assert isinstance(box, g.Mailbox), f"{oid} is not a mailbox: {box}"
+            if not isinstance(box, g.Mailbox):
+                fail("ID-004", expected="a mailbox", came=box, what=f"{oid} is not a mailbox")
             levels.append(box)
             oid = box.base
         found: dict[g.ObjectId, g.ObjectId] = {}
@@ -156,16 +163,22 @@ class Rt:
 
     def run(self, max_steps: int = 200) -> Json:
         answer = self("rt-run", max_steps=max_steps)
-        assert answer["quiescent"] is True, f"rt-run did not reach quiescence: {answer}"
+        check(
+            self.clause,
+            answer["quiescent"] is True,
+            expected="quiescent true",
+            came=answer,
+            what=f"rt-run, max_steps {max_steps}",
+        )
         return answer
 
     def quiesce(self) -> None:
         """Run to quiescence, then check a second run adopts nothing (a precondition)."""
         self.run()
         again = self.run()
-        assert again["steps"] == [] and again["failures"] == [], (
-            f"a second run after quiescence adopted steps: {again} (ADP-015, WIT-005)"
-        )
+        what = "a second run after quiescence"
+        check_equal(self.clause, [], again["steps"], f"{what}: its steps")
+        check_equal(self.clause, [], again["failures"], f"{what}: its failures")
 
 
 @dataclass
@@ -189,7 +202,9 @@ def genesis(rt: Rt, name: str, state: dict[str, str] | None = None, echo: bool =
     state = state or {}
     actor = str(rt("rt-genesis", actor=name, state=state)["actor"])
     core = genesis_core(name, state)
-    assert actor == g.object_id(core).hex(), "rt-genesis: the actor's id is its core's (WIT-002)"
+    check_equal(
+        "WIT-002", g.object_id(core).hex(), actor, "rt-genesis: the actor's id is its core's"
+    )
     objects: dict[g.ObjectId, g.GritObject] = {g.object_id(wit_blob(name)): wit_blob(name)}
     for data in state.values():
         blob = g.Blob(data=bytes.fromhex(data))
@@ -214,26 +229,39 @@ def check_child(rt: Rt, parent: str, at: str, child: str, state: dict[str, str])
     entries["fork"] = g.object_id(fork_blob(parent, at))
     core = g.Tree(entries=entries)
     got_core = rt.tree(child) if child != g.object_id(core).hex() else core
-    assert child == g.object_id(core).hex(), (
-        f"RUN-008.2, RUN-008.4: the child {child} is not the id of the parent's core at "
+    check_equal(
+        ("RUN-008.2", "RUN-008.4"),
+        g.object_id(core).hex(),
+        child,
+        f"the child {child} is not the id of the parent's core at "
         f"{at} with the state and the fork entry set ({g.object_id(core).hex()}); its "
-        f"core's entries are {sorted(got_core.entries)}, expected {sorted(entries)}"
+        f"core's entries are {sorted(got_core.entries)}, expected {sorted(entries)}",
     )
     first = rt.head(child)
-    assert first is not None, "RUN-008.6: the child's head is set"
+    if first is None:
+        fail("RUN-008.6", expected="a value", came=first, what="the child's head is set")
     step = rt.step(first)
-    assert step.outbox is None, (
-        f"RUN-008.5: the child's first step has an outbox ({step.outbox}); the step it "
-        f"continues had {at_step.outbox}: it must start with none"
+    check(
+        "RUN-008.5",
+        step.outbox is None,
+        expected="nothing (null)",
+        came=step.outbox,
+        what=f"the child's first step has an outbox ({step.outbox}); the step it "
+        f"continues had {at_step.outbox}: it must start with none",
     )
-    assert step.inbox == at_step.inbox, (
-        f"RUN-008.5: the child's first step has inbox {step.inbox}, at_step's is "
-        f"{at_step.inbox}: the child reads on from where the parent stood at that step"
+    check_equal(
+        "RUN-008.5",
+        at_step.inbox,
+        step.inbox,
+        f"the child's first step has inbox {step.inbox}, at_step's is "
+        f"{at_step.inbox}: the child reads on from where the parent stood at that step",
     )
-    assert (step.actor.hex(), step.core.hex()) == (child, child), "RUN-008.5: actor, core"
-    assert step.previous is not None and step.previous.hex() == at, "RUN-008.5: previous"
+    check_equal("RUN-008.5", (child, child), (step.actor.hex(), step.core.hex()), "actor, core")
+    if step.previous is None:
+        fail("RUN-008.5", expected="a value", came=step.previous, what="previous")
+    check_equal("RUN-008.5", at, step.previous.hex(), "previous")
     want = g.Step(actor=step.actor, core=step.core, previous=step.previous, inbox=at_step.inbox)
-    assert first == g.object_id(want).hex(), "RUN-008.5: the first step has no other field"
+    check_equal("RUN-008.5", g.object_id(want).hex(), first, "the first step has no other field")
     return first
 
 
@@ -243,7 +271,8 @@ def _outbox_chain(rt: Rt, step: str, to: g.ObjectId) -> list[g.Message]:
     chain: list[g.Message] = []
     while entry is not None and len(chain) < 100:
         message = rt.obj(entry)
-        assert isinstance(message, g.Message)
+        if not isinstance(message, g.Message):
+            fail("ID-004", expected="a message", came=message)
         chain.append(message)
         entry = message.previous
     return chain[::-1]
@@ -255,29 +284,51 @@ def replay_to_child(rt: Rt, parent: Parent, at: str, child: str, first: str) -> 
     (RUN-008.5: ``at``'s inbox), each once."""
     cursor = rt.mailbox(rt.step(at).inbox).get(OUTSIDE)
     ids = [message for _, _, message in parent.queue]
-    assert cursor is not None and cursor.hex() in ids, "at_step read the parent's genesis"
+    if cursor is None:
+        fail("ID-004", expected="a value", came=cursor, what="at_step read the parent's genesis")
+    check_in("ID-004", cursor.hex(), ids, "at_step's cursor: a message the outside sent")
     unread = parent.queue[ids.index(cursor.hex()) + 1 :]
     parent_head = rt.head(parent.actor)
     for mt, content, message in parent.queue:
         sent = rt("rt-send", to=child, mt=mt, content=content)["message"]
-        assert sent == message, (
+        check_equal(
+            ("WIT-004", "ID-004"),
+            message,
+            sent,
             f"the outside's queue to the child repeats its queue to the parent, so the ids "
-            f"are the same (WIT-004, ID-004): {sent} != {message}"
+            f"are the same: {sent} != {message}",
         )
     rt.run()
     head = rt.head(child)
     if not unread:
-        assert head == first, (
-            "RUN-008.5: the child inherits the parent's inbox cursor at at_step, which had "
+        check_equal(
+            "RUN-008.5",
+            first,
+            head,
+            "the child inherits the parent's inbox cursor at at_step, which had "
             "read every message the outside sent again: nothing is pending for the child, "
-            f"yet it adopted step {head}"
+            "yet it adopted a step",
         )
     else:
-        assert head is not None and head != first, (
-            f"the child did not read the {len(unread)} message(s) the parent had not read "
-            "at at_step (RUN-008.5, WIT-005)"
+        if head is None:
+            fail(
+                ("RUN-008.5", "WIT-005"),
+                expected="a value",
+                came=head,
+                what=f"the child did not read the {len(unread)} message(s) the parent had not read "
+                "at at_step",
+            )
+        check(
+            ("RUN-008.5", "WIT-005"),
+            head != first,
+            expected=f"other than {first}",
+            came=head,
+            what=f"the child did not read the {len(unread)} message(s) the parent had not read "
+            "at at_step",
         )
-        assert rt.mailbox(rt.step(head).inbox).get(OUTSIDE) == g.ObjectId.from_hex(ids[-1])
+        check_equal(
+            "ID-004", g.ObjectId.from_hex(ids[-1]), rt.mailbox(rt.step(head).inbox).get(OUTSIDE)
+        )
     if parent.echo:
         replies = _outbox_chain(rt, str(head), OUTSIDE)
         want = [
@@ -286,21 +337,46 @@ def replay_to_child(rt: Rt, parent: Parent, at: str, child: str, first: str) -> 
             if mt not in ("genesis", "update")
         ]
         got = [m.content.hex() for m in replies]
-        assert got == want, (
-            "RUN-008.5: the child echoes exactly the messages at_step had not read, each "
+        check_equal(
+            "RUN-008.5",
+            want,
+            got,
+            "the child echoes exactly the messages at_step had not read, each "
             f"once, in a chain of its own: it echoed {len(got)} message(s), expected "
-            f"{len(want)}: {got} != {want}"
+            f"{len(want)}: {got} != {want}",
         )
-        assert not replies or replies[0].previous is None, "RUN-008.5: no outbox inherited"
-    assert rt.head(parent.actor) == parent_head, "RUN-008.7: the child's run moved the parent"
+        check(
+            "RUN-008.5",
+            not replies or replies[0].previous is None,
+            expected="no outbox inherited",
+            came=not replies or replies[0].previous is None,
+        )
+    check_equal("RUN-008.7", parent_head, rt.head(parent.actor), "the child's run moved the parent")
     history = rt.history(child)
     parent_history = rt.history(parent.actor)
     tail = parent_history[parent_history.index(at) :]
-    assert history[-len(tail) :] == tail and first in history, (
-        "RUN-008.5, RUN-008.7: the child's history is its own steps, then the parent's up to "
-        "at_step and nothing of the parent after it"
+    check_equal(
+        ("RUN-008.5", "RUN-008.7"),
+        tail,
+        history[-len(tail) :],
+        "the child's history is its own steps, then the parent's up to "
+        "at_step and nothing of the parent after it",
     )
-    assert not set(history[: -len(tail)]) & set(parent_history), "RUN-008.7"
+    check(
+        ("RUN-008.5", "RUN-008.7"),
+        first in history,
+        expected="the child's history is its own steps, then the parent's up to "
+        "at_step and nothing of the parent after it",
+        came=first,
+    )
+    value = set(history[: -len(tail)]) & set(parent_history)
+    check(
+        "RUN-008.7",
+        not value,
+        expected="nothing (empty)",
+        came=value,
+        what="the child's own steps that are steps of the parent too",
+    )
 
 
 def _content_object(content: Json) -> g.GritObject:

@@ -50,6 +50,8 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, fail, ok_answer
+
 Json = dict[str, Any]
 
 #: The outside's old single outbox ref, read as a fallback only (RUN-003.5); its 16
@@ -70,7 +72,8 @@ def outside_box(call: Any, recipient: str) -> str | None:
     target = call("rt-ref", name=outside_ref(recipient))["target"]
     if target is not None:
         box = g.decode_object(bytes.fromhex(call("rt-object", id=target)["bytes"]))
-        assert isinstance(box, g.Mailbox), f"{target} is not a mailbox"
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-015", expected="a mailbox", came=box, what=f"the object {target}")
         if g.ObjectId.from_hex(recipient) in box.entries:
             return str(target)
     old = call("rt-ref", name=OUTSIDE_REF)["target"]
@@ -124,7 +127,7 @@ class Refused(AssertionError):
 
 def ok(impl: Implementation, cmd: str, **args: Any) -> Json:
     try:
-        return impl.call(cmd, **args).expect_ok()
+        return call_ok(impl, "ADP-015", cmd, **args)
     except AssertionError as exc:
         raise Refused(str(exc)) from None
 
@@ -154,7 +157,8 @@ class Reader:
         if mailbox is None:
             return None
         box = self.object(mailbox if isinstance(mailbox, str) else mailbox.hex())
-        assert isinstance(box, g.Mailbox), f"{mailbox} is not a mailbox"
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-015", expected="a mailbox", came=box, what=f"the object {mailbox}")
         found = box.entries.get(g.ObjectId.from_hex(key))
         return None if found is None else found.hex()
 
@@ -167,7 +171,13 @@ class Reader:
         found: list[tuple[str, g.Message]] = []
         while last is not None:
             message = self.object(last)
-            assert isinstance(message, g.Message), f"{last} in a queue is not a message"
+            if not isinstance(message, g.Message):
+                fail(
+                    "ADP-015",
+                    expected="a message",
+                    came=message,
+                    what=f"{last} in a queue",
+                )
             found.append((last, message))
             last = None if message.previous is None else message.previous.hex()
         return found[::-1]
@@ -178,7 +188,13 @@ class Reader:
         at = self.head(actor)
         while at is not None:
             step = self.object(at)
-            assert isinstance(step, g.Step), f"{at} on {actor}'s chain is not a step"
+            if not isinstance(step, g.Step):
+                fail(
+                    "ADP-015",
+                    expected="a step",
+                    came=step,
+                    what=f"{at} on {actor}'s chain",
+                )
             found.append((at, step))
             at = None if step.previous is None else step.previous.hex()
         return found
@@ -203,11 +219,18 @@ def settle(call: Any, to: str, *, ids: tuple[str, ...] = (), content: str | None
     if target is None:
         return None
     box = g.decode_object(bytes.fromhex(call("rt-object", id=target)["bytes"]))
-    assert isinstance(box, g.Mailbox), f"{target} is not a mailbox"
+    if not isinstance(box, g.Mailbox):
+        fail("ADP-015", expected="a mailbox", came=box, what=f"the object {target}")
     at = box.entries.get(g.ObjectId.from_hex(to))
     while at is not None:
         message = g.decode_object(bytes.fromhex(call("rt-object", id=at.hex())["bytes"]))
-        assert isinstance(message, g.Message), f"{at} in a queue is not a message"
+        if not isinstance(message, g.Message):
+            fail(
+                "ADP-015",
+                expected="a message",
+                came=message,
+                what=f"{at} in a queue",
+            )
         if at.hex() in ids or message.content.hex() == content:
             return at.hex()
         at = message.previous
@@ -223,7 +246,7 @@ def send_settled(
     while True:
         reply = impl.call("rt-send", runtime=handle, **args)
         if reply.ok:
-            return str(reply.result["message"]), again
+            return str(ok_answer(reply, "ADP-015")["message"]), again
         if reply.error.get("class") != "outcome-unknown":
             raise Refused(f"rt-send {str(args)[:100]}: {reply.error}")
         if not blind:

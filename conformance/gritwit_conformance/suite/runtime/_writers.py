@@ -2,7 +2,8 @@
 
 :func:`second` is a fixture: another instance of the implementation under test, a
 second writer process (ADP-015); a test module imports it to use it.  The rest are
-the commands those tests repeat, each asserting its answer is ``ok``.
+the commands those tests repeat, each checking its answer is ``ok`` under the clause
+of the test that sends it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
+
+from .._check import call_ok
 
 __all__ = ["count_of", "inc", "second"]
 
@@ -24,18 +27,14 @@ def second(impl: Implementation) -> Iterator[Implementation]:
     other.close()
 
 
-def inc(side: Implementation, runtime: str, actor: str, amount: str) -> str:
+def inc(side: Implementation, runtime: str, actor: str, amount: str, *, clause: str) -> str:
     """Send ``inc amount`` from the outside to a counter; the sent message's id."""
     content = {"blob": amount.encode().hex()}
-    return str(
-        side.call("rt-send", runtime=runtime, to=actor, mt="inc", content=content).expect_ok()[
-            "message"
-        ]
-    )
+    sent = call_ok(side, clause, "rt-send", runtime=runtime, to=actor, mt="inc", content=content)
+    return str(sent["message"])
 
 
-def count_of(side: Implementation, runtime: str, actor: str) -> bytes:
+def count_of(side: Implementation, runtime: str, actor: str, *, clause: str) -> bytes:
     """A counter's count, by its query."""
-    return bytes.fromhex(
-        side.call("rt-query", runtime=runtime, actor=actor, name="count").expect_ok()["data"]
-    )
+    answer = call_ok(side, clause, "rt-query", runtime=runtime, actor=actor, name="count")
+    return bytes.fromhex(answer["data"])

@@ -17,6 +17,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: RUN-004.3: the attempts of a failing transition, in total.
@@ -28,26 +30,39 @@ ATTEMPTS = 5
 def test_each_failing_transition_gets_its_own_attempts(
     impl: Implementation, tmp_path: Path, count: int
 ) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path), first_delay=0).expect_ok()["runtime"])
+    runtime = str(
+        call_ok(impl, "RUN-004.3", "rt-open", path=str(tmp_path), first_delay=0)["runtime"]
+    )
     try:
         actors = sorted(
             str(
-                impl.call(
-                    "rt-genesis", runtime=runtime, actor="failing", state={"t": f"{i:02x}"}
-                ).expect_ok()["actor"]
+                call_ok(
+                    impl,
+                    "RUN-004.3",
+                    "rt-genesis",
+                    runtime=runtime,
+                    actor="failing",
+                    state={"t": f"{i:02x}"},
+                )["actor"]
             )
             for i in range(count)
         )
-        assert len(set(actors)) == count, "distinct cores, distinct actors"
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+        check_equal("RUN-004.3", count, len(set(actors)), "distinct cores, distinct actors")
+        run = call_ok(impl, "RUN-004.3", "rt-run", runtime=runtime, max_steps=10)
         want = [[a, "failed"] for a in actors for _ in range(ATTEMPTS)]
-        assert run["attempts"] == want, (
+        check_equal(
+            ("RUN-004.3", "ADP-015"),
+            want,
+            run["attempts"],
             f"{count} failing transitions in one run: each is retried up to {ATTEMPTS} "
-            f"attempts of its own, in its turn (RUN-004.3, ADP-015), not {ATTEMPTS} for the "
-            f"run: {run['attempts']}"
+            f"attempts of its own, in its turn, not {ATTEMPTS} for the "
+            f"run: {run['attempts']}",
         )
-        assert run["failures"] == [[a, "failed"] for a in actors], (
-            f"each actor is marked failed after its own 5th attempt (RUN-004.4): {run}"
+        check_equal(
+            "RUN-004.4",
+            [[a, "failed"] for a in actors],
+            run["failures"],
+            f"each actor is marked failed after its own 5th attempt: {run}",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

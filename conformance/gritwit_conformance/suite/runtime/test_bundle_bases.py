@@ -22,6 +22,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, error_answer, suite_premise
 from ._bundled import ACTOR, CORE, FIRST, WIT, imports_verifies_and_runs
 from ._bundled import head_of as _head
 from ._bundled import open_runtime as _open
@@ -65,7 +66,7 @@ def _bundle(base: g.GritObject, *, carry_base: bool = True) -> tuple[bytes, g.St
     objects += [base] if carry_base else []
     encoded = {g.object_id(o): g.encode_object(o) for o in objects}
     order = sorted(encoded, key=lambda oid: oid.digest)
-    assert len(order) == len(objects), "each object once"
+    check_equal("OBJ-019", len(objects), len(order), "each object once")
     data = g.encode_value(
         ["gritwit-bundle/1", ACTOR.hex(), g.object_id(head).hex(), [encoded[o] for o in order]]
     )
@@ -79,11 +80,21 @@ def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
 ) -> None:
     runtime = _open(impl, tmp_path / "rt")
     reply = impl.call("rt-import", runtime=runtime, bundle=_bundle(NOT_MAILBOXES[kind])[0].hex())
-    assert not reply.ok and reply.error_class == "invalid-object", (
+    error_answer(
+        reply,
+        ("OBJ-019.2", "RUN-009.2"),
+        "invalid-object",
         f"a bundle whose outbox's base is a {kind} must be refused invalid-object "
-        f"(OBJ-019.2, RUN-009.2): {reply}"
+        f"(OBJ-019.2, RUN-009.2)",
     )
-    assert _head(impl, runtime) is None, "a refused bundle imports nothing (RUN-009.3)"
+    value = _head(impl, runtime)
+    check(
+        "RUN-009.3",
+        value is None,
+        expected="nothing (null)",
+        came=value,
+        what="a refused bundle imports nothing",
+    )
 
 
 @pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.6")
@@ -94,13 +105,19 @@ def test_an_absent_base_is_not_found_through_the_adapter(
     """Absent, a base of either kind is ``not-found``: what it would have been is unknown."""
     base = GOOD_BASE if kind == "mailbox" else NOT_MAILBOXES["blob"]
     data, _ = _bundle(base, carry_base=False)
-    assert len(g.decode_value(data)[3]) == len(g.decode_value(_bundle(base)[0])[3]) - 1  # type: ignore[index, arg-type]
+    without, whole = g.decode_value(data), g.decode_value(_bundle(base)[0])
+    fewer = len(without[3]) == len(whole[3]) - 1  # type: ignore[index, arg-type]
+    suite_premise(fewer, "the bundle without its outbox's base holds one object fewer")
     runtime = _open(impl, tmp_path / "rt")
     reply = impl.call("rt-import", runtime=runtime, bundle=data.hex())
-    assert not reply.ok and reply.error_class == "not-found", (
-        f"a bundle without its outbox's base is not-found (OBJ-019.2, RUN-009.2): {reply}"
+    error_answer(
+        reply,
+        ("OBJ-019.2", "RUN-009.2"),
+        "not-found",
+        "a bundle without its outbox's base is not-found",
     )
-    assert _head(impl, runtime) is None
+    came_value = _head(impl, runtime)
+    check("OBJ-019.2", came_value is None, expected="nothing (null)", came=came_value)
 
 
 @pytest.mark.req("OBJ-019.1", "OBJ-019.2", "RUN-009.2", "RUN-010.4", "WIT-005")
@@ -112,4 +129,6 @@ def test_the_same_history_over_a_mailbox_imports_verifies_and_runs(
     bundle, old = _bundle(GOOD_BASE)
     step = imports_verifies_and_runs(impl, _open(impl, tmp_path / "rt"), bundle, old)
     # the counter sends nothing: its outbox stays the chain it had (WIT-009.1)
-    assert step.outbox == old.outbox, f"the outbox of a step that sent nothing: {step}"
+    check_equal(
+        "OBJ-019.1", old.outbox, step.outbox, f"the outbox of a step that sent nothing: {step}"
+    )

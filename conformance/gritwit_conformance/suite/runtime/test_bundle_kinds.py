@@ -26,6 +26,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, error_answer
 from ._bundled import ACTOR, CORE, FIRST, WIT, imports_verifies_and_runs
 from ._bundled import head_of as _head
 from ._bundled import open_runtime as _open
@@ -151,11 +152,20 @@ def test_an_id_naming_another_kind_is_refused_invalid_object(
         reply = impl.call(
             "rt-import", runtime=runtime, bundle=_bundle(head_with(g.object_id(stray))).hex()
         )
-        assert not reply.ok and reply.error_class == "invalid-object", (
-            f"a bundle whose {field} names a {kind}, not a {own}, must be refused "
-            f"invalid-object (OBJ-020.2, RUN-009.2): {reply}"
+        error_answer(
+            reply,
+            ("OBJ-020.2", "RUN-009.2"),
+            "invalid-object",
+            f"a bundle whose {field} names a {kind}, not a {own}, must be refused invalid-object",
         )
-        assert _head(impl, runtime) is None, "a refused bundle imports nothing (RUN-009.3)"
+        value = _head(impl, runtime)
+        check(
+            "RUN-009.3",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="a refused bundle imports nothing",
+        )
 
 
 def _imports_verifies_and_runs(impl: Implementation, path: Path, history: History) -> None:

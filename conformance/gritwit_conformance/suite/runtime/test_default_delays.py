@@ -26,6 +26,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: RUN-004.3: attempts of a failing transition before its actor is marked failed.
@@ -42,26 +44,40 @@ ANSWER_WITHIN = 3.0
 def test_a_failing_transition_backs_off_by_the_default_delays(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-004.3", "rt-open", path=str(tmp_path))["runtime"])
     try:
-        actor = str(impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"])
+        actor = str(
+            call_ok(impl, "RUN-004.3", "rt-genesis", runtime=runtime, actor="failing")["actor"]
+        )
         started = time.monotonic()
         # a runtime that backs off every failure as an overrun takes 15 s (RUN-004.10): its
         # answer is waited for, so that it shows as the wrong back-off it is (ADP-012.1)
-        run = impl.call_taking(20.0, "rt-run", runtime=runtime, max_steps=10).expect_ok()
+        run = ok_answer(
+            impl.call_taking(20.0, "rt-run", runtime=runtime, max_steps=10), "RUN-004.3"
+        )
         took = time.monotonic() - started
-        assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
-        assert run["failures"] == [[actor, "failed"]], run
-        assert took >= BACKOFF, (
-            f"the {ATTEMPTS} attempts of a failing transition took {took:.3f} s: under the "
+        check_equal(
+            "RUN-004.3", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts"
+        )
+        check_equal("RUN-004.3", [[actor, "failed"]], run["failures"], "rt-run's failures")
+        check(
+            ("RUN-004.3", "RUN-004.8"),
+            took >= BACKOFF,
+            expected=f"at least {BACKOFF}",
+            came=took,
+            what=f"the {ATTEMPTS} attempts of a failing transition took {took:.3f} s: under the "
             "default first delay its retries wait 10, 20, 40 and 80 ms, 150 ms in all at "
-            "least (RUN-004.3, RUN-004.8)"
+            "least",
         )
         bound = scaled(ANSWER_WITHIN)
-        assert took < bound, (
-            f"the {ATTEMPTS} attempts of a failing transition took {took:.2f} s, over "
+        check(
+            ("RUN-004.3", "RUN-004.10"),
+            took < bound,
+            expected=f"less than {bound}",
+            came=took,
+            what=f"the {ATTEMPTS} attempts of a failing transition took {took:.2f} s, over "
             f"{bound:.1f} s: an ordinary failure is retried after RUN-004.3's delays "
-            "(150 ms in all), not after an overrun's hundredfold wait (RUN-004.3, RUN-004.10)"
+            "(150 ms in all), not after an overrun's hundredfold wait",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -71,18 +87,34 @@ def test_a_failing_transition_backs_off_by_the_default_delays(
 def test_a_transition_within_the_default_bound_is_adopted(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    opened = impl.call("rt-open", path=str(tmp_path)).expect_ok()
+    opened = call_ok(impl, "RUN-005.1", "rt-open", path=str(tmp_path))
     runtime = str(opened["runtime"])
     try:
-        actor = str(impl.call("rt-genesis", runtime=runtime, actor="sleepy").expect_ok()["actor"])
-        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()  # its genesis: no nap
-        nap = b"2000".hex()
-        impl.call("rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}).expect_ok()
-        run = impl.call_taking(2.0, "rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [] and run["attempts"] == [], (
-            "a nap of 2000 ms is well within the default bound of 5 s, so its attempt must "
-            f"not fail for its time (RUN-005.1, RUN-005.5): {run}"
+        actor = str(
+            call_ok(impl, "RUN-005.1", "rt-genesis", runtime=runtime, actor="sleepy")["actor"]
         )
-        assert [a for a, _ in run["steps"]] == [actor], run
+        call_ok(impl, "RUN-005.1", "rt-run", runtime=runtime, max_steps=10)  # its genesis: no nap
+        nap = b"2000".hex()
+        call_ok(
+            impl, "RUN-005.1", "rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}
+        )
+        run = ok_answer(impl.call_taking(2.0, "rt-run", runtime=runtime, max_steps=10), "RUN-005.1")
+        check_equal(
+            ("RUN-005.1", "RUN-005.5"),
+            [],
+            run["failures"],
+            "a nap of 2000 ms is well within the default bound of 5 s, so its attempt must "
+            f"not fail for its time: {run}",
+        )
+        check_equal(
+            ("RUN-005.1", "RUN-005.5"),
+            [],
+            run["attempts"],
+            "a nap of 2000 ms is well within the default bound of 5 s, so its attempt must "
+            f"not fail for its time: {run}",
+        )
+        check_equal(
+            "RUN-005.1", [actor], [a for a, _ in run["steps"]], "the actors of rt-run's steps"
+        )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -16,6 +16,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite.wit.test_failed_transition_builds_nothing import NAME, new_objects
 
+from .._check import call_ok, check_equal
+
 pytestmark = pytest.mark.profile("runtime")
 
 
@@ -24,33 +26,54 @@ def test_rt_object_does_not_find_what_failed_attempts_built(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-004.9", "rt-open", path=str(tmp_path / "rt"))["runtime"])
 
     def found(oid: Any) -> str:
         reply = impl.call("rt-object", runtime=runtime, id=oid.hex())
         return "found" if reply.ok else str(reply.error_class)
 
     actor, wit, core = new_objects({"frozen": b"\x01"})
-    impl.call("rt-genesis", runtime=runtime, actor="updater", state={"frozen": "01"}).expect_ok()
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    impl.call(
-        "rt-send", runtime=runtime, to=actor.hex(), mt="set-code", content={"blob": NAME.hex()}
-    ).expect_ok()
-    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["attempts"] == [[actor.hex(), "frozen-core"]] * 5, run
-    assert run["failures"] == [[actor.hex(), "frozen-core"]], run
-    assert (found(wit), found(core)) == ("not-found", "not-found"), (
-        "five failed attempts built a new wit blob and a new core; none may have stored "
-        "them (RUN-004.9)"
+    call_ok(
+        impl, "RUN-004.9", "rt-genesis", runtime=runtime, actor="updater", state={"frozen": "01"}
+    )
+    call_ok(impl, "RUN-004.9", "rt-run", runtime=runtime, max_steps=20)
+    call_ok(
+        impl,
+        "RUN-004.9",
+        "rt-send",
+        runtime=runtime,
+        to=actor.hex(),
+        mt="set-code",
+        content={"blob": NAME.hex()},
+    )
+    run = call_ok(impl, "RUN-004.9", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-004.9", [[actor.hex(), "frozen-core"]] * 5, run["attempts"], "rt-run's attempts"
+    )
+    check_equal("RUN-004.9", [[actor.hex(), "frozen-core"]], run["failures"], "rt-run's failures")
+    check_equal(
+        "RUN-004.9",
+        ("not-found", "not-found"),
+        (found(wit), found(core)),
+        "five failed attempts built a new wit blob and a new core; none may have stored them",
     )
 
     twin, _, twin_core = new_objects({"n": b"\x02"})
-    impl.call("rt-genesis", runtime=runtime, actor="updater", state={"n": "02"}).expect_ok()
-    impl.call(
-        "rt-send", runtime=runtime, to=twin.hex(), mt="set-code", content={"blob": NAME.hex()}
-    ).expect_ok()
-    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["failures"] == [], run
-    assert (found(wit), found(twin_core)) == ("found", "found"), (
-        "control: the unfrozen twin adopts the same change and stores both objects"
+    call_ok(impl, "RUN-004.9", "rt-genesis", runtime=runtime, actor="updater", state={"n": "02"})
+    call_ok(
+        impl,
+        "RUN-004.9",
+        "rt-send",
+        runtime=runtime,
+        to=twin.hex(),
+        mt="set-code",
+        content={"blob": NAME.hex()},
+    )
+    run = call_ok(impl, "RUN-004.9", "rt-run", runtime=runtime, max_steps=20)
+    check_equal("RUN-004.9", [], run["failures"], "rt-run's failures")
+    check_equal(
+        "RUN-004.9",
+        ("found", "found"),
+        (found(wit), found(twin_core)),
+        "control: the unfrozen twin adopts the same change and stores both objects",
     )

@@ -21,6 +21,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: Attempts before the mark (RUN-004.3).
@@ -28,11 +30,18 @@ ATTEMPTS = 5
 
 
 def _marked(impl: Implementation, runtime: str, actor: str) -> Any:
-    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-    assert target["target"] is not None, f"{actor} was not marked failed (RUN-004.4)"
-    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
+    target = call_ok(impl, "ADP-014", "rt-ref", runtime=runtime, name=f"names/failed/{actor}")
+    if target["target"] is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=target["target"],
+            what=f"{actor} was not marked failed",
+        )
+    data = call_ok(impl, "ADP-014", "rt-object", runtime=runtime, id=target["target"])["bytes"]
     blob = g.decode_object(bytes.fromhex(data))
-    assert isinstance(blob, g.Blob), blob
+    if not isinstance(blob, g.Blob):
+        fail("ADP-014", expected="a blob", came=blob, what="the blob")
     return json.loads(blob.data)
 
 
@@ -43,29 +52,54 @@ def test_a_transition_reading_an_erased_blob_fails_failed_everywhere(
 ) -> None:
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0).expect_ok()["runtime"]
+        call_ok(impl, "RUN-011.3", "rt-open", path=str(tmp_path / "rt"), first_delay=0)["runtime"]
     )
-    actor = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    actor = str(call_ok(impl, "RUN-011.3", "rt-genesis", runtime=runtime, actor="counter")["actor"])
+    call_ok(impl, "RUN-011.3", "rt-run", runtime=runtime, max_steps=10)
     amount = g.object_id(g.Blob(data=b"7")).hex()
-    impl.call("rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "37"}).expect_ok()
-    if erase:
-        impl.call("rt-erase", runtime=runtime, blob=amount, reason="test").expect_ok()
-    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    if not erase:
-        assert not ran["failures"] and not ran["attempts"], ran
-        assert [a for a, _ in ran["steps"]] == [actor], ran
-        return
-    assert ran["steps"] == [], ran
-    assert ran["attempts"] == [[actor, "failed"]] * ATTEMPTS, (
-        f"a transition reading an erased blob fails 'failed' at each attempt (RUN-011.3): {ran}"
+    call_ok(
+        impl, "RUN-011.3", "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "37"}
     )
-    assert ran["failures"] == [[actor, "failed"]], f"RUN-011.3, ADP-015: {ran}"
-    assert _marked(impl, runtime, actor) == {
-        "actor": actor,
-        "attempts": ATTEMPTS,
-        "error": "failed",
-    }, "the mark records the class rt-run reports (RUN-004.4, RUN-011.3)"
+    if erase:
+        call_ok(impl, "RUN-011.3", "rt-erase", runtime=runtime, blob=amount, reason="test")
+    ran = call_ok(impl, "RUN-011.3", "rt-run", runtime=runtime, max_steps=10)
+    if not erase:
+        check(
+            "RUN-011.3",
+            not ran["failures"],
+            expected="nothing (empty)",
+            came=ran,
+            what="rt-run's failures",
+        )
+        check(
+            "RUN-011.3",
+            not ran["attempts"],
+            expected="nothing (empty)",
+            came=ran,
+            what="rt-run's attempts",
+        )
+        check_equal(
+            "RUN-011.3", [actor], [a for a, _ in ran["steps"]], "the actors of rt-run's steps"
+        )
+        return
+    check_equal("RUN-011.3", [], ran["steps"], "rt-run's steps")
+    check_equal(
+        "RUN-011.3",
+        [[actor, "failed"]] * ATTEMPTS,
+        ran["attempts"],
+        f"a transition reading an erased blob fails 'failed' at each attempt: {ran}",
+    )
+    check_equal(("RUN-011.3", "ADP-015"), [[actor, "failed"]], ran["failures"], "rt-run's failures")
+    check_equal(
+        ("RUN-004.4", "RUN-011.3"),
+        {
+            "actor": actor,
+            "attempts": ATTEMPTS,
+            "error": "failed",
+        },
+        _marked(impl, runtime, actor),
+        "the mark records the class rt-run reports",
+    )
 
 
 @pytest.mark.req("RUN-004.4", "ADP-014", "ADP-015", "WIT-024")
@@ -75,10 +109,10 @@ def test_a_transition_that_raises_fails_failed_everywhere(
     """``failing`` raises at every transition, its genesis included: no class, ``failed``."""
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0).expect_ok()["runtime"]
+        call_ok(impl, "RUN-004.4", "rt-open", path=str(tmp_path / "rt"), first_delay=0)["runtime"]
     )
-    actor = str(impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"])
-    ran = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert ran["failures"] == [[actor, "failed"]], ran
-    assert ran["attempts"] == [[actor, "failed"]] * ATTEMPTS, ran
-    assert _marked(impl, runtime, actor)["error"] == "failed"
+    actor = str(call_ok(impl, "RUN-004.4", "rt-genesis", runtime=runtime, actor="failing")["actor"])
+    ran = call_ok(impl, "RUN-004.4", "rt-run", runtime=runtime, max_steps=10)
+    check_equal("RUN-004.4", [[actor, "failed"]], ran["failures"], "rt-run's failures")
+    check_equal("RUN-004.4", [[actor, "failed"]] * ATTEMPTS, ran["attempts"], "rt-run's attempts")
+    check_equal("RUN-004.4", "failed", _marked(impl, runtime, actor)["error"], "marked's error")

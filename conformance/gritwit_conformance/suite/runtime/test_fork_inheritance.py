@@ -37,6 +37,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail
 from ._forks import (
     OUTSIDE,
     Parent,
@@ -151,14 +152,35 @@ def fork_every_step(rt: Rt, parent: Parent, state_of: Any) -> list[tuple[str, st
         child = str(rt("rt-fork", actor=parent.actor, step=at, state=state)["actor"])
         first = check_child(rt, parent.actor, at, child, state)
         answer = rt.run()
-        assert answer["steps"] == [] and answer["failures"] == [], (
-            f"RUN-008.5: a run right after forking at {at} adopted {answer['steps']} "
+        check_equal(
+            "RUN-008.5",
+            [],
+            answer["steps"],
+            f"a run right after forking at {at} adopted {answer['steps']} "
             f"(failures {answer['failures']}): the child starts with no outbox, so nothing "
-            "the parent sent is pending again from the child, and nobody addresses the child"
+            "the parent sent is pending again from the child, and nobody addresses the child",
         )
-        assert {a: rt.head(a) for a in actors} == heads, "RUN-008.7: forking moved a head"
-        assert {a: rt.failed(a) for a in actors} == marks, "RUN-008.7: forking marked an actor"
-        assert rt.head(child) == first and rt.failed(child) is None, "RUN-008.6"
+        check_equal(
+            "RUN-008.5",
+            [],
+            answer["failures"],
+            f"a run right after forking at {at} adopted {answer['steps']} "
+            f"(failures {answer['failures']}): the child starts with no outbox, so nothing "
+            "the parent sent is pending again from the child, and nobody addresses the child",
+        )
+        check_equal("RUN-008.7", heads, {a: rt.head(a) for a in actors}, "forking moved a head")
+        check_equal(
+            "RUN-008.7", marks, {a: rt.failed(a) for a in actors}, "forking marked an actor"
+        )
+        check_equal("RUN-008.6", first, rt.head(child), "the child's head: its first step")
+        value = rt.failed(child)
+        check(
+            "RUN-008.6",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="the child's failed mark",
+        )
         forks.append((at, child, first))
     return forks
 
@@ -174,21 +196,23 @@ def test_a_child_inherits_the_inbox_and_core_at_its_step_and_no_outbox(
 ) -> None:
     """Fork at every step of a parent whose steps sent messages of one kind; then the
     outside sends each child the parent's queue again, and a grandchild is forked."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.2")
     try:
         parent = SCENARIOS[scenario](rt)
         rt.quiesce()
         forks = fork_every_step(rt, parent, lambda i: {"t": f"{i:02x}"} if i % 2 else {})
-        assert any(rt.step(at).outbox is not None for at, _, _ in forks), "a step sent"
+        value = any(rt.step(at).outbox is not None for at, _, _ in forks)
+        check("RUN-008.2", value, expected="a value, not empty", came=value, what="a step sent")
         for at, child, first in forks:
             replay_to_child(rt, parent, at, child, first)
         # the child of a child: its fork entry is replaced, its outbox again none
         at, child, _ = forks[0]
         head = rt.head(child)
-        assert head is not None
+        if head is None:
+            fail("RUN-008.2", expected="a value", came=head, what="the head")
         grandchild = str(rt("rt-fork", actor=child, step=head)["actor"])
         check_child(rt, child, head, grandchild, {})
-        assert rt.run()["steps"] == [], "RUN-008.5: the grandchild carries no outbox either"
+        check_equal("RUN-008.5", [], rt.run()["steps"], "the grandchild carries no outbox either")
     finally:
         rt.close()
 
@@ -200,29 +224,38 @@ def test_messages_pending_for_the_parent_stay_the_parents(
 ) -> None:
     """Two messages sent to the parent and not yet run at the fork: the next run gives
     them to the parent alone, once; the child's head does not move."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.5")
     try:
         echo = genesis(rt, "echo", {"tag": "03"}, echo=True)
         rt.run()
         echo.send("hi", {"blob": "01"})
         rt.run()
         at = rt.head(echo.actor)
-        assert at is not None
+        if at is None:
+            fail("RUN-008.5", expected="a value", came=at)
         pending = [echo.send("p", {"blob": "02"}), echo.send("q", {"blob": "03"})]
         child = str(rt("rt-fork", actor=echo.actor, step=at)["actor"])
         first = check_child(rt, echo.actor, at, child, {})
         answer = rt.run()
-        assert [a for a, _ in answer["steps"]] == [echo.actor], (
-            f"RUN-008.5, WIT-005: the messages pending at the fork are the parent's alone, "
-            f"read in one step: the run adopted {answer['steps']}"
+        check_equal(
+            ("RUN-008.5", "WIT-005"),
+            [echo.actor],
+            [a for a, _ in answer["steps"]],
+            f"the messages pending at the fork are the parent's alone, "
+            f"read in one step: the run adopted {answer['steps']}",
         )
         head = rt.head(echo.actor)
-        assert head is not None
-        assert rt.mailbox(rt.step(head).inbox).get(OUTSIDE) == g.ObjectId.from_hex(pending[-1])
+        if head is None:
+            fail("RUN-008.5", expected="a value", came=head, what="the head")
+        check_equal(
+            "RUN-008.5",
+            g.ObjectId.from_hex(pending[-1]),
+            rt.mailbox(rt.step(head).inbox).get(OUTSIDE),
+        )
         echoed = [m.content for m in _outbox_chain(rt, head, OUTSIDE)]
         contents = [g.object_id(g.Blob(data=bytes([n]))) for n in (1, 2, 3)]
-        assert echoed == contents, "the parent echoes each of its messages once"
-        assert rt.head(child) == first, "RUN-008.7: the parent's run moved the child"
+        check_equal("RUN-008.5", contents, echoed, "the parent echoes each of its messages once")
+        check_equal("RUN-008.7", first, rt.head(child), "the parent's run moved the child")
         replay_to_child(rt, echo, at, child, first)  # the child reads p, q when sent them
     finally:
         rt.close()
@@ -236,7 +269,7 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
     not failed: each runs when sent the parent's queue (the pending message is new to
     it), the first adopting a step, the second failing and being marked on its own. The
     parent stays failed, its message pending."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.5")
     try:
         updater = genesis(rt, "updater")
         rt.run()
@@ -244,40 +277,74 @@ def test_the_failed_mark_is_the_parents_alone(impl: Implementation, tmp_path: Pa
         rt.run()
         updater.send("x", {"blob": "00"})
         answer = rt.run()
-        assert answer["failures"] == [[updater.actor, "failed"]], answer
+        check_equal(
+            "RUN-008.5", [[updater.actor, "failed"]], answer["failures"], "answer's failures"
+        )
         mark = rt.failed(updater.actor)
-        assert mark is not None
+        if mark is None:
+            fail("RUN-008.5", expected="a value", came=mark, what="the mark")
         history = rt.history(updater.actor)
-        assert len(history) == 2, history
+        check_equal("RUN-008.5", 2, len(history), "the number of history")
         children = []
         for at in history:  # the head (wit "failing"), then the genesis step (wit "updater")
             child = str(rt("rt-fork", actor=updater.actor, step=at)["actor"])
             first = check_child(rt, updater.actor, at, child, {})
-            assert rt.failed(child) is None, (
-                "RUN-008.5, RUN-004.4: the child is a new actor; the parent's failed mark "
-                "(names/failed/<parent>) is not the child's"
+            value = rt.failed(child)
+            check(
+                ("RUN-008.5", "RUN-004.4"),
+                value is None,
+                expected="nothing (null)",
+                came=value,
+                what="the child is a new actor; the parent's failed mark "
+                "(names/failed/<parent>) is not the child's",
             )
             answer = rt.run()
-            assert answer["steps"] == [] and answer["failures"] == [], answer
+            check_equal("RUN-008.5", [], answer["steps"], "answer's steps")
+            check_equal("RUN-008.5", [], answer["failures"], "answer's failures")
             children.append((at, child, first))
         for at, child, _ in children:
             for mt, content, message in updater.queue:
-                assert rt("rt-send", to=child, mt=mt, content=content)["message"] == message
+                check_equal(
+                    "RUN-008.5", message, rt("rt-send", to=child, mt=mt, content=content)["message"]
+                )
             answer = rt.run()
             failing = at == history[0]
             if failing:  # its core's wit is "failing": it fails, and is marked on its own
-                assert answer["failures"] == [[child, "failed"]] and answer["steps"] == [], (
-                    f"RUN-004.7, RUN-008.5: the child of a failed actor is not failed, so it "
-                    f"runs (and fails on its own): {answer}"
+                check_equal(
+                    ("RUN-004.7", "RUN-008.5"),
+                    [[child, "failed"]],
+                    answer["failures"],
+                    f"the child of a failed actor is not failed, so it "
+                    f"runs (and fails on its own): {answer}",
                 )
-                assert rt.failed(child) is not None
+                check_equal(
+                    ("RUN-004.7", "RUN-008.5"),
+                    [],
+                    answer["steps"],
+                    f"the child of a failed actor is not failed, so it "
+                    f"runs (and fails on its own): {answer}",
+                )
+                value = rt.failed(child)
+                if value is None:
+                    fail("RUN-008.5", expected="a value", came=value)
             else:
-                assert [a for a, _ in answer["steps"]] == [child] and not answer["failures"], (
-                    f"RUN-004.7, RUN-008.5: the child of a failed actor is not failed, and "
-                    f"reads the messages its step had not read: {answer}"
+                check_equal(
+                    ("RUN-004.7", "RUN-008.5"),
+                    [child],
+                    [a for a, _ in answer["steps"]],
+                    f"the child of a failed actor is not failed, and "
+                    f"reads the messages its step had not read: {answer}",
                 )
-        assert rt.failed(updater.actor) == mark, "RUN-008.7: the parent stays failed"
-        assert rt.history(updater.actor) == history, "RUN-008.7: the parent did not run"
+                check(
+                    ("RUN-004.7", "RUN-008.5"),
+                    not answer["failures"],
+                    expected="nothing (empty)",
+                    came=answer["failures"],
+                    what=f"the child of a failed actor is not failed, and "
+                    f"reads the messages its step had not read: {answer}",
+                )
+        check_equal("RUN-008.7", mark, rt.failed(updater.actor), "the parent stays failed")
+        check_equal("RUN-008.7", history, rt.history(updater.actor), "the parent did not run")
     finally:
         rt.close()
 
@@ -294,7 +361,7 @@ def test_state_entries_of_every_class_are_set_on_the_core_at_the_step(
 ) -> None:
     """A counter forked at each of its steps, with state entries named in every text
     class, one replacing ``count``: the child's core is that step's core with them."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-008.2")
     try:
         counter = counter_replies(rt)
         rt.quiesce()
@@ -306,12 +373,23 @@ def test_state_entries_of_every_class_are_set_on_the_core_at_the_step(
             want = "99" if index % 2 else rt.tree(rt.step(at).core).entries.get("count")
             got = rt("rt-query", actor=child, name="count")["data"]
             if index % 2:
-                assert bytes.fromhex(got) == b"99", "RUN-008.2: state replaces count"
+                check_equal("RUN-008.2", b"99", bytes.fromhex(got), "state replaces count")
             else:
-                assert isinstance(want, g.ObjectId)
+                if not isinstance(want, g.ObjectId):
+                    fail("RUN-008.2", expected="an object id", came=want)
                 blob = rt.obj(want)
-                assert isinstance(blob, g.Blob) and bytes.fromhex(got) == blob.data, (
-                    "RUN-008.2: the child's count is the parent's at that step"
+                if not isinstance(blob, g.Blob):
+                    fail(
+                        "RUN-008.2",
+                        expected="a blob",
+                        came=blob,
+                        what="the child's count is the parent's at that step",
+                    )
+                check_equal(
+                    "RUN-008.2",
+                    blob.data,
+                    bytes.fromhex(got),
+                    "the child's count is the parent's at that step",
                 )
     finally:
         rt.close()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._drive import SideBySide
 from ._forks import Json, Rt, _blob_of, check_child, genesis, replay_to_child, run
 
@@ -72,12 +73,18 @@ def _any_fork(rt: Rt, case: Json) -> None:
     heads = {a: rt.head(a) for a in [parent.actor, *parent.others]}
     child = str(rt("rt-fork", actor=parent.actor, step=at, state=case["state"])["actor"])
     first = check_child(rt, parent.actor, at, child, case["state"])
-    assert {a: rt.head(a) for a in heads} == heads, "RUN-008.7: forking moved a head"
+    check_equal("RUN-008.7", heads, {a: rt.head(a) for a in heads}, "forking moved a head")
     answer = rt.run()
-    assert child not in {a for a, _ in answer["steps"]}, "RUN-008.5: nothing is the child's"
+    check(
+        "RUN-008.5",
+        child not in {a for a, _ in answer["steps"]},
+        expected="nothing is the child's",
+        came=child,
+        what="the child",
+    )
     if not case["pending"]:
-        assert answer["steps"] == [], f"RUN-008.5: no message pending again: {answer}"
-    assert rt.head(child) == first
+        check_equal("RUN-008.5", [], answer["steps"], f"no message pending again: {answer}")
+    check_equal("ADP-015", first, rt.head(child))
     replay_to_child(rt, parent, at, child, first)
 
 
@@ -91,7 +98,7 @@ def test_any_fork_runs_as_the_reference_does(impl: Implementation, case: Json) -
     at a random step with random state, the parent's queue sent to the child: every
     answer must be the reference's, and the child as RUN-008 fixes it."""
     with tempfile.TemporaryDirectory(prefix="fork-") as top:
-        rt = Rt(SideBySide(impl, Path(top)), Path("rt"))
+        rt = Rt(SideBySide(impl, Path(top), clause="RUN-008.2"), Path("rt"), clause="RUN-008.2")
         try:
             _any_fork(rt, case)
         finally:

@@ -22,6 +22,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
 from ._forks import genesis_core
 from ._multi import outside_ref
 from .test_grouped_sends import _count, _counter, _decoded, _inc, _open
@@ -46,15 +47,31 @@ def _tags(digits: int) -> list[str]:
 def _entry(impl: Implementation, rt: str, actor: str) -> str | None:
     """The outside's entry for ``actor`` in its mailbox (RUN-003.4), or ``None``."""
     ref = outside_ref(actor)
-    target = impl.call("rt-ref", runtime=rt, name=ref).expect_ok()["target"]
-    assert target is not None, f"{ref} is unset, though {actor} was sent to (RUN-003.4)"
+    target = call_ok(impl, "ADP-015", "rt-ref", runtime=rt, name=ref)["target"]
+    if target is None:
+        fail(
+            "RUN-003.4",
+            expected="a value",
+            came=target,
+            what=f"{ref} is unset, though {actor} was sent to",
+        )
     box = _decoded(impl, rt, str(target))
-    assert isinstance(box, g.Mailbox), (
-        f"{ref} names {target}, which is no stored mailbox after the run answered "
-        "(RUN-019.3: the group stores the sends' objects with the swaps)"
-    )
+    if not isinstance(box, g.Mailbox):
+        fail(
+            "RUN-019.3",
+            expected="a mailbox",
+            came=box,
+            what=f"{ref} names {target}, which is no stored mailbox after the run answered "
+            "(RUN-019.3: the group stores the sends' objects with the swaps)",
+        )
     strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != ref]
-    assert not strays, f"{ref} holds entries for other digits' recipients {strays} (RUN-003.4)"
+    check(
+        "RUN-003.4",
+        not strays,
+        expected="nothing (empty)",
+        came=strays,
+        what=f"{ref} holds entries for other digits' recipients",
+    )
     entry = box.entries.get(g.ObjectId.from_hex(actor))
     return None if entry is None else entry.hex()
 
@@ -66,40 +83,56 @@ def test_a_group_swaps_every_mailbox_its_sends_touched(
 ) -> None:
     rt = _open(impl, tmp_path, "group")
     actors = [_counter(impl, rt, tag) for tag in _tags(digits)]
-    assert len({outside_ref(a) for a in actors}) == digits
+    check_equal("RUN-019.3", digits, len({outside_ref(a) for a in actors}))
     geneses = {a: _entry(impl, rt, a) for a in actors}
     sent: dict[str, list[str]] = {a: [] for a in actors}
     for amount in (1, 10):  # interleaved: every recipient's first, then every second
         for i, actor in enumerate(actors):
             sent[actor].append(_inc(impl, rt, actor, str(amount * (i + 1))))
-    ran = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-    assert sorted(a for a, _ in ran["steps"]) == sorted(actors), ran
+    ran = call_ok(impl, "RUN-019.3", "rt-run", runtime=rt, max_steps=1000)
+    check_equal("RUN-019.3", sorted(actors), sorted(a for a, _ in ran["steps"]))
     for restart in (False, True):
         for i, actor in enumerate(actors):
             first, second = sent[actor]
             entry = _entry(impl, rt, actor)
-            assert entry == second, (
+            check_equal(
+                ("RUN-019.3", "RUN-003.4"),
+                second,
+                entry,
                 f"after rt-run answered{' and a restart' if restart else ''}, the outside's "
                 f"entry for {actor} in {outside_ref(actor)} is {entry}, not its last send "
                 f"{second}: the group swaps each of the {digits} mailboxes its sends "
-                "touched, to the one the last of them built (RUN-019.3, RUN-003.4)"
+                "touched, to the one the last of them built",
             )
             chain = _decoded(impl, rt, second), _decoded(impl, rt, first)
-            assert isinstance(chain[0], g.Message) and isinstance(chain[1], g.Message), chain
-            assert (chain[0].previous, chain[1].previous) == (
-                g.ObjectId.from_hex(first),
-                None if geneses[actor] is None else g.ObjectId.from_hex(str(geneses[actor])),
-            ), f"the sends to {actor} are not chained on its genesis in order (WIT-004)"
-            assert _count(impl, rt, actor) == 11 * (i + 1), (
-                f"{actor} counted {_count(impl, rt, actor)}, not both of its incs once (RUN-019.2)"
+            if not isinstance(chain[0], g.Message):
+                fail("RUN-019.3", expected="a message", came=chain[0])
+            if not isinstance(chain[1], g.Message):
+                fail("RUN-019.3", expected="a message", came=chain[1])
+            check_equal(
+                "WIT-004",
+                (
+                    g.ObjectId.from_hex(first),
+                    None if geneses[actor] is None else g.ObjectId.from_hex(str(geneses[actor])),
+                ),
+                (chain[0].previous, chain[1].previous),
+                f"the sends to {actor} are not chained on its genesis in order",
+            )
+            check_equal(
+                "RUN-019.2",
+                11 * (i + 1),
+                _count(impl, rt, actor),
+                f"{actor} counted {_count(impl, rt, actor)}, not both of its incs once",
             )
         if restart:
             break
         if impl.can_kill:
             impl.kill()
         else:
-            impl.call("rt-close", runtime=rt).expect_ok()
+            call_ok(impl, "RUN-019.3", "rt-close", runtime=rt)
         rt = _open(impl, tmp_path, "group")
-        again = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
-        assert again["steps"] == [], f"after a restart a send was read again: {again}"
-    impl.call("rt-close", runtime=rt).expect_ok()
+        again = call_ok(impl, "RUN-019.3", "rt-run", runtime=rt, max_steps=1000)
+        check_equal(
+            "RUN-019.3", [], again["steps"], f"after a restart a send was read again: {again}"
+        )
+    call_ok(impl, "RUN-019.3", "rt-close", runtime=rt)

@@ -23,6 +23,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, ok_answer
 from .test_hostile_actors import _count, _open, _ping_pair
 
 pytestmark = pytest.mark.profile("runtime")
@@ -50,51 +51,84 @@ def test_a_counter_above_a_busy_pair_is_not_starved(impl: Implementation, tmp_pa
     for nonce in range(64):
         state = {"c": f"{nonce:02x}"}
         counter = str(
-            impl.call("rt-genesis", runtime=rt, actor="counter", state=state).expect_ok()["actor"]
+            call_ok(impl, "RUN-018.2", "rt-genesis", runtime=rt, actor="counter", state=state)[
+                "actor"
+            ]
         )
         if counter > echo:
             break
     else:  # pragma: no cover - 2**-64
         pytest.fail("no counter above the echo in 64 tries")
-    impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+    call_ok(impl, "RUN-018.2", "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""})
     for turn in range(1, 5):
-        answer = impl.call("rt-run", runtime=rt, max_steps=7).expect_ok()
+        answer = call_ok(impl, "RUN-018.2", "rt-run", runtime=rt, max_steps=7)
         actors = [a for a, _ in answer["steps"]]
-        assert counter in actors, (
-            f"run {turn}: the counter (id above both busy actors) had work and never stepped "
-            f"among {actors}: the busy pair starved it (RUN-018.2)"
+        check(
+            "RUN-018.2",
+            counter in actors,
+            expected=f"run {turn}: the counter (id above both busy actors), which had work, "
+            f"stepped among {actors}: the busy pair does not starve it",
+            came=counter,
+            what="the counter",
         )
         before = actors[: actors.index(counter)]
-        assert before.count(fan) <= 2 and before.count(echo) <= 2, (
-            f"run {turn}: {before.count(fan)} steps of F and {before.count(echo)} of E came "
-            "before the counter's, which had work from the start (RUN-018.2: at most two)"
+        value = before.count(fan)
+        check(
+            "RUN-018.2",
+            value <= 2,
+            expected="at most 2",
+            came=value,
+            what=f"run {turn}: {before.count(fan)} steps of F and {before.count(echo)} of E came "
+            "before the counter's, which had work from the start (RUN-018.2: at most two)",
         )
-        assert _count(impl, rt, counter) == turn
-        impl.call("rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}).expect_ok()
+        value = before.count(echo)
+        check(
+            "RUN-018.2",
+            value <= 2,
+            expected="at most 2",
+            came=value,
+            what=f"run {turn}: {before.count(fan)} steps of F and {before.count(echo)} of E came "
+            "before the counter's, which had work from the start (RUN-018.2: at most two)",
+        )
+        check_equal("RUN-018.2", turn, _count(impl, rt, counter), "the count")
+        call_ok(
+            impl, "RUN-018.2", "rt-send", runtime=rt, to=counter, mt="inc", content={"blob": ""}
+        )
 
 
 @pytest.mark.req("RUN-005.7", "RUN-005.6", "RUN-004.3", "WIT-030.1")
 def test_an_overrun_fails_when_the_bound_passes(impl: Implementation, tmp_path: Path) -> None:
     """``time_limit`` = 0.1 s, a nap of 5000 ms: each of the five attempts fails at its
     bound, so the ``rt-run`` that marks the actor failed answers well before five naps."""
-    opened = impl.call("rt-open", path=str(tmp_path), time_limit=BOUND, first_delay=0).expect_ok()
+    opened = call_ok(
+        impl, "RUN-005.7", "rt-open", path=str(tmp_path), time_limit=BOUND, first_delay=0
+    )
     rt = str(opened["runtime"])
-    actor = str(impl.call("rt-genesis", runtime=rt, actor="sleepy").expect_ok()["actor"])
-    impl.call("rt-run", runtime=rt, max_steps=10).expect_ok()  # its genesis step: no nap yet
+    actor = str(call_ok(impl, "RUN-005.7", "rt-genesis", runtime=rt, actor="sleepy")["actor"])
+    call_ok(impl, "RUN-005.7", "rt-run", runtime=rt, max_steps=10)  # its genesis step: no nap yet
     nap = str(NAP_MS).encode().hex()
-    impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}).expect_ok()
+    call_ok(impl, "RUN-005.7", "rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap})
     started = time.monotonic()
     # the wrong behaviour takes five naps in this rt-run: waited for (ADP-012.1), so that
     # it shows as the overrun it is, not as a hung adapter
-    run = impl.call_taking(ANSWER_WITHIN + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
-    took = time.monotonic() - started
-    assert run["failures"] == [[actor, "failed"]], (
-        f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt (RUN-005.6): {run}"
+    run = ok_answer(
+        impl.call_taking(ANSWER_WITHIN + 5, "rt-run", runtime=rt, max_steps=10), "RUN-005.7"
     )
-    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
-    assert took < ANSWER_WITHIN, (
-        f"the {ATTEMPTS} overrunning attempts took {took:.2f} s: each must fail when its "
-        f"bound of {BOUND} s passes, not when its nap of {NAP_MS} ms returns (RUN-005.7)"
+    took = time.monotonic() - started
+    check_equal(
+        "RUN-005.6",
+        [[actor, "failed"]],
+        run["failures"],
+        f"a nap of {NAP_MS} ms overruns a bound of {BOUND} s on every attempt: {run}",
+    )
+    check_equal("RUN-005.7", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
+    check(
+        "RUN-005.7",
+        took < ANSWER_WITHIN,
+        expected=f"less than {ANSWER_WITHIN}",
+        came=took,
+        what=f"the {ATTEMPTS} overrunning attempts took {took:.2f} s: each must fail when its "
+        f"bound of {BOUND} s passes, not when its nap of {NAP_MS} ms returns",
     )
 
 
@@ -110,22 +144,28 @@ def test_retries_after_an_overrun_wait_seconds(impl: Implementation, tmp_path: P
     puts between them, while a runtime that retries after 10, 20, 40, 80 ms answers within
     about a second. The line is the least a correct runtime can take (it sleeps through
     the back-off), so no load can make a correct runtime cross it."""
-    opened = impl.call("rt-open", path=str(tmp_path), time_limit=BOUND).expect_ok()
+    opened = call_ok(impl, "RUN-004.10", "rt-open", path=str(tmp_path), time_limit=BOUND)
     rt = str(opened["runtime"])
-    actor = str(impl.call("rt-genesis", runtime=rt, actor="sleepy").expect_ok()["actor"])
-    impl.call("rt-run", runtime=rt, max_steps=10).expect_ok()  # its genesis step: no nap yet
+    actor = str(call_ok(impl, "RUN-004.10", "rt-genesis", runtime=rt, actor="sleepy")["actor"])
+    call_ok(impl, "RUN-004.10", "rt-run", runtime=rt, max_steps=10)  # its genesis step: no nap yet
     nap = str(1200).encode().hex()
-    impl.call("rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap}).expect_ok()
+    call_ok(impl, "RUN-004.10", "rt-send", runtime=rt, to=actor, mt="nap", content={"blob": nap})
     started = time.monotonic()
     # a correct runtime sleeps through 15 s of back-off in this rt-run (ADP-012.1: the
     # answer limit is raised by that much for it)
-    run = impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
+    run = ok_answer(
+        impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10), "RUN-004.10"
+    )
     took = time.monotonic() - started
-    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
-    assert took >= OVERRUN_BACKOFF, (
-        f"the {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: after an "
+    check_equal("RUN-004.10", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
+    check(
+        ("RUN-004.3", "RUN-004.10"),
+        took >= OVERRUN_BACKOFF,
+        expected=f"at least {OVERRUN_BACKOFF}",
+        came=took,
+        what=f"the {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: after an "
         f"overrun a retry waits 100 times RUN-004.3's delay, {OVERRUN_BACKOFF} s in all "
-        "under the default first delay (RUN-004.10)"
+        "under the default first delay",
     )
 
 
@@ -139,14 +179,21 @@ def test_slows_overrun_backs_off_as_a_real_one(impl: Implementation, tmp_path: P
     five attempts cannot answer before 15 s, where retries after RUN-004.3's delay alone
     (10, 20, 40, 80 ms) answer within a fraction of a second.  The line is the least a
     correct runtime takes, so no load makes one cross it."""
-    rt = str(impl.call("rt-open", path=str(tmp_path), time_limit=BOUND).expect_ok()["runtime"])
-    actor = str(impl.call("rt-genesis", runtime=rt, actor="slow").expect_ok()["actor"])
+    rt = str(call_ok(impl, "WIT-027.1", "rt-open", path=str(tmp_path), time_limit=BOUND)["runtime"])
+    actor = str(call_ok(impl, "WIT-027.1", "rt-genesis", runtime=rt, actor="slow")["actor"])
     started = time.monotonic()
-    run = impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10).expect_ok()
+    run = ok_answer(
+        impl.call_taking(OVERRUN_BACKOFF + 5, "rt-run", runtime=rt, max_steps=10), "WIT-027.1"
+    )
     took = time.monotonic() - started
-    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
-    assert took >= OVERRUN_BACKOFF, (
-        f"slow's {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: a simulated "
+    check_equal("WIT-027.1", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
+    check(
+        ("RUN-004.3", "WIT-027.1", "RUN-004.10"),
+        took >= OVERRUN_BACKOFF,
+        expected=f"at least {OVERRUN_BACKOFF}",
+        came=took,
+        what=f"slow's {ATTEMPTS} overrunning attempts were retried within {took:.2f} s: a "
+        "simulated "
         f"overrun is retried as a real one, after 100 times RUN-004.3's delay, "
-        f"{OVERRUN_BACKOFF} s in all under the default first delay (WIT-027.1, RUN-004.10)"
+        f"{OVERRUN_BACKOFF} s in all under the default first delay",
     )

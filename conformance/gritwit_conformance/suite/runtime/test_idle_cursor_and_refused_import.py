@@ -17,37 +17,45 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, fail
+
 pytestmark = pytest.mark.profile("runtime")
 
 FORMAT = "gritwit-bundle/1"
 
 
-def _open(impl: Implementation, path: Path) -> str:
+def _open(impl: Implementation, path: Path, clause: str) -> str:
     path.mkdir(exist_ok=True)
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    return str(call_ok(impl, clause, "rt-open", path=str(path))["runtime"])
 
 
 # --- RUN-012.1: idle actors ------------------------------------------------------------------
 
 
 def _evicted(impl: Implementation, runtime: str) -> list[str]:
-    return [str(a) for a in impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]]
+    return [str(a) for a in call_ok(impl, "ADP-015", "rt-evict", runtime=runtime)["evicted"]]
 
 
 @pytest.mark.req("RUN-012.1", "RUN-004.7", "ADP-015")
 def test_a_failed_actor_is_idle_whatever_is_pending(impl: Implementation, tmp_path: Path) -> None:
-    runtime = _open(impl, tmp_path / "rt")
+    runtime = _open(impl, tmp_path / "rt", "RUN-012.1")
     try:
         failing = str(
-            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+            call_ok(impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="failing")["actor"]
         )
-        impl.call(
-            "rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}
-        ).expect_ok()
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [[failing, "failed"]], run
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=failing,
+            mt="x",
+            content={"blob": "01"},
+        )
+        run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
         # marked failed, its genesis and a message still pending: it is idle (RUN-012.1)
-        assert _evicted(impl, runtime) == [failing]
+        check_equal("RUN-012.1", [failing], _evicted(impl, runtime), "the evicted")
     finally:
         impl.call("rt-close", runtime=runtime)
 
@@ -58,10 +66,10 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
 ) -> None:
     """Failed or waiting for its genesis, an actor is busy between runs once a message
     arrives for it, until a run has looked at it; then it is idle again."""
-    runtime = _open(impl, tmp_path / "rt")
+    runtime = _open(impl, tmp_path / "rt", "RUN-012.1")
     try:
         failing = str(
-            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+            call_ok(impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="failing")["actor"]
         )
         waiting = g.object_id(
             g.Tree(
@@ -71,23 +79,42 @@ def test_a_message_sent_since_the_last_run_makes_its_recipient_busy(
                 }
             )
         ).hex()
-        impl.call(
-            "rt-send", runtime=runtime, to=waiting, mt="x", content={"blob": "01"}
-        ).expect_ok()
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [[failing, "failed"]] and run["steps"] == [], run
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=waiting,
+            mt="x",
+            content={"blob": "01"},
+        )
+        run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
+        check_equal("RUN-012.1", [], run["steps"], "rt-run's steps")
         # both were used by the run (RUN-012.6): the failed one, and the one that found
         # no genesis among its messages; both are idle now, as evict shows below
         for actor in (failing, waiting):
-            impl.call(
-                "rt-send", runtime=runtime, to=actor, mt="y", content={"blob": "02"}
-            ).expect_ok()
-        assert _evicted(impl, runtime) == [], "a message sent since the last run makes busy"
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["steps"] == [] and run["failures"] == [], run
-        assert sorted(_evicted(impl, runtime)) == sorted([failing, waiting]), (
+            call_ok(
+                impl,
+                "RUN-012.1",
+                "rt-send",
+                runtime=runtime,
+                to=actor,
+                mt="y",
+                content={"blob": "02"},
+            )
+        check_equal(
+            "RUN-012.1", [], _evicted(impl, runtime), "a message sent since the last run makes busy"
+        )
+        run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
+        check_equal("RUN-012.1", [], run["steps"], "rt-run's steps")
+        check_equal("RUN-012.1", [], run["failures"], "rt-run's failures")
+        check_equal(
+            "RUN-012.1",
+            sorted([failing, waiting]),
+            sorted(_evicted(impl, runtime)),
             "after a run looked at them, the failed actor and the one waiting for its "
-            "genesis are idle again (RUN-012.1)"
+            "genesis are idle again",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -99,27 +126,36 @@ def test_a_failed_actor_is_evicted_on_capacity(impl: Implementation, tmp_path: P
     messages pending — is the least recently used and is evicted for capacity."""
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=1).expect_ok()["runtime"]
+        call_ok(impl, "RUN-012.1", "rt-open", path=str(tmp_path / "rt"), max_resident=1)["runtime"]
     )
     try:
         failing = str(
-            impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
+            call_ok(impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="failing")["actor"]
         )
-        impl.call(
-            "rt-send", runtime=runtime, to=failing, mt="x", content={"blob": "01"}
-        ).expect_ok()
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [[failing, "failed"]], run
-        impl.call("rt-events", runtime=runtime).expect_ok()
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=failing,
+            mt="x",
+            content={"blob": "01"},
+        )
+        run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
+        check_equal("RUN-012.1", [[failing, "failed"]], run["failures"], "rt-run's failures")
+        call_ok(impl, "RUN-012.1", "rt-events", runtime=runtime)
         counter = str(
-            impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
+            call_ok(impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="counter")["actor"]
         )
-        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+        call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=10)
+        events = call_ok(impl, "RUN-012.1", "rt-events", runtime=runtime)["events"]
         archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
-        assert archived == [(failing, "capacity")], (
+        check_equal(
+            ("RUN-012.1", "RUN-012.2"),
+            [(failing, "capacity")],
+            archived,
             f"two resident, the failed one idle and least recently used: capacity evicts "
-            f"it, not the counter {counter} (RUN-012.1, RUN-012.2): {events}"
+            f"it, not the counter {counter}: {events}",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -218,12 +254,22 @@ def test_a_cursor_may_move_forward_or_to_any_message_without_previous(
     if new is not None:
         second[SENDER] = new
     actor, bundle = _history(first, second, known)
-    runtime = _open(impl, tmp_path / "rt")
+    runtime = _open(impl, tmp_path / "rt", "RUN-010.3")
     try:
-        impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()
-        result = impl.call("rt-verify", runtime=runtime, actor=actor.hex()).expect_ok()
-        assert result["verified"] is verified and result["steps"] == 2, (
-            f"{case}: RUN-010.3 says verified={verified}, got {result}"
+        call_ok(impl, "RUN-010.3", "rt-import", runtime=runtime, bundle=bundle.hex())
+        result = call_ok(impl, "RUN-010.3", "rt-verify", runtime=runtime, actor=actor.hex())
+        check(
+            "RUN-010.3",
+            result["verified"] is verified,
+            expected=f"{case}: RUN-010.3 says verified={verified}, got {result}",
+            came=result["verified"],
+            what="result's verified",
+        )
+        check_equal(
+            "RUN-010.3",
+            2,
+            result["steps"],
+            f"{case}: RUN-010.3 says verified={verified}, got {result}",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -234,7 +280,10 @@ def test_a_cursor_may_move_forward_or_to_any_message_without_previous(
 
 def _objects(bundle: bytes) -> list[bytes]:
     parts = g.decode_value(bundle)
-    assert isinstance(parts, list) and isinstance(parts[3], list)
+    if not isinstance(parts, list):
+        fail("ADP-010.4", expected="a list", came=parts, what="the parts")
+    if not isinstance(parts[3], list):
+        fail("ADP-010.4", expected="a list", came=parts[3])
     return [o for o in parts[3] if isinstance(o, bytes)]
 
 
@@ -242,39 +291,56 @@ def _objects(bundle: bytes) -> list[bytes]:
 def test_an_import_over_another_head_stores_not_one_object(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    source = _open(impl, tmp_path / "source")
+    source = _open(impl, tmp_path / "source", "RUN-009.4")
     actor = str(
-        impl.call("rt-genesis", runtime=source, actor="counter", state={"t": "01"}).expect_ok()[
-            "actor"
-        ]
+        call_ok(
+            impl, "RUN-009.4", "rt-genesis", runtime=source, actor="counter", state={"t": "01"}
+        )["actor"]
     )
-    impl.call("rt-run", runtime=source, max_steps=10).expect_ok()
-    early = bytes.fromhex(impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"])
+    call_ok(impl, "RUN-009.4", "rt-run", runtime=source, max_steps=10)
+    early = bytes.fromhex(
+        call_ok(impl, "RUN-009.4", "rt-export", runtime=source, actor=actor)["bundle"]
+    )
     for amount in ("31", "32", "33"):
-        impl.call(
-            "rt-send", runtime=source, to=actor, mt="inc", content={"blob": amount}
-        ).expect_ok()
-        impl.call("rt-run", runtime=source, max_steps=10).expect_ok()
-    late = bytes.fromhex(impl.call("rt-export", runtime=source, actor=actor).expect_ok()["bundle"])
+        call_ok(
+            impl,
+            "RUN-009.4",
+            "rt-send",
+            runtime=source,
+            to=actor,
+            mt="inc",
+            content={"blob": amount},
+        )
+        call_ok(impl, "RUN-009.4", "rt-run", runtime=source, max_steps=10)
+    late = bytes.fromhex(
+        call_ok(impl, "RUN-009.4", "rt-export", runtime=source, actor=actor)["bundle"]
+    )
     impl.call("rt-close", runtime=source)
     new = [o for o in _objects(late) if o not in set(_objects(early))]
-    assert len(new) > 5, "the later history adds steps, cores, blobs, messages, mailboxes"
-    target = _open(impl, tmp_path / "target")
+    value = len(new)
+    check(
+        "RUN-009.4",
+        value > 5,
+        expected="more than 5",
+        came=value,
+        what="the later history adds steps, cores, blobs, messages, mailboxes",
+    )
+    target = _open(impl, tmp_path / "target", "RUN-009.4")
     try:
-        impl.call("rt-import", runtime=target, bundle=early.hex()).expect_ok()
+        call_ok(impl, "RUN-009.4", "rt-import", runtime=target, bundle=early.hex())
         reply = impl.call("rt-import", runtime=target, bundle=late.hex())
-        head = impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"]
-        assert not reply.ok and reply.error_class == "ref-conflict", reply
-        assert reply.error.get("current") == head, reply
+        head = call_ok(impl, "RUN-009.4", "rt-head", runtime=target, actor=actor)["step"]
+        error_answer(reply, "RUN-009.4", "ref-conflict")
+        check_equal("RUN-009.4", head, reply.error.get("current"), "reply's error's current")
         for data in new:
             got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
-            assert not got.ok and got.error_class == "not-found", (
-                f"a refused import stores nothing (RUN-009.4), but it stored {got}"
+            error_answer(
+                got, "RUN-009.4", "not-found", "a refused import stores nothing, but it stored"
             )
         # the same bundle as the head: accepted, and still nothing stored
-        impl.call("rt-import", runtime=target, bundle=early.hex()).expect_ok()
+        call_ok(impl, "RUN-009.4", "rt-import", runtime=target, bundle=early.hex())
         for data in new:
             got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
-            assert not got.ok and got.error_class == "not-found", got
+            error_answer(got, "RUN-009.4", "not-found")
     finally:
         impl.call("rt-close", runtime=target)

@@ -29,6 +29,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._forks import genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -59,50 +60,103 @@ def _ids(run: dict[str, object]) -> list[str]:
 def test_the_idle_snapshot_holds_each_senders_last_message(
     impl: Implementation, tmp_path: Path, mover: str, max_steps: int
 ) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-012.1", "rt-open", path=str(tmp_path))["runtime"])
     try:
         senders = sorted(g.object_id(genesis_core("fanout", {"t": t})).hex() for t in ("00", "01"))
         for t in ("00", "01"):
-            impl.call("rt-genesis", runtime=runtime, actor="fanout", state={"t": t}).expect_ok()
-        made = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-        assert sorted(_ids(made)) == senders and made["quiescent"], made
+            call_ok(
+                impl, "RUN-012.1", "rt-genesis", runtime=runtime, actor="fanout", state={"t": t}
+            )
+        made = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=20)
+        check_equal("RUN-012.1", senders, sorted(_ids(made)))
+        check(
+            "RUN-012.1",
+            made["quiescent"],
+            expected="a value, not empty",
+            came=made,
+            what="made's quiescent",
+        )
         waiting = _waiting_actor(senders[-1])
         names = {"to": {"blob": waiting.encode().hex()}}
         moving = senders[0] if mover == "lower" else senders[1]
-        impl.call(
-            "rt-send", runtime=runtime, to=waiting, mt="x", content={"blob": "01"}
-        ).expect_ok()
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=waiting,
+            mt="x",
+            content={"blob": "01"},
+        )
         for sender in senders:
-            impl.call(
-                "rt-send", runtime=runtime, to=sender, mt="fanout", content={"tree": names}
-            ).expect_ok()
-        impl.call(
-            "rt-send", runtime=runtime, to=moving, mt="genesis", content={"blob": "02"}
-        ).expect_ok()
+            call_ok(
+                impl,
+                "RUN-012.1",
+                "rt-send",
+                runtime=runtime,
+                to=sender,
+                mt="fanout",
+                content={"tree": names},
+            )
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=moving,
+            mt="genesis",
+            content={"blob": "02"},
+        )
         again = {"to": {"blob": waiting.encode().hex()}, "again": {"blob": "03"}}
-        impl.call(
-            "rt-send", runtime=runtime, to=moving, mt="fanout", content={"tree": again}
-        ).expect_ok()
-        run = impl.call("rt-run", runtime=runtime, max_steps=max_steps).expect_ok()
+        call_ok(
+            impl,
+            "RUN-012.1",
+            "rt-send",
+            runtime=runtime,
+            to=moving,
+            mt="fanout",
+            content={"tree": again},
+        )
+        run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=max_steps)
         # round 1: A and B forward to W, which finds no genesis (its snapshot); round 2:
         # the mover reads the duplicate genesis alone; round 3: it forwards again
         expected = [*senders, moving, moving][:max_steps]
-        assert _ids(run) == expected and not run["quiescent"], (
+        check_equal(
+            ("ADP-014", "WIT-012.5"),
+            expected,
+            _ids(run),
             f"rt-run max_steps={max_steps}: expected the steps of {expected} in that order "
-            f"(ADP-014 rounds, WIT-012.5), got {run}"
+            f"(ADP-014 rounds, WIT-012.5), got {run}",
         )
-        evicted = [str(a) for a in impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]]
+        check(
+            ("ADP-014", "WIT-012.5"),
+            not run["quiescent"],
+            expected="quiescent false",
+            came=run["quiescent"],
+            what=f"rt-run max_steps={max_steps}: expected the steps of {expected} in that order "
+            f"(ADP-014 rounds, WIT-012.5), got {run}",
+        )
+        evicted = [
+            str(a) for a in call_ok(impl, "RUN-012.1", "rt-evict", runtime=runtime)["evicted"]
+        ]
         if max_steps == 3:
-            assert waiting in evicted, (
-                f"rt-evict: W {waiting} has pending exactly the last message of each of its "
-                f"three senders that its attempt saw, so it is idle (RUN-012.1); evicted "
-                f"{evicted}"
+            check(
+                "RUN-012.1",
+                waiting in evicted,
+                expected=f"W {waiting} among the evicted: it has pending exactly the last message "
+                "of each of its three senders that its attempt saw, so it is idle",
+                came=evicted,
+                what="rt-evict",
             )
         else:
-            assert waiting not in evicted, (
-                f"rt-evict: the {mover} of W's two actor senders sent it a new message after "
-                "its attempt, so that sender's last pending message is not the one W saw and "
-                f"W is busy (RUN-012.1: each sender's last message); evicted {evicted}"
+            check(
+                "RUN-012.1",
+                waiting not in evicted,
+                expected=f"W {waiting} kept: the {mover} of W's two actor senders sent it a new "
+                "message after its attempt, so that sender's last pending message is not the "
+                "one W saw and W is busy (each sender's last message)",
+                came=evicted,
+                what="rt-evict",
             )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -44,6 +44,7 @@ import gritwit as g
 from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import check, check_equal, check_in, check_type, fail, ok_answer
 from .._scenario import explain, impl_objects
 
 pytestmark = pytest.mark.profile("runtime")
@@ -63,9 +64,8 @@ class Side:
         self.open()
 
     def open(self) -> None:
-        self.handle = self.impl.call("rt-open", path=str(self.directory)).expect_ok("open")[
-            "runtime"
-        ]
+        opened = self.impl.call("rt-open", path=str(self.directory))
+        self.handle = ok_answer(opened, "ADP-015", "open")["runtime"]
 
     def call(self, cmd: str, **args: Any) -> Json:
         reply = self.impl.call(cmd, runtime=self.handle, **args)
@@ -76,23 +76,18 @@ class Side:
         self.open()
 
     def step(self, oid: str) -> g.Step:
-        obj = g.decode_object(
-            bytes.fromhex(
-                self.impl.call("rt-object", runtime=self.handle, id=oid).expect_ok("step")["bytes"]
-            )
-        )
-        assert isinstance(obj, g.Step), f"{oid} is not a step (RUN-001)"
-        return obj
+        reply = self.impl.call("rt-object", runtime=self.handle, id=oid)
+        obj = g.decode_object(bytes.fromhex(ok_answer(reply, "RUN-001", "step")["bytes"]))
+        return check_type("RUN-001", obj, g.Step, expected="a step", what=f"the object {oid}")
 
     def cursor(self, step: g.Step) -> g.ObjectId | None:
         """The step's inbox entry for the outside: the last outside message read (WIT-008)."""
         if step.inbox is None:
             return None
-        data = self.impl.call("rt-object", runtime=self.handle, id=step.inbox.hex()).expect_ok(
-            "inbox"
-        )["bytes"]
-        box = g.decode_object(bytes.fromhex(data))
-        assert isinstance(box, g.Mailbox), f"the inbox {step.inbox} is not a mailbox"
+        reply = self.impl.call("rt-object", runtime=self.handle, id=step.inbox.hex())
+        box = g.decode_object(bytes.fromhex(ok_answer(reply, "WIT-008", "inbox")["bytes"]))
+        if not isinstance(box, g.Mailbox):
+            fail("WIT-008", expected="a mailbox", came=box, what=f"the inbox {step.inbox}")
         return box.entries.get(OUTSIDE)
 
 
@@ -122,9 +117,7 @@ class RuntimeMachine(RuleBasedStateMachine):
         got = self.mine.call(cmd, **args)
         want = self.ref.call(cmd, **args)
         if not self.diverged or cmd in SCHEDULE_FREE:
-            assert got == want, (
-                f"{cmd} {args}: the reference answers {want}, the implementation {got}"
-            )
+            check_equal("ADP-015", want, got, f"{cmd} {args}, as the reference answers")
         return want
 
     def _outside(self, actor: str, message: g.Message, amount: int) -> None:
@@ -191,13 +184,21 @@ class RuntimeMachine(RuleBasedStateMachine):
     def heads_and_cursors(self) -> None:
         for role, actor in self.actors:
             head = self.mine.call("rt-head", actor=actor)
-            assert "error" not in head, f"rt-head {actor}: {head}"
+            check(
+                "ADP-015",
+                "error" not in head,
+                expected="a head",
+                came=head,
+                what=f"rt-head {actor}",
+            )
             if not self.diverged:
                 want = self.ref.call("rt-head", actor=actor)
                 if head != want:
-                    raise AssertionError(
-                        f"head of {actor}: reference {want}, implementation {head}"
-                        + explain(
+                    fail(
+                        "RUN-003.1",
+                        expected=f"the reference's {want}",
+                        what=f"head of {actor}",
+                        came=f"{head}" + explain(
                             "step", want.get("step"), head.get("step"),
                             impl_objects(self.ref.impl, "rt-object", self.ref.handle),
                             impl_objects(self.mine.impl, "rt-object", self.mine.handle),
@@ -205,21 +206,35 @@ class RuntimeMachine(RuleBasedStateMachine):
                         )
                     )  # fmt: skip
             if head["step"] is None:
-                assert actor not in self.read_upto, (
-                    f"{actor} had a step and has none now: an adopted step was lost (RUN-007)"
+                check(
+                    "RUN-007.1",
+                    actor not in self.read_upto,
+                    expected=f"a step of {actor}, which had one: an adopted step is never lost",
+                    came=head,
+                    what="the actor",
                 )
                 continue
             step = self.mine.step(head["step"])
-            assert step.actor.hex() == actor, f"the head of {actor} is a step of {step.actor}"
+            check_equal("RUN-001.1", actor, step.actor.hex(), f"the actor of the head of {actor}")
             cursor = self.mine.cursor(step)
             ids = [oid for oid, _ in self.sent[actor]]
-            assert cursor is not None, f"{actor} has a step but read nothing from the outside"
-            assert cursor in ids, f"{actor}'s cursor {cursor} is no message the outside sent"
+            if cursor is None:
+                fail(
+                    "WIT-008",
+                    expected="a cursor for the outside",
+                    came=cursor,
+                    what=f"{actor} has a step: its inbox's entry for the outside",
+                )
+            check_in("WIT-008", cursor, ids, f"{actor}'s cursor: a message the outside sent")
             # Equal signals are one message (ID-004): a signal equal to the one last read is
             # not pending (WIT-005), so a cursor at it has read up to its latest copy.
             upto = len(ids) - 1 - ids[::-1].index(cursor)
-            assert upto >= self.read_upto.get(actor, 0), (
-                f"{actor}'s cursor moved back (a message would be read twice): WIT-005"
+            check(
+                "WIT-005",
+                upto >= self.read_upto.get(actor, 0),
+                expected=f"at least message {self.read_upto.get(actor, 0)}",
+                came=f"message {upto}",
+                what=f"{actor}'s cursor moved back (a message would be read twice)",
             )
             self.read_upto[actor] = upto
             if role == "counter":
@@ -227,8 +242,11 @@ class RuntimeMachine(RuleBasedStateMachine):
                 count = self.mine.call("rt-query", actor=actor, name="count")
                 self.ref.call("rt-query", actor=actor, name="count")
                 total = sum(amount for _, amount in self.sent[actor][: upto + 1])
-                assert count == {"data": str(total).encode().hex()}, (
-                    f"counter {actor}: count {count} after reading messages worth {total}"
+                check_equal(
+                    "WIT-005",
+                    {"data": str(total).encode().hex()},
+                    count,
+                    f"counter {actor}: the count after reading messages worth {total}",
                 )
 
     def teardown(self) -> None:
@@ -237,13 +255,20 @@ class RuntimeMachine(RuleBasedStateMachine):
             self.heads_and_cursors()
             for _, actor in self.actors:
                 if actor not in self.read_upto:
-                    assert actor in self.signalled, (
-                        f"{actor} has no step after a run to quiescence: its genesis was lost"
+                    check(
+                        "RUN-003.1",
+                        actor in self.signalled,
+                        expected=f"a step of {actor} after a run to quiescence",
+                        came="none: its genesis was lost",
+                        what="the actor",
                     )
                     continue  # never created: a signal superseded its genesis (WIT-005)
                 last = len(self.sent[actor]) - 1
-                assert self.read_upto[actor] == last, (
-                    f"{actor} did not read every message sent to it after a run to quiescence"
+                check_equal(
+                    "RUN-003.1",
+                    last,
+                    self.read_upto[actor],
+                    f"{actor}'s last message read after a run to quiescence (of those sent to it)",
                 )
         finally:
             self.mine.impl.kill()

@@ -50,6 +50,7 @@ import gritwit as g
 from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail
 from ._multi import Actors, Model, Pause, Plan, Reader, Worker, ok
 
 pytestmark = pytest.mark.profile("runtime")
@@ -79,7 +80,14 @@ def _setup(checker: Reader, plan: Plan, model: Model) -> Actors:
     actors = Actors(counters, pairs, genesis("sleepy", note))
     ran = checker("rt-run", max_steps=1000)
     model.adopted(ran["steps"])
-    assert ran["quiescent"] and len(ran["steps"]) == len(actors.all()), ran
+    check(
+        "ADP-015",
+        ran["quiescent"],
+        expected="a value, not empty",
+        came=ran,
+        what="rt-run's quiescent",
+    )
+    check_equal("ADP-015", len(actors.all()), len(ran["steps"]), "the number of rt-run's steps")
     return actors
 
 
@@ -112,9 +120,14 @@ def _workers(impl: Implementation, path: Path, plan: Plan, model: Model, checker
         for thread in threads:
             thread.join(max(0.0, deadline + grace - time.monotonic()))
         hung = [t.name for t in threads if t.is_alive()]
-        assert not hung, (
-            f"{hung} still running {grace:.0f} s past the deadline of {plan.seconds * scale:.0f} "
-            f"s: a command that never ends (seed {plan.seed:#x}); so far: {model.anomalies[:5]}"
+        check(
+            "ADP-015",
+            not hung,
+            expected="nothing (empty)",
+            came=hung,
+            what=f"{hung} still running {grace:.0f} s past the deadline of "
+            f"{plan.seconds * scale:.0f} s: a command that never ends (seed {plan.seed:#x}); "
+            f"so far: {model.anomalies[:5]}",
         )
     finally:
         for side in sides:
@@ -156,14 +169,16 @@ def _queue(checker: Reader, model: Model, to: str, last: str | None) -> list[str
 def _inbox(checker: Reader, actor: str, sender: str) -> str | None:
     head = checker.head(actor)
     step = checker.object(head) if head is not None else None
-    assert isinstance(step, g.Step), f"{actor}'s head {head} is not a step"
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what=f"{actor}'s head {head} is not a step")
     return checker.entry(step.inbox, sender)
 
 
 def _outbox(checker: Reader, actor: str, recipient: str) -> str | None:
     head = checker.head(actor)
     step = checker.object(head) if head is not None else None
-    assert isinstance(step, g.Step), f"{actor}'s head {head} is not a step"
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what=f"{actor}'s head {head} is not a step")
     return checker.entry(step.outbox, recipient)
 
 
@@ -292,9 +307,13 @@ def _family(impl: Implementation, tmp_path: Path, plan: Plan, record: Callable[.
     )
     record("multi_runtime", summary)
     print(summary)
-    assert not model.anomalies, (
-        f"{len(model.anomalies)} anomalies (seed {plan.seed:#x}; rerun with "
-        f"{SEED_VARIABLE}={plan.seed:#x}):\n" + "\n".join(model.anomalies[:12]) + f"\n{summary}"
+    check(
+        "ADP-015",
+        not model.anomalies,
+        expected="nothing (empty)",
+        came=f"{len(model.anomalies)} anomalies (seed {plan.seed:#x}; rerun with "
+        f"{SEED_VARIABLE}={plan.seed:#x}):\n" + "\n".join(model.anomalies[:12]) + f"\n{summary}",
+        what="model's anomalies",
     )
 
 

@@ -39,8 +39,8 @@ TIME_LIMIT = 600.0
 class _Patient(Rt):
     """A runtime as :class:`Rt` opens one, whose transitions may run :data:`TIME_LIMIT`."""
 
-    def __init__(self, impl: Implementation, path: Path) -> None:
-        self.impl = impl
+    def __init__(self, impl: Implementation, path: Path, *, clause: str) -> None:
+        self.impl, self.clause = impl, clause
         path.mkdir(exist_ok=True)
         opened = self._ok("rt-open", path=str(path), time_limit=TIME_LIMIT)
         self.handle = str(opened["runtime"])
@@ -51,7 +51,7 @@ class _Patient(Rt):
 def test_a_merge_of_65_536_is_made_and_one_of_65_537_is_not(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = _Patient(impl, tmp_path / "rt")
+    rt = _Patient(impl, tmp_path / "rt", clause="WIT-009.6")
     try:
         fanout = Fanout(rt, "0c")
         fanout.fan([_fresh(i) for i in range(HALF)])

@@ -28,6 +28,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail
 from ._forks import Rt, genesis
 
 pytestmark = pytest.mark.profile("runtime")
@@ -120,22 +121,29 @@ class Fanout:
         self.actor.send("fanout", {"tree": listing})
         self.rt.run(max_steps=10)
         expected = self.model.step(sets)
-        self.check(expected)
+        self.check_outbox(expected)
 
-    def check(self, expected: str | None) -> None:
+    def check_outbox(self, expected: str | None) -> None:
         head = self.rt.head(self.actor.actor)
-        assert head is not None
+        if head is None:
+            fail("OBJ-019.1", expected="a value", came=head, what="the head")
         step = self.rt.step(head)
         got = None if step.outbox is None else step.outbox.hex()
         stored = self._stored(step.outbox)
-        assert got == expected, (
+        check_equal(
+            ("WIT-009.5", "WIT-009.6"),
+            expected,
+            got,
             f"the step's outbox is {got}, a chain of {[len(e) for e in stored]} own entries "
             f"(top first); WIT-009.5 builds {expected}, a chain of {self.model.shape()}: a "
             "base of at most 256 entries is merged into the top, a larger one when the top "
-            "has at least half its entries (2·|C| ≥ |B|), the union at most 65,536 (WIT-009.6)"
+            "has at least half its entries (2·|C| ≥ |B|), the union at most 65,536",
         )
-        assert stored == [entries for _, entries in self.model.levels], (
-            "the outbox's mailboxes read through rt-object differ from WIT-009.5's"
+        check_equal(
+            "WIT-009.5",
+            [entries for _, entries in self.model.levels],
+            stored,
+            "the outbox's mailboxes read through rt-object differ from WIT-009.5's",
         )
 
     def _stored(self, oid: g.ObjectId | None) -> list[Raw]:
@@ -143,7 +151,13 @@ class Fanout:
         found: list[Raw] = []
         while oid is not None and len(found) < 200:
             box = self.rt.obj(oid)
-            assert isinstance(box, g.Mailbox), f"{oid} (an outbox or its base) is not a mailbox"
+            if not isinstance(box, g.Mailbox):
+                fail(
+                    "OBJ-019.1",
+                    expected="a mailbox",
+                    came=box,
+                    what=f"{oid} (an outbox or its base) is not a mailbox",
+                )
             found.append({r.hex(): m.hex() for r, m in box.entries.items()})
             oid = box.base
         return found
@@ -163,17 +177,19 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
     merge here is far below WIT-009.6's cap, so none may be refused for it; every
     recipient ever written to stays in the map (WIT-009.4).
     """
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="WIT-009.5")
     try:
         fanout = Fanout(rt, "01")
         fresh = iter(range(10_000))
         for count in (256, 1, 1, 127, 1, 193):
             fanout.fan([_fresh(next(fresh)) for _ in range(count)])
-        assert fanout.model.shape() == [579], fanout.model.shape()  # the suite's own model
+        check_equal(
+            "WIT-009.5", [579], fanout.model.shape(), "fanout's model shape"
+        )  # the suite's own model
         fanout.fan([_fresh(3)])  # written at the first step: in the base now
-        assert fanout.model.shape() == [1, 579]
+        check_equal("WIT-009.5", [1, 579], fanout.model.shape(), "fanout's model shape")
         fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
-        assert fanout.model.shape() == [2, 579]
+        check_equal("WIT-009.5", [2, 579], fanout.model.shape(), "fanout's model shape")
     finally:
         rt.close()
 
@@ -186,7 +202,7 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
     outside changes one entry, in one step: the inbox is still one mailbox without
     ``base``, with all 258 entries (WIT-008.4), where WIT-009.5's rule would make a top of
     one over it."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="WIT-008.4")
     try:
         echoes = [genesis(rt, "echo", {"tag": f"{i:04x}"}).actor for i in range(SMALL_BASE + 1)]
         fanout = genesis(rt, "fanout", {"tag": "01"})
@@ -197,18 +213,43 @@ def test_an_inbox_past_256_senders_stays_one_mailbox(impl: Implementation, tmp_p
         fanout.send("fanout", {"blob": ""})  # not a tree: read without effect (WIT-021.1)
         steps = rt.run(max_steps=10)["steps"]
         head = rt.head(fanout.actor)
-        assert head is not None and steps == [[fanout.actor, head]], (
+        if head is None:
+            fail(
+                "WIT-005",
+                expected="a value",
+                came=head,
+                what=f"one message was pending, for the fanout alone: one step, not {steps} (an "
+                "inbox that lost its senders' entries reads their messages again, WIT-005)",
+            )
+        check_equal(
+            "WIT-005",
+            [[fanout.actor, head]],
+            steps,
             f"one message was pending, for the fanout alone: one step, not {steps} (an "
-            "inbox that lost its senders' entries reads their messages again, WIT-005)"
+            "inbox that lost its senders' entries reads their messages again, WIT-005)",
         )
         inbox = rt.step(head).inbox
-        assert inbox is not None
+        if inbox is None:
+            fail("WIT-008.4", expected="a value", came=inbox, what="the inbox")
         box = rt.obj(inbox)
-        assert isinstance(box, g.Mailbox)
-        assert box.base is None and len(box.entries) == SMALL_BASE + 2, (
+        if not isinstance(box, g.Mailbox):
+            fail("WIT-008.4", expected="a mailbox", came=box, what="the box")
+        check(
+            "WIT-008.4",
+            box.base is None,
+            expected="nothing (null)",
+            came=box.base,
+            what=f"the fanout's inbox has {len(box.entries)} own entries and base {box.base}: an "
+            f"inbox is one mailbox without base, here of {SMALL_BASE + 2} senders "
+            "(257 echo actors and the outside)",
+        )
+        check_equal(
+            "WIT-008.4",
+            SMALL_BASE + 2,
+            len(box.entries),
             f"the fanout's inbox has {len(box.entries)} own entries and base {box.base}: an "
-            f"inbox is one mailbox without base (WIT-008.4), here of {SMALL_BASE + 2} senders "
-            "(257 echo actors and the outside)"
+            f"inbox is one mailbox without base, here of {SMALL_BASE + 2} senders "
+            "(257 echo actors and the outside)",
         )
     finally:
         rt.close()

@@ -34,7 +34,9 @@ REFS = (OUTSIDE_REF, *(f"{OUTSIDE_REF}/{digit}" for digit in "0123456789abcdef")
 
 def _refs(impl: Implementation, rt: str) -> dict[str, str | None]:
     """The targets of the outside's refs, the old one among them."""
-    return {name: impl.call("rt-ref", runtime=rt, name=name).expect_ok()["target"] for name in REFS}
+    return {
+        name: call_ok(impl, "RUN-003", "rt-ref", runtime=rt, name=name)["target"] for name in REFS
+    }
 
 
 def _moved(before: dict[str, str | None], after: dict[str, str | None]) -> set[str]:
@@ -44,7 +46,7 @@ def _moved(before: dict[str, str | None], after: dict[str, str | None]) -> set[s
 def _object(impl: Implementation, rt: str, oid: str | g.ObjectId) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
     return g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=rt, id=text).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(impl, "RUN-003", "rt-object", runtime=rt, id=text)["bytes"])
     )
 
 
@@ -65,11 +67,21 @@ def _mailboxes_hold_their_digits(
         if name == OUTSIDE_REF or target is None:
             continue
         box = _object(impl, rt, target)
-        assert isinstance(box, g.Mailbox), f"{name} names {target}, not a mailbox"
+        if not isinstance(box, g.Mailbox):
+            fail(
+                "ADP-015",
+                expected="a mailbox",
+                came=box,
+                what=f"{name} names {target}, not a mailbox",
+            )
         strays = [r.hex() for r in box.entries if outside_ref(r.hex()) != name]
-        assert not strays, (
-            f"{name} holds entries for {strays}, recipients of other digits: the outside's "
-            "entry for a recipient lives only in its digit's mailbox (RUN-003.4)"
+        check(
+            "RUN-003.4",
+            not strays,
+            expected="nothing (empty)",
+            came=strays,
+            what=f"{name} holds entries for {strays}, recipients of other digits: the outside's "
+            "entry for a recipient lives only in its digit's mailbox",
         )
 
 
@@ -77,45 +89,62 @@ def _mailboxes_hold_their_digits(
 def test_a_send_swaps_its_recipients_mailbox_and_no_other(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    rt = str(call_ok(impl, "RUN-003.2", "rt-open", path=str(tmp_path))["runtime"])
     one, two = _salts()
     first = _genesis(impl, rt, "counter", one)
     refs = _refs(impl, rt)
-    assert _moved(dict.fromkeys(REFS), refs) == {outside_ref(first)}, (
+    check_equal(
+        ("RUN-003.4", "RUN-003.2", "RUN-003.5"),
+        {outside_ref(first)},
+        _moved(dict.fromkeys(REFS), refs),
         f"after the genesis of {first} the outside's refs are {refs}: only its mailbox "
         f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
-        "written, RUN-003.5)"
+        "written, RUN-003.5)",
     )
     second_counter = _genesis(impl, rt, "counter", two)
     after = _refs(impl, rt)
-    assert _moved(refs, after) == {outside_ref(second_counter)}, (
+    check_equal(
+        "RUN-003.4",
+        {outside_ref(second_counter)},
+        _moved(refs, after),
         f"a send to {second_counter} moved {sorted(_moved(refs, after))}, not its mailbox "
-        f"{outside_ref(second_counter)} alone (RUN-003.4)"
+        f"{outside_ref(second_counter)} alone",
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
+    call_ok(impl, "RUN-003.2", "rt-run", runtime=rt, max_steps=100)
     sent = {}
     for actor, amount in ((first, "3"), (second_counter, "4")):
         before = _refs(impl, rt)
-        sent[actor] = inc(impl, rt, actor, amount)
+        sent[actor] = inc(impl, rt, actor, amount, clause="RUN-003.2")
         after = _refs(impl, rt)
         mine = outside_ref(actor)
-        assert _moved(before, after) == {mine}, (
-            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone "
-            "(RUN-003.4)"
+        check_equal(
+            "RUN-003.4",
+            {mine},
+            _moved(before, after),
+            f"the send to {actor} moved {sorted(_moved(before, after))}, not {mine} alone",
         )
         box = _object(impl, rt, str(after[mine]))
-        assert isinstance(box, g.Mailbox)
-        assert box.entries[g.ObjectId.from_hex(actor)].hex() == sent[actor]
+        if not isinstance(box, g.Mailbox):
+            fail("RUN-003.4", expected="a mailbox", came=box, what="the box")
+        check_equal("RUN-003.4", sent[actor], box.entries[g.ObjectId.from_hex(actor)].hex())
         message = _object(impl, rt, sent[actor])
         previous = _object(impl, rt, str(before[mine]))
-        assert isinstance(message, g.Message) and isinstance(previous, g.Mailbox)
-        assert message.previous == previous.entries[g.ObjectId.from_hex(actor)], (
-            "the send does not continue the outside's chain to its recipient (WIT-004)"
+        if not isinstance(message, g.Message):
+            fail("RUN-003.2", expected="a message", came=message, what="the message")
+        if not isinstance(previous, g.Mailbox):
+            fail("RUN-003.4", expected="a mailbox", came=previous, what="the previous")
+        check_equal(
+            "WIT-004",
+            previous.entries[g.ObjectId.from_hex(actor)],
+            message.previous,
+            "the send does not continue the outside's chain to its recipient",
         )
     _mailboxes_hold_their_digits(impl, rt, _refs(impl, rt))
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, first) == b"3" and count_of(impl, rt, second_counter) == b"4"
-    assert _refs(impl, rt)[OUTSIDE_REF] is None
+    call_ok(impl, "RUN-003.2", "rt-run", runtime=rt, max_steps=100)
+    check_equal("RUN-003.2", b"3", count_of(impl, rt, first, clause="RUN-003.2"))
+    check_equal("RUN-003.2", b"4", count_of(impl, rt, second_counter, clause="RUN-003.2"))
+    value = _refs(impl, rt)[OUTSIDE_REF]
+    check("RUN-003.2", value is None, expected="nothing (null)", came=value)
 
 
 @pytest.mark.profile("runtime", "store")
@@ -126,7 +155,7 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     """The genesis and an ``inc 5`` under the old ref, read by the runtime; an ``inc 2``
     under it unread; then the runtime sends ``inc 7`` (chained after the ``inc 2``) and
     ``inc 1`` (after the ``inc 7``): the count is 15, each message read once."""
-    rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    rt = str(call_ok(impl, "RUN-003.5", "rt-open", path=str(tmp_path))["runtime"])
     writer = StoreWriter(second, tmp_path)
     salt = _salts()[0]
     core = _core("counter", salt)
@@ -141,42 +170,83 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
             writer.put(g.Message(content=content, previous=chain[-1], headers={"mt": "inc"}))
         )
         old = writer.ref(OUTSIDE_REF)
-        assert writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries={actor: chain[-1]})))
+        value = writer.cas(OUTSIDE_REF, old, writer.put(g.Mailbox(entries={actor: chain[-1]})))
+        check("RUN-003.5", value, expected="a value, not empty", came=value)
 
     old_send(b"5")
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"5", (
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal(
+        "RUN-003.5",
+        b"5",
+        count_of(impl, rt, actor.hex(), clause="RUN-003.5"),
         "the genesis and inc under the old ref names/outside-outbox were not read once: a "
-        "recipient's entry is read there when its mailbox has none (RUN-003.5)"
+        "recipient's entry is read there when its mailbox has none",
     )
     old_send(b"2")
     old = writer.ref(OUTSIDE_REF)
-    seven = inc(impl, rt, actor.hex(), "7")
+    seven = inc(impl, rt, actor.hex(), "7", clause="RUN-003.5")
     message = _object(impl, rt, seven)
-    assert isinstance(message, g.Message) and message.previous == chain[-1], (
+    if not isinstance(message, g.Message):
+        fail(
+            ("RUN-003.5", "WIT-004"),
+            expected="a message",
+            came=message,
+            what=f"the first send to {actor} after the change has previous {message}, not the old "
+            f"ref's entry {chain[-1]}: it must chain from it",
+        )
+    check_equal(
+        ("RUN-003.5", "WIT-004"),
+        chain[-1],
+        message.previous,
         f"the first send to {actor} after the change has previous {message}, not the old "
-        f"ref's entry {chain[-1]}: it must chain from it (RUN-003.5, WIT-004)"
+        f"ref's entry {chain[-1]}: it must chain from it",
     )
-    assert writer.ref(OUTSIDE_REF) == old, "the old ref was written (RUN-003.5)"
+    check_equal("RUN-003.5", old, writer.ref(OUTSIDE_REF), "the old ref was written")
     mine = _refs(impl, rt).get(outside_ref(actor.hex()))
-    assert isinstance(mine, str), (
-        f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
-        "entry for a recipient is in its digit's mailbox (RUN-003.4)"
-    )
+    if not isinstance(mine, str):
+        fail(
+            "RUN-003.4",
+            expected="a string",
+            came=mine,
+            what=f"after a send to {actor}, its mailbox {outside_ref(actor.hex())} is not set: the "
+            "entry for a recipient is in its digit's mailbox",
+        )
     box = _object(impl, rt, mine)
-    assert isinstance(box, g.Mailbox) and box.entries[actor].hex() == seven, (
-        f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven} (RUN-003.4)"
+    if not isinstance(box, g.Mailbox):
+        fail(
+            "RUN-003.4",
+            expected="a mailbox",
+            came=box,
+            what=f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
+        )
+    check_equal(
+        "RUN-003.4",
+        seven,
+        box.entries[actor].hex(),
+        f"the mailbox {outside_ref(actor.hex())} holds {box}, not the send {seven}",
     )
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"14", "an old or new message lost or read twice"
-    one = inc(impl, rt, actor.hex(), "1")
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal(
+        "RUN-003.5",
+        b"14",
+        count_of(impl, rt, actor.hex(), clause="RUN-003.5"),
+        "an old or new message lost or read twice",
+    )
+    one = inc(impl, rt, actor.hex(), "1", clause="RUN-003.5")
     message = _object(impl, rt, one)
-    assert isinstance(message, g.Message) and message.previous is not None
-    assert message.previous.hex() == seven, "the mailbox's entry comes before the old one's"
-    impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()
-    assert count_of(impl, rt, actor.hex()) == b"15"
-    assert impl.call("rt-run", runtime=rt, max_steps=100).expect_ok()["steps"] == []
-    assert writer.ref(OUTSIDE_REF) == old
+    if not isinstance(message, g.Message):
+        fail("RUN-003.5", expected="a message", came=message, what="the message")
+    if message.previous is None:
+        fail("RUN-003.5", expected="a value", came=message.previous, what="message's previous")
+    check_equal(
+        "RUN-003.5", seven, message.previous.hex(), "the mailbox's entry comes before the old one's"
+    )
+    call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)
+    check_equal("RUN-003.5", b"15", count_of(impl, rt, actor.hex(), clause="RUN-003.5"))
+    check_equal(
+        "RUN-003.5", [], call_ok(impl, "RUN-003.5", "rt-run", runtime=rt, max_steps=100)["steps"]
+    )
+    check_equal("RUN-003.5", old, writer.ref(OUTSIDE_REF))
 
 
 def _one_digit() -> tuple[int, int]:
@@ -229,11 +299,14 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     old_send(first, b"5")
     old_send(other, b"3")
     call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
-    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    counts = (
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
+        count_of(impl, rt, other.hex(), clause="RUN-003.5"),
+    )
     check_equal("RUN-003.5", (b"5", b"3"), counts, "two counters sent to under the old ref count")
     old_send(first, b"2")  # unread, under the old ref
     old = writer.ref(OUTSIDE_REF)
-    inc(impl, rt, other.hex(), "4")
+    inc(impl, rt, other.hex(), "4", clause="RUN-003.5")
     mailbox = _refs(impl, rt).get(outside_ref(first.hex()))
     if mailbox is None:  # the send kept its digit no mailbox of its own (RUN-003.4)
         fail(
@@ -247,9 +320,13 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         isinstance(box, g.Mailbox) and set(box.entries) == {other},
         expected=f"after a send to {other} alone its digit's mailbox to hold its entry alone",
         came=str(box),
+        what="the box",
     )
     call_ok(impl, "ADP-015", "rt-run", runtime=rt, max_steps=100)
-    counts = (count_of(impl, rt, first.hex()), count_of(impl, rt, other.hex()))
+    counts = (
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
+        count_of(impl, rt, other.hex(), clause="RUN-003.5"),
+    )
     check_equal(
         "RUN-003.5",
         (b"7", b"7"),
@@ -257,7 +334,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
         f"the counts: {first.hex()}'s digit's mailbox is set but has no entry for it, so its "
         "entry is the old ref's, whose unread inc 2 is read",
     )
-    one = inc(impl, rt, first.hex(), "1")
+    one = inc(impl, rt, first.hex(), "1", clause="RUN-003.5")
     message = _object(impl, rt, one)
     check(
         ("RUN-003.5", "WIT-004"),
@@ -270,7 +347,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     check_equal(
         "RUN-003.5",
         b"8",
-        count_of(impl, rt, first.hex()),
+        count_of(impl, rt, first.hex(), clause="RUN-003.5"),
         "the count: no message lost or read twice",
     )
     check_equal(

@@ -24,7 +24,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check_equal
+from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 from .test_shares import genesis_core, head, open_share, share_of
@@ -53,33 +53,52 @@ def genesis(
 ) -> str:
     args: dict[str, Any] = {} if placement is None else {"placement": placement}
     reply = side.call("rt-genesis", runtime=runtime, actor="counter", state=state, **args)
-    actor = str(reply.expect_ok()["actor"])
-    assert actor == g.object_id(genesis_core("counter", state)).hex(), (
+    actor = str(ok_answer(reply, "ADP-015")["actor"])
+    check_equal(
+        ("WIT-002", "RUN-021.7"),
+        g.object_id(genesis_core("counter", state)).hex(),
+        actor,
         f"rt-genesis with placement answers {actor}, not its core's id: the header is the "
-        "genesis message's, not the core's (WIT-002, RUN-021.7)"
+        "genesis message's, not the core's",
     )
     return actor
 
 
 def steps(side: Implementation, runtime: str, share: list[int]) -> list[str]:
     """The actors one quiescent ``rt-run`` of the runtime with ``share`` adopted steps of."""
-    report = side.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
-    assert report["quiescent"], f"the run of share {share} is not quiescent: {report}"
+    report = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=100)
+    check(
+        "ADP-015",
+        report["quiescent"],
+        expected="a value, not empty",
+        came=report["quiescent"],
+        what=f"the run of share {share} is not quiescent: {report}",
+    )
     return sorted(str(actor) for actor, _ in report["steps"])
 
 
 def record(side: Implementation, runtime: str, actor: str) -> g.Message:
     """``actor``'s placement record's target: a genesis message (RUN-021.7)."""
-    target = side.call("rt-ref", runtime=runtime, name=f"names/placement/{actor}").expect_ok()[
+    target = call_ok(side, "ADP-015", "rt-ref", runtime=runtime, name=f"names/placement/{actor}")[
         "target"
     ]
-    assert target is not None, (
-        f"{actor}, whose genesis names another actor, has no placement record "
-        f"names/placement/{actor} after a runtime looked at its first transition (RUN-021.8)"
-    )
-    data = side.call("rt-object", runtime=runtime, id=target).expect_ok()["bytes"]
+    if target is None:
+        fail(
+            "RUN-021.8",
+            expected="a value",
+            came=target,
+            what=f"{actor}, whose genesis names another actor, has no placement record "
+            f"names/placement/{actor} after a runtime looked at its first transition",
+        )
+    data = call_ok(side, "ADP-015", "rt-object", runtime=runtime, id=target)["bytes"]
     message = g.decode_object(bytes.fromhex(data))
-    assert isinstance(message, g.Message), f"the placement record names {message}, no message"
+    if not isinstance(message, g.Message):
+        fail(
+            "ADP-015",
+            expected="a message",
+            came=message,
+            what=f"the placement record names {message}, no message",
+        )
     return message
 
 
@@ -98,33 +117,52 @@ def test_a_placed_actor_runs_in_its_keys_share_and_not_in_its_own(
     root_state, root = counter_in(0, 2, "root")
     placed_state, placed = counter_in(1, 2, "placed")
     plain_state, plain = counter_in(1, 2, "plain")
-    assert genesis(second, b, root_state) == root
-    assert genesis(second, b, placed_state, placement=root) == placed
-    assert genesis(impl, a, plain_state) == plain
+    check_equal("RUN-021.6", root, genesis(second, b, root_state))
+    check_equal("RUN-021.6", placed, genesis(second, b, placed_state, placement=root))
+    check_equal("RUN-021.6", plain, genesis(impl, a, plain_state))
     ran = steps(second, b, ONE)
-    assert ran == [plain], (
+    check_equal(
+        ("RUN-021.6", "RUN-021.8", "RUN-021.2"),
+        [plain],
+        ran,
         f"share 1/2's run adopted steps of {ran}: {placed} is placed with {root} in share 0 "
         f"by its genesis's placement header, so share 1 must not create it (RUN-021.6, "
-        f"RUN-021.8), and {plain}, without one, is share 1's (RUN-021.2)"
+        f"RUN-021.8), and {plain}, without one, is share 1's",
     )
-    assert head(second, b, placed) is None
+    value = head(second, b, placed)
+    check("RUN-021.6", value is None, expected="nothing (null)", came=value)
     message = record(impl, a, placed)
-    assert message.content.hex() == placed and message.headers.get("placement") == root, (
-        f"{placed}'s placement record names {message}, not its genesis naming {root} (RUN-021.8)"
+    check_equal(
+        "RUN-021.8",
+        placed,
+        message.content.hex(),
+        f"{placed}'s placement record names {message}, not its genesis naming {root}",
+    )
+    check_equal(
+        "RUN-021.8",
+        root,
+        message.headers.get("placement"),
+        f"{placed}'s placement record names {message}, not its genesis naming {root}",
     )
     ran = steps(impl, a, ZERO)
-    assert ran == sorted([root, placed]), (
-        f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it "
-        "(RUN-021.2, RUN-021.6)"
+    check_equal(
+        ("RUN-021.2", "RUN-021.6"),
+        sorted([root, placed]),
+        ran,
+        f"share 0/2's run adopted steps of {ran}, not of {root} and {placed}, placed with it",
     )
     for amount, side, runtime in (("2", second, b), ("3", impl, a)):
-        inc(side, runtime, placed, amount)
-        assert steps(second, b, ONE) == [], f"share 1/2 ran {placed}, placed in share 0"
-        assert steps(impl, a, ZERO) == [placed], f"share 0/2 did not run {placed}"
-    assert count_of(second, b, placed) == b"5"
-    inc(impl, a, plain, "4")
-    assert steps(impl, a, ZERO) == [], f"share 0/2 ran {plain}, which no header placed"
-    assert steps(second, b, ONE) == [plain]
+        inc(side, runtime, placed, amount, clause="RUN-021.6")
+        check_equal(
+            "RUN-021.6", [], steps(second, b, ONE), f"share 1/2 ran {placed}, placed in share 0"
+        )
+        check_equal("RUN-021.6", [placed], steps(impl, a, ZERO), f"share 0/2 did not run {placed}")
+    check_equal("RUN-021.6", b"5", count_of(second, b, placed, clause="RUN-021.6"))
+    inc(impl, a, plain, "4", clause="RUN-021.6")
+    check_equal(
+        "RUN-021.6", [], steps(impl, a, ZERO), f"share 0/2 ran {plain}, which no header placed"
+    )
+    check_equal("RUN-021.6", [plain], steps(second, b, ONE))
 
 
 @pytest.mark.req("RUN-021.8", "RUN-021.7", "RUN-021.6")
@@ -141,16 +179,21 @@ def test_a_chain_of_placements_resolves_to_its_root(
     last_state, last = counter_in(1, 2, "second")
     genesis(impl, a, root_state)
     genesis(impl, a, first_state, placement=root)
-    assert steps(second, b, ONE) == []
-    assert steps(impl, a, ZERO) == sorted([root, first])
+    check_equal("RUN-021.8", [], steps(second, b, ONE))
+    check_equal("RUN-021.8", sorted([root, first]), steps(impl, a, ZERO))
     genesis(second, b, last_state, placement=first)
-    assert steps(second, b, ONE) == [], f"share 1/2 created {last}, placed with {root}"
-    message = record(impl, a, last)
-    assert message.headers.get("placement") == root, (
-        f"{last} names {first}, whose record gives {root}: its record must give {root} too, "
-        f"not {message.headers.get('placement')} (RUN-021.8: a chain resolves to its root)"
+    check_equal(
+        "RUN-021.8", [], steps(second, b, ONE), f"share 1/2 created {last}, placed with {root}"
     )
-    assert steps(impl, a, ZERO) == [last]
+    message = record(impl, a, last)
+    check_equal(
+        "RUN-021.8",
+        root,
+        message.headers.get("placement"),
+        f"{last} names {first}, whose record gives {root}: its record must give {root} too, "
+        f"not {message.headers.get('placement')} (RUN-021.8: a chain resolves to its root)",
+    )
+    check_equal("RUN-021.8", [last], steps(impl, a, ZERO))
 
 
 @pytest.mark.req("ADP-015", "RUN-021.7")
@@ -169,15 +212,16 @@ def test_rt_genesis_refuses_a_placement_that_is_no_id(
     reply = impl.call(
         "rt-genesis", runtime=runtime, actor="counter", state=state, check=False, placement=value
     )
-    assert not reply.ok and reply.error_class == error, (
-        f"rt-genesis with placement {value!r} answers {reply}, not {error} (ADP-015)"
+    error_answer(
+        reply, "ADP-015", error, f"rt-genesis with placement {value!r} answers {reply}, not {error}"
     )
     _, root = counter_in(0, 2, "root")
-    assert genesis(impl, runtime, state, placement=root)
+    came_value = genesis(impl, runtime, state, placement=root)
+    check("ADP-015", came_value, expected="a value, not empty", came=came_value)
 
 
 def _ref(side: Implementation, runtime: str, name: str) -> str | None:
-    target = side.call("rt-ref", runtime=runtime, name=name).expect_ok()["target"]
+    target = call_ok(side, "ADP-015", "rt-ref", runtime=runtime, name=name)["target"]
     return None if target is None else str(target)
 
 
@@ -194,41 +238,68 @@ def test_a_revert_keeps_the_placement_and_a_fork_is_placed_by_its_own_id(
     placed_state, placed = counter_in(1, 2, "placed")
     genesis(impl, a, root_state)
     genesis(impl, a, placed_state, placement=root)
-    assert steps(second, b, ONE) == []
-    assert steps(impl, a, ZERO) == sorted([root, placed])
+    check_equal("RUN-021.9", [], steps(second, b, ONE))
+    check_equal("RUN-021.9", sorted([root, placed]), steps(impl, a, ZERO))
     name = f"names/placement/{placed}"
     recorded = _ref(impl, a, name)
-    assert recorded is not None, f"{placed} has no placement record (RUN-021.8)"
+    if recorded is None:
+        fail(
+            "RUN-021.8", expected="a value", came=recorded, what=f"{placed} has no placement record"
+        )
     first = head(impl, a, placed)
-    assert first is not None
-    inc(second, b, placed, "2")
-    assert steps(impl, a, ZERO) == [placed]
-    second.call("rt-revert", runtime=b, actor=placed, step=first).expect_ok()
-    assert _ref(second, b, name) == recorded, f"the revert of {placed} moved its record"
-    inc(second, b, placed, "3")
-    assert steps(second, b, ONE) == [], f"share 1/2 ran {placed} after its revert (RUN-021.9)"
-    assert steps(impl, a, ZERO) == [placed]
+    if first is None:
+        fail("RUN-021.9", expected="a value", came=first)
+    inc(second, b, placed, "2", clause="RUN-021.9")
+    check_equal("RUN-021.9", [placed], steps(impl, a, ZERO))
+    call_ok(second, "RUN-021.9", "rt-revert", runtime=b, actor=placed, step=first)
+    check_equal(
+        "RUN-021.9", recorded, _ref(second, b, name), f"the revert of {placed} moved its record"
+    )
+    inc(second, b, placed, "3", clause="RUN-021.9")
+    check_equal("RUN-021.9", [], steps(second, b, ONE), f"share 1/2 ran {placed} after its revert")
+    check_equal("RUN-021.9", [placed], steps(impl, a, ZERO))
     at = head(impl, a, placed)
     child = None
     for seed in range(64):
         state = {"seed": f"{seed:08x}"}
         made = str(
-            impl.call("rt-fork", runtime=a, actor=placed, step=at, state=state).expect_ok()["actor"]
+            call_ok(impl, "RUN-021.9", "rt-fork", runtime=a, actor=placed, step=at, state=state)[
+                "actor"
+            ]
         )
         if share_of(made, 2) == 1:
             child = made
             break
-    assert child is not None, "no fork of 64 has its id in share 1"
-    assert _ref(impl, a, f"names/placement/{child}") is None, (
-        f"the fork {child} of {placed} has a placement record: a fork writes none (RUN-021.9)"
+    if child is None:
+        fail(
+            "RUN-021.9", expected="a value", came=child, what="no fork of 64 has its id in share 1"
+        )
+    value = _ref(impl, a, f"names/placement/{child}")
+    check(
+        "RUN-021.9",
+        value is None,
+        expected="nothing (null)",
+        came=value,
+        what=f"the fork {child} of {placed} has a placement record: a fork writes none",
     )
-    inc(impl, a, child, "4")
+    inc(impl, a, child, "4", clause="RUN-021.9")
     ran = steps(impl, a, ZERO)
-    assert child not in ran, (
-        f"share 0/2 ran the fork {child}, whose own id is in share 1: a fork is placed by "
-        "its own id, not its parent's key (RUN-021.9)"
+    check(
+        "RUN-021.9",
+        child not in ran,
+        expected=f"share 0/2 ran the fork {child}, whose own id is in share 1: a fork is placed by "
+        "its own id, not its parent's key",
+        came=child,
+        what="the child",
     )
-    assert child in steps(second, b, ONE)
+    ran = steps(second, b, ONE)
+    check(
+        "RUN-021.9",
+        child in ran,
+        expected=f"share 1/2 to run the fork {child}, whose own id is in share 1",
+        came=f"steps of {ran}",
+        what="the child",
+    )
 
 
 def actor_in(name: str, k: int, n: int, tag: str) -> tuple[dict[str, str], str]:
@@ -252,22 +323,27 @@ def test_an_actor_created_by_another_without_the_header_keeps_its_own_share(
     a, b = open_share(impl, tmp_path, ZERO), open_share(second, tmp_path, ONE)
     spawner_state, spawner = actor_in("spawner", 0, 2, "spawner")
     reply = impl.call("rt-genesis", runtime=a, actor="spawner", state=spawner_state)
-    assert reply.expect_ok()["actor"] == spawner
-    assert steps(impl, a, ZERO) == [spawner]
+    check_equal("RUN-021.10", spawner, ok_answer(reply, "RUN-021.10")["actor"])
+    check_equal("RUN-021.10", [spawner], steps(impl, a, ZERO))
     child_state, child = actor_in("counter", 1, 2, "child")
     entries: dict[str, Any] = {
         "wit": {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}},
         **{key: {"blob": value} for key, value in child_state.items()},
     }
-    impl.call("rt-send", runtime=a, to=spawner, mt="spawn", content={"tree": entries}).expect_ok()
-    ran = steps(impl, a, ZERO)
-    assert ran == [spawner], (
-        f"share 0/2's run adopted steps of {ran}: the spawner's child {child}, whose own id "
-        "is in share 1 and whose genesis names no placement, is not its creator's to run "
-        "(RUN-021.10)"
+    call_ok(
+        impl, "RUN-021.10", "rt-send", runtime=a, to=spawner, mt="spawn", content={"tree": entries}
     )
-    assert steps(second, b, ONE) == [child], f"share 1/2 did not create {child} (RUN-021.2)"
-    assert _ref(second, b, f"names/placement/{child}") is None
+    ran = steps(impl, a, ZERO)
+    check_equal(
+        "RUN-021.10",
+        [spawner],
+        ran,
+        f"share 0/2's run adopted steps of {ran}: the spawner's child {child}, whose own id "
+        "is in share 1 and whose genesis names no placement, is not its creator's to run",
+    )
+    check_equal("RUN-021.2", [child], steps(second, b, ONE), f"share 1/2 did not create {child}")
+    came_value = _ref(second, b, f"names/placement/{child}")
+    check("RUN-021.10", came_value is None, expected="nothing (null)", came=came_value)
 
 
 @pytest.mark.req("RUN-021.7", "RUN-021.8", "RUN-021.6", "RUN-021.2")
@@ -341,7 +417,7 @@ def test_a_record_another_writer_deleted_places_nothing_any_more(
         call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(tmp_path))["store"]
     )
     call_ok(impl, "ADP-010.6", "ref-cas", store=store, name=ref, expected=target, new=None)
-    inc(impl, a, placed, "2")
+    inc(impl, a, placed, "2", clause="RUN-021.6")
     check_equal(
         "RUN-021.6",
         [],

@@ -19,6 +19,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: ``idle_after`` of the clock test and its wait: a second of margin on each side, both
@@ -29,12 +31,12 @@ WAIT = 2.5
 
 
 def _events(impl: Implementation, runtime: str) -> list[tuple[str, str, str | None]]:
-    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    events = call_ok(impl, "ADP-015", "rt-events", runtime=runtime)["events"]
     return [(e["event"], e["actor"], e["reason"]) for e in events]
 
 
 def _open(impl: Implementation, path: Path, **settings: Any) -> str:
-    return str(impl.call("rt-open", path=str(path), **settings).expect_ok()["runtime"])
+    return str(call_ok(impl, "ADP-015", "rt-open", path=str(path), **settings)["runtime"])
 
 
 @pytest.mark.req("RUN-012.6", "RUN-012.7", "RUN-012.8", "RUN-012.3", "RUN-014.1", "ADP-015")
@@ -57,39 +59,63 @@ def test_idle_rule_first_counted_from_the_last_use_and_a_restart_makes_no_actor_
     first = _open(impl, path)
     a, b, c = (
         str(
-            impl.call("rt-genesis", runtime=first, actor="counter", state={"n": n}).expect_ok()[
-                "actor"
-            ]
+            call_ok(
+                impl, "RUN-012.6", "rt-genesis", runtime=first, actor="counter", state={"n": n}
+            )["actor"]
         )
         for n in ("01", "02", "03")
     )
-    impl.call("rt-run", runtime=first, max_steps=20).expect_ok()
-    impl.call("rt-close", runtime=first).expect_ok()
+    call_ok(impl, "RUN-012.6", "rt-run", runtime=first, max_steps=20)
+    call_ok(impl, "RUN-012.6", "rt-close", runtime=first)
 
     idle_after, wait = scaled(IDLE_AFTER), scaled(WAIT)
     runtime = _open(impl, path, max_resident=1, idle_after=idle_after)  # a restart
-    assert impl.call("rt-query", runtime=runtime, actor=a, name="count").expect_ok()["data"] == "30"
+    check_equal(
+        "RUN-012.6",
+        "30",
+        call_ok(impl, "RUN-012.6", "rt-query", runtime=runtime, actor=a, name="count")["data"],
+    )
     time.sleep(wait)
     b_used = time.monotonic()  # B's use comes after this
-    assert impl.call("rt-query", runtime=runtime, actor=b, name="count").expect_ok()["data"] == "30"
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # evaluates both rules
+    check_equal(
+        "RUN-012.6",
+        "30",
+        call_ok(impl, "RUN-012.6", "rt-query", runtime=runtime, actor=b, name="count")["data"],
+    )
+    call_ok(impl, "RUN-012.6", "rt-run", runtime=runtime, max_steps=20)  # evaluates both rules
     b_idle = time.monotonic() - b_used
     events = _events(impl, runtime)
-    assert ("restore-requested", a, "query") in events and ("restored", b, None) in events, (
-        f"queries of A and B restore them (RUN-013.1, RUN-014.2): {events}"
+    check(
+        ("RUN-013.1", "RUN-014.2"),
+        ("restore-requested", a, "query") in events,
+        expected=f"queries of A and B restore them: {events}",
+        came=("restore-requested", a, "query"),
     )
-    assert all(actor != c for _, actor, _ in events), (
-        f"C was never used since the restart: not resident, no event about it: {events}"
+    check(
+        ("RUN-013.1", "RUN-014.2"),
+        ("restored", b, None) in events,
+        expected=f"queries of A and B restore them: {events}",
+        came=("restored", b, None),
+    )
+    value = all(actor != c for _, actor, _ in events)
+    check(
+        "RUN-012.6",
+        value,
+        expected="a value, not empty",
+        came=value,
+        what=f"C was never used since the restart: not resident, no event about it: {events}",
     )
     archived = [(actor, reason) for kind, actor, reason in events if kind == "archived"]
-    assert archived == [(a, "idle")], (
+    check_equal(
+        "RUN-012.8",
+        [(a, "idle")],
+        archived,
         f"A (last used {wait} s ago, idle_after {idle_after} s) must be archived by the "
-        f"idle rule, which runs before the capacity rule (RUN-012.8), and nothing else "
-        f"(B was used at most {b_idle:.2f} s before, measured by the harness): "
-        f"archived {archived}"
+        f"idle rule, which runs before the capacity rule, and nothing else "
+        f"(B was used at most {b_idle:.2f} s before, measured by the harness)",
     )
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert evicted == [b], f"only B is still resident; C never was (RUN-012.6): {evicted}"
+    evicted = call_ok(impl, "RUN-012.6", "rt-evict", runtime=runtime)["evicted"]
+    check_equal("RUN-012.6", [b], evicted, "only B is still resident; C never was")
 
 
 @pytest.mark.req("RUN-012.6", "RUN-012.2", "RUN-014.1", "RUN-014.2", "ADP-015")
@@ -105,13 +131,19 @@ def test_an_actor_waiting_for_its_genesis_is_resident_without_a_restore(
     (tmp_path / "rt").mkdir()
     runtime = _open(impl, tmp_path / "rt", max_resident=0)
     nobody = "ab" * 32
-    impl.call("rt-send", runtime=runtime, to=nobody, mt="inc", content={"blob": "31"}).expect_ok()
-    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["steps"] == [] and run["attempts"] == [], f"no genesis: nothing runs: {run}"
+    call_ok(
+        impl, "RUN-012.6", "rt-send", runtime=runtime, to=nobody, mt="inc", content={"blob": "31"}
+    )
+    run = call_ok(impl, "RUN-012.6", "rt-run", runtime=runtime, max_steps=20)
+    check_equal("RUN-012.6", [], run["steps"], f"no genesis: nothing runs: {run}")
+    check_equal("RUN-012.6", [], run["attempts"], f"no genesis: nothing runs: {run}")
     events = _events(impl, runtime)
-    assert events == [("archived", nobody, "capacity")], (
+    check_equal(
+        "RUN-012.6",
+        [("archived", nobody, "capacity")],
+        events,
         "an actor whose messages wait for its genesis was used by its attempt, so it is "
-        f"resident (RUN-012.6) and max_resident 0 evicts it; it has no head to restore: {events}"
+        "resident and max_resident 0 evicts it; it has no head to restore",
     )
 
 
@@ -120,17 +152,24 @@ def test_fork_export_verify_and_reads_use_no_actor(impl: Implementation, tmp_pat
     """After ``rt-evict`` nothing is resident; lifecycle commands and reads leave it so."""
     (tmp_path / "rt").mkdir()
     runtime = _open(impl, tmp_path / "rt")
-    actor = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"] == [actor]
+    actor = str(call_ok(impl, "RUN-012.6", "rt-genesis", runtime=runtime, actor="counter")["actor"])
+    call_ok(impl, "RUN-012.6", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-012.6", [actor], call_ok(impl, "RUN-012.6", "rt-evict", runtime=runtime)["evicted"]
+    )
     _events(impl, runtime)  # forget the events so far
-    head = str(impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"])
-    impl.call("rt-object", runtime=runtime, id=head).expect_ok()
-    impl.call("rt-verify", runtime=runtime, actor=actor).expect_ok()
-    impl.call("rt-export", runtime=runtime, actor=actor).expect_ok()
-    child = str(impl.call("rt-fork", runtime=runtime, actor=actor, step=head).expect_ok()["actor"])
-    assert _events(impl, runtime) == [], "no command here restores an actor (RUN-013.3)"
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert evicted == [], (
-        f"neither {actor} nor its fork {child} was used (RUN-012.6), so none is resident: {evicted}"
+    head = str(call_ok(impl, "RUN-012.6", "rt-head", runtime=runtime, actor=actor)["step"])
+    call_ok(impl, "RUN-012.6", "rt-object", runtime=runtime, id=head)
+    call_ok(impl, "RUN-012.6", "rt-verify", runtime=runtime, actor=actor)
+    call_ok(impl, "RUN-012.6", "rt-export", runtime=runtime, actor=actor)
+    child = str(
+        call_ok(impl, "RUN-012.6", "rt-fork", runtime=runtime, actor=actor, step=head)["actor"]
+    )
+    check_equal("RUN-013.3", [], _events(impl, runtime), "no command here restores an actor")
+    evicted = call_ok(impl, "RUN-012.6", "rt-evict", runtime=runtime)["evicted"]
+    check_equal(
+        "RUN-012.6",
+        [],
+        evicted,
+        f"neither {actor} nor its fork {child} was used, so none is resident",
     )

@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal
+from .._check import check, check_equal, fail
 from ._forks import Rt, _blob_of, genesis, genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -33,7 +33,8 @@ def _revert(rt: Rt, actor: str, step: str) -> str:
 
 def _refused(rt: Rt, actor: str, step: str) -> str | None:
     """The error class ``rt-revert`` answers, or ``None`` when it reverted."""
-    assert isinstance(rt.impl, Implementation)
+    if not isinstance(rt.impl, Implementation):
+        fail("RUN-024", expected="a Implementation", came=rt.impl)
     reply = rt.impl.call("rt-revert", runtime=rt.handle, actor=actor, step=step)
     return None if reply.ok else reply.error_class
 
@@ -44,7 +45,8 @@ def _chain(rt: Rt, last: g.ObjectId | None) -> list[g.ObjectId]:
     while last is not None:
         out.append(last)
         message = rt.obj(last)
-        assert isinstance(message, g.Message)
+        if not isinstance(message, g.Message):
+            fail("WIT-002", expected="a message", came=message, what="the message")
         last = message.previous
     return out
 
@@ -57,7 +59,8 @@ def _counter_of_three(rt: Rt) -> tuple[str, list[str]]:
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
     steps = list(reversed(rt.history(counter)))
-    assert len(steps) == 4 and _count(rt, counter) == 3, "a counter at 3 (WIT-020)"
+    check_equal("WIT-020", 4, len(steps), "a counter at 3")
+    check_equal("WIT-020", 3, _count(rt, counter), "a counter at 3")
     return counter, steps
 
 
@@ -69,35 +72,58 @@ def test_a_reverted_counter_counts_on_from_the_reverted_count(
     """Revert a counter two steps (3 → 1): a new head whose ``previous`` is the old one,
     with the old step's core and the head's mailboxes; the next ``inc`` makes it 2, not 4
     (the reverted steps' messages are not read again) and the history verifies."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.1")
     try:
         counter, steps = _counter_of_three(rt)
         head = steps[-1]
         new = _revert(rt, counter, steps[1])
-        assert rt.head(counter) == new and new not in steps, "RUN-024.1: a new step is the head"
+        check_equal("RUN-024.1", new, rt.head(counter), "a new step is the head")
+        check("RUN-024.1", new not in steps, expected="a new step is the head", came=new)
         step, last, at = rt.step(new), rt.step(head), rt.step(steps[1])
-        assert step.actor.hex() == counter and step.previous == g.ObjectId.from_hex(head), (
-            "RUN-024.1: the revert step continues the head it reverts"
+        check_equal(
+            "RUN-024.1", counter, step.actor.hex(), "the revert step continues the head it reverts"
         )
-        assert step.core == at.core, "RUN-024.1: the revert step has the reverted-to core"
-        assert (step.inbox, step.outbox) == (last.inbox, last.outbox), (
-            "RUN-024.1: the revert step keeps the head's inbox and outbox"
+        check_equal(
+            "RUN-024.1",
+            g.ObjectId.from_hex(head),
+            step.previous,
+            "the revert step continues the head it reverts",
         )
-        assert _count(rt, counter) == 1, "RUN-024.2: a query answers from the reverted core"
-        assert rt.run()["steps"] == [], (
-            "RUN-024.3: a run right after the revert adopts nothing: the messages the "
-            "reverted steps read are not pending again"
+        check_equal("RUN-024.1", at.core, step.core, "the revert step has the reverted-to core")
+        check_equal(
+            "RUN-024.1",
+            (last.inbox, last.outbox),
+            (step.inbox, step.outbox),
+            "the revert step keeps the head's inbox and outbox",
+        )
+        check_equal("RUN-024.2", 1, _count(rt, counter), "a query answers from the reverted core")
+        check_equal(
+            "RUN-024.3",
+            [],
+            rt.run()["steps"],
+            "a run right after the revert adopts nothing: the messages the "
+            "reverted steps read are not pending again",
         )
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
-        assert _count(rt, counter) == 2, (
-            "RUN-024.2, RUN-024.3: the next inc counts from the reverted count, once"
+        check_equal(
+            ("RUN-024.2", "RUN-024.3"),
+            2,
+            _count(rt, counter),
+            "the next inc counts from the reverted count, once",
         )
         history = rt.history(counter)
-        assert history[1:] == [new, *reversed(steps)], "RUN-024.5: every step stays"
+        check_equal("RUN-024.5", [new, *reversed(steps)], history[1:], "every step stays")
         verify = rt("rt-verify", actor=counter)
-        assert verify["verified"] is True and verify["steps"] == 6, (
-            f"RUN-024.5: a history holding a revert step verifies: {verify}"
+        check(
+            "RUN-024.5",
+            verify["verified"] is True,
+            expected="true",
+            came=verify["verified"],
+            what=f"a history holding a revert step verifies: {verify}",
+        )
+        check_equal(
+            "RUN-024.5", 6, verify["steps"], f"a history holding a revert step verifies: {verify}"
         )
     finally:
         rt.close()
@@ -111,7 +137,7 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
     """A ``fanout`` queues ``fanned`` to an ``echo`` three times, is reverted to the
     step that sent the first, then fans out once more: the echo receives four messages in all, each
     once (it replies four times), and the fourth chains after the third."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.4")
     try:
         echo = genesis(rt, "echo").actor
         fanout = genesis(rt, "fanout").actor
@@ -122,24 +148,47 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
             rt.run()
         # its steps: genesis, then per fanout one that sends and one that reads the echo
         first = list(reversed(rt.history(fanout)))[1]
-        assert rt.step(first).outbox is not None, "the step after the first fanout sent"
+        value = rt.step(first).outbox
+        if value is None:
+            fail(
+                "RUN-024.4",
+                expected="a value",
+                came=value,
+                what="the step after the first fanout sent",
+            )
         head = rt.step(str(rt.head(fanout)))
         third = rt.mailbox(head.outbox)[g.ObjectId.from_hex(echo)]
         _revert(rt, fanout, first)
-        assert rt.run()["steps"] == [], (
-            "RUN-024.3, RUN-024.4: a run right after the revert adopts nothing: no message "
-            "is pending again, for the fanout or for the echo"
+        check_equal(
+            ("RUN-024.3", "RUN-024.4"),
+            [],
+            rt.run()["steps"],
+            "a run right after the revert adopts nothing: no message "
+            "is pending again, for the fanout or for the echo",
         )
         rt("rt-send", to=fanout, mt="fanout", content=listing)
         rt.run()
         sent = rt.mailbox(rt.step(str(rt.head(fanout))).outbox)[g.ObjectId.from_hex(echo)]
         fourth = rt.obj(sent)
-        assert isinstance(fourth, g.Message) and fourth.previous == third, (
-            "RUN-024.4: the next message to a recipient chains after the last one sent"
+        if not isinstance(fourth, g.Message):
+            fail(
+                "RUN-024.4",
+                expected="a message",
+                came=fourth,
+                what="the next message to a recipient chains after the last one sent",
+            )
+        check_equal(
+            "RUN-024.4",
+            third,
+            fourth.previous,
+            "the next message to a recipient chains after the last one sent",
         )
         replies = rt.mailbox(rt.step(str(rt.head(echo))).outbox)[g.ObjectId.from_hex(fanout)]
-        assert len(_chain(rt, replies)) == 4, (
-            "RUN-024.4: the echo replied to each message once: four messages, none twice"
+        check_equal(
+            "RUN-024.4",
+            4,
+            len(_chain(rt, replies)),
+            "the echo replied to each message once: four messages, none twice",
         )
     finally:
         rt.close()
@@ -151,7 +200,7 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
     impl: Implementation, tmp_path: Path
 ) -> None:
     """Each refusal changes nothing: the head stays, the count stays."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.6")
     try:
         counter, steps = _counter_of_three(rt)
         other = genesis(rt, "counter", {"tag": "01"}).actor
@@ -167,20 +216,36 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
             "an actor without a head": (unknown, steps[0], "not-found"),
         }
         for case, (actor, step, expected) in cases.items():
-            assert _refused(rt, actor, step) == expected, f"RUN-024.6: {case} → {expected}"
-            assert rt.head(counter) == steps[-1] and _count(rt, counter) == 3, (
-                f"RUN-024.6: a refused revert ({case}) changed the actor"
+            check_equal("RUN-024.6", expected, _refused(rt, actor, step), f"{case} → {expected}")
+            check_equal(
+                "RUN-024.6",
+                steps[-1],
+                rt.head(counter),
+                f"a refused revert ({case}) changed the actor",
+            )
+            check_equal(
+                "RUN-024.6", 3, _count(rt, counter), f"a refused revert ({case}) changed the actor"
             )
         # a child's own first step is its history; its parent's steps are not
         child = str(rt("rt-fork", actor=counter, step=steps[2])["actor"])
         rt("rt-send", to=child, mt="inc", content={"blob": ""})
         rt.run()
         first = str(rt.step(str(rt.head(child))).previous.hex())  # type: ignore[union-attr]
-        assert _refused(rt, child, steps[1]) == "invalid-ref-target", (
-            "RUN-024.6: a step of the parent below a fork is not the child's own"
+        check_equal(
+            "RUN-024.6",
+            "invalid-ref-target",
+            _refused(rt, child, steps[1]),
+            "a step of the parent below a fork is not the child's own",
         )
-        assert _refused(rt, child, first) is None, "RUN-024.6: the child's first step is its own"
-        assert _count(rt, child) == 2, "RUN-024.2: the child's first step's count"
+        value = _refused(rt, child, first)
+        check(
+            "RUN-024.6",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="the child's first step is its own",
+        )
+        check_equal("RUN-024.2", 2, _count(rt, child), "the child's first step's count")
     finally:
         rt.close()
 
@@ -190,14 +255,21 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
 def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.6")
     try:
         counter, steps = _counter_of_three(rt)
         _revert(rt, counter, steps[0])
-        assert _count(rt, counter) == 0
+        check_equal("RUN-024.6", 0, _count(rt, counter), "the count")
         _revert(rt, counter, steps[-1])  # the step the first revert continued
-        assert _count(rt, counter) == 3, "RUN-024.6: a reverted step is still on the chain"
-        assert rt("rt-verify", actor=counter)["verified"] is True, "RUN-024.5"
+        check_equal("RUN-024.6", 3, _count(rt, counter), "a reverted step is still on the chain")
+        value = rt("rt-verify", actor=counter)["verified"]
+        check(
+            "RUN-024.5",
+            value is True,
+            expected="true",
+            came=value,
+            what="rt-verify after two reverts",
+        )
     finally:
         rt.close()
 
@@ -209,7 +281,7 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
 ) -> None:
     """A counter frozen by an update (WIT-013, WIT-016): a revert to the step before the
     update would drop ``frozen`` → ``frozen-core``; a revert between frozen steps is made."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.7")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -219,12 +291,20 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
         frozen = str(rt.head(counter))
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
-        assert _count(rt, counter) == 1
+        check_equal("RUN-024.7", 1, _count(rt, counter), "the count")
         head = rt.head(counter)
-        assert _refused(rt, counter, before) == "frozen-core", "RUN-024.7: it would unfreeze"
-        assert _count(rt, counter) == 1 and rt.head(counter) == head, "RUN-024.7: unchanged"
-        assert _refused(rt, counter, frozen) is None, "RUN-024.7: frozen to frozen is a revert"
-        assert _count(rt, counter) == 0
+        check_equal("RUN-024.7", "frozen-core", _refused(rt, counter, before), "it would unfreeze")
+        check_equal("RUN-024.7", 1, _count(rt, counter), "unchanged")
+        check_equal("RUN-024.7", head, rt.head(counter), "unchanged")
+        value = _refused(rt, counter, frozen)
+        check(
+            "RUN-024.7",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="frozen to frozen is a revert",
+        )
+        check_equal("RUN-024.7", 0, _count(rt, counter), "the count")
     finally:
         rt.close()
 
@@ -241,10 +321,14 @@ def _failed_pinged(rt: Rt) -> tuple[str, str]:
     ask = {"tree": {"to": _blob_of(failing), "question": {"blob": "3f"}}}
     rt("rt-send", to=requester, mt="ask", content=ask)
     rt.run()
-    assert genesis(rt, "failing").actor == failing
+    check_equal("RUN-004.4", failing, genesis(rt, "failing").actor, "genesis's actor")
     answer = rt.run()
-    assert [a for a, _ in answer["failures"]] == [failing], f"RUN-004.4: {answer}"
-    assert rt.failed(failing) is not None
+    check_equal(
+        "RUN-004.4", [failing], [a for a, _ in answer["failures"]], "the actors rt-run failed"
+    )
+    value = rt.failed(failing)
+    if value is None:
+        fail("RUN-004.4", expected="a value", came=value)
     rt.run()  # the requester reads its receipt (it may arrive after the run's last round)
     return failing, requester
 
@@ -265,22 +349,39 @@ def test_clearing_a_failed_mark_runs_the_actor_again_with_fresh_attempts(
     the full number of attempts (5, RUN-004.3) and marks it failed again, with a new
     error receipt; the first receipt stays. A second clear of the cleared actor, and a
     clear of an actor never marked, answer false and change nothing."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.1")
     try:
         failing, requester = _failed_pinged(rt)
-        assert _receipts(rt, requester) == 1, "RUN-004.6: one receipt"
-        assert rt("rt-clear", actor=failing) == {"cleared": True}, "RUN-025.1"
-        assert rt.failed(failing) is None, "RUN-025.1: the mark is deleted"
-        assert rt("rt-clear", actor=failing) == {"cleared": False}, "RUN-025.1: twice"
-        assert rt("rt-clear", actor=requester) == {"cleared": False}, "RUN-025.1: unmarked"
-        answer = rt.run()
-        assert answer["attempts"] == [[failing, "failed"]] * 5, (
-            f"RUN-025.3: the actor runs again, five attempts afresh: {answer['attempts']}"
+        check_equal("RUN-004.6", 1, _receipts(rt, requester), "one receipt")
+        check_equal(
+            "RUN-025.1",
+            {"cleared": True},
+            rt("rt-clear", actor=failing),
+            "rt-clear of the failed actor",
         )
-        assert [a for a, _ in answer["failures"]] == [failing], "RUN-025.3: marked again"
-        assert rt.failed(failing) is not None
+        value = rt.failed(failing)
+        check(
+            "RUN-025.1",
+            value is None,
+            expected="nothing (null)",
+            came=value,
+            what="the mark is deleted",
+        )
+        check_equal("RUN-025.1", {"cleared": False}, rt("rt-clear", actor=failing), "twice")
+        check_equal("RUN-025.1", {"cleared": False}, rt("rt-clear", actor=requester), "unmarked")
+        answer = rt.run()
+        check_equal(
+            "RUN-025.3",
+            [[failing, "failed"]] * 5,
+            answer["attempts"],
+            f"the actor runs again, five attempts afresh: {answer['attempts']}",
+        )
+        check_equal("RUN-025.3", [failing], [a for a, _ in answer["failures"]], "marked again")
+        value = rt.failed(failing)
+        if value is None:
+            fail("RUN-025.1", expected="a value", came=value)
         rt.run()
-        assert _receipts(rt, requester) == 2, "RUN-025.3: a new receipt, the first kept"
+        check_equal("RUN-025.3", 2, _receipts(rt, requester), "a new receipt, the first kept")
     finally:
         rt.close()
 
@@ -293,7 +394,7 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
     """A counter marked failed after an update made it ``failing``: a revert to before
     the update keeps the mark (no run runs it), and the clear then runs its pending
     ``inc`` from the reverted core."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.8")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -302,17 +403,31 @@ def test_a_failed_actor_reverted_stays_held_until_cleared(
         rt("rt-send", to=counter, mt="update", content={"tree": {"wit": wit}})
         rt.run()
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
-        assert [a for a, _ in rt.run()["failures"]] == [counter]
+        check_equal(
+            "RUN-024.8",
+            [counter],
+            [a for a, _ in rt.run()["failures"]],
+            "the actors of run's failures",
+        )
         mark = rt.failed(counter)
         _revert(rt, counter, good)
-        assert rt.failed(counter) == mark, "RUN-024.8: the mark stays"
-        assert rt.run()["steps"] == [], "RUN-024.8: a held actor does not run (RUN-004.7)"
-        assert rt("rt-clear", actor=counter) == {"cleared": True}
+        check_equal("RUN-024.8", mark, rt.failed(counter), "the mark stays")
+        check_equal(("RUN-024.8", "RUN-004.7"), [], rt.run()["steps"], "a held actor does not run")
+        check_equal("RUN-024.8", {"cleared": True}, rt("rt-clear", actor=counter))
         answer = rt.run()
-        assert [a for a, _ in answer["steps"]] == [counter] and answer["failures"] == [], (
-            f"RUN-025.3: the cleared actor runs its pending inc from the reverted core: {answer}"
+        check_equal(
+            "RUN-025.3",
+            [counter],
+            [a for a, _ in answer["steps"]],
+            f"the cleared actor runs its pending inc from the reverted core: {answer}",
         )
-        assert _count(rt, counter) == 1
+        check_equal(
+            "RUN-025.3",
+            [],
+            answer["failures"],
+            f"the cleared actor runs its pending inc from the reverted core: {answer}",
+        )
+        check_equal("RUN-024.8", 1, _count(rt, counter), "the count")
     finally:
         rt.close()
 
@@ -331,29 +446,49 @@ def test_a_cleared_or_reverted_actor_is_busy_until_a_run_looks_at_it(
     whatever its failed attempts saw before; after that run (five attempts, marked
     again) it is idle again. A counter reverted with nothing pending is kept likewise
     until a run has looked at it."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.4")
     try:
         failing, _ = _failed_pinged(rt)
-        assert rt("rt-clear", actor=failing) == {"cleared": True}
-        assert failing not in _evicted(rt), (
-            "RUN-025.4: rt-evict archived an actor cleared since the last run"
+        check_equal("RUN-025.4", {"cleared": True}, rt("rt-clear", actor=failing))
+        check(
+            "RUN-025.4",
+            failing not in _evicted(rt),
+            expected="rt-evict archived an actor cleared since the last run",
+            came=failing,
+            what="the failing",
         )
         answer = rt.run()
-        assert [a for a, _ in answer["failures"]] == [failing], "RUN-025.3: marked again"
-        assert failing in _evicted(rt), "RUN-012.1: a resident actor marked failed is idle"
+        check_equal("RUN-025.3", [failing], [a for a, _ in answer["failures"]], "marked again")
+        check(
+            "RUN-012.1",
+            failing in _evicted(rt),
+            expected="a resident actor marked failed is idle",
+            came=failing,
+            what="the failing",
+        )
         counter = genesis(rt, "counter").actor
         rt.run()
         rt("rt-send", to=counter, mt="inc", content={"blob": ""})
         rt.run()
         first = rt.history(counter)[-1]
         _evicted(rt)  # every idle actor archived: the counter is resident again only if used
-        assert _count(rt, counter) == 1  # a query uses it (RUN-012.6)
+        check_equal("RUN-025.4", 1, _count(rt, counter), "the count")  # a query uses it (RUN-012.6)
         _revert(rt, counter, first)
-        assert counter not in _evicted(rt), (
-            "RUN-025.4: rt-evict archived an actor reverted since the last run"
+        check(
+            "RUN-025.4",
+            counter not in _evicted(rt),
+            expected="rt-evict archived an actor reverted since the last run",
+            came=counter,
+            what="the counter",
         )
         rt.run()
-        assert counter in _evicted(rt), "RUN-012.1: looked at, with nothing pending, idle"
+        check(
+            "RUN-012.1",
+            counter in _evicted(rt),
+            expected="looked at, with nothing pending, idle",
+            came=counter,
+            what="the counter",
+        )
     finally:
         rt.close()
 
@@ -369,7 +504,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
     RUN-012.1 counts a failed actor idle; the next run finds the mark and holds it
     (RUN-024.8: no step, no attempt), after which it is idle again and ``rt-evict``
     archives it, its ``inc`` still pending."""
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-025.4")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()
@@ -392,6 +527,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             expected=f"rt-evict to keep {counter}: a failed actor reverted since the last run is "
             "busy until a run has looked at it, failed or not",
             came=evicted,
+            what="the counter",
         )
         answer = rt.run()
         check(
@@ -399,6 +535,7 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             answer["steps"] == [] and answer["attempts"] == [],
             expected="the reverted actor held: no step, no attempt",
             came=answer,
+            what="the answer",
         )
         evicted = _evicted(rt)
         check(
@@ -407,12 +544,9 @@ def test_a_failed_actor_reverted_is_busy_until_a_run_has_held_it(
             expected=f"rt-evict to archive {counter}: the run found the mark and held the actor, "
             "which then counts as idle, a failed actor's pending inc notwithstanding",
             came=evicted,
+            what="the counter",
         )
-        check(
-            "RUN-024.8",
-            rt.failed(counter) is not None,
-            expected="the failed mark to stay",
-            came="no mark",
-        )
+        if rt.failed(counter) is None:
+            fail("RUN-024.8", expected="the failed mark to stay", came="no mark")
     finally:
         rt.close()

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.profile("runtime", "store")
 def test_a_step_of_the_actor_off_its_heads_chain_is_no_revert_target(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    rt = Rt(impl, tmp_path / "rt")
+    rt = Rt(impl, tmp_path / "rt", clause="RUN-024.6")
     try:
         counter = genesis(rt, "counter").actor
         rt.run()

@@ -106,7 +106,7 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
             )
         )
         writer.swap(broken, good, bad)  # another writer's swap (RUN-020.5)
-        inc(impl, runtime, sound, "1")
+        inc(impl, runtime, sound, "1", clause="OBJ-019.3")
         for attempt in ("first", "second"):
             reply = impl.call("rt-run", runtime=runtime, max_steps=10)
             check(
@@ -125,7 +125,10 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
                 f"the failed mark of {actor[:16]}… after a run failed by routing",
             )
         check_equal(
-            "OBJ-019.3", b"0", count_of(impl, runtime, broken), "a query of the broken counter"
+            "OBJ-019.3",
+            b"0",
+            count_of(impl, runtime, broken, clause="OBJ-019.3"),
+            "a query of the broken counter",
         )
         writer.swap(broken, bad, good)
         ran = impl.call("rt-run", runtime=runtime, max_steps=10)
@@ -139,7 +142,7 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
         check_equal(
             "OBJ-019.3",
             b"1",
-            count_of(impl, runtime, sound),
+            count_of(impl, runtime, sound, clause="OBJ-019.3"),
             "the count once the run routes: the inc sent while the runs failed read",
         )
     finally:

@@ -18,6 +18,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation, Subprocess
 from gritwit_conformance.suite.protocol._raw import send_raw, separate_process
 
+from .._check import check, check_equal, error_answer, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: The largest finite double: seconds, however many.
@@ -30,7 +32,7 @@ def _open(impl: Implementation, path: Path, *, check: bool = True, **args: Any) 
     path.mkdir()
     reply = impl.call("rt-open", path=str(path), check=check, **args)
     if reply.ok:
-        impl.call("rt-close", runtime=reply.result["runtime"])
+        impl.call("rt-close", runtime=ok_answer(reply, "ADP-015")["runtime"])
     return reply
 
 
@@ -41,13 +43,13 @@ def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
         arguments: dict[str, Any] = {"path": str(path), name: float("inf")}
         reply = impl.call("rt-open", **arguments)
         if reply.ok:
-            impl.call("rt-close", runtime=reply.result["runtime"])
+            impl.call("rt-close", runtime=ok_answer(reply, "ADP-015")["runtime"])
         return None if reply.ok else reply.error_class
     line = f'{{"seq":7,"cmd":"rt-open","path":{json.dumps(str(path))},"{name}":{PAST}}}'
     with separate_process(impl) as process:
         what = f"rt-open with {name} {PAST}"
         answer = process.answer_json(send_raw(process, line.encode(), what), what)
-    assert answer.get("seq") == 7, answer
+    check_equal("ADP-015", 7, answer.get("seq"), "answer's seq")
     return None if answer.get("ok") else answer.get("error", {}).get("class")
 
 
@@ -57,18 +59,24 @@ def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
 def test_seconds_are_finite_numbers(impl: Implementation, tmp_path: Path, name: str) -> None:
     largest: dict[str, Any] = {name: LARGEST}
     reply = _open(impl, tmp_path / "largest", **largest)
-    assert reply.ok, f"rt-open with {name} {LARGEST} (the largest double) must open: {reply}"
-    assert reply.result["settings"][name] == LARGEST, reply.result
+    opened = ok_answer(reply, "ADP-015", f"rt-open with {name} {LARGEST} (the largest double)")
+    check_equal("ADP-015", LARGEST, opened["settings"][name], f"the settings' {name}")
     digits: dict[str, Any] = {name: 10**400}
     huge = _open(impl, tmp_path / "digits", **digits)
-    assert not huge.ok and huge.error_class == "bad-request", (
+    error_answer(
+        huge,
+        "ADP-015",
+        "bad-request",
         f"rt-open with {name} an integer of 400 digits, past every double, must answer "
-        f"bad-request (ADP-015: seconds are a finite number > 0): {huge}"
+        f"bad-request (ADP-015: seconds are a finite number > 0)",
     )
     past = _open_past(impl, tmp_path / "past", name)
-    assert past == "bad-request", (
+    check_equal(
+        "ADP-015",
+        "bad-request",
+        past,
         f"rt-open with {name} {PAST}, infinity once read, must answer bad-request (ADP-015: "
-        f"seconds are a finite number > 0), not {past}"
+        f"seconds are a finite number > 0)",
     )
 
 
@@ -77,12 +85,20 @@ def test_idle_after_may_be_omitted_but_null_is_bad_request(
     impl: Implementation, tmp_path: Path
 ) -> None:
     omitted = _open(impl, tmp_path / "omitted")
-    assert omitted.ok and omitted.result["settings"]["idle_after"] is None, (
-        f"rt-open without idle_after turns the idle timeout off: settings show null: {omitted}"
+    settings = ok_answer(omitted, "ADP-015", "rt-open without idle_after")["settings"]
+    check(
+        "ADP-015",
+        settings["idle_after"] is None,
+        expected="nothing (null)",
+        came=settings["idle_after"],
+        what="rt-open without idle_after turns the idle timeout off: the settings' idle_after",
     )
     null = _open(impl, tmp_path / "null", check=False, idle_after=None)  # a request the
     # harness's schema refuses: no number
-    assert not null.ok and null.error_class == "bad-request", (
+    error_answer(
+        null,
+        "ADP-015",
+        "bad-request",
         "rt-open with idle_after null: null is no omission and no number of seconds "
-        f"(ADP-015) → bad-request: {null}"
+        "(ADP-015) → bad-request",
     )

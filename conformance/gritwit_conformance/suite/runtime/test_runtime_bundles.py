@@ -20,34 +20,46 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import (
+    call_ok,
+    check,
+    check_equal,
+    error_answer,
+    fail,
+    ok_answer,
+    suite_premise,
+)
+
 pytestmark = pytest.mark.profile("runtime")
 
 Parts = list[Any]
 
 
-def _open(impl: Implementation, path: Path) -> str:
+def _open(impl: Implementation, path: Path, clause: str) -> str:
     path.mkdir(exist_ok=True)
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    return str(call_ok(impl, clause, "rt-open", path=str(path))["runtime"])
 
 
 def _counter_bundle(impl: Implementation, top: Path) -> tuple[str, Parts]:
-    runtime = _open(impl, top / "source")
+    runtime = _open(impl, top / "source", "RUN-009")
     actor = str(
-        impl.call(
-            "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
-        ).expect_ok()["actor"]
+        call_ok(
+            impl, "RUN-009", "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
+        )["actor"]
     )
     for _ in range(2):
-        impl.call(
-            "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "31"}
-        ).expect_ok()
-        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
+        call_ok(
+            impl, "RUN-009", "rt-send", runtime=runtime, to=actor, mt="inc", content={"blob": "31"}
+        )
+        call_ok(impl, "RUN-009", "rt-run", runtime=runtime, max_steps=50)
     bundle = bytes.fromhex(
-        impl.call("rt-export", runtime=runtime, actor=actor).expect_ok()["bundle"]
+        call_ok(impl, "RUN-009", "rt-export", runtime=runtime, actor=actor)["bundle"]
     )
-    impl.call("rt-close", runtime=runtime).expect_ok()
+    call_ok(impl, "RUN-009", "rt-close", runtime=runtime)
     parts = g.decode_value(bundle)
-    assert isinstance(parts, list) and len(parts) == 4
+    if not isinstance(parts, list):
+        fail("RUN-009", expected="a list", came=parts, what="the parts")
+    check_equal("RUN-009", 4, len(parts), "the number of parts")
     return actor, parts
 
 
@@ -68,7 +80,7 @@ def _missing(parts: Parts) -> Parts:
         for o in parts[3]
         if g.compute_id(o).hex() == head or not isinstance(g.decode_object(o), g.Blob)
     ]
-    assert len(kept) < len(parts[3])
+    suite_premise(len(kept) < len(parts[3]), "the counter's bundle holds a blob to leave out")
     return [parts[0], parts[1], head, kept]
 
 
@@ -114,18 +126,21 @@ def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
     actor, parts = _counter_bundle(impl, tmp_path)
     change, expected = BROKEN[name]
     bundle = g.encode_value(change(parts))
-    target = _open(impl, tmp_path / "target")
+    target = _open(impl, tmp_path / "target", "RUN-009.2")
     reply = impl.call("rt-import", runtime=target, bundle=bundle.hex())
-    assert not reply.ok and reply.error_class == expected, (
-        f"bundle {name!r}: RUN-009 says {expected}, got {reply}"
-    )
-    assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] is None
+    error_answer(reply, "RUN-009", expected, f"bundle {name!r}: RUN-009 says {expected}")
+    came_value = call_ok(impl, "RUN-009.2", "rt-head", runtime=target, actor=actor)["step"]
+    check("RUN-009.2", came_value is None, expected="nothing (null)", came=came_value)
     for data in parts[3]:  # nothing was stored
         got = impl.call("rt-object", runtime=target, id=g.compute_id(data).hex())
-        assert not got.ok and got.error_class == "not-found", f"{name}: stored {got}"
+        error_answer(got, "RUN-009.2", "not-found", f"{name}: stored")
     # the unbroken bundle still imports: the refusal was about the one change
-    impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex()).expect_ok()
-    assert impl.call("rt-head", runtime=target, actor=actor).expect_ok()["step"] == parts[2]
+    call_ok(impl, "RUN-009.2", "rt-import", runtime=target, bundle=g.encode_value(parts).hex())
+    check_equal(
+        "RUN-009.2",
+        parts[2],
+        call_ok(impl, "RUN-009.2", "rt-head", runtime=target, actor=actor)["step"],
+    )
 
 
 @pytest.mark.req("RUN-009.4")
@@ -133,21 +148,27 @@ def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     impl: Implementation, tmp_path: Path
 ) -> None:
     _, parts = _counter_bundle(impl, tmp_path)
-    target = _open(impl, tmp_path / "target")
+    target = _open(impl, tmp_path / "target", "RUN-009.4")
     first = [o for o in parts[3] if g.compute_id(o).hex() != parts[2]]
     head = g.decode_object(next(o for o in parts[3] if g.compute_id(o).hex() == parts[2]))
-    assert isinstance(head, g.Step) and head.previous is not None
+    if not isinstance(head, g.Step):
+        fail("RUN-009.4", expected="a step", came=head, what="the head")
+    if head.previous is None:
+        fail("RUN-009.4", expected="a value", came=head.previous, what="head's previous")
     earlier = [parts[0], parts[1], head.previous.hex(), _sorted(first)]
     pruned = _prune(earlier)
-    impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex()).expect_ok()
+    call_ok(impl, "RUN-009.4", "rt-import", runtime=target, bundle=g.encode_value(pruned).hex())
     reply = impl.call("rt-import", runtime=target, bundle=g.encode_value(parts).hex())
-    assert not reply.ok and reply.error_class == "ref-conflict", reply
+    error_answer(reply, "RUN-009.4", "ref-conflict")
     stored = impl.call("rt-object", runtime=target, id=parts[2])
-    assert not stored.ok and stored.error_class == "not-found", (
-        f"a refused bundle imports nothing (RUN-009), but its head step is stored: {stored}"
+    error_answer(
+        stored,
+        "RUN-009",
+        "not-found",
+        "a refused bundle imports nothing, but its head step is stored",
     )
     again = impl.call("rt-import", runtime=target, bundle=g.encode_value(pruned).hex())
-    assert again.ok, f"importing the same bundle twice is a no-op: {again}"
+    ok_answer(again, "RUN-009.4", "importing the same bundle twice is a no-op")
 
 
 def _prune(parts: Parts) -> Parts:
@@ -176,20 +197,27 @@ def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     impl: Implementation, tmp_path: Path
 ) -> None:
     """A read puts the blob in any cache; the erasure must still win (RUN-011)."""
-    runtime = _open(impl, tmp_path / "rt")
+    runtime = _open(impl, tmp_path / "rt", "RUN-011.3")
     actor = str(
-        impl.call(
-            "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
-        ).expect_ok()["actor"]
+        call_ok(
+            impl,
+            "RUN-011.3",
+            "rt-genesis",
+            runtime=runtime,
+            actor="counter",
+            state={"note": "6869"},
+        )["actor"]
     )
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    call_ok(impl, "RUN-011.3", "rt-run", runtime=runtime, max_steps=10)
     note = g.object_id(g.Blob(data=b"hi")).hex()
     for _ in range(2):
-        assert impl.call("rt-object", runtime=runtime, id=note).expect_ok()["bytes"]
-    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
+        value = call_ok(impl, "RUN-011.3", "rt-object", runtime=runtime, id=note)["bytes"]
+        check("RUN-011.3", value, expected="the blob's bytes, before the erase", came=value)
+    call_ok(impl, "RUN-011.3", "rt-erase", runtime=runtime, blob=note, reason="test")
     reply = impl.call("rt-object", runtime=runtime, id=note)
-    assert not reply.ok and reply.error_class == "erased", reply
-    assert impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    error_answer(reply, "RUN-011.3", "erased")
+    value = call_ok(impl, "RUN-011.3", "rt-head", runtime=runtime, actor=actor)["step"]
+    check("RUN-011.3", value, expected="the actor's head step, kept by the erase", came=value)
 
 
 @pytest.mark.req("RUN-011.3")
@@ -201,31 +229,33 @@ def test_a_blob_another_runtime_erased_is_erased_after_this_one_committed_anew(
     about the erasures it has seen is as of after that erasure.  A read of the old blob
     must still answer erased: being clean is known only of the blobs it stored since
     (RUN-011.3)."""
-    one = _open(impl, tmp_path / "rt")
-    other = _open(impl, tmp_path / "rt")
-    impl.call("rt-genesis", runtime=one, actor="counter", state={"note": "6869"}).expect_ok()
-    impl.call("rt-run", runtime=one, max_steps=10).expect_ok()
+    one = _open(impl, tmp_path / "rt", "RUN-011.3")
+    other = _open(impl, tmp_path / "rt", "RUN-011.3")
+    call_ok(impl, "RUN-011.3", "rt-genesis", runtime=one, actor="counter", state={"note": "6869"})
+    call_ok(impl, "RUN-011.3", "rt-run", runtime=one, max_steps=10)
     note = g.object_id(g.Blob(data=b"hi")).hex()
     for _ in range(2):
-        assert impl.call("rt-object", runtime=one, id=note).expect_ok()["bytes"]
-    impl.call("rt-erase", runtime=other, blob=note, reason="test").expect_ok()
-    fresh = impl.call(
-        "rt-genesis", runtime=one, actor="counter", state={"other": "6e6577"}
-    ).expect_ok()
-    impl.call("rt-run", runtime=one, max_steps=10).expect_ok()
-    assert impl.call("rt-head", runtime=one, actor=fresh["actor"]).expect_ok()["step"]
+        value = call_ok(impl, "RUN-011.3", "rt-object", runtime=one, id=note)["bytes"]
+        check("RUN-011.3", value, expected="the blob's bytes, before the erase", came=value)
+    call_ok(impl, "RUN-011.3", "rt-erase", runtime=other, blob=note, reason="test")
+    fresh = call_ok(
+        impl, "RUN-011.3", "rt-genesis", runtime=one, actor="counter", state={"other": "6e6577"}
+    )
+    call_ok(impl, "RUN-011.3", "rt-run", runtime=one, max_steps=10)
+    value = call_ok(impl, "RUN-011.3", "rt-head", runtime=one, actor=fresh["actor"])["step"]
+    check("RUN-011.3", value, expected="a head step of the fresh counter", came=value)
     reply = impl.call("rt-object", runtime=one, id=note)
-    assert not reply.ok and reply.error_class == "erased", f"RUN-011.3: {reply}"
+    error_answer(reply, "RUN-011.3", "erased", "")
 
 
 @pytest.mark.req("RUN-009.1")
 def test_exporting_an_actor_without_a_head_is_not_found(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    runtime = _open(impl, tmp_path / "rt")
+    runtime = _open(impl, tmp_path / "rt", "RUN-009.1")
     nobody = g.object_id(g.Blob(data=b"no such actor")).hex()
     reply = impl.call("rt-export", runtime=runtime, actor=nobody)
-    assert not reply.ok and reply.error_class == "not-found", reply
+    error_answer(reply, "RUN-009.1", "not-found")
 
 
 @pytest.mark.smoke
@@ -234,21 +264,29 @@ def test_putting_an_erased_blobs_bytes_again_does_not_restore_them(
     impl: Implementation, tmp_path: Path
 ) -> None:
     """A genesis and a send that carry the erased bytes again store them anew: still erased."""
-    runtime = _open(impl, tmp_path / "rt")
-    impl.call("rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}).expect_ok()
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+    runtime = _open(impl, tmp_path / "rt", "RUN-011.5")
+    call_ok(
+        impl, "RUN-011.5", "rt-genesis", runtime=runtime, actor="counter", state={"note": "6869"}
+    )
+    call_ok(impl, "RUN-011.5", "rt-run", runtime=runtime, max_steps=10)
     note = g.object_id(g.Blob(data=b"hi")).hex()
-    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
-    other = impl.call(
-        "rt-genesis", runtime=runtime, actor="echo", state={"note": "6869"}
-    ).expect_ok()
-    impl.call(
-        "rt-send", runtime=runtime, to=other["actor"], mt="hi", content={"blob": "6869"}
-    ).expect_ok()
+    call_ok(impl, "RUN-011.5", "rt-erase", runtime=runtime, blob=note, reason="test")
+    other = call_ok(
+        impl, "RUN-011.5", "rt-genesis", runtime=runtime, actor="echo", state={"note": "6869"}
+    )
+    call_ok(
+        impl,
+        "RUN-011.5",
+        "rt-send",
+        runtime=runtime,
+        to=other["actor"],
+        mt="hi",
+        content={"blob": "6869"},
+    )
     for _ in range(2):
         reply = impl.call("rt-object", runtime=runtime, id=note)
-        assert not reply.ok and reply.error_class == "erased", f"RUN-011.5: {reply}"
-        impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
+        error_answer(reply, "RUN-011.5", "erased", "")
+        call_ok(impl, "RUN-011.5", "rt-run", runtime=runtime, max_steps=10)
 
 
 @pytest.mark.smoke
@@ -256,15 +294,26 @@ def test_putting_an_erased_blobs_bytes_again_does_not_restore_them(
 def test_a_step_may_name_an_erased_blob(impl: Implementation, tmp_path: Path) -> None:
     """``echo`` replies with its message's content, erased meanwhile: the id is still
     there (``has`` is true), so the step is valid (WIT-007.3) and adopted."""
-    runtime = _open(impl, tmp_path / "rt")
-    echo = str(impl.call("rt-genesis", runtime=runtime, actor="echo").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    before = impl.call("rt-head", runtime=runtime, actor=echo).expect_ok()["step"]
-    impl.call("rt-send", runtime=runtime, to=echo, mt="hi", content={"blob": "6869"}).expect_ok()
+    runtime = _open(impl, tmp_path / "rt", "RUN-011.4")
+    echo = str(call_ok(impl, "RUN-011.4", "rt-genesis", runtime=runtime, actor="echo")["actor"])
+    call_ok(impl, "RUN-011.4", "rt-run", runtime=runtime, max_steps=10)
+    before = call_ok(impl, "RUN-011.4", "rt-head", runtime=runtime, actor=echo)["step"]
+    call_ok(
+        impl, "RUN-011.4", "rt-send", runtime=runtime, to=echo, mt="hi", content={"blob": "6869"}
+    )
     note = g.object_id(g.Blob(data=b"hi")).hex()
-    impl.call("rt-erase", runtime=runtime, blob=note, reason="test").expect_ok()
-    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["attempts"] == [] and run["failures"] == [], f"RUN-011.4: {run}"
-    assert [actor for actor, _ in run["steps"]] == [echo], run
-    after = impl.call("rt-head", runtime=runtime, actor=echo).expect_ok()["step"]
-    assert after != before
+    call_ok(impl, "RUN-011.4", "rt-erase", runtime=runtime, blob=note, reason="test")
+    run = call_ok(impl, "RUN-011.4", "rt-run", runtime=runtime, max_steps=10)
+    check_equal("RUN-011.4", [], run["attempts"], "rt-run's attempts")
+    check_equal("RUN-011.4", [], run["failures"], "rt-run's failures")
+    check_equal(
+        "RUN-011.4", [echo], [actor for actor, _ in run["steps"]], "the actors of rt-run's steps"
+    )
+    after = call_ok(impl, "RUN-011.4", "rt-head", runtime=runtime, actor=echo)["step"]
+    check(
+        "RUN-011.4",
+        after != before,
+        expected=f"a new head step of echo, not {before}",
+        came=after,
+        what="a step naming an erased blob",
+    )

@@ -29,6 +29,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, ok_answer
 from ._writers import second as second  # the store profile's process (ADP-010.6)
 
 pytestmark = pytest.mark.profile("runtime")
@@ -48,7 +49,7 @@ def _open(impl: Implementation, path: Path, **settings: Any) -> str:
     reply = impl.call("rt-open", path=str(path), first_delay=0, **settings)
     if not reply.ok and "commit" in settings and reply.error_class == "bad-request":
         pytest.skip(f"no commit mode {settings['commit']!r} (ADP-015 allows refusing it)")
-    return str(reply.expect_ok()["runtime"])
+    return str(ok_answer(reply, "WIT-002")["runtime"])
 
 
 def _size(obj: g.GritObject) -> int:
@@ -73,25 +74,29 @@ class Updaters:
                 actor="updater",
                 state={name: data.hex() for name, data in entries.items()},
             )
-            actor = str(reply.expect_ok()["actor"])
+            actor = str(ok_answer(reply, "WIT-002")["actor"])
             wit = g.Blob(data=b"updater", headers={"runtime": "test-actor"})
             blobs = {name: g.object_id(g.Blob(data=data)) for name, data in entries.items()}
             self.cores[actor] = g.Tree(entries={"wit": g.object_id(wit), **blobs})
-            assert g.object_id(self.cores[actor]).hex() == actor, "WIT-002: the id is the core's"
+            check_equal(
+                "WIT-002", actor, g.object_id(self.cores[actor]).hex(), "the id is the core's"
+            )
             actors.append(actor)
-        self.impl.call("rt-run", runtime=self.runtime, max_steps=100).expect_ok()
+        call_ok(self.impl, "WIT-002", "rt-run", runtime=self.runtime, max_steps=100)
         return sorted(actors)
 
     def set_code(self, actor: str, data: bytes) -> list[g.GritObject]:
         """Send ``set-code`` with ``data``; the wit blob, core, inbox and step it must store."""
-        sent = self.impl.call(
+        sent = call_ok(
+            self.impl,
+            "WIT-002",
             "rt-send",
             runtime=self.runtime,
             to=actor,
             mt="set-code",
             content={"blob": data.hex()},
-        ).expect_ok()["message"]
-        head = self.impl.call("rt-head", runtime=self.runtime, actor=actor).expect_ok()["step"]
+        )["message"]
+        head = call_ok(self.impl, "WIT-002", "rt-head", runtime=self.runtime, actor=actor)["step"]
         wit = g.Blob(data=data, headers={"runtime": "test-actor"})
         core = g.Tree(entries={**dict(self.cores[actor].entries), "wit": g.object_id(wit)})
         inbox = g.Mailbox(entries={OUTSIDE: g.ObjectId.from_hex(sent)})
@@ -105,7 +110,7 @@ class Updaters:
         return [wit, core, inbox, step]
 
     def head(self, actor: str) -> str | None:
-        step = self.impl.call("rt-head", runtime=self.runtime, actor=actor).expect_ok()["step"]
+        step = call_ok(self.impl, "RUN-022", "rt-head", runtime=self.runtime, actor=actor)["step"]
         return None if step is None else str(step)
 
     def stored(self, obj: g.GritObject) -> bool:
@@ -146,26 +151,70 @@ def test_a_step_of_max_step_bytes_is_adopted_and_one_byte_more_fails(
         (actor,) = ups.create(1)
         objects = ups.set_code(actor, data)
         (exact,) = _added([objects])
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        call_ok(impl, "RUN-022.2", "rt-close", runtime=runtime)
         bound = exact if side == "at" else exact - 1
         runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
         ups.runtime = runtime
-        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+        run = call_ok(impl, "RUN-022.2", "rt-run", runtime=runtime, max_steps=100)
         step = g.object_id(objects[-1]).hex()
         if side == "at":
-            assert run["failures"] == [] and run["steps"] == [[actor, step]], (
+            check_equal(
+                "RUN-022.2",
+                [],
+                run["failures"],
                 f"a step that adds exactly max_step_bytes = {bound} bytes (its wit blob, "
-                f"core, inbox and step) must be adopted (RUN-022.2): {run}"
+                f"core, inbox and step) must be adopted: {run}",
+            )
+            check_equal(
+                "RUN-022.2",
+                [[actor, step]],
+                run["steps"],
+                f"a step that adds exactly max_step_bytes = {bound} bytes (its wit blob, "
+                f"core, inbox and step) must be adopted: {run}",
             )
         else:
-            assert run["steps"] == [] and run["failures"] == [[actor, "step-too-large"]], (
+            check_equal(
+                "RUN-022.3",
+                [],
+                run["steps"],
                 f"a step that adds {exact} bytes, one more than max_step_bytes = {bound}, "
-                f"must fail step-too-large and mark its actor failed (RUN-022.3): {run}"
+                f"must fail step-too-large and mark its actor failed: {run}",
             )
-            assert run["attempts"] == [[actor, "step-too-large"]] * ATTEMPTS, run
-            assert ups.head(actor) != step
-            assert not ups.stored(wit) and not ups.stored(objects[-1]), (
-                "a step refused for its size must store nothing of itself (RUN-004.9)"
+            check_equal(
+                "RUN-022.3",
+                [[actor, "step-too-large"]],
+                run["failures"],
+                f"a step that adds {exact} bytes, one more than max_step_bytes = {bound}, "
+                f"must fail step-too-large and mark its actor failed: {run}",
+            )
+            check_equal(
+                "RUN-022.3",
+                [[actor, "step-too-large"]] * ATTEMPTS,
+                run["attempts"],
+                "the attempts of a step one byte over max_step_bytes",
+            )
+            value = ups.head(actor)
+            check(
+                "RUN-022.3",
+                value != step,
+                expected=f"a head other than the refused step {step}",
+                came=value,
+            )
+            kept = ups.stored(wit)
+            check(
+                "RUN-004.9",
+                not kept,
+                expected="nothing (empty)",
+                came=kept,
+                what="a step refused for its size must store nothing of itself",
+            )
+            kept = ups.stored(objects[-1])
+            check(
+                "RUN-004.9",
+                not kept,
+                expected="nothing (empty)",
+                came=kept,
+                what="a step refused for its size must store nothing of itself",
             )
 
 
@@ -186,23 +235,42 @@ def test_each_step_of_a_run_is_bounded_alone(
         actors = ups.create(3)
         steps = [ups.set_code(a, bytes([0x61 + i]) * 3000) for i, a in enumerate(actors)]
         sizes = _added(steps)
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        call_ok(impl, "RUN-022.2", "rt-close", runtime=runtime)
         bound = max(sizes) if side == "at" else min(sizes) - 1
         runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
-        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+        run = call_ok(impl, "RUN-022.2", "rt-run", runtime=runtime, max_steps=100)
         if side == "at":
             want = [[a, g.object_id(s[-1]).hex()] for a, s in zip(actors, steps, strict=True)]
-            assert run["failures"] == [] and run["steps"] == want, (
+            check_equal(
+                "RUN-022.2",
+                [],
+                run["failures"],
                 f"three steps adding {sizes} bytes, {sum(sizes)} in all, max_step_bytes = "
-                f"{bound}: each step is bounded alone, so all three are adopted (RUN-022.2), "
-                f"in {commit} mode: {run}"
+                f"{bound}: each step is bounded alone, so all three are adopted, "
+                f"in {commit} mode: {run}",
+            )
+            check_equal(
+                "RUN-022.2",
+                want,
+                run["steps"],
+                f"three steps adding {sizes} bytes, {sum(sizes)} in all, max_step_bytes = "
+                f"{bound}: each step is bounded alone, so all three are adopted, "
+                f"in {commit} mode: {run}",
             )
         else:
-            assert run["steps"] == [] and sorted(run["failures"]) == sorted(
-                [a, "step-too-large"] for a in actors
-            ), (
+            check_equal(
+                "RUN-022.3",
+                [],
+                run["steps"],
                 f"three steps adding {sizes} bytes, max_step_bytes = {bound}: each fails "
-                f"step-too-large on its own (RUN-022.3): {run}"
+                f"step-too-large on its own: {run}",
+            )
+            check_equal(
+                "RUN-022.3",
+                sorted([a, "step-too-large"] for a in actors),
+                sorted(run["failures"]),
+                f"three steps adding {sizes} bytes, max_step_bytes = {bound}: each fails "
+                f"step-too-large on its own: {run}",
             )
 
 
@@ -222,22 +290,35 @@ def test_an_object_the_store_holds_adds_nothing(
         ups = Updaters(impl, runtime)
         first, second = ups.create(2)
         steps = [ups.set_code(first, data), ups.set_code(second, data)]
-        impl.call("rt-run", runtime=runtime, max_steps=1).expect_ok()  # the first, alone
-        assert ups.head(first) == g.object_id(steps[0][-1]).hex()
+        call_ok(impl, "RUN-022.1", "rt-run", runtime=runtime, max_steps=1)  # the first, alone
+        check_equal("RUN-022.1", g.object_id(steps[0][-1]).hex(), ups.head(first))
         _, held = _added(steps)
-        assert held == sum(_size(o) for o in steps[1][1:])
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        check_equal("RUN-022.1", sum(_size(o) for o in steps[1][1:]), held)
+        call_ok(impl, "RUN-022.1", "rt-close", runtime=runtime)
         bound = held if side == "at" else held - 1
         runtime = _open(impl, tmp_path / side, commit=commit, max_step_bytes=bound)
-        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+        run = call_ok(impl, "RUN-022.1", "rt-run", runtime=runtime, max_steps=100)
         if side == "at":
-            assert run["failures"] == [] and [a for a, _ in run["steps"]] == [second], (
+            check_equal(
+                "RUN-022.1",
+                [],
+                run["failures"],
                 f"the second updater's step adds {held} bytes: its wit blob ({len(data)} "
-                f"bytes of data) is held, stored by the first, and adds nothing (RUN-022.1); "
-                f"with max_step_bytes = {bound} it must be adopted: {run}"
+                f"bytes of data) is held, stored by the first, and adds nothing; "
+                f"with max_step_bytes = {bound} it must be adopted: {run}",
+            )
+            check_equal(
+                "RUN-022.1",
+                [second],
+                [a for a, _ in run["steps"]],
+                f"the second updater's step adds {held} bytes: its wit blob ({len(data)} "
+                f"bytes of data) is held, stored by the first, and adds nothing; "
+                f"with max_step_bytes = {bound} it must be adopted: {run}",
             )
         else:
-            assert run["failures"] == [[second, "step-too-large"]], (bound, run)
+            check_equal(
+                "RUN-022.1", [[second, "step-too-large"]], run["failures"], "rt-run's failures"
+            )
 
 
 @pytest.mark.req("RUN-022.4", "WIT-016")
@@ -252,12 +333,15 @@ def test_a_wit_rule_comes_before_the_size(
     ups = Updaters(impl, runtime)
     (actor,) = ups.create(1, {"frozen": b""})
     ups.set_code(actor, b"echo" * 1000)
-    impl.call("rt-close", runtime=runtime).expect_ok()
+    call_ok(impl, "RUN-022.4", "rt-close", runtime=runtime)
     runtime = _open(impl, tmp_path / "rt", commit=commit, max_step_bytes=1)
-    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
-    assert run["failures"] == [[actor, "frozen-core"]], (
+    run = call_ok(impl, "RUN-022.4", "rt-run", runtime=runtime, max_steps=100)
+    check_equal(
+        "RUN-022.4",
+        [[actor, "frozen-core"]],
+        run["failures"],
         f"a transition that breaks a Wit rule fails with that rule's class whatever its "
-        f"size (RUN-022.4): {run}"
+        f"size: {run}",
     )
 
 
@@ -282,26 +366,46 @@ def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
     ups = Updaters(impl, runtime)
     first, other = ups.create(2)
     steps = [ups.set_code(first, data), ups.set_code(other, data)]
-    impl.call("rt-run", runtime=runtime, max_steps=1).expect_ok()  # the first, alone
-    assert ups.head(first) == g.object_id(steps[0][-1]).hex()
+    call_ok(impl, "STO-002.3", "rt-run", runtime=runtime, max_steps=1)  # the first, alone
+    check_equal("STO-002.3", g.object_id(steps[0][-1]).hex(), ups.head(first))
     wit = steps[0][0]
-    assert wit == steps[1][0], "both updaters store one wit blob"
+    check_equal("STO-002.3", steps[1][0], wit, "both updaters store one wit blob")
     wid, good = g.object_id(wit).hex(), g.encode_object(wit).hex()
-    opened = second.call("store-open", kind="durable", path=str(tmp_path / "rt")).expect_ok()
+    opened = call_ok(second, "STO-002.3", "store-open", kind="durable", path=str(tmp_path / "rt"))
     store = str(opened["store"])
-    second.call("store-corrupt", store=store, id=wid).expect_ok()
+    call_ok(second, "STO-002.3", "store-corrupt", store=store, id=wid)
     reply = second.call("get", store=store, id=wid)
-    assert not reply.ok and reply.error_class == "corrupt-object", reply
-    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
-    assert run["failures"] == [] and run["steps"] == [[other, g.object_id(steps[1][-1]).hex()]], (
+    error_answer(reply, "STO-002.3", "corrupt-object")
+    run = call_ok(impl, "STO-002.3", "rt-run", runtime=runtime, max_steps=100)
+    check_equal(
+        "STO-002.3",
+        [],
+        run["failures"],
         f"the second updater's step stores a blob whose copy is corrupt; it must be adopted "
-        f"(STO-002.3: the write replaces the corrupt copy): {run}"
+        f"(STO-002.3: the write replaces the corrupt copy): {run}",
+    )
+    check_equal(
+        "STO-002.3",
+        [[other, g.object_id(steps[1][-1]).hex()]],
+        run["steps"],
+        f"the second updater's step stores a blob whose copy is corrupt; it must be adopted "
+        f"(STO-002.3: the write replaces the corrupt copy): {run}",
     )
     reply = second.call("get", store=store, id=wid)
-    assert reply.ok and reply.result["bytes"] == good, (
+    got = ok_answer(
+        reply,
+        "STO-002.3",
         f"a step stored the wit blob {wid} over its corrupt copy; the store must hold the "
         f"blob's bytes since (STO-002.3: a write of the right bytes mends, whichever path "
-        f"writes them), not {reply}"
+        f"writes them)",
+    )
+    check_equal(
+        "STO-002.3",
+        good,
+        got["bytes"],
+        f"a step stored the wit blob {wid} over its corrupt copy; the store must hold the "
+        f"blob's bytes since (STO-002.3: a write of the right bytes mends, whichever path "
+        f"writes them), not {reply}",
     )
 
 
@@ -331,24 +435,40 @@ def test_a_run_stops_once_its_bytes_reach_max_run_bytes_and_not_before(
         steps = [ups.set_code(a, d) for a, d in zip(actors, datas, strict=True)]
         sizes = _added(steps)
         a, b, c = sizes
-        assert b < 1000 < c < a, sizes  # b's blob is a's
+        # b's blob is a's
+        check("RUN-023.1", b < 1000 < c < a, expected="added sizes b < 1000 < c < a", came=sizes)
         totals = [a, a + b, a + b + c]
         bound = totals[full - 1] + more
         count = next((i + 1 for i, t in enumerate(totals) if t >= bound), 3)
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        call_ok(impl, "RUN-023.1", "rt-close", runtime=runtime)
         runtime = _open(impl, where, commit=commit, max_run_bytes=bound)
-        run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+        run = call_ok(impl, "RUN-023.1", "rt-run", runtime=runtime, max_steps=100)
         want = [[x, g.object_id(s[-1]).hex()] for x, s in zip(actors, steps, strict=True)]
         quiescent = bound > a + b + c
-        assert run["steps"] == want[:count] and run["quiescent"] is quiescent, (
+        check_equal(
+            ("RUN-023.2", "RUN-023.3"),
+            want[:count],
+            run["steps"],
             f"steps adding {totals} bytes in all, max_run_bytes = {bound}: the call must "
             f"stop after the step that reached it, step {count}, and not before, "
-            f"quiescent {quiescent} (RUN-023.2, RUN-023.3): {run}"
+            f"quiescent {quiescent}: {run}",
+        )
+        check(
+            ("RUN-023.2", "RUN-023.3"),
+            run["quiescent"] is quiescent,
+            expected=f"steps adding {totals} bytes in all, max_run_bytes = {bound}: the call must "
+            f"stop after the step that reached it, step {count}, and not before, "
+            f"quiescent {quiescent}: {run}",
+            came=run["quiescent"],
+            what="rt-run's quiescent",
         )
         if count < 3:
-            rest = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
-            assert [x for x, _ in rest["steps"]] == actors[count:], (
-                f"the next rt-run counts its bytes from zero and goes on (RUN-023.2): {rest}"
+            rest = call_ok(impl, "RUN-023.1", "rt-run", runtime=runtime, max_steps=100)
+            check_equal(
+                "RUN-023.2",
+                actors[count:],
+                [x for x, _ in rest["steps"]],
+                f"the next rt-run counts its bytes from zero and goes on: {rest}",
             )
 
 
@@ -361,11 +481,16 @@ def test_rt_open_takes_the_byte_bounds_and_refuses_anything_else(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "defaults").mkdir()
-    defaults = impl.call("rt-open", path=str(tmp_path / "defaults")).expect_ok()["settings"]
-    assert (defaults.get("max_step_bytes"), defaults.get("max_run_bytes")) == (
-        MAX_STEP_BYTES,
-        MAX_RUN_BYTES,
-    ), f"the defaults are 80 MiB a step and 1 GiB a run (RUN-022.2, RUN-023.2): {defaults}"
+    defaults = call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path / "defaults"))["settings"]
+    check_equal(
+        ("RUN-022.2", "RUN-023.2"),
+        (
+            MAX_STEP_BYTES,
+            MAX_RUN_BYTES,
+        ),
+        (defaults.get("max_step_bytes"), defaults.get("max_run_bytes")),
+        f"the defaults are 80 MiB a step and 1 GiB a run: {defaults}",
+    )
     wrong: list[str] = []
     for name in ("max_step_bytes", "max_run_bytes"):
         for good in (1, LARGEST):
@@ -373,7 +498,7 @@ def test_rt_open_takes_the_byte_bounds_and_refuses_anything_else(
             where.mkdir()
             given: dict[str, Any] = {name: good}
             reply = impl.call("rt-open", path=str(where), **given)
-            if not reply.ok or reply.result["settings"].get(name) != good:
+            if not reply.ok or ok_answer(reply, "ADP-015")["settings"].get(name) != good:
                 wrong.append(f"{name} {good}: {reply}")
         for index, bad in enumerate((0, -1, LARGEST + 1, 0.5, True, None, "1")):
             where = tmp_path / f"{name}-bad-{index}"
@@ -382,6 +507,10 @@ def test_rt_open_takes_the_byte_bounds_and_refuses_anything_else(
             reply = impl.call("rt-open", path=str(where), check=False, **refused)
             if reply.ok or reply.error_class != "bad-request":
                 wrong.append(f"{name} {bad!r}: {reply}")
-    assert not wrong, "rt-open's byte bounds are integers from 1 to 2**53 - 1 (ADP-015):\n" + (
-        "\n".join(wrong)
+    check(
+        "ADP-015",
+        not wrong,
+        expected="nothing (empty)",
+        came="rt-open's byte bounds are integers from 1 to 2**53 - 1 (ADP-015):\n"
+        + ("\n".join(wrong)),
     )

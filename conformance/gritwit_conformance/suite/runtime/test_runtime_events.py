@@ -17,6 +17,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.profile("runtime")
 def test_events_emitted_before_a_restart_are_gone_after_it(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-014.4")
     try:
         both.open("a")
         actors = [
@@ -36,16 +37,24 @@ def test_events_emitted_before_a_restart_are_gone_after_it(
         both("a", "rt-run", max_steps=20)
         both("a", "rt-events")  # collected: the genesis restores, if any
         evicted = both("a", "rt-evict")["evicted"]
-        assert sorted(evicted) == sorted(actors), evicted
+        check_equal("RUN-014.4", sorted(actors), sorted(evicted), "the evicted")
         both.kill()  # the two `archived` events were never collected
         both.open("a")
         both("a", "rt-send", to=actors[0], mt="inc", content={"blob": ""})
         both("a", "rt-run", max_steps=20)
         events = both("a", "rt-events")["events"]
         kinds = [(e["event"], e["actor"]) for e in events]
-        assert ("archived", actors[1]) not in kinds, (
-            f"an event of the killed process came back after the restart (RUN-014.4): {events}"
+        check(
+            "RUN-014.4",
+            ("archived", actors[1]) not in kinds,
+            expected=f"an event of the killed process came back after the restart: {events}",
+            came=("archived", actors[1]),
         )
-        assert all(e["actor"] == actors[0] for e in events), events
+        check(
+            "RUN-014.4",
+            all(e["actor"] == actors[0] for e in events),
+            expected="a value, not empty",
+            came=events,
+        )
     finally:
         both.kill()

@@ -19,6 +19,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 
@@ -27,8 +29,7 @@ def _open(impl: Implementation, path: Path, commit: str | None) -> str:
     reply = impl.call("rt-open", path=str(path), **options)
     if not reply.ok and commit is not None and reply.error_class == "bad-request":
         pytest.skip(f"{impl.label} has no commit mode {commit!r} (ADP-015)")
-    assert reply.ok, f"rt-open: {reply.error}"
-    return str(reply.result["runtime"])
+    return str(ok_answer(reply, "ADP-015", "rt-open")["runtime"])
 
 
 def _heads_after_kill(
@@ -38,18 +39,18 @@ def _heads_after_kill(
     new process, and read each actor's head there: the runtime and the heads."""
     impl.kill()
     rt = _open(impl, path, commit)
-    return rt, {a: impl.call("rt-head", runtime=rt, actor=a).expect_ok()["step"] for a in actors}
+    return rt, {a: call_ok(impl, "ADP-015", "rt-head", runtime=rt, actor=a)["step"] for a in actors}
 
 
 def _workload(impl: Implementation, rt: str) -> list[str]:
     actors = [
-        impl.call("rt-genesis", runtime=rt, actor=role, state={"t": f"{i:02x}"}).expect_ok()[
+        call_ok(impl, "ADP-015", "rt-genesis", runtime=rt, actor=role, state={"t": f"{i:02x}"})[
             "actor"
         ]
         for i, role in enumerate(["counter", "echo"] * 4)
     ]
     for actor in actors:
-        impl.call("rt-send", runtime=rt, to=actor, mt="inc", content={"blob": "31"}).expect_ok()
+        call_ok(impl, "ADP-015", "rt-send", runtime=rt, to=actor, mt="inc", content={"blob": "31"})
     return [str(a) for a in actors]
 
 
@@ -64,24 +65,31 @@ def test_every_reported_step_survives_a_kill_right_after_the_answer(
     _workload(impl, rt)
     heads: dict[str, str] = {}
     for max_steps in (3, 5, 1000):
-        ran = impl.call("rt-run", runtime=rt, max_steps=max_steps).expect_ok()
+        ran = call_ok(impl, "RUN-017.2", "rt-run", runtime=rt, max_steps=max_steps)
         for actor, step in ran["steps"]:
             heads[actor] = step
         rt, found = _heads_after_kill(impl, tmp_path, commit, heads)
         for actor, step in heads.items():
             head = found[actor]
-            assert head == step, (
+            check_equal(
+                ("RUN-017.6", "RUN-007.1", "RUN-017.9"),
+                step,
+                head,
                 f"rt-run reported step {step} of {actor} last, then a kill right after the "
                 f"answer left the head at {head}: the step was acknowledged before it was "
-                "durable (RUN-017.6, RUN-007.1), or the head was left at an earlier step of "
-                "the same group (RUN-017.9)"
+                "durable, or the head was left at an earlier step of "
+                "the same group",
             )
-            verified = impl.call("rt-verify", runtime=rt, actor=actor).expect_ok()
-            assert verified["verified"], (
-                f"{actor}'s history after a kill right after rt-run answered: {verified}; a "
-                "head names a step whose objects were not stored (RUN-017.2, RUN-017.5)"
+            verified = call_ok(impl, "RUN-017.2", "rt-verify", runtime=rt, actor=actor)
+            check(
+                ("RUN-017.2", "RUN-017.5"),
+                verified["verified"],
+                expected="a value, not empty",
+                came=verified["verified"],
+                what=f"{actor}'s history after a kill right after rt-run answered: {verified}; a "
+                "head names a step whose objects were not stored",
             )
-    assert len(heads) == 8
+    check_equal("RUN-017.2", 8, len(heads), "the number of heads")
 
 
 @pytest.mark.req("RUN-017.1", "ADP-015")
@@ -92,20 +100,26 @@ def test_group_and_step_commits_adopt_the_same_steps(impl: Implementation, tmp_p
         path.mkdir()
         rt = _open(impl, path, commit)
         actors = _workload(impl, rt)
-        fan = impl.call("rt-genesis", runtime=rt, actor="fanout").expect_ok()["actor"]
+        fan = call_ok(impl, "RUN-017.1", "rt-genesis", runtime=rt, actor="fanout")["actor"]
         steps = [
-            impl.call("rt-run", runtime=rt, max_steps=n).expect_ok()["steps"] for n in (3, 1000)
+            call_ok(impl, "RUN-017.1", "rt-run", runtime=rt, max_steps=n)["steps"]
+            for n in (3, 1000)
         ]
         names = {f"a{i}": {"blob": a.encode().hex()} for i, a in enumerate(actors)}
         # one run of several rounds: the fanout's step, then every actor reading "fanned"
         # (actors on both sides of the fanout's id), then the fanout reading the echoes
-        impl.call("rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}).expect_ok()
-        steps.append(impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"])
+        call_ok(
+            impl, "RUN-017.1", "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}
+        )
+        steps.append(call_ok(impl, "RUN-017.1", "rt-run", runtime=rt, max_steps=1000)["steps"])
         runs.append(steps)
-        impl.call("rt-close", runtime=rt).expect_ok()
-    assert runs[0] == runs[1], (
+        call_ok(impl, "RUN-017.1", "rt-close", runtime=rt)
+    check_equal(
+        "RUN-017.1",
+        runs[1],
+        runs[0],
         "the same operations adopt other steps under commit='group' than under 'step': "
-        "grouping may change when a step is durable, never which step it is (RUN-017.1)"
+        "grouping may change when a step is durable, never which step it is",
     )
 
 
@@ -121,27 +135,37 @@ def test_an_actor_with_several_steps_in_one_run_ends_at_its_last(
         pytest.skip(f"{impl.label} is not a process: it cannot be killed (ADP-015)")
     rt = _open(impl, tmp_path, commit)
     echoes = [
-        impl.call("rt-genesis", runtime=rt, actor="echo", state={"t": f"{i:02x}"}).expect_ok()[
+        call_ok(impl, "RUN-017.9", "rt-genesis", runtime=rt, actor="echo", state={"t": f"{i:02x}"})[
             "actor"
         ]
         for i in range(3)
     ]
-    fan = impl.call("rt-genesis", runtime=rt, actor="fanout").expect_ok()["actor"]
-    impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
+    fan = call_ok(impl, "RUN-017.9", "rt-genesis", runtime=rt, actor="fanout")["actor"]
+    call_ok(impl, "RUN-017.9", "rt-run", runtime=rt, max_steps=1000)
     names = {f"a{i}": {"blob": str(a).encode().hex()} for i, a in enumerate(echoes)}
-    impl.call("rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names}).expect_ok()
-    steps = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()["steps"]
+    call_ok(impl, "RUN-017.9", "rt-send", runtime=rt, to=fan, mt="fanout", content={"tree": names})
+    steps = call_ok(impl, "RUN-017.9", "rt-run", runtime=rt, max_steps=1000)["steps"]
     last: dict[str, str] = {}
     for actor, step in steps:
         last[actor] = step
-    assert [a for a, _ in steps].count(fan) >= 2, f"the fanout stepped once only: {steps}"
+    value = [a for a, _ in steps].count(fan)
+    check(
+        "RUN-017.9",
+        value >= 2,
+        expected="at least 2",
+        came=value,
+        what=f"the fanout stepped once only: {steps}",
+    )
     _, found = _heads_after_kill(impl, tmp_path, commit, last)
     for actor, step in last.items():
         head = found[actor]
-        assert head == step, (
+        check_equal(
+            ("RUN-017.9", "RUN-017.6"),
+            step,
+            head,
             f"{actor} stepped {[s for a, s in steps if a == actor]} in one rt-run, and after "
             f"a kill right after the answer its head is {head}, not its last step: a folded "
-            "swap was never made (RUN-017.9) or the run was acknowledged early (RUN-017.6)"
+            "swap was never made or the run was acknowledged early",
         )
 
 
@@ -157,20 +181,30 @@ def test_a_run_adopts_at_most_its_bound_whatever_the_commit_mode(
     actors = _workload(impl, rt)
     adopted: list[str] = []
     for bound in (1, 2, 3):
-        ran = impl.call("rt-run", runtime=rt, max_steps=bound).expect_ok()
-        assert len(ran["steps"]) == bound, (
+        ran = call_ok(impl, "RUN-018.1", "rt-run", runtime=rt, max_steps=bound)
+        check_equal(
+            "RUN-018.1",
+            bound,
+            len(ran["steps"]),
             f"rt-run with max_steps {bound}, eight actors pending, adopted "
-            f"{len(ran['steps'])} steps: a run adopts at most its bound (RUN-018.1), the "
-            "transitions of an open group counted, and here has work for more"
+            f"{len(ran['steps'])} steps: a run adopts at most its bound, the "
+            "transitions of an open group counted, and here has work for more",
         )
-        assert ran["quiescent"] is False, (
-            f"a run stopped by its bound of {bound} with actors still pending answered "
-            "quiescent (RUN-018.1, RUN-018.3)"
+        check(
+            ("RUN-018.1", "RUN-018.3"),
+            ran["quiescent"] is False,
+            expected="false",
+            came=ran["quiescent"],
+            what=f"a run stopped by its bound of {bound} with actors still pending answered "
+            "quiescent",
         )
         adopted += [actor for actor, _ in ran["steps"]]
-    rest = impl.call("rt-run", runtime=rt, max_steps=1000).expect_ok()
+    rest = call_ok(impl, "RUN-018.1", "rt-run", runtime=rt, max_steps=1000)
     adopted += [actor for actor, _ in rest["steps"]]
-    assert sorted(adopted) == sorted(actors), (
+    check_equal(
+        "RUN-018.1",
+        sorted(actors),
+        sorted(adopted),
         "over the bounded runs and one to quiescence each of the eight actors adopted "
-        f"exactly one step (RUN-018.1): {len(adopted)} steps for {len(set(adopted))} actors"
+        f"exactly one step: {len(adopted)} steps for {len(set(adopted))} actors",
     )

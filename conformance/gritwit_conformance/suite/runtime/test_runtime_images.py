@@ -23,6 +23,7 @@ import pytest
 from gritwit_conformance.data._paths import wasm_dir
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # Wasm actors: both profiles (ADP-006)
@@ -33,7 +34,14 @@ MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
 def _append(both: SideBySide, where: str, actor: str, text: bytes) -> None:
     both(where, "rt-send", to=actor, mt="append", content={"blob": text.hex()})
     run = both(where, "rt-run", max_steps=50)
-    assert run["failures"] == [] and run["quiescent"], run
+    check_equal("WASM-029", [], run["failures"], "rt-run's failures")
+    check(
+        "WASM-029",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
 
 
 def _buffer(both: SideBySide, where: str, actor: str) -> bytes:
@@ -49,25 +57,40 @@ def _count(both: SideBySide, where: str, actor: str) -> int:
 def test_an_image_survives_eviction_restart_and_a_bundle(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WASM-029.1")
     try:
         both.open("a")
         actor = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
         _append(both, "a", actor, b"hello")
-        assert _buffer(both, "a", actor) == b"hello"
+        check_equal("WASM-029.1", b"hello", _buffer(both, "a", actor))
         both("a", "rt-evict")  # the image is in the core only now (WASM-029.1)
         _append(both, "a", actor, b" world")
-        assert _buffer(both, "a", actor) == b"hello world", "the image was lost at eviction"
+        check_equal(
+            "WASM-029.1",
+            b"hello world",
+            _buffer(both, "a", actor),
+            "the image was lost at eviction",
+        )
         both.kill()  # SIGKILL: the next command starts a new process (RUN-007)
         both.open("a")
         _append(both, "a", actor, b".")
-        assert _buffer(both, "a", actor) == b"hello world.", "the image was lost at restart"
+        check_equal(
+            "WASM-029.1",
+            b"hello world.",
+            _buffer(both, "a", actor),
+            "the image was lost at restart",
+        )
         bundle = both("a", "rt-export", actor=actor)["bundle"]
         both.open("b")
         both("b", "rt-import", bundle=bundle)
         _append(both, "b", actor, b"!")
-        assert _buffer(both, "b", actor) == b"hello world.!", "the image was lost in the bundle"
-        assert _count(both, "b", actor) == 4
+        check_equal(
+            "WASM-029.1",
+            b"hello world.!",
+            _buffer(both, "b", actor),
+            "the image was lost in the bundle",
+        )
+        check_equal("WASM-029.1", 4, _count(both, "b", actor), "the count")
     finally:
         both.kill()
 
@@ -77,7 +100,7 @@ def test_an_image_survives_eviction_restart_and_a_bundle(
 def test_a_fork_starts_from_the_parent_image_and_they_stay_apart(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WASM-029.2")
     try:
         both.open("a")
         parent = both("a", "rt-genesis", module=MODULE.hex(), state={"image": ""})["actor"]
@@ -85,11 +108,16 @@ def test_a_fork_starts_from_the_parent_image_and_they_stay_apart(
         at_step = both("a", "rt-head", actor=parent)["step"]
         _append(both, "a", parent, b"-two")
         child = both("a", "rt-fork", actor=parent, step=at_step)["actor"]
-        assert _buffer(both, "a", child) == b"one", "the child must start from the fork step"
+        check_equal(
+            "WASM-029.2",
+            b"one",
+            _buffer(both, "a", child),
+            "the child must start from the fork step",
+        )
         _append(both, "a", child, b"-child")
         _append(both, "a", parent, b"-three")
-        assert _buffer(both, "a", child) == b"one-child"
-        assert _buffer(both, "a", parent) == b"one-two-three"
-        assert (_count(both, "a", parent), _count(both, "a", child)) == (3, 2)
+        check_equal("WASM-029.2", b"one-child", _buffer(both, "a", child))
+        check_equal("WASM-029.2", b"one-two-three", _buffer(both, "a", parent))
+        check_equal("WASM-029.2", (3, 2), (_count(both, "a", parent), _count(both, "a", child)))
     finally:
         both.kill()

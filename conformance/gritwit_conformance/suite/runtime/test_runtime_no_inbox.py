@@ -20,6 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
@@ -35,27 +36,65 @@ ACTOR = g.object_id(
 def test_a_first_step_that_reads_nothing_is_adopted_on_the_runtime(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="WIT-012.6")
     both.open("a")
     update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
     both("a", "rt-send", to=ACTOR, mt="update", content=update)
     both("a", "rt-send", to=ACTOR, mt="genesis", content={"tree": {"wit": COUNTER}})
     run = both("a", "rt-run", max_steps=10)
-    assert run["failures"] == [] and run["quiescent"], run
+    check_equal("WIT-012.6", [], run["failures"], "rt-run's failures")
+    check(
+        "WIT-012.6",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
     steps = [step for actor, step in run["steps"] if actor == ACTOR]
-    assert len(steps) == 1, (
+    check_equal(
+        "WIT-012.6",
+        1,
+        len(steps),
         "the genesis behind an update starts the actor with one step that reads nothing "
-        f"and leaves its idle snapshot (WIT-012.6): {run}"
+        f"and leaves its idle snapshot: {run}",
     )
     again = both("a", "rt-run", max_steps=10)
-    assert again["failures"] == [] and again["quiescent"], again
+    check_equal("WIT-012.6", [], again["failures"], "rt-run (again)'s failures")
+    check(
+        "WIT-012.6",
+        again["quiescent"],
+        expected="a value, not empty",
+        came=again,
+        what="rt-run (again)'s quiescent",
+    )
     steps += [step for actor, step in again["steps"] if actor == ACTOR]
-    assert len(steps) == 3, (
-        "the next rt-run starts with no idle snapshot (ADP-015.2), so it reads the update, "
-        f"then the genesis, each alone: {again}"
+    check_equal(
+        "ADP-015.2",
+        3,
+        len(steps),
+        "the next rt-run starts with no idle snapshot, so it reads the update, "
+        f"then the genesis, each alone: {again}",
     )
     first = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[0])["bytes"]))
-    assert isinstance(first, g.Step) and first.inbox is None and first.previous is None, first
+    if not isinstance(first, g.Step):
+        fail("WIT-012.6", expected="a step", came=first)
+    check(
+        "WIT-012.6",
+        first.inbox is None,
+        expected="nothing (null)",
+        came=first,
+        what="first's inbox",
+    )
+    check(
+        "WIT-012.6",
+        first.previous is None,
+        expected="nothing (null)",
+        came=first,
+        what="first's previous",
+    )
     last = g.decode_object(bytes.fromhex(both("a", "rt-object", id=steps[2])["bytes"]))
-    assert isinstance(last, g.Step) and last.inbox is not None, last
-    assert both("a", "rt-run", max_steps=10)["steps"] == []
+    if not isinstance(last, g.Step):
+        fail("WIT-012.6", expected="a step", came=last)
+    if last.inbox is None:
+        fail("WIT-012.6", expected="a value", came=last, what="last's inbox")
+    check_equal("WIT-012.6", [], both("a", "rt-run", max_steps=10)["steps"], "both's steps")

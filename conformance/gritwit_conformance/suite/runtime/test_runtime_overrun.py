@@ -17,6 +17,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal
 from ._drive import SideBySide
 
 pytestmark = pytest.mark.profile("runtime")
@@ -29,7 +30,7 @@ BOUND = 0.2
 @pytest.mark.smoke
 @pytest.mark.req("RUN-005.4", "RUN-005.3", "WIT-027.2")
 def test_other_actors_run_while_one_overruns(impl: Implementation, tmp_path: Path) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-005.4")
     try:
         # no back-off: slow's overruns would be retried after seconds (RUN-004.10)
         both.open_with("a", time_limit=scaled(BOUND), first_delay=0)
@@ -38,18 +39,36 @@ def test_other_actors_run_while_one_overruns(impl: Implementation, tmp_path: Pat
             both("a", "rt-genesis", actor="counter", state={"n": f"{n:02x}"})["actor"]
             for n in range(8)
         ]
-        assert any(c > slow for c in counters) and any(c < slow for c in counters), (
-            "the counters' ids fall on both sides of slow's (a fixed property of these cores)"
+        value = any(c > slow for c in counters)
+        check(
+            "RUN-005.4",
+            value,
+            expected="a value, not empty",
+            came=value,
+            what="the counters' ids fall on both sides of slow's (a fixed property of these cores)",
+        )
+        value = any(c < slow for c in counters)
+        check(
+            "RUN-005.4",
+            value,
+            expected="a value, not empty",
+            came=value,
+            what="the counters' ids fall on both sides of slow's (a fixed property of these cores)",
         )
         for counter in counters:
             both("a", "rt-send", to=counter, mt="inc", content={"blob": ""})
         run = both("a", "rt-run", max_steps=100)
-        assert [a for a, _ in run["failures"]] == [slow], run
+        check_equal(
+            "RUN-005.4", [slow], [a for a, _ in run["failures"]], "the actors of rt-run's failures"
+        )
         for counter in counters:
             count = bytes.fromhex(both("a", "rt-query", actor=counter, name="count")["data"])
-            assert count == b"1", (
+            check_equal(
+                "RUN-005.4",
+                b"1",
+                count,
                 f"counter {counter} (after slow in the rounds: {counter > slow}) did not run "
-                f"while slow overran (RUN-005.4): count {count!r}"
+                f"while slow overran: count",
             )
     finally:
         both.kill()

@@ -17,6 +17,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 OUTSIDE = g.ObjectId(bytes(32))
@@ -24,7 +26,7 @@ OUTSIDE = g.ObjectId(bytes(32))
 
 def _object(impl: Implementation, runtime: str, oid: str | g.ObjectId) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = impl.call("rt-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    data = call_ok(impl, "RUN-004", "rt-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -33,44 +35,68 @@ def test_a_failed_actor_sends_error_receipts_to_actor_senders_only(
     impl: Implementation, tmp_path: Path
 ) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-004.4", "rt-open", path=str(tmp_path / "rt"))["runtime"])
     requester = str(
-        impl.call("rt-genesis", runtime=runtime, actor="requester").expect_ok()["actor"]
+        call_ok(impl, "RUN-004.4", "rt-genesis", runtime=runtime, actor="requester")["actor"]
     )
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    call_ok(impl, "RUN-004.4", "rt-run", runtime=runtime, max_steps=20)
     # The failing actor's id is the id of its core (WIT-002, ADP-014's wit-genesis core):
     # the requester's question waits for it before the actor exists.
     wit = g.Blob(data=b"failing", headers={"runtime": "test-actor"})
     failing = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
     ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": "3f"}}}
-    impl.call("rt-send", runtime=runtime, to=requester, mt="ask", content=ask).expect_ok()
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    created = impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"]
-    assert created == failing
+    call_ok(impl, "RUN-004.4", "rt-send", runtime=runtime, to=requester, mt="ask", content=ask)
+    call_ok(impl, "RUN-004.4", "rt-run", runtime=runtime, max_steps=20)
+    created = call_ok(impl, "RUN-004.4", "rt-genesis", runtime=runtime, actor="failing")["actor"]
+    check_equal("RUN-004.4", failing, created)
     for _ in range(3):  # the failure policy, the marker, then the requester reads its receipt
-        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
-    marker = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}").expect_ok()[
+        call_ok(impl, "RUN-004.4", "rt-run", runtime=runtime, max_steps=50)
+    marker = call_ok(impl, "RUN-004.4", "rt-ref", runtime=runtime, name=f"names/failed/{failing}")[
         "target"
     ]
-    assert marker is not None, "the failing actor must be marked failed (RUN-004)"
+    if marker is None:
+        fail(
+            "RUN-004",
+            expected="a value",
+            came=marker,
+            what="the failing actor must be marked failed",
+        )
     record = _object(impl, runtime, marker)
-    assert isinstance(record, g.Blob) and json.loads(record.data)["attempts"] == 5
-    head = impl.call("rt-head", runtime=runtime, actor=requester).expect_ok()["step"]
+    if not isinstance(record, g.Blob):
+        fail("RUN-004.4", expected="a blob", came=record, what="the record")
+    check_equal("RUN-004.4", 5, json.loads(record.data)["attempts"], "loads's attempts")
+    head = call_ok(impl, "RUN-004.4", "rt-head", runtime=runtime, actor=requester)["step"]
     step = _object(impl, runtime, head)
-    assert isinstance(step, g.Step) and step.inbox is not None
+    if not isinstance(step, g.Step):
+        fail("RUN-004.4", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-004.4", expected="a value", came=step.inbox, what="step's inbox")
     inbox = _object(impl, runtime, step.inbox)
-    assert isinstance(inbox, g.Mailbox)
+    if not isinstance(inbox, g.Mailbox):
+        fail("RUN-004.4", expected="a mailbox", came=inbox, what="the inbox")
     receipt_id = inbox.entries.get(OUTSIDE)
-    assert receipt_id is not None, "the requester read nothing from the outside"
+    if receipt_id is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=receipt_id,
+            what="the requester read nothing from the outside",
+        )
     receipt = _object(impl, runtime, receipt_id)
-    assert isinstance(receipt, g.Message)
-    assert receipt.headers.get("mt") == "error", receipt
-    assert receipt.content.hex() == marker, "the receipt's content is the failure blob"
+    if not isinstance(receipt, g.Message):
+        fail("RUN-004.4", expected="a message", came=receipt, what="the receipt")
+    check_equal("RUN-004.4", "error", receipt.headers.get("mt"), "receipt's headers's mt")
+    check_equal(
+        "RUN-004.4", marker, receipt.content.hex(), "the receipt's content is the failure blob"
+    )
     # the receipt is the one message the outside sent to the requester after its ask
     previous = receipt.previous
-    assert previous is not None
+    if previous is None:
+        fail("RUN-004.4", expected="a value", came=previous, what="the previous")
     ask_message = _object(impl, runtime, previous)
-    assert isinstance(ask_message, g.Message) and ask_message.headers.get("mt") == "ask"
+    if not isinstance(ask_message, g.Message):
+        fail("RUN-004.4", expected="a message", came=ask_message, what="the ask message")
+    check_equal("RUN-004.4", "ask", ask_message.headers.get("mt"), "ask message's headers's mt")
 
 
 @pytest.mark.req("RUN-004.3", "RUN-004.4", "RUN-004.5", "RUN-004.1", "RUN-004.2")
@@ -84,31 +110,42 @@ def test_an_actor_is_marked_failed_at_its_fifth_failed_attempt_not_before(
     back-off is asked for: ``slow``'s overruns would be retried after seconds (RUN-004.10)."""
     (tmp_path / "rt").mkdir()
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0)
-    runtime = str(opened.expect_ok()["runtime"])
-    counter = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    bad = str(impl.call("rt-genesis", runtime=runtime, actor=actor).expect_ok()["actor"])
-    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
+    runtime = str(ok_answer(opened, "RUN-004.3")["runtime"])
+    counter = str(
+        call_ok(impl, "RUN-004.3", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+    )
+    bad = str(call_ok(impl, "RUN-004.3", "rt-genesis", runtime=runtime, actor=actor)["actor"])
+    run = call_ok(impl, "RUN-004.3", "rt-run", runtime=runtime, max_steps=20)
     tried = [attempt for attempt in run["attempts"] if attempt[0] == bad]
-    assert tried == [[bad, error]] * 5, f"RUN-004.3: 5 attempts, then the mark: {run}"
-    assert run["failures"] == [[bad, error]], run
-    assert [a for a, _ in run["steps"]] == [counter], "no step of a failed transition"
-    again = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert again["attempts"] == [] and again["failures"] == [], f"RUN-004.5: {again}"
-    assert impl.call("rt-head", runtime=runtime, actor=bad).expect_ok()["step"] is None
+    check_equal("RUN-004.3", [[bad, error]] * 5, tried, f"5 attempts, then the mark: {run}")
+    check_equal("RUN-004.3", [[bad, error]], run["failures"], "rt-run's failures")
+    check_equal(
+        "RUN-004.3", [counter], [a for a, _ in run["steps"]], "no step of a failed transition"
+    )
+    again = call_ok(impl, "RUN-004.3", "rt-run", runtime=runtime, max_steps=20)
+    check_equal("RUN-004.5", [], again["attempts"], "the next rt-run's attempts")
+    check_equal("RUN-004.5", [], again["failures"], "the next rt-run's failures")
+    value = call_ok(impl, "RUN-004.3", "rt-head", runtime=runtime, actor=bad)["step"]
+    check("RUN-004.3", value is None, expected="nothing (null)", came=value)
 
 
 def _from_outside(impl: Implementation, runtime: str, actor: str) -> list[g.Message]:
     """The messages the outside sent ``actor`` that its head has read, oldest first."""
-    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    head = call_ok(impl, "RUN-003.1", "rt-head", runtime=runtime, actor=actor)["step"]
     step = _object(impl, runtime, head)
-    assert isinstance(step, g.Step) and step.inbox is not None
+    if not isinstance(step, g.Step):
+        fail("RUN-003.1", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-003.1", expected="a value", came=step.inbox, what="step's inbox")
     inbox = _object(impl, runtime, step.inbox)
-    assert isinstance(inbox, g.Mailbox)
+    if not isinstance(inbox, g.Mailbox):
+        fail("RUN-003.1", expected="a mailbox", came=inbox, what="the inbox")
     chain: list[g.Message] = []
     oid = inbox.entries.get(OUTSIDE)
     while oid is not None:
         message = _object(impl, runtime, oid)
-        assert isinstance(message, g.Message)
+        if not isinstance(message, g.Message):
+            fail("RUN-003.1", expected="a message", came=message, what="the message")
         chain.append(message)
         oid = message.previous
     return chain[::-1]
@@ -127,19 +164,26 @@ def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
     on the store (a restart between the sends and the failure, RUN-003)."""
     path = tmp_path / "rt"
     path.mkdir()
-    runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-004.6", "rt-open", path=str(path))["runtime"])
     requesters = {
         tag: str(
-            impl.call(
+            call_ok(
+                impl,
+                "RUN-004.6",
                 "rt-genesis",
                 runtime=runtime,
                 actor="requester",
                 state={"tag": tag.encode().hex()},
-            ).expect_ok()["actor"]
+            )["actor"]
         )
         for tag in ("a", "b")
     }
-    assert requesters["a"] != requesters["b"]
+    check(
+        "RUN-004.6",
+        requesters["a"] != requesters["b"],
+        expected="two actors for the requesters of two states",
+        came=requesters,
+    )
     wit = g.Blob(data=b"failing", headers={"runtime": "test-actor"})
     failing = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
     order = ("a", "b") if first == "a" else ("b", "a")
@@ -147,26 +191,47 @@ def test_each_sender_gets_one_receipt_however_many_messages_it_had_pending(
         for tag in order:
             question = f"{tag}{n}".encode().hex()
             ask = {"tree": {"to": {"blob": failing.encode().hex()}, "question": {"blob": question}}}
-            impl.call(
-                "rt-send", runtime=runtime, to=requesters[tag], mt="ask", content=ask
-            ).expect_ok()
-    impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
+            call_ok(
+                impl,
+                "RUN-004.6",
+                "rt-send",
+                runtime=runtime,
+                to=requesters[tag],
+                mt="ask",
+                content=ask,
+            )
+    call_ok(impl, "RUN-004.6", "rt-run", runtime=runtime, max_steps=50)
     if restart:
-        impl.call("rt-close", runtime=runtime).expect_ok()
-        runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
-    assert impl.call("rt-genesis", runtime=runtime, actor="failing").expect_ok()["actor"] == failing
+        call_ok(impl, "RUN-004.6", "rt-close", runtime=runtime)
+        runtime = str(call_ok(impl, "RUN-004.6", "rt-open", path=str(path))["runtime"])
+    check_equal(
+        "RUN-004.6",
+        failing,
+        call_ok(impl, "RUN-004.6", "rt-genesis", runtime=runtime, actor="failing")["actor"],
+    )
     for _ in range(3):  # the failure policy, the marker, then the requesters read receipts
-        impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok()
-    marker = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{failing}").expect_ok()[
+        call_ok(impl, "RUN-004.6", "rt-run", runtime=runtime, max_steps=50)
+    marker = call_ok(impl, "RUN-004.6", "rt-ref", runtime=runtime, name=f"names/failed/{failing}")[
         "target"
     ]
-    assert marker is not None, "the failing actor must be marked failed (RUN-004.4)"
+    if marker is None:
+        fail(
+            "RUN-004.4",
+            expected="a value",
+            came=marker,
+            what="the failing actor must be marked failed",
+        )
     for tag, requester in requesters.items():
         read = _from_outside(impl, runtime, requester)
         kinds = [m.headers.get("mt") for m in read if m.headers.get("mt") != "genesis"]
-        assert kinds == ["ask", "ask", "error"], (
-            f"RUN-004.6: requester {tag} had two messages pending for the failed actor and "
-            f"must get one error receipt, after its asks; it read from the outside {kinds}"
+        check_equal(
+            "RUN-004.6",
+            ["ask", "ask", "error"],
+            kinds,
+            f"requester {tag} had two messages pending for the failed actor and "
+            f"must get one error receipt, after its asks; it read from the outside",
         )
         receipt = read[-1]
-        assert receipt.content.hex() == marker, "the receipt's content is the failure blob"
+        check_equal(
+            "RUN-004.6", marker, receipt.content.hex(), "the receipt's content is the failure blob"
+        )

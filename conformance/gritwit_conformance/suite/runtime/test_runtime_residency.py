@@ -18,6 +18,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: The core limit of ``python-wasi`` actors when ``rt-open`` names none (SBX-007.7).
@@ -25,12 +27,14 @@ DEFAULT_CORE_BYTES = 64 * 2**20
 
 
 def _archived(impl: Implementation, runtime: str) -> list[str]:
-    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    events = call_ok(impl, "RUN-012", "rt-events", runtime=runtime)["events"]
     return [e["actor"] for e in events if e["event"] == "archived"]
 
 
 def _counter(impl: Implementation, runtime: str, note: str) -> str:
-    actor = impl.call("rt-genesis", runtime=runtime, actor="counter", state={"n": note}).expect_ok()
+    actor = call_ok(
+        impl, "RUN-012", "rt-genesis", runtime=runtime, actor="counter", state={"n": note}
+    )
     return str(actor["actor"])
 
 
@@ -41,20 +45,26 @@ def test_capacity_eviction_at_the_limit_and_in_lru_order(
 ) -> None:
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=2).expect_ok()["runtime"]
+        call_ok(impl, "RUN-012.2", "rt-open", path=str(tmp_path / "rt"), max_resident=2)["runtime"]
     )
     first = _counter(impl, runtime, "01")
     second = _counter(impl, runtime, "02")
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    impl.call("rt-events", runtime=runtime).expect_ok()  # forget the creation events
-    impl.call("rt-send", runtime=runtime, to=first, mt="inc", content={"blob": "31"}).expect_ok()
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # first is now used last
-    assert _archived(impl, runtime) == [], "two resident actors are within max_resident = 2"
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=20)
+    call_ok(impl, "RUN-012.2", "rt-events", runtime=runtime)  # forget the creation events
+    call_ok(
+        impl, "RUN-012.2", "rt-send", runtime=runtime, to=first, mt="inc", content={"blob": "31"}
+    )
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=20)  # first is now used last
+    check_equal(
+        "RUN-012.2", [], _archived(impl, runtime), "two resident actors are within max_resident = 2"
+    )
     third = _counter(impl, runtime, "03")
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert _archived(impl, runtime) == [second], "a third evicts the least recently used"
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert evicted == [first, third], f"rt-evict: least recently used first: {evicted}"
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-012.2", [second], _archived(impl, runtime), "a third evicts the least recently used"
+    )
+    evicted = call_ok(impl, "RUN-012.2", "rt-evict", runtime=runtime)["evicted"]
+    check_equal("RUN-012.2", [first, third], evicted, "rt-evict: least recently used first")
 
 
 @pytest.mark.req("RUN-012.4", "RUN-014.1")
@@ -63,35 +73,47 @@ def test_the_default_max_resident_evicts_nothing_among_a_few_actors(
 ) -> None:
     """``rt-open`` without ``max_resident`` uses the default (10000): three actors stay."""
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-012.4", "rt-open", path=str(tmp_path / "rt"))["runtime"])
     for note in ("01", "02", "03"):
         _counter(impl, runtime, note)
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert _archived(impl, runtime) == [], "three actors are far below the default max_resident"
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert len(evicted) == 3, f"all three were resident and idle: {evicted}"
+    call_ok(impl, "RUN-012.4", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-012.4",
+        [],
+        _archived(impl, runtime),
+        "three actors are far below the default max_resident",
+    )
+    evicted = call_ok(impl, "RUN-012.4", "rt-evict", runtime=runtime)["evicted"]
+    check_equal("RUN-012.4", 3, len(evicted), f"all three were resident and idle: {evicted}")
 
 
 @pytest.mark.req("RUN-012.2", "RUN-014.1")
 def test_max_resident_null_means_no_capacity_eviction(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=None)
-    runtime = str(opened.expect_ok()["runtime"])
+    runtime = str(ok_answer(opened, "RUN-012.2")["runtime"])
     for note in ("01", "02", "03"):
         _counter(impl, runtime, note)
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert _archived(impl, runtime) == [], "max_resident null: no limit, no capacity eviction"
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-012.2",
+        [],
+        _archived(impl, runtime),
+        "max_resident null: no limit, no capacity eviction",
+    )
 
 
 @pytest.mark.req("RUN-012.2", "RUN-014.1")
 def test_max_resident_zero_evicts_every_idle_actor(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=0).expect_ok()["runtime"]
+        call_ok(impl, "RUN-012.2", "rt-open", path=str(tmp_path / "rt"), max_resident=0)["runtime"]
     )
     actors = sorted(_counter(impl, runtime, note) for note in ("01", "02"))
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert sorted(_archived(impl, runtime)) == actors, "max_resident 0: none stays resident"
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        "RUN-012.2", actors, sorted(_archived(impl, runtime)), "max_resident 0: none stays resident"
+    )
 
 
 @pytest.mark.req("RUN-012.1", "ADP-015")
@@ -107,23 +129,31 @@ def test_rt_evict_keeps_an_actor_a_send_made_busy(impl: Implementation, tmp_path
     evicts the fork with its message unread.
     """
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-012.1", "rt-open", path=str(tmp_path / "rt"))["runtime"])
     parent = _counter(impl, runtime, "00")
-    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
-    step = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
+    call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=5)
+    step = call_ok(impl, "RUN-012.1", "rt-head", runtime=runtime, actor=parent)["step"]
     forked = impl.call("rt-fork", runtime=runtime, actor=parent, step=step, state={"n": "01"})
-    child = str(forked.expect_ok()["actor"])
-    impl.call("rt-query", runtime=runtime, actor=child, name="count").expect_ok()  # resident now
-    impl.call("rt-send", runtime=runtime, to=child, mt="inc", content={"blob": ""}).expect_ok()
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert evicted == [parent], (
+    child = str(ok_answer(forked, "RUN-012.1")["actor"])
+    call_ok(
+        impl, "RUN-012.1", "rt-query", runtime=runtime, actor=child, name="count"
+    )  # resident now
+    call_ok(impl, "RUN-012.1", "rt-send", runtime=runtime, to=child, mt="inc", content={"blob": ""})
+    evicted = call_ok(impl, "RUN-012.1", "rt-evict", runtime=runtime)["evicted"]
+    check_equal(
+        "RUN-012.1",
+        [parent],
+        evicted,
         f"rt-evict with a message pending for the fork {child}: only the idle parent "
-        f"{parent} may be evicted (RUN-012.1), got {evicted}"
+        f"{parent} may be evicted",
     )
-    run = impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
-    assert [a for a, _ in run["steps"]] == [child], run
-    assert impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"] == [child], (
-        "once its message is read the fork is idle and rt-evict evicts it"
+    run = call_ok(impl, "RUN-012.1", "rt-run", runtime=runtime, max_steps=5)
+    check_equal("RUN-012.1", [child], [a for a, _ in run["steps"]], "the actors rt-run stepped")
+    check_equal(
+        "RUN-012.1",
+        [child],
+        call_ok(impl, "RUN-012.1", "rt-evict", runtime=runtime)["evicted"],
+        "once its message is read the fork is idle and rt-evict evicts it",
     )
 
 
@@ -148,26 +178,32 @@ def test_the_idle_timeout_evicts_from_the_last_use_on(impl: Implementation, tmp_
     (tmp_path / "rt").mkdir()
     idle_after, first_wait, second_wait = (scaled(s) for s in (IDLE_AFTER, FIRST_WAIT, SECOND_WAIT))
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), idle_after=idle_after)
-    runtime = str(opened.expect_ok()["runtime"])
+    runtime = str(ok_answer(opened, "RUN-012.3")["runtime"])
     a, b = (_counter(impl, runtime, note) for note in ("01", "02"))
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    impl.call("rt-events", runtime=runtime).expect_ok()  # forget the creation events
+    call_ok(impl, "RUN-012.3", "rt-run", runtime=runtime, max_steps=20)
+    call_ok(impl, "RUN-012.3", "rt-events", runtime=runtime)  # forget the creation events
     time.sleep(first_wait)
-    impl.call("rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"}).expect_ok()
+    call_ok(impl, "RUN-012.3", "rt-send", runtime=runtime, to=b, mt="inc", content={"blob": "31"})
     b_used = time.monotonic()  # b's use comes after this: it is idle for at most …
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # b is used again
-    assert _archived(impl, runtime) == [], (
-        f"at {first_wait} s no actor is idle for idle_after = {idle_after} s"
+    call_ok(impl, "RUN-012.3", "rt-run", runtime=runtime, max_steps=20)  # b is used again
+    check_equal(
+        "RUN-012.3",
+        [],
+        _archived(impl, runtime),
+        f"at {first_wait} s no actor is idle for idle_after = {idle_after} s",
     )
     time.sleep(second_wait)
-    impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()  # evaluates the rule
+    call_ok(impl, "RUN-012.3", "rt-run", runtime=runtime, max_steps=20)  # evaluates the rule
     b_idle = time.monotonic() - b_used  # … this long when the rule has run
-    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    events = call_ok(impl, "RUN-012.3", "rt-events", runtime=runtime)["events"]
     archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
-    assert archived == [(a, "idle")], (
+    check_equal(
+        "RUN-012.3",
+        [(a, "idle")],
+        archived,
         f"after {first_wait + second_wait} s only {a} (unused since the start) is past "
         f"idle_after = {idle_after} s; {b} was used at most {b_idle:.2f} s before the rule "
-        f"ran (measured by the harness): archived {archived}"
+        f"ran (measured by the harness)",
     )
 
 
@@ -185,33 +221,38 @@ def test_rt_open_answers_the_settings_in_effect(impl: Implementation, tmp_path: 
     """
     (tmp_path / "defaults").mkdir()
     (tmp_path / "given").mkdir()
-    defaults = impl.call("rt-open", path=str(tmp_path / "defaults")).expect_ok()["settings"]
+    defaults = call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path / "defaults"))["settings"]
     _core_limit(defaults)
     bytes_bounds = {"max_step_bytes": 80 * 2**20, "max_run_bytes": 2**30}
-    assert defaults == {
-        "time_limit": 5,
-        "max_resident": 10000,
-        "idle_after": None,
-        **bytes_bounds,
-    }, (
-        f"defaults in effect {defaults}: RUN-005.1 bounds a transition to 5 s by default, "
-        "RUN-012.4 keeps 10000 actors resident, ADP-015 keeps the idle timeout off, and "
-        "RUN-022.2 and RUN-023.2 bound a step to 80 MiB and a run to 1 GiB"
+    check_equal(
+        ("RUN-005.1", "RUN-012.4", "ADP-015", "RUN-022.2", "RUN-023.2"),
+        {
+            "time_limit": 5,
+            "max_resident": 10000,
+            "idle_after": None,
+            **bytes_bounds,
+        },
+        defaults,
+        "the defaults in effect: a transition bounded to 5 s by default, 10000 actors kept "
+        "resident, the idle timeout off, a step bounded to 80 MiB and a run to 1 GiB",
     )
     given = {"time_limit": 0.25, "max_resident": None, "idle_after": 7, **bytes_bounds}
     opened = impl.call(
         "rt-open", path=str(tmp_path / "given"), time_limit=0.25, max_resident=None, idle_after=7
     )
-    settings = opened.expect_ok()["settings"]
+    settings = ok_answer(opened, "ADP-015")["settings"]
     _core_limit(settings)
-    assert settings == given, f"rt-open with {given} answers {settings}"
+    check_equal("ADP-015", given, settings, f"rt-open with {given}")
 
 
 def _core_limit(settings: dict[str, Any]) -> None:
     """Take ``max_core_bytes`` out of ``settings``: absent, or the default core limit."""
     core = settings.pop("max_core_bytes", DEFAULT_CORE_BYTES)
-    assert core == DEFAULT_CORE_BYTES, (
-        f"rt-open answers the core limit in effect, 64 MiB by default (SBX-007.7): {core}"
+    check_equal(
+        "SBX-007.7",
+        DEFAULT_CORE_BYTES,
+        core,
+        "rt-open answers the core limit in effect, 64 MiB by default",
     )
 
 
@@ -239,7 +280,7 @@ def test_capacity_eviction_runs_between_the_rounds_of_one_call(
     """
     from ._drive import SideBySide
 
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-012.2")
     try:
         both.open_with("a", max_resident=1)
         counter = both("a", "rt-genesis", actor="counter")["actor"]
@@ -247,18 +288,26 @@ def test_capacity_eviction_runs_between_the_rounds_of_one_call(
         # An echo whose id sorts before the requester's, so that it runs in round 2.
         tag = next(t for t in range(256) if _echo_id(t) < asker)
         echo = both("a", "rt-genesis", actor="echo", state={"t": f"{tag:02x}"})["actor"]
-        assert echo == _echo_id(tag), "wit-genesis builds the core of ADP-014"
+        check_equal("ADP-014", _echo_id(tag), echo, "wit-genesis builds the core of ADP-014")
         both("a", "rt-run", max_steps=20)
         both("a", "rt-events")
         both("a", "rt-send", to=counter, mt="inc", content={"blob": ""})
         question = {"to": {"blob": echo.encode().hex()}, "question": {"blob": "3f"}}
         both("a", "rt-send", to=asker, mt="ask", content={"tree": question})
         run = both("a", "rt-run", max_steps=20)
-        assert [a for a, _ in run["steps"]][-2:] == [echo, asker], run
+        check_equal(
+            "RUN-012.2",
+            [echo, asker],
+            [a for a, _ in run["steps"]][-2:],
+            "the last two actors rt-run stepped",
+        )
         events = [(e["event"], e["actor"]) for e in both("a", "rt-events")["events"]]
         archived = [i for i, (kind, _) in enumerate(events) if kind == "archived"]
-        assert archived and archived[0] < events.index(("restored", echo)), (
-            f"an idle actor must be evicted before round 2 restores echo (RUN-012.2): {events}"
+        check(
+            "RUN-012.2",
+            archived and archived[0] < events.index(("restored", echo)),
+            expected="an idle actor evicted before round 2 restores echo",
+            came=f"the events {events}",
         )
     finally:
         both.kill()
@@ -286,29 +335,42 @@ def test_the_default_max_resident_on_both_sides(impl: Implementation, tmp_path: 
     that evicts at the limit instead of past it, evicts at the first ``rt-run``.
     """
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-012.2", "rt-open", path=str(tmp_path / "rt"))["runtime"])
     parent = _counter(impl, runtime, "00")
-    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
-    step = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=5)
+    step = call_ok(impl, "RUN-012.2", "rt-head", runtime=runtime, actor=parent)["step"]
 
     def fork_and_read(note: str) -> str:
-        child = impl.call(
-            "rt-fork", runtime=runtime, actor=parent, step=step, state={"n": note}
-        ).expect_ok()["actor"]
-        impl.call("rt-query", runtime=runtime, actor=child, name="count").expect_ok()  # a use
+        child = call_ok(
+            impl,
+            "RUN-012.2",
+            "rt-fork",
+            runtime=runtime,
+            actor=parent,
+            step=step,
+            state={"n": note},
+        )["actor"]
+        call_ok(impl, "RUN-012.2", "rt-query", runtime=runtime, actor=child, name="count")  # a use
         return str(child)
 
     for i in range(DEFAULT_MAX_RESIDENT - 1):
         fork_and_read(f"{i + 1:08x}")
-    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()  # evaluates both rules (ADP-015)
-    assert _archived(impl, runtime) == [], "10,000 resident actors are within the default"
+    call_ok(
+        impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=5
+    )  # evaluates both rules (ADP-015)
+    check_equal(
+        "RUN-012.2", [], _archived(impl, runtime), "10,000 resident actors are within the default"
+    )
     fork_and_read("ff")
-    impl.call("rt-run", runtime=runtime, max_steps=5).expect_ok()
-    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=5)
+    events = call_ok(impl, "RUN-012.2", "rt-events", runtime=runtime)["events"]
     archived = [(e["actor"], e["reason"]) for e in events if e["event"] == "archived"]
-    assert archived == [(parent, "capacity")], (
+    check_equal(
+        "RUN-012.2",
+        [(parent, "capacity")],
+        archived,
         "a 10,001st resident actor evicts exactly one, the least recently used "
-        f"({parent}, used when its first step was adopted), for capacity: {archived}"
+        f"({parent}, used when its first step was adopted), for capacity",
     )
 
 
@@ -324,20 +386,26 @@ def test_capacity_eviction_brings_residents_down_to_the_limit(
     however many one evaluation must evict."""
     (tmp_path / "rt").mkdir()
     opened = impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=limit)
-    runtime = str(opened.expect_ok()["runtime"])
+    runtime = str(ok_answer(opened, "RUN-012.2")["runtime"])
     made = sorted(_counter(impl, runtime, f"{note:02x}") for note in range(actors))
-    run = impl.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
-    assert [a for a, _ in run["steps"]] == made, run
-    events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+    run = call_ok(impl, "RUN-012.2", "rt-run", runtime=runtime, max_steps=100)
+    check_equal("RUN-012.2", made, [a for a, _ in run["steps"]], "the actors rt-run stepped")
+    events = call_ok(impl, "RUN-012.2", "rt-events", runtime=runtime)["events"]
     archived = [(e["actor"], e.get("reason")) for e in events if e["event"] == "archived"]
     expected = [(actor, "capacity") for actor in made[: max(0, actors - limit)]]
-    assert archived == expected, (
+    check_equal(
+        "RUN-012.2",
+        expected,
+        archived,
         f"max_resident = {limit} with {actors} idle resident actors: the {len(expected)} "
         f"least recently used must be archived for capacity, least recently used first, "
-        f"leaving {min(limit, actors)} resident (RUN-012.2); archived {archived}"
+        f"leaving {min(limit, actors)} resident",
     )
-    evicted = impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"]
-    assert evicted == made[len(expected) :], (
+    evicted = call_ok(impl, "RUN-012.2", "rt-evict", runtime=runtime)["evicted"]
+    check_equal(
+        "RUN-012.2",
+        made[len(expected) :],
+        evicted,
         f"rt-evict must find the {min(limit, actors)} actors left resident, least recently "
-        f"used first (RUN-012.2): {evicted}"
+        f"used first",
     )

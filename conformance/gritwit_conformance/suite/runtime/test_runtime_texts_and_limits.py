@@ -35,6 +35,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail
 from ..wit._wit_numbers import DECIMAL_DATA, LIMIT_DATA, decimals, text_form_ids
 from ..wit._wit_texts import (
     CLASSES,
@@ -197,19 +198,36 @@ def test_only_a_state_entry_named_exactly_fork_is_refused(
     try:
         parent = t.started("counter", n=b"\x00")
         step = t("head", actor=parent)["step"]
-        assert t("fork", actor=parent, step=step, state={"fork": "01"}) == {
-            "error": "invalid-object"
-        }, "RUN-008.3"
+        check_equal(
+            "RUN-008.3",
+            {"error": "invalid-object"},
+            t("fork", actor=parent, step=step, state={"fork": "01"}),
+            "rt-fork with a state entry named fork",
+        )
         for name in near("fork", cls):
             answer = t("fork", actor=parent, step=step, state={name: "01"})
             if not tc.is_valid_name(name):
-                assert "error" in answer, f"{name!a} is no entry name: {answer}"
+                check(
+                    "RUN-008.3",
+                    "error" in answer,
+                    expected=f"{name!a} is no entry name: {answer}",
+                    came="error",
+                )
                 continue
-            assert "actor" in answer, f"{name!a} is not `fork`: a state entry like any other"
+            check(
+                "RUN-008.3",
+                "actor" in answer,
+                expected=f"{name!a} is not `fork`: a state entry like any other",
+                came="actor",
+            )
             child = answer["actor"]
             entries = t.core(child)
-            assert set(entries) == {"wit", "count", "n", name, "fork"}, (name, sorted(entries))
-            assert t.obj(entries[name]) == g.Blob(data=b"\x01"), "the state entry as given"
+            check_equal(
+                "RUN-008.3", {"wit", "count", "n", name, "fork"}, set(entries), "the entries"
+            )
+            check_equal(
+                "RUN-008.3", g.Blob(data=b"\x01"), t.obj(entries[name]), "the state entry as given"
+            )
     finally:
         t.close()
 
@@ -231,11 +249,21 @@ def test_any_non_empty_text_is_a_reason(impl: Implementation, tmp_path: Path, cl
             answer = t("erase", blob=target, reason=reason)
             read = t("object", id=target)
             if reason and tc.is_valid_text(reason):
-                assert answer == {}, f"the reason {reason!a} is non-empty text: {answer}"
-                assert read == {"error": "erased"}, f"erased, RUN-011.3: {read}"
+                check_equal("RUN-011.2", {}, answer, f"the reason {reason!a} is non-empty text")
+                check_equal("RUN-011.3", {"error": "erased"}, read, "erased, RUN-011.3")
             else:
-                assert "error" in answer, f"the reason {reason!a} is no non-empty text"
-                assert "bytes" in read, f"a refused erase erases nothing: {read}"
+                check(
+                    "RUN-011.2",
+                    "error" in answer,
+                    expected=f"the reason {reason!a} is no non-empty text",
+                    came="error",
+                )
+                check(
+                    "RUN-011.2",
+                    "bytes" in read,
+                    expected=f"a refused erase erases nothing: {read}",
+                    came="bytes",
+                )
     finally:
         t.close()
 
@@ -254,11 +282,19 @@ def _signed(data: bytes) -> tuple[int, ...]:
 def _export(t: Twin, actor: str) -> tuple[str, str, list[bytes]]:
     """``rt-export`` of ``actor``, decoded: (actor item, head item, objects)."""
     parts = g.decode_value(bytes.fromhex(t("export", actor=actor)["bundle"]))
-    assert isinstance(parts, list) and len(parts) == 4 and parts[0] == TAG, "RUN-009.1"
+    if not isinstance(parts, list):
+        fail("RUN-009.1", expected="a list", came=parts, what="the exported bundle")
+    check_equal("RUN-009.1", 4, len(parts), "the exported bundle's items")
+    check_equal("RUN-009.1", TAG, parts[0], "the exported bundle's format tag")
     _, who, head, objects = parts
-    assert isinstance(who, str) and isinstance(head, str) and isinstance(objects, list)
+    if not isinstance(who, str):
+        fail("RUN-009.1", expected="a string", came=who)
+    if not isinstance(head, str):
+        fail("RUN-009.1", expected="a string", came=head, what="the head")
+    if not isinstance(objects, list):
+        fail("RUN-009.1", expected="a list", came=objects, what="the objects")
     items = [o for o in objects if isinstance(o, bytes)]
-    assert len(items) == len(objects), "every bundled object is a byte string"
+    check_equal("RUN-009.1", len(objects), len(items), "every bundled object is a byte string")
     return who, head, items
 
 
@@ -287,9 +323,11 @@ def test_export_sorts_objects_by_id_as_unsigned_bytes(impl: Implementation, tmp_
     try:
         e = _separating_actor(t)
         actor, _, objects = _export(t, e)
-        assert actor == e
-        assert objects == sorted(objects, key=_unsigned), "sorted by id, unsigned (ID-005)"
-        assert len(set(map(_unsigned, objects))) == len(objects), "each exactly once"
+        check_equal("RUN-009.1", e, actor, "the actor")
+        check_equal("ID-005", sorted(objects, key=_unsigned), objects, "sorted by id, unsigned")
+        check_equal(
+            "RUN-009.1", len(objects), len(set(map(_unsigned, objects))), "each exactly once"
+        )
     finally:
         t.close()
 
@@ -298,7 +336,7 @@ def _text(raw_bytes: bytes) -> bytes:
     """A CBOR text string holding these bytes as they are (valid UTF-8 or not)."""
     n = len(raw_bytes)
     head = bytes([0x60 | n]) if n < 24 else bytes([0x78, n]) if n < 256 else b""
-    assert head, "short text only"
+    check("RUN-009.1", head, expected="a value, not empty", came=head, what="short text only")
     return head + raw_bytes
 
 
@@ -318,7 +356,11 @@ def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, c
     try:
         e = t.started("echo", t=b"\x01")
         actor, head, objects = _export(t, e)
-        assert _bundle(actor.encode(), head.encode(), objects) == _encode(actor, head, objects)
+        check_equal(
+            "RUN-009.2",
+            _encode(actor, head, objects),
+            _bundle(actor.encode(), head.encode(), objects),
+        )
         other = twins()
         try:
             for which in ("actor", "head"):
@@ -328,14 +370,26 @@ def test_import_takes_only_text_form_ids(impl: Implementation, tmp_path: Path, c
                     items = (bad, head.encode()) if which == "actor" else (actor.encode(), bad)
                     answer = other("import", bundle=_bundle(*items, objects).hex())
                     if tc.is_valid_text(text):
-                        assert answer == {"error": "invalid-id"}, (which, text, answer)
+                        check_equal("RUN-009.2", {"error": "invalid-id"}, answer, "the answer")
                     else:
-                        assert "error" in answer, f"no CBOR text: {answer}"  # ENC first
-                    assert other("head", actor=actor) == {"step": None}, "imports nothing"
-            assert other("import", bundle=_encode(actor, head, objects).hex()) == {
-                "actor": actor,
-                "head": head,
-            }, "the unbroken bundle imports"
+                        check(
+                            "RUN-009.2",
+                            "error" in answer,
+                            expected=f"no CBOR text: {answer}",
+                            came="error",
+                        )  # ENC first
+                    check_equal(
+                        "RUN-009.2", {"step": None}, other("head", actor=actor), "imports nothing"
+                    )
+            check_equal(
+                "RUN-009.2",
+                {
+                    "actor": actor,
+                    "head": head,
+                },
+                other("import", bundle=_encode(actor, head, objects).hex()),
+                "the unbroken bundle imports",
+            )
         finally:
             other.close()
     finally:
@@ -354,13 +408,24 @@ def test_import_refuses_objects_sorted_as_signed_bytes(
         e = _separating_actor(t)
         actor, head, objects = _export(t, e)
         signed = sorted(objects, key=_signed)
-        assert signed != objects
+        check(
+            "RUN-009.2",
+            signed != objects,
+            expected="the exported objects in another order when sorted as signed bytes",
+            came="the same order",
+        )
         other = twins()
         try:
             answer = other("import", bundle=_encode(actor, head, signed).hex())
-            assert answer == {"error": "invalid-object"}, f"not in id order (RUN-009.2): {answer}"
-            assert other("head", actor=e) == {"step": None}, "imports nothing (RUN-009.3)"
-            assert "actor" in other("import", bundle=_encode(actor, head, objects).hex())
+            check_equal("RUN-009.2", {"error": "invalid-object"}, answer, "not in id order")
+            check_equal("RUN-009.3", {"step": None}, other("head", actor=e), "imports nothing")
+            again = other("import", bundle=_encode(actor, head, objects).hex())
+            check(
+                "RUN-009.2",
+                "actor" in again,
+                expected="the same objects in id order imported (an actor)",
+                came=again,
+            )
         finally:
             other.close()
     finally:
@@ -392,12 +457,19 @@ def test_a_bundle_of_16_mib_is_exported_and_one_byte_more_refused(
     t = twins()
     try:
         e, answer = _bundle_size(t, size)
-        assert "bundle" in answer, f"a bundle of exactly 16 MiB is allowed: {answer}"
+        check(
+            "RUN-009.1",
+            "bundle" in answer,
+            expected=f"a bundle of exactly 16 MiB is allowed: {answer}",
+            came="bundle",
+        )
         bundle = bytes.fromhex(answer["bundle"])
-        assert len(bundle) == LIMIT, f"{len(bundle)} bytes"
+        check_equal("RUN-009.1", LIMIT, len(bundle), f"{len(bundle)} bytes")
         decoded = g.decode_value(bundle)
-        assert isinstance(decoded, list) and decoded[:2] == [TAG, e], "RUN-009.1's array"
+        if not isinstance(decoded, list):
+            fail("RUN-009.1", expected="a list", came=decoded, what="RUN-009.1's array")
+        check_equal("RUN-009.1", [TAG, e], decoded[:2], "RUN-009.1's array")
         e, answer = _bundle_size(t, size + 1)
-        assert answer == {"error": "too-large"}, f"16 MiB + 1 byte is refused (ENC-013.2): {answer}"
+        check_equal("ENC-013.2", {"error": "too-large"}, answer, "16 MiB + 1 byte is refused")
     finally:
         t.close()

@@ -21,6 +21,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal, fail, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: RUN-004.3: attempts of a failing transition before its actor is marked failed.
@@ -30,19 +32,21 @@ ATTEMPTS = 5
 def _open(impl: Implementation, tmp_path: Path, time_limit: float) -> str:
     (tmp_path / "rt").mkdir()
     # no back-off: the overruns' retries would wait 15 s (RUN-004.10), which is not measured
-    opened = impl.call(
-        "rt-open", path=str(tmp_path / "rt"), time_limit=time_limit, first_delay=0
-    ).expect_ok()
-    assert opened["settings"]["time_limit"] == time_limit, opened
+    opened = call_ok(
+        impl, "RUN-005", "rt-open", path=str(tmp_path / "rt"), time_limit=time_limit, first_delay=0
+    )
+    check_equal("RUN-005", time_limit, opened["settings"]["time_limit"])
     return str(opened["runtime"])
 
 
 def _sleepy(impl: Implementation, runtime: str, millis: int) -> str:
     """A ``sleepy`` actor, created, with one ``nap`` of ``millis`` pending (WIT-030.1)."""
-    actor = str(impl.call("rt-genesis", runtime=runtime, actor="sleepy").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()  # its genesis step: no nap yet
+    actor = str(call_ok(impl, "RUN-005", "rt-genesis", runtime=runtime, actor="sleepy")["actor"])
+    call_ok(
+        impl, "RUN-005", "rt-run", runtime=runtime, max_steps=10
+    )  # its genesis step: no nap yet
     nap = str(millis).encode().hex()
-    impl.call("rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap}).expect_ok()
+    call_ok(impl, "RUN-005", "rt-send", runtime=runtime, to=actor, mt="nap", content={"blob": nap})
     return actor
 
 
@@ -50,23 +54,30 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
     """The data of ``actor``'s ``slept`` entry at its head, or ``None`` when it has none."""
 
     def obj(oid: str) -> g.GritObject:
-        data = impl.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
+        data = call_ok(impl, "ADP-015", "rt-object", runtime=runtime, id=oid)["bytes"]
         return g.decode_object(bytes.fromhex(data))
 
-    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    assert isinstance(head, str), (
-        f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
-        f"{head!r}): its genesis step was refused (ADP-015)"
-    )
+    head = call_ok(impl, "ADP-015", "rt-head", runtime=runtime, actor=actor)["step"]
+    if not isinstance(head, str):
+        fail(
+            "ADP-015",
+            expected="a string",
+            came=head,
+            what=f"the implementation has no head for the sleepy actor {actor} (rt-head answered "
+            f"{head!r}): its genesis step was refused",
+        )
     step = obj(head)
-    assert isinstance(step, g.Step)
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what="the step")
     core = obj(step.core.hex())
-    assert isinstance(core, g.Tree)
+    if not isinstance(core, g.Tree):
+        fail("ADP-015", expected="a tree", came=core, what="the core")
     entry = core.entries.get("slept")
     if entry is None:
         return None
     blob = obj(entry.hex())
-    assert isinstance(blob, g.Blob)
+    if not isinstance(blob, g.Blob):
+        fail("ADP-015", expected="a blob", came=blob, what="the blob")
     return blob.data
 
 
@@ -79,12 +90,21 @@ def test_a_transition_well_within_the_bound_is_adopted(
     """``time_limit`` = 1 s, a nap of 100 ms: the allowed side; the step is adopted."""
     runtime = _open(impl, tmp_path, scaled(1.0))  # the margin a correct runtime needs
     actor = _sleepy(impl, runtime, 100)
-    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["attempts"] == [] and run["failures"] == [], (
-        f"a transition of 100 ms is well within a bound of 1 s (RUN-005.5): {run}"
+    run = call_ok(impl, "RUN-005.5", "rt-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "RUN-005.5",
+        [],
+        run["attempts"],
+        f"a transition of 100 ms is well within a bound of 1 s: {run}",
     )
-    assert [a for a, _ in run["steps"]] == [actor], run
-    assert _slept(impl, runtime, actor) == b"100", "the nap was read and slept (WIT-030.1)"
+    check_equal(
+        "RUN-005.5",
+        [],
+        run["failures"],
+        f"a transition of 100 ms is well within a bound of 1 s: {run}",
+    )
+    check_equal("RUN-005.5", [actor], [a for a, _ in run["steps"]], "the actors of rt-run's steps")
+    check_equal("WIT-030.1", b"100", _slept(impl, runtime, actor), "the nap was read and slept")
 
 
 @pytest.mark.req("RUN-005.6", "RUN-005.3", "RUN-005.4", "RUN-004.3", "WIT-030.1")
@@ -99,19 +119,34 @@ def test_a_transition_over_the_bound_fails_every_attempt(
     """
     runtime = _open(impl, tmp_path, 1.0)
     actor = _sleepy(impl, runtime, 3000)
-    counter = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    impl.call("rt-send", runtime=runtime, to=counter, mt="inc", content={"blob": ""}).expect_ok()
-    run = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["failures"] == [[actor, "failed"]], (
+    counter = str(
+        call_ok(impl, "RUN-005.6", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+    )
+    call_ok(
+        impl, "RUN-005.6", "rt-send", runtime=runtime, to=counter, mt="inc", content={"blob": ""}
+    )
+    run = call_ok(impl, "RUN-005.6", "rt-run", runtime=runtime, max_steps=20)
+    check_equal(
+        ("RUN-005.6", "RUN-004.3"),
+        [[actor, "failed"]],
+        run["failures"],
         f"a transition of 3 s overruns a bound of 1 s on every attempt and the actor is "
-        f"marked failed (RUN-005.6, RUN-004.3): {run}"
+        f"marked failed: {run}",
     )
     mine = [a for a in run["attempts"] if a[0] == actor]
-    assert mine == [[actor, "failed"]] * ATTEMPTS, f"{ATTEMPTS} failed attempts: {run}"
-    assert actor not in [a for a, _ in run["steps"]], f"no step adopted for it: {run}"
-    query = impl.call("rt-query", runtime=runtime, actor=counter, name="count").expect_ok()
+    check_equal(
+        "RUN-005.6", [[actor, "failed"]] * ATTEMPTS, mine, f"{ATTEMPTS} failed attempts: {run}"
+    )
+    check(
+        "RUN-005.6",
+        actor not in [a for a, _ in run["steps"]],
+        expected=f"no step adopted for it: {run}",
+        came=actor,
+        what="the actor",
+    )
+    query = call_ok(impl, "RUN-005.6", "rt-query", runtime=runtime, actor=counter, name="count")
     count = bytes.fromhex(query["data"])
-    assert count == b"1", f"the counter runs while sleepy overruns (RUN-005.4): {count!r}"
+    check_equal("RUN-005.4", b"1", count, "the counter runs while sleepy overruns")
 
 
 @pytest.mark.smoke
@@ -120,13 +155,16 @@ def test_the_configured_bound_not_the_default_decides(impl: Implementation, tmp_
     """``time_limit`` = 0.5 s, a nap of 1500 ms: it fails, far inside the default 5 s."""
     runtime = _open(impl, tmp_path, 0.5)
     actor = _sleepy(impl, runtime, 1500)
-    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["failures"] == [[actor, "failed"]], (
+    run = call_ok(impl, "RUN-005.6", "rt-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "RUN-005.6",
+        [[actor, "failed"]],
+        run["failures"],
         f"a transition of 1.5 s overruns the configured bound of 0.5 s, whatever the "
-        f"default (RUN-005.6): {run}"
+        f"default: {run}",
     )
-    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
-    assert run["steps"] == [], run
+    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")
+    check_equal("RUN-005.6", [], run["steps"], "rt-run's steps")
 
 
 @pytest.mark.slow
@@ -140,9 +178,14 @@ def test_a_bound_of_a_fraction_of_a_second_is_not_rounded_up(
     sleep, so no load can bring it within the bound."""
     runtime = _open(impl, tmp_path, 1.25)
     actor = _sleepy(impl, runtime, 1800)
-    run = impl.call_taking(ATTEMPTS * 1.25, "rt-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["failures"] == [[actor, "failed"]], (
-        "a transition of 1.8 s overruns the configured bound of 1.25 s on every attempt, "
-        f"the fraction of a second included (RUN-005.6, RUN-005.5): {run}"
+    run = ok_answer(
+        impl.call_taking(ATTEMPTS * 1.25, "rt-run", runtime=runtime, max_steps=10), "RUN-005.6"
     )
-    assert run["attempts"] == [[actor, "failed"]] * ATTEMPTS, run
+    check_equal(
+        ("RUN-005.6", "RUN-005.5"),
+        [[actor, "failed"]],
+        run["failures"],
+        "a transition of 1.8 s overruns the configured bound of 1.25 s on every attempt, "
+        f"the fraction of a second included: {run}",
+    )
+    check_equal("RUN-005.6", [[actor, "failed"]] * ATTEMPTS, run["attempts"], "rt-run's attempts")

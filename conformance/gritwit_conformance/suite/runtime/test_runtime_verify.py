@@ -19,6 +19,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
+
 pytestmark = pytest.mark.profile("runtime")
 
 WIT = g.Blob(data=b"counter", headers={"runtime": "test-actor"})
@@ -40,9 +42,9 @@ def _bundle(actor: g.ObjectId, head: g.GritObject, objects: list[g.GritObject]) 
 
 def _verify(impl: Implementation, path: Path, bundle: bytes, actor: g.ObjectId) -> dict[str, Any]:
     path.mkdir()
-    runtime = str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
-    impl.call("rt-import", runtime=runtime, bundle=bundle.hex()).expect_ok()
-    return impl.call("rt-verify", runtime=runtime, actor=actor.hex()).expect_ok()
+    runtime = str(call_ok(impl, "RUN-010", "rt-open", path=str(path))["runtime"])
+    call_ok(impl, "RUN-010", "rt-import", runtime=runtime, bundle=bundle.hex())
+    return call_ok(impl, "RUN-010", "rt-verify", runtime=runtime, actor=actor.hex())
 
 
 def _two_actors(fork: bool) -> tuple[g.ObjectId, bytes]:
@@ -66,14 +68,27 @@ def test_a_step_of_another_actor_without_a_fork_is_reported(
 ) -> None:
     actor, bundle = _two_actors(fork=False)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
-    assert result["verified"] is False, result
+    check(
+        "RUN-010.2",
+        result["verified"] is False,
+        expected="verified false",
+        came=result,
+        what="result's verified",
+    )
 
 
 @pytest.mark.req("RUN-010.2", "RUN-010.4", "RUN-008.2")
 def test_a_proper_fork_boundary_verifies(impl: Implementation, tmp_path: Path) -> None:
     actor, bundle = _two_actors(fork=True)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
-    assert result["verified"] is True and result["steps"] == 2, result
+    check(
+        "RUN-010.2",
+        result["verified"] is True,
+        expected="verified true",
+        came=result,
+        what="result's verified",
+    )
+    check_equal("RUN-010.2", 2, result["steps"], "result's steps")
 
 
 def _chain_of_three() -> list[g.Message]:
@@ -147,25 +162,31 @@ def test_inbox_cursors_only_move_forward(
     }[case]
     actor, bundle = _cursor_history(first, second)
     result = _verify(impl, tmp_path / "rt", bundle, actor)
-    assert result["verified"] is verified, f"{case}: {result}"
-    assert result["steps"] == 2
+    check(
+        "RUN-010.3",
+        result["verified"] is verified,
+        expected=f"verified {str(verified).lower()}",
+        came=result,
+        what=f"rt-verify of a history whose outside cursor {case}",
+    )
+    check_equal("RUN-010.3", 2, result["steps"], "result's steps")
 
 
 @pytest.mark.req("RUN-008.3")
 def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
-    actor = impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    runtime = str(call_ok(impl, "RUN-008.3", "rt-open", path=str(tmp_path / "rt"))["runtime"])
+    actor = call_ok(impl, "RUN-008.3", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+    call_ok(impl, "RUN-008.3", "rt-run", runtime=runtime, max_steps=10)
+    step = call_ok(impl, "RUN-008.3", "rt-head", runtime=runtime, actor=actor)["step"]
     reply = impl.call("rt-fork", runtime=runtime, actor=actor, step=step, state={"fork": "00"})
-    assert not reply.ok and reply.error_class == "invalid-object", reply
+    error_answer(reply, "RUN-008.3", "invalid-object")
     ok = impl.call("rt-fork", runtime=runtime, actor=actor, step=step, state={"forks": "00"})
-    assert ok.ok, ok
+    ok_answer(ok, "RUN-008.3")
 
 
 def _read(impl: Implementation, runtime: str, oid: str) -> g.GritObject:
-    data = impl.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
+    data = call_ok(impl, "RUN-008.4", "rt-object", runtime=runtime, id=oid)["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -178,27 +199,59 @@ def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
     same step with the same state again names the same child, whose head exists:
     ``ref-conflict``, and neither head moves."""
     (tmp_path / "rt").mkdir()
-    runtime = str(impl.call("rt-open", path=str(tmp_path / "rt")).expect_ok()["runtime"])
-    parent = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    at = impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"]
-    child = str(
-        impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"}).expect_ok()[
-            "actor"
-        ]
+    runtime = str(call_ok(impl, "RUN-008.4", "rt-open", path=str(tmp_path / "rt"))["runtime"])
+    parent = str(
+        call_ok(impl, "RUN-008.4", "rt-genesis", runtime=runtime, actor="counter")["actor"]
     )
-    assert child != parent, "RUN-008.4: the fork's id is its parent's, it must be new"
-    first = impl.call("rt-head", runtime=runtime, actor=child).expect_ok()["step"]
-    assert first is not None, "RUN-008.6: the child's head is set"
+    call_ok(impl, "RUN-008.4", "rt-run", runtime=runtime, max_steps=10)
+    at = call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=parent)["step"]
+    child = str(
+        call_ok(
+            impl, "RUN-008.4", "rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"}
+        )["actor"]
+    )
+    check(
+        "RUN-008.4",
+        child != parent,
+        expected="the fork's id is its parent's, it must be new",
+        came=child,
+        what="the child",
+    )
+    first = call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=child)["step"]
+    if first is None:
+        fail("RUN-008.6", expected="a value", came=first, what="the child's head is set")
     step, at_step = _read(impl, runtime, first), _read(impl, runtime, at)
-    assert isinstance(step, g.Step) and isinstance(at_step, g.Step)
-    assert step.actor.hex() == child and step.core.hex() == child, "RUN-008.4, RUN-008.5"
-    assert g.object_id(_read(impl, runtime, child)) == step.core, "RUN-008.4"
-    assert step.previous is not None and step.previous.hex() == at, "RUN-008.5"
-    assert step.inbox == at_step.inbox and step.outbox is None, "RUN-008.5"
+    if not isinstance(step, g.Step):
+        fail("RUN-008.4", expected="a step", came=step, what="the step")
+    if not isinstance(at_step, g.Step):
+        fail("RUN-008.4", expected="a step", came=at_step)
+    first_step = "the child's first step"
+    check_equal(("RUN-008.4", "RUN-008.5"), child, step.actor.hex(), f"{first_step}'s actor")
+    check_equal(("RUN-008.4", "RUN-008.5"), child, step.core.hex(), f"{first_step}'s core")
+    core = g.object_id(_read(impl, runtime, child))
+    check_equal("RUN-008.4", step.core, core, "the id of the object stored as the child's id")
+    if step.previous is None:
+        fail("RUN-008.5", expected="a value", came=step.previous, what=f"{first_step}'s previous")
+    check_equal("RUN-008.5", at, step.previous.hex(), f"{first_step}'s previous")
+    check_equal("RUN-008.5", at_step.inbox, step.inbox, f"{first_step}'s inbox")
+    check(
+        "RUN-008.5",
+        step.outbox is None,
+        expected="nothing (null)",
+        came=step.outbox,
+        what=f"{first_step}'s outbox",
+    )
     again = impl.call("rt-fork", runtime=runtime, actor=parent, step=at, state={"t": "01"})
-    assert not again.ok and again.error_class == "ref-conflict", f"RUN-008.6: {again}"
-    assert impl.call("rt-head", runtime=runtime, actor=child).expect_ok()["step"] == first
-    assert impl.call("rt-head", runtime=runtime, actor=parent).expect_ok()["step"] == at, (
-        "RUN-008.7"
+    error_answer(again, "RUN-008.6", "ref-conflict", "")
+    check_equal(
+        "RUN-008.4",
+        first,
+        call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=child)["step"],
+        "the child's head after a second fork of the same step was refused",
+    )
+    check_equal(
+        "RUN-008.7",
+        at,
+        call_ok(impl, "RUN-008.4", "rt-head", runtime=runtime, actor=parent)["step"],
+        "the parent's head: forking changes nothing of the parent",
     )

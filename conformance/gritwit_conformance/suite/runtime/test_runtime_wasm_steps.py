@@ -26,6 +26,7 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import check, check_equal, ok_answer
 from ..wasm._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("runtime", "wasm")  # Wasm actors: both profiles (ADP-006)
@@ -43,15 +44,16 @@ def _module(calls: list[Call], *, read: bool) -> bytes:
 
 
 class _Both:
-    """The implementation and the reference side by side; every answer must be the same."""
+    """The implementation and the reference side by side; every answer must be the same,
+    under ``clause``, the rule the test of them checks."""
 
-    def __init__(self, impl: Implementation, top: Path) -> None:
+    def __init__(self, impl: Implementation, top: Path, clause: str) -> None:
+        self.clause = clause
         self.sides: list[tuple[Implementation, str]] = []
         for name, side in (("impl", impl), ("ref", InProcess())):
             (top / name).mkdir()
             reply = side.call("rt-open", path=str(top / name))
-            assert reply.ok, f"rt-open: {reply.error}"
-            self.sides.append((side, str(reply.result["runtime"])))
+            self.sides.append((side, str(ok_answer(reply, clause, "rt-open")["runtime"])))
 
     def __call__(self, cmd: str, **args: Any) -> dict[str, Any]:
         (mine, mine_rt), (ref, ref_rt) = self.sides
@@ -59,10 +61,7 @@ class _Both:
         got = mine.call(cmd, runtime=mine_rt, **args)
         expected = dict(want.result) if want.ok else {"error": want.error_class}
         answered = dict(got.result) if got.ok else {"error": got.error_class}
-        assert answered == expected, (
-            f"{cmd} {str(args)[:120]}: the reference answers {expected}, "
-            f"the implementation {answered}"
-        )
+        check_equal(self.clause, expected, answered, f"{cmd} {str(args)[:120]}, as the reference")
         return expected
 
     def close(self) -> None:
@@ -74,12 +73,17 @@ class _Both:
 def test_a_step_linking_an_absent_object_fails_invalid_transition(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = _Both(impl, tmp_path)
+    both = _Both(impl, tmp_path, "WIT-007.3")
     try:
         wasm = _module([("core_link", [b"l", ABSENT])], read=True)
         actor = both("rt-genesis", module=wasm.hex(), state={"a": "01"})["actor"]
         run = both("rt-run", max_steps=20)
-        assert run["failures"] == [[actor, "invalid-transition"]], run  # WIT-007.3, RUN-004
+        check_equal(
+            ("WIT-007.3", "RUN-004.4"),
+            [[actor, "invalid-transition"]],
+            run["failures"],
+            "the failures of a run whose step links an absent object",
+        )
     finally:
         both.close()
 
@@ -97,14 +101,20 @@ def test_a_step_that_reads_nothing_leaves_its_actor_idle(
         "(i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0)))",
     ]
     counting = module(IMPORTS, lowering, {"step": body})
-    both = _Both(impl, tmp_path)
+    both = _Both(impl, tmp_path, "RUN-012.1")
     try:
         actor = both("rt-genesis", module=counting.hex(), state={"a": "01"})["actor"]
         both("rt-run", max_steps=20)
         both("rt-events")
         both("rt-send", to=actor, mt="hi", content={"blob": "01"})
         run = both("rt-run", max_steps=20)
-        assert len(run["steps"]) <= 1, f"the actor ran again with nothing new pending: {run}"
+        check(
+            "RUN-012.1",
+            len(run["steps"]) <= 1,
+            expected="at most 1 step",
+            came=run,
+            what="the actor ran again with nothing new pending",
+        )
         both("rt-evict")
         both("rt-events")
     finally:
@@ -134,13 +144,15 @@ def test_a_wasm_wit_importing_more_than_abi_1_never_runs(
         '(memory (export "memory") 1) (func (export "step")))'
     )
     wasm = bytes(wasmtime.wat2wasm(wat))
-    both = _Both(impl, tmp_path)
+    # the rule of the reach: a ref (RUN-016.1), a store write (RUN-016.2), the world outside
+    rule = "RUN-016.1" if "ref" in field else "RUN-016.2" if field == "put_object" else "RUN-016.3"
+    both = _Both(impl, tmp_path, rule)
     try:
         actor = both("rt-genesis", module=wasm.hex(), state={})["actor"]
         run = both("rt-run", max_steps=20)
-        assert run["steps"] == [] and [a for a, _ in run["failures"]] == [actor], (
-            f"{name}: a module importing {space}.{field} must not run (RUN-016): {run}"
-        )
+        what = f"{name}: a module importing {space}.{field} must not run"
+        check_equal(rule, [], run["steps"], what)
+        check_equal(rule, [actor], [a for a, _ in run["failures"]], what)
     finally:
         both.close()
 
@@ -162,10 +174,12 @@ def test_a_guest_cannot_hand_the_host_an_encoded_object(
         ' (func (export "step") (drop (call $put (i32.const 0) (i32.const 2)'
         " (i32.const 64) (i32.const 32)))))"
     )
-    both = _Both(impl, tmp_path)
+    both = _Both(impl, tmp_path, "WASM-013.1")
     try:
         actor = both("rt-genesis", module=bytes(wasmtime.wat2wasm(wat)).hex(), state={})["actor"]
         run = both("rt-run", max_steps=20)
-        assert run["steps"] == [] and [a for a, _ in run["failures"]] == [actor], run
+        what = "a module importing put_object must not run"
+        check_equal("WASM-013.1", [], run["steps"], what)
+        check_equal("WASM-013.1", [actor], [a for a, _ in run["failures"]], what)
     finally:
         both.close()

@@ -27,6 +27,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail, ok_answer
 from ._drive import SideBySide
 from ._multi import outside_ref
 from ._writers import second as second  # the second writer's fixture
@@ -48,40 +49,78 @@ def _inc(both: SideBySide, where: str, actor: str, amount: str) -> str:
 def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="ADP-015")
     try:
         both.open("a", "store")
         both.open("b", "store")  # a second writer of the same store
         actor = both("a", "rt-genesis", actor="counter")["actor"]
-        assert [a for a, _ in both("a", "rt-run", max_steps=20)["steps"]] == [actor]
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in both("a", "rt-run", max_steps=20)["steps"]],
+            "the actors of both's steps",
+        )
         first = both("a", "rt-head", actor=actor)["step"]
 
         five = _inc(both, "b", actor, "5")
         run_b = both("b", "rt-run", max_steps=20)
-        assert [a for a, _ in run_b["steps"]] == [actor], run_b
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in run_b["steps"]],
+            "the actors of rt-run (run_b)'s steps",
+        )
         winner = run_b["steps"][0][1]
-        assert both("a", "rt-head", actor=actor)["step"] == winner, "a reads heads from the store"
+        check_equal(
+            "ADP-015",
+            winner,
+            both("a", "rt-head", actor=actor)["step"],
+            "a reads heads from the store",
+        )
 
         seven = _inc(both, "a", actor, "7")
         message = _decoded(both, "a", seven)
-        assert isinstance(message, g.Message)
-        assert message.previous is not None and message.previous.hex() == five, (
+        if not isinstance(message, g.Message):
+            fail("ADP-015", expected="a message", came=message, what="the message")
+        if message.previous is None:
+            fail(
+                ("RUN-002.4", "WIT-004"),
+                expected="a value",
+                came=message.previous,
+                what="the outside's second send must continue the first, made by the other writer "
+                f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
+            )
+        check_equal(
+            ("RUN-002.4", "WIT-004"),
+            five,
+            message.previous.hex(),
             "the outside's second send must continue the first, made by the other writer "
-            f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}"
+            f"(RUN-002.4, WIT-004): previous is {message.previous}, not {five}",
         )
         run_a = both("a", "rt-run", max_steps=20)
-        assert [a for a, _ in run_a["steps"]] == [actor], run_a
+        check_equal(
+            "ADP-015",
+            [actor],
+            [a for a, _ in run_a["steps"]],
+            "the actors of rt-run (run_a)'s steps",
+        )
         last = run_a["steps"][0][1]
         step = _decoded(both, "a", last)
-        assert isinstance(step, g.Step) and step.previous is not None
-        assert step.previous.hex() == winner, (
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
+        if step.previous is None:
+            fail("ADP-015", expected="a value", came=step.previous, what="step's previous")
+        check_equal(
+            ("RUN-002.2", "RUN-002.3"),
+            winner,
+            step.previous.hex(),
             f"the step adopted after a lost swap must continue the winner's step {winner}, "
-            f"not {step.previous.hex()} (RUN-002.2, RUN-002.3; the first step was {first})"
+            f"not {step.previous.hex()} (RUN-002.2, RUN-002.3; the first step was {first})",
         )
         for where in ("a", "b"):
-            assert both(where, "rt-head", actor=actor)["step"] == last
+            check_equal("ADP-015", last, both(where, "rt-head", actor=actor)["step"], "both's step")
             count = both(where, "rt-query", actor=actor, name="count")["data"]
-            assert bytes.fromhex(count) == b"12", f"runtime {where}: count {count}"
+            check_equal("ADP-015", b"12", bytes.fromhex(count), f"runtime {where}: count {count}")
     finally:
         both.kill()
 
@@ -91,7 +130,7 @@ def test_a_lost_swap_neither_overwrites_the_winner_nor_drops_its_work(
 def test_sends_from_two_writers_chain_in_the_outside_outbox(
     impl: Implementation, tmp_path: Path
 ) -> None:
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="ADP-015")
     try:
         both.open("a", "store")
         both.open("b", "store")
@@ -101,19 +140,28 @@ def test_sends_from_two_writers_chain_in_the_outside_outbox(
             sent.append(_inc(both, "ab"[index % 2], actor, "1"))
         for earlier, later in itertools.pairwise(sent):
             message = _decoded(both, "b", later)
-            assert isinstance(message, g.Message) and message.previous is not None
-            assert message.previous.hex() == earlier, (
+            if not isinstance(message, g.Message):
+                fail("ADP-015", expected="a message", came=message, what="the message")
+            if message.previous is None:
+                fail(
+                    "ADP-015", expected="a value", came=message.previous, what="message's previous"
+                )
+            check_equal(
+                "RUN-002.4",
+                earlier,
+                message.previous.hex(),
                 f"send {sent.index(later)} does not continue send {sent.index(earlier)}: "
-                "a writer overwrote the other's outbox (RUN-002.4)"
+                "a writer overwrote the other's outbox",
             )
         outbox = both("b", "rt-ref", name=outside_ref(actor))["target"]  # RUN-003.4
         box = _decoded(both, "a", outbox)
-        assert (
-            isinstance(box, g.Mailbox)
-            and box.entries[g.ObjectId.from_hex(actor)].hex() == (sent[-1])
-        )
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-015", expected="a mailbox", came=box, what="the box")
+        check_equal("ADP-015", sent[-1], box.entries[g.ObjectId.from_hex(actor)].hex())
         both("b", "rt-run", max_steps=20)
-        assert bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"]) == b"5"
+        check_equal(
+            "ADP-015", b"5", bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
+        )
     finally:
         both.kill()
 
@@ -130,9 +178,10 @@ def _history(impl: Implementation, runtime: str, head: str) -> list[str]:
     while at is not None:
         chain.append(at)
         reply = impl.call("rt-object", runtime=runtime, id=at)
-        assert reply.ok, f"rt-object {at}: {reply.error}"
-        step = g.decode_object(bytes.fromhex(reply.result["bytes"]))
-        assert isinstance(step, g.Step)
+        reply_ok = ok_answer(reply, "ADP-015", f"rt-object {at}")
+        step = g.decode_object(bytes.fromhex(reply_ok["bytes"]))
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
         at = None if step.previous is None else step.previous.hex()
     return chain
 
@@ -155,11 +204,11 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
     handles = []
     for side in sides:
         reply = side.call("rt-open", path=str(tmp_path))
-        assert reply.ok, f"rt-open: {reply.error}"
-        handles.append(str(reply.result["runtime"]))
+        reply_ok = ok_answer(reply, "ADP-015", "rt-open")
+        handles.append(str(reply_ok["runtime"]))
     made = impl.call("rt-genesis", runtime=handles[0], actor="counter")
-    assert made.ok, made.error
-    actor = str(made.result["actor"])
+    made_ok = ok_answer(made, "ADP-015")
+    actor = str(made_ok["actor"])
     adopted: list[list[str]] = [[], []]
     problems: list[str] = []
 
@@ -177,7 +226,8 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
             if not (sent.ok and ran.ok):
                 problems.append(f"writer {index}: {sent.error or ran.error}")
                 return
-            adopted[index] += [step for who, step in ran.result["steps"] if who == actor]
+            steps = ok_answer(ran, "ADP-015")["steps"]  # ok: checked just above
+            adopted[index] += [step for who, step in steps if who == actor]
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in (0, 1)]
     for thread in threads:
@@ -185,25 +235,40 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
     for thread in threads:
         thread.join(timeout=300)
     hung = [i for i, thread in enumerate(threads) if thread.is_alive()]
-    assert not hung, f"writer(s) {hung} still running after 300 s: an rt-run that never ends"
-    assert not problems, problems
+    check(
+        "ADP-015",
+        not hung,
+        expected="nothing (empty)",
+        came=hung,
+        what=f"writer(s) {hung} still running after 300 s: an rt-run that never ends",
+    )
+    check("ADP-015", not problems, expected="nothing (empty)", came=problems, what="the problems")
     for index in (0, 1):  # what the other writer left pending is run here
         ran = sides[index].call("rt-run", runtime=handles[index], max_steps=200)
-        assert ran.ok, ran.error
-        adopted[index] += [step for who, step in ran.result["steps"] if who == actor]
+        ran_ok = ok_answer(ran, "ADP-015")
+        adopted[index] += [step for who, step in ran_ok["steps"] if who == actor]
     head = impl.call("rt-head", runtime=handles[0], actor=actor)
-    assert head.ok and head.result["step"] is not None, head
-    history = set(_history(impl, handles[0], str(head.result["step"])))
+    head_ok = ok_answer(head, "ADP-015")
+    if head_ok["step"] is None:
+        fail("ADP-015", expected="a value", came=head)
+    history = set(_history(impl, handles[0], str(head_ok["step"])))
     lost = [step for steps in adopted for step in steps if step not in history]
-    assert not lost, (
-        f"{len(lost)} of {sum(map(len, adopted))} steps reported adopted are not in the "
-        f"actor's history: a writer overwrote the other's head (RUN-001.2, RUN-002.2): {lost[:3]}"
+    check(
+        ("RUN-001.2", "RUN-002.2"),
+        not lost,
+        expected="nothing (empty)",
+        came=lost,
+        what=f"{len(lost)} of {sum(map(len, adopted))} steps reported adopted are not in the "
+        f"actor's history: a writer overwrote the other's head: {lost[:3]}",
     )
     count = impl.call("rt-query", runtime=handles[0], actor=actor, name="count")
-    assert count.ok, count.error
-    assert bytes.fromhex(count.result["data"]) == str(2 * ROUNDS).encode(), (
-        f"count {bytes.fromhex(count.result['data'])!r} after {2 * ROUNDS} inc from two "
-        "writers at once: a message was lost or read twice (RUN-002.3, RUN-002.4)"
+    count_ok = ok_answer(count, "ADP-015")
+    check_equal(
+        ("RUN-002.3", "RUN-002.4"),
+        str(2 * ROUNDS).encode(),
+        bytes.fromhex(count_ok["data"]),
+        f"count {bytes.fromhex(count_ok['data'])!r} after {2 * ROUNDS} inc from two "
+        "writers at once: a message was lost or read twice",
     )
 
 
@@ -217,20 +282,22 @@ def test_a_restore_reads_the_head_another_writer_moved(
     Restoring reads the head ref and head step (RUN-013.2): ``a``'s query and its next
     step must see ``b``'s step, not what ``a`` knew before the eviction.
     """
-    both = SideBySide(impl, tmp_path)
+    both = SideBySide(impl, tmp_path, clause="RUN-013.2")
     try:
         both.open("a", "store")
         both.open("b", "store")
         actor = both("a", "rt-genesis", actor="counter")["actor"]
         both("a", "rt-run", max_steps=20)
-        assert both("a", "rt-evict")["evicted"] == [actor]
+        check_equal("RUN-013.2", [actor], both("a", "rt-evict")["evicted"], "both's evicted")
         _inc(both, "b", actor, "5")
         both("b", "rt-run", max_steps=20)
         count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
-        assert count == b"5", f"restored from what it kept before the eviction: count {count!r}"
+        check_equal(
+            "RUN-013.2", b"5", count, "restored from what it kept before the eviction: count"
+        )
         _inc(both, "a", actor, "7")
         both("a", "rt-run", max_steps=20)
         count = bytes.fromhex(both("a", "rt-query", actor=actor, name="count")["data"])
-        assert count == b"12", count
+        check_equal("RUN-013.2", b"12", count, "the count")
     finally:
         both.kill()

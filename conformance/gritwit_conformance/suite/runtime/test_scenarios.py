@@ -27,6 +27,7 @@ from gritwit_conformance.harness import current_plan
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.vectors import replay_runtime
 
+from .._check import check
 from .._scenario import explain, impl_objects
 from ._drive import directories, wire_call
 
@@ -124,4 +125,10 @@ def test_runtime_scenario(impl: Implementation, vector: Vector, tmp_path: Path) 
 def test_runtime_scenarios_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where runtime is not (ADP-006)."""
     count = sum(1 for _ in _params())
-    assert count >= 30, f"expected at least 30 runtime scenario vectors, found {count}"
+    check(
+        "CONV-005",
+        count >= 30,
+        expected="at least 30",
+        came=count,
+        what="expected at least 30 runtime scenario vectors, found",
+    )

@@ -23,6 +23,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -44,30 +45,52 @@ def test_a_query_and_a_head_read_see_another_runtimes_step_of_a_resident_actor(
     new as every step committed before the request (RUN-020.2), not the head ``a``
     keeps in memory.
     """
-    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
-    inc(impl, a, actor, "2")
-    mine = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
-    assert mine, f"a's run adopted no step of the counter {actor}"
-    assert count_of(impl, a, actor) == b"2"  # a query: the counter is resident in a
-    assert impl.call("rt-head", runtime=a, actor=actor).expect_ok()["step"] == mine[-1]
+    a = call_ok(impl, "RUN-020.2", "rt-open", path=str(tmp_path))["runtime"]
+    actor = str(call_ok(impl, "RUN-020.2", "rt-genesis", runtime=a, actor="counter")["actor"])
+    inc(impl, a, actor, "2", clause="RUN-020.2")
+    mine = _steps_of(call_ok(impl, "RUN-020.2", "rt-run", runtime=a, max_steps=20), actor)
+    check(
+        "RUN-020.2",
+        mine,
+        expected="a step of the counter",
+        what=f"a's run adopted no step of the counter {actor}",
+        came=mine,
+    )
+    check_equal(
+        "RUN-020.2", b"2", count_of(impl, a, actor, clause="RUN-020.2")
+    )  # a query: the counter is resident in a
+    check_equal(
+        "RUN-020.2", mine[-1], call_ok(impl, "RUN-020.2", "rt-head", runtime=a, actor=actor)["step"]
+    )
 
-    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    inc(second, b, actor, "5")
-    theirs = _steps_of(second.call("rt-run", runtime=b, max_steps=20).expect_ok(), actor)
-    assert theirs, f"b's run adopted no step of the counter {actor} with inc 5 pending"
-    assert count_of(second, b, actor) == b"7"
+    b = call_ok(second, "RUN-020.2", "rt-open", path=str(tmp_path))["runtime"]
+    inc(second, b, actor, "5", clause="RUN-020.2")
+    theirs = _steps_of(call_ok(second, "RUN-020.2", "rt-run", runtime=b, max_steps=20), actor)
+    check(
+        "RUN-020.2",
+        theirs,
+        expected="a step of the counter",
+        what=f"b's run adopted no step of the counter {actor} with inc 5 pending",
+        came=theirs,
+    )
+    check_equal("RUN-020.2", b"7", count_of(second, b, actor, clause="RUN-020.2"))
 
-    head = impl.call("rt-head", runtime=a, actor=actor).expect_ok()["step"]
-    assert head == theirs[-1], (
+    head = call_ok(impl, "RUN-020.2", "rt-head", runtime=a, actor=actor)["step"]
+    check_equal(
+        "RUN-020.2",
+        theirs[-1],
+        head,
         f"a's rt-head answers {head}, its own step {mine[-1]}, after b adopted {theirs[-1]}: "
         "a head read must see every step committed before it, whichever runtime "
-        "committed it, not the head kept for a resident actor (RUN-020.2)"
+        "committed it, not the head kept for a resident actor",
     )
-    count = count_of(impl, a, actor)
-    assert count == b"7", (
+    count = count_of(impl, a, actor, clause="RUN-020.2")
+    check_equal(
+        "RUN-020.2",
+        b"7",
+        count,
         f"a's rt-query count answers {count!r} after inc 2 (a's step) and inc 5 (b's step): "
-        "a query must answer from the head b moved, not from the resident copy (RUN-020.2)"
+        "a query must answer from the head b moved, not from the resident copy",
     )
 
 
@@ -82,31 +105,48 @@ def test_a_runtime_runs_an_actor_another_runtime_created(
     or sent the message, a runtime with a message pending for an actor runs it
     (RUN-020.4): no runtime leaves an actor to the one that made it.
     """
-    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
-    born = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
-    assert born, f"a's run adopted no step of the counter {actor} it created"
+    a = call_ok(impl, "RUN-020.4", "rt-open", path=str(tmp_path))["runtime"]
+    b = call_ok(second, "RUN-020.4", "rt-open", path=str(tmp_path))["runtime"]
+    actor = str(call_ok(impl, "RUN-020.4", "rt-genesis", runtime=a, actor="counter")["actor"])
+    born = _steps_of(call_ok(impl, "RUN-020.4", "rt-run", runtime=a, max_steps=20), actor)
+    check(
+        "RUN-020.4",
+        born,
+        expected="a step of the counter",
+        what=f"a's run adopted no step of the counter {actor} it created",
+        came=born,
+    )
 
-    inc(second, b, actor, "3")
-    run_b = second.call("rt-run", runtime=b, max_steps=20).expect_ok()
+    inc(second, b, actor, "3", clause="RUN-020.4")
+    run_b = call_ok(second, "RUN-020.4", "rt-run", runtime=b, max_steps=20)
     theirs = _steps_of(run_b, actor)
-    assert theirs, (
-        f"b's rt-run with inc 3 pending for the counter {actor} adopted no step of it: "
-        f"{run_b}. A runtime runs an actor with a message pending whoever created it "
-        "(RUN-020.4)"
+    check(
+        "RUN-020.4",
+        theirs,
+        expected="a step of the counter",
+        what=f"b's rt-run with inc 3 pending for the counter {actor} adopted no step of it: "
+        f"{run_b}. A runtime runs an actor with a message pending whoever created it",
+        came=theirs,
     )
-    assert second.call("rt-head", runtime=b, actor=actor).expect_ok()["step"] == theirs[-1]
-    assert count_of(second, b, actor) == b"3"
+    check_equal(
+        "RUN-020.4",
+        theirs[-1],
+        call_ok(second, "RUN-020.4", "rt-head", runtime=b, actor=actor)["step"],
+    )
+    check_equal("RUN-020.4", b"3", count_of(second, b, actor, clause="RUN-020.4"))
 
-    inc(second, b, actor, "4")  # sent by b, run by a
-    run_a = impl.call("rt-run", runtime=a, max_steps=20).expect_ok()
+    inc(second, b, actor, "4", clause="RUN-020.4")  # sent by b, run by a
+    run_a = call_ok(impl, "RUN-020.4", "rt-run", runtime=a, max_steps=20)
     mine = _steps_of(run_a, actor)
-    assert mine, (
-        f"a's rt-run with b's inc 4 pending for the counter {actor} adopted no step of it: "
-        f"{run_a}. A runtime runs an actor whoever sent the message (RUN-020.4)"
+    check(
+        "RUN-020.4",
+        mine,
+        expected="a step of the counter",
+        what=f"a's rt-run with b's inc 4 pending for the counter {actor} adopted no step of it: "
+        f"{run_a}. A runtime runs an actor whoever sent the message",
+        came=mine,
     )
-    assert count_of(impl, a, actor) == b"7"
+    check_equal("RUN-020.4", b"7", count_of(impl, a, actor, clause="RUN-020.4"))
 
 
 @pytest.mark.smoke
@@ -120,19 +160,33 @@ def test_a_run_runs_what_another_runtime_sent_before_it_started(
     in the store since its own last run (the counter's head did not: only the outside's
     outbox did) and run the message before it answers quiescent (RUN-020.7).
     """
-    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
-    inc(impl, a, actor, "1")
-    assert _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
-    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    inc(second, b, actor, "5")  # acknowledged: a's next run starts after it
-    run_a = impl.call("rt-run", runtime=a, max_steps=20).expect_ok()
-    assert _steps_of(run_a, actor) and run_a["quiescent"] is True, (
-        f"a's rt-run, started after b's inc 5 to the counter {actor} was acknowledged, "
+    a = call_ok(impl, "RUN-020.7", "rt-open", path=str(tmp_path))["runtime"]
+    actor = str(call_ok(impl, "RUN-020.7", "rt-genesis", runtime=a, actor="counter")["actor"])
+    inc(impl, a, actor, "1", clause="RUN-020.7")
+    value = _steps_of(call_ok(impl, "RUN-020.7", "rt-run", runtime=a, max_steps=20), actor)
+    check("RUN-020.7", value, expected="a step of the counter in a's first rt-run", came=value)
+    b = call_ok(second, "RUN-020.7", "rt-open", path=str(tmp_path))["runtime"]
+    inc(second, b, actor, "5", clause="RUN-020.7")  # acknowledged: a's next run starts after it
+    run_a = call_ok(impl, "RUN-020.7", "rt-run", runtime=a, max_steps=20)
+    value = _steps_of(run_a, actor)
+    check(
+        "RUN-020.7",
+        value,
+        expected=f"a's rt-run, started after b's inc 5 to the counter {actor} was acknowledged, "
         f"answered {run_a}: a run reads what moved since its runtime's last run and runs "
-        "it before it answers quiescent (RUN-020.7)"
+        "it before it answers quiescent",
+        came=value,
     )
-    assert count_of(impl, a, actor) == b"6"
+    check(
+        "RUN-020.7",
+        run_a["quiescent"] is True,
+        expected="true",
+        came=run_a["quiescent"],
+        what=f"a's rt-run, started after b's inc 5 to the counter {actor} was acknowledged, "
+        f"answered {run_a}: a run reads what moved since its runtime's last run and runs "
+        "it before it answers quiescent",
+    )
+    check_equal("RUN-020.7", b"6", count_of(impl, a, actor, clause="RUN-020.7"))
 
 
 def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.GritObject]:
@@ -144,9 +198,11 @@ def _reachable(side: Implementation, runtime: str, head: str) -> dict[str, g.Gri
         oid = todo.pop()
         if oid in found:
             continue
-        data = side.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
+        data = call_ok(side, "ADP-015", "rt-object", runtime=runtime, id=oid)["bytes"]
         obj = g.decode_object(bytes.fromhex(data))
-        assert g.object_id(obj).hex() == oid, f"rt-object {oid} answers another object"
+        check_equal(
+            "ADP-015", oid, g.object_id(obj).hex(), f"rt-object {oid} answers another object"
+        )
         found[oid] = obj
         named: list[g.ObjectId | None] = []
         if isinstance(obj, g.Step):
@@ -171,25 +227,43 @@ def test_another_runtimes_step_is_whole_where_a_runtime_builds_on_it(
     ``a``), which is what lets ``b`` build on it unchecked (RUN-020.3): ``b``'s step
     continues ``a``'s, and the count holds both runtimes' ``inc``.
     """
-    a = impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    actor = str(impl.call("rt-genesis", runtime=a, actor="counter").expect_ok()["actor"])
-    inc(impl, a, actor, "2")
-    mine = _steps_of(impl.call("rt-run", runtime=a, max_steps=20).expect_ok(), actor)
-    assert mine, f"a's run adopted no step of the counter {actor}"
+    a = call_ok(impl, "RUN-020.3", "rt-open", path=str(tmp_path))["runtime"]
+    actor = str(call_ok(impl, "RUN-020.3", "rt-genesis", runtime=a, actor="counter")["actor"])
+    inc(impl, a, actor, "2", clause="RUN-020.3")
+    mine = _steps_of(call_ok(impl, "RUN-020.3", "rt-run", runtime=a, max_steps=20), actor)
+    check(
+        "RUN-020.3",
+        mine,
+        expected="a step of the counter",
+        what=f"a's run adopted no step of the counter {actor}",
+        came=mine,
+    )
 
-    b = second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"]
-    head = second.call("rt-head", runtime=b, actor=actor).expect_ok()["step"]
-    assert head == mine[-1], f"b reads the head {head}, not a's step {mine[-1]}"
+    b = call_ok(second, "RUN-020.3", "rt-open", path=str(tmp_path))["runtime"]
+    head = call_ok(second, "RUN-020.3", "rt-head", runtime=b, actor=actor)["step"]
+    check_equal("RUN-020.3", mine[-1], head, f"b reads the head {head}, not a's step {mine[-1]}")
     objects = _reachable(second, b, head)
-    assert sum(isinstance(o, g.Step) for o in objects.values()) == len(mine)
-    inc(second, b, actor, "5")
-    theirs = _steps_of(second.call("rt-run", runtime=b, max_steps=20).expect_ok(), actor)
-    assert theirs, f"b's run adopted no step of the counter {actor} with inc 5 pending"
+    check_equal("RUN-020.3", len(mine), sum(isinstance(o, g.Step) for o in objects.values()))
+    inc(second, b, actor, "5", clause="RUN-020.3")
+    theirs = _steps_of(call_ok(second, "RUN-020.3", "rt-run", runtime=b, max_steps=20), actor)
+    check(
+        "RUN-020.3",
+        theirs,
+        expected="a step of the counter",
+        what=f"b's run adopted no step of the counter {actor} with inc 5 pending",
+        came=theirs,
+    )
     step = g.decode_object(
-        bytes.fromhex(second.call("rt-object", runtime=b, id=theirs[0]).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(second, "RUN-020.3", "rt-object", runtime=b, id=theirs[0])["bytes"])
     )
-    assert isinstance(step, g.Step) and step.previous is not None
-    assert step.previous.hex() == head, (
-        f"b's step continues {step.previous.hex()}, not a's head {head} it read (RUN-020.3)"
+    if not isinstance(step, g.Step):
+        fail("RUN-020.3", expected="a step", came=step, what="the step")
+    if step.previous is None:
+        fail("RUN-020.3", expected="a value", came=step.previous, what="step's previous")
+    check_equal(
+        "RUN-020.3",
+        head,
+        step.previous.hex(),
+        f"b's step continues {step.previous.hex()}, not a's head {head} it read",
     )
-    assert count_of(second, b, actor) == b"7"
+    check_equal("RUN-020.3", b"7", count_of(second, b, actor, clause="RUN-020.3"))

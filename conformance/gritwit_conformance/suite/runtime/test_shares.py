@@ -32,7 +32,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, ok_answer
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -88,27 +88,33 @@ def chosen(name: str, k: int, n: int) -> tuple[dict[str, str], str]:
 def open_share(side: Implementation, path: Path, share: list[int]) -> str:
     """A runtime on ``path`` with ``share``, of an implementation claiming shares (ADP-005.7)."""
     reply = side.call("rt-open", path=str(path), share=share)
-    assert reply.ok, f"rt-open with share {share}: {reply}"
-    settings = reply.result["settings"]
-    assert settings.get("share") == share, (
+    result = ok_answer(reply, "ADP-015", f"rt-open with share {share}")
+    settings = result["settings"]
+    check_equal(
+        "ADP-015",
+        share,
+        settings.get("share"),
         f"rt-open with share {share} answers the settings {settings}: they must report the "
-        "share in effect (ADP-015)"
+        "share in effect",
     )
-    return str(reply.result["runtime"])
+    return str(result["runtime"])
 
 
 def genesis(side: Implementation, runtime: str, name: str, state: dict[str, str]) -> str:
     actor = str(
-        side.call("rt-genesis", runtime=runtime, actor=name, state=state).expect_ok()["actor"]
+        call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor=name, state=state)["actor"]
     )
-    assert actor == g.object_id(genesis_core(name, state)).hex(), (
-        f"rt-genesis of {name} with state {state} answers {actor}, not its core's id (WIT-002)"
+    check_equal(
+        "WIT-002",
+        g.object_id(genesis_core(name, state)).hex(),
+        actor,
+        f"rt-genesis of {name} with state {state} answers {actor}, not its core's id",
     )
     return actor
 
 
 def head(side: Implementation, runtime: str, actor: str) -> str | None:
-    step = side.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    step = call_ok(side, "ADP-015", "rt-head", runtime=runtime, actor=actor)["step"]
     return None if step is None else str(step)
 
 
@@ -119,48 +125,69 @@ def run(
     ``expected``, all in its share, moves no head of another share, and is quiescent."""
     k, n = share
     before = {actor: head(side, runtime, actor) for actor in actors}
-    report = side.call("rt-run", runtime=runtime, max_steps=100).expect_ok()
+    report = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=100)
     after = {actor: head(side, runtime, actor) for actor in actors}
     moved = [actor for actor in actors if share_of(actor, n) != k and after[actor] != before[actor]]
-    assert not moved, (
-        f"the rt-run of the runtime with share {k}/{n} moved the heads of {moved}, which are "
-        f"not in its share: it must not run them (RUN-021.1); its report: {report}"
+    check(
+        ("RUN-021.1", "RUN-021.4"),
+        not moved,
+        expected="nothing (empty)",
+        came=moved,
+        what=f"the rt-run of the runtime with share {k}/{n} moved the heads of {moved}, which are "
+        f"not in its share: it must not run them; its report: {report}",
     )
     outside = [actor for actor, _ in report["steps"] if share_of(actor, n) != k]
-    assert not outside, (
-        f"the rt-run of the runtime with share {k}/{n} reports steps of {outside}, not in its "
-        f"share (RUN-021.1, RUN-021.4): {report}"
+    check(
+        ("RUN-021.1", "RUN-021.4"),
+        not outside,
+        expected="nothing (empty)",
+        came=outside,
+        what=f"the rt-run of the runtime with share {k}/{n} reports steps of {outside}, not in its "
+        f"share: {report}",
     )
     ran = sorted(actor for actor, _ in report["steps"])
-    assert ran == sorted(expected), (
+    check_equal(
+        "RUN-021.2",
+        sorted(expected),
+        ran,
         f"the rt-run of the runtime with share {k}/{n} adopted steps of {ran}, where the "
         f"actors of its share with messages pending are {sorted(expected)}: each must run "
-        f"(RUN-021.2) and read what is pending at once (RUN-006.2); its report: {report}"
+        f"(RUN-021.2) and read what is pending at once; its report: {report}",
     )
-    assert report["quiescent"], (
-        f"the rt-run of the runtime with share {k}/{n} answers quiescent false: only its "
-        f"share counts (RUN-021.4), whatever waits for the others: {report}"
+    check(
+        ("RUN-021.4", "RUN-021.1"),
+        report["quiescent"],
+        expected="a value, not empty",
+        came=report["quiescent"],
+        what=f"the rt-run of the runtime with share {k}/{n} answers quiescent false: only its "
+        f"share counts, whatever waits for the others: {report}",
     )
     for actor, step in report["steps"]:
-        assert after[actor] == step, f"{actor}'s head is {after[actor]}, not its step {step}"
+        check_equal(
+            "ADP-015", step, after[actor], f"{actor}'s head is {after[actor]}, not its step {step}"
+        )
 
 
 def _object(side: Implementation, runtime: str, oid: g.ObjectId) -> g.GritObject:
     return g.decode_object(
-        bytes.fromhex(side.call("rt-object", runtime=runtime, id=oid.hex()).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(side, "ADP-015", "rt-object", runtime=runtime, id=oid.hex())["bytes"])
     )
 
 
 def _entry(side: Implementation, runtime: str, actor: str, box: str, other: str) -> g.ObjectId:
     """``actor``'s head inbox or outbox entry for ``other``."""
     step_id = head(side, runtime, actor)
-    assert step_id is not None, f"{actor} has no head"
+    if step_id is None:
+        fail("ADP-015", expected="a value", came=step_id, what=f"{actor} has no head")
     step = _object(side, runtime, g.ObjectId.from_hex(step_id))
-    assert isinstance(step, g.Step)
+    if not isinstance(step, g.Step):
+        fail("ADP-015", expected="a step", came=step, what="the step")
     mailbox_id = step.outbox if box == "outbox" else step.inbox
-    assert mailbox_id is not None, f"{actor}'s head has no {box}"
+    if mailbox_id is None:
+        fail("ADP-015", expected="a value", came=mailbox_id, what=f"{actor}'s head has no {box}")
     mailbox = _object(side, runtime, mailbox_id)
-    assert isinstance(mailbox, g.Mailbox)
+    if not isinstance(mailbox, g.Mailbox):
+        fail("ADP-015", expected="a mailbox", came=mailbox, what="the mailbox")
     return mailbox.entries[g.ObjectId.from_hex(other)]
 
 
@@ -170,7 +197,8 @@ def _chain(side: Implementation, runtime: str, last: g.ObjectId) -> list[g.Objec
     at: g.ObjectId | None = last
     while at is not None:
         message = _object(side, runtime, at)
-        assert isinstance(message, g.Message)
+        if not isinstance(message, g.Message):
+            fail("ADP-015", expected="a message", came=message, what="the message")
         contents.append(message.content)
         at = message.previous
     return contents[::-1]
@@ -204,10 +232,10 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
     b = open_share(second, tmp_path, share_b)
     (r0_state, r0), (e1_state, e1) = chosen("requester", 0, 2), chosen("echo", 1, 2)
     (r1_state, r1), (e0_state, e0) = chosen("requester", 1, 2), chosen("echo", 0, 2)
-    assert genesis(second, b, "requester", r0_state) == r0
-    assert genesis(second, b, "echo", e0_state) == e0
-    assert genesis(impl, a, "requester", r1_state) == r1
-    assert genesis(impl, a, "echo", e1_state) == e1
+    check_equal("RUN-021.1", r0, genesis(second, b, "requester", r0_state))
+    check_equal("RUN-021.1", e0, genesis(second, b, "echo", e0_state))
+    check_equal("RUN-021.1", r1, genesis(impl, a, "requester", r1_state))
+    check_equal("RUN-021.1", e1, genesis(impl, a, "echo", e1_state))
     actors = [r0, e1, r1, e0]
     run(impl, a, share_a, actors, [r0, e0])  # the geneses, each in its share's runtime
     run(second, b, share_b, actors, [r1, e1])
@@ -217,36 +245,54 @@ def test_two_shares_exchange_messages_and_each_runs_only_its_own(
             question = f"question {i} of {requester[:8]}".encode()
             questions[requester].append(g.object_id(g.Blob(data=question)))
             content = _ask(echo, question)
-            side.call(
-                "rt-send", runtime=runtime, to=requester, mt="ask", content=content
-            ).expect_ok()
+            call_ok(
+                side,
+                "RUN-021.1",
+                "rt-send",
+                runtime=runtime,
+                to=requester,
+                mt="ask",
+                content=content,
+            )
         run(impl, a, share_a, actors, [r0])  # r0 puts its question to e1
         run(second, b, share_b, actors, [r1, e1])  # r1 asks e0; e1 echoes to r0
         run(impl, a, share_a, actors, [e0, r0])  # e0 echoes to r1; r0 keeps its answer
         run(second, b, share_b, actors, [r1])  # r1 keeps its answer
         for requester in (r0, r1):
             for side, runtime in ((impl, a), (second, b)):
-                answer = side.call(
-                    "rt-query", runtime=runtime, actor=requester, name="answer"
-                ).expect_ok()
+                answer = call_ok(
+                    side, "RUN-021.1", "rt-query", runtime=runtime, actor=requester, name="answer"
+                )
                 data = bytes.fromhex(answer["data"])
                 expected = f"question {i} of {requester[:8]}".encode()
-                assert data == expected, (
+                check_equal(
+                    ("RUN-021.3", "RUN-020.2"),
+                    expected,
+                    data,
                     f"rt-query answer of {requester} answers {data!r} after exchange {i}, "
-                    f"not {expected!r}: a query answers from the head, in either runtime "
-                    "(RUN-021.3, RUN-020.2)"
+                    f"not {expected!r}: a query answers from the head, in either runtime",
                 )
     for requester, echo in ((r0, e1), (r1, e0)):
         asked = _entry(impl, a, requester, "outbox", echo)
         echoed = _entry(impl, a, echo, "outbox", requester)
         for last, what in ((asked, "questions to"), (echoed, "echoes from")):
             chain = _chain(impl, a, last)
-            assert chain == questions[requester], (
+            check_equal(
+                "RUN-021.1",
+                questions[requester],
+                chain,
                 f"the {what} {echo} hold {[c.hex()[:8] for c in chain]}, not the three "
-                f"questions once each in order {[q.hex()[:8] for q in questions[requester]]}"
+                f"questions once each in order {[q.hex()[:8] for q in questions[requester]]}",
             )
-        assert _entry(impl, a, echo, "inbox", requester) == asked, f"{echo} left a question"
-        assert _entry(impl, a, requester, "inbox", echo) == echoed, f"{requester} left an echo"
+        check_equal(
+            "RUN-021.1", asked, _entry(impl, a, echo, "inbox", requester), f"{echo} left a question"
+        )
+        check_equal(
+            "RUN-021.1",
+            echoed,
+            _entry(impl, a, requester, "inbox", echo),
+            f"{requester} left an echo",
+        )
 
 
 @pytest.mark.smoke
@@ -268,27 +314,46 @@ def test_an_actor_outside_the_share_waits_for_a_runtime_of_its_share(
     a = open_share(impl, tmp_path, share_a)
     b = open_share(second, tmp_path, share_b)
     (x_state, x), (y_state, y) = chosen("counter", 3, 4), chosen("counter", 0, 4)
-    assert genesis(impl, a, "counter", x_state) == x
-    assert genesis(second, b, "counter", y_state) == y
+    check_equal("RUN-021.1", x, genesis(impl, a, "counter", x_state))
+    check_equal("RUN-021.1", y, genesis(second, b, "counter", y_state))
     actors = [x, y]
     run(impl, a, share_a, actors, [y])
-    assert head(impl, a, x) is None, f"{x} of share 3/4 has a head before its share's run"
-    run(second, b, share_b, actors, [x])
-    assert head(impl, a, x) is not None, f"share 3/4's run set no head of {x} (RUN-021.2)"
-
-    inc(impl, a, x, "5")
-    run(impl, a, share_a, actors, [])  # x's inc waits: not share 0's to run
-    assert count_of(impl, a, x) == b"0", "x counts 0 until its share runs (its head's count)"
-    run(second, b, share_b, actors, [x])
-    count = count_of(impl, a, x)
-    assert count == b"5", (
-        f"share 0's rt-query of {x} answers {count!r} after share 3 ran its inc 5: a query "
-        "answers from the head for any actor (RUN-021.3, RUN-020.2)"
+    value = head(impl, a, x)
+    check(
+        "RUN-021.1",
+        value is None,
+        expected="nothing (null)",
+        came=value,
+        what=f"{x} of share 3/4 has a head before its share's run",
     )
-    inc(second, b, y, "2")
+    run(second, b, share_b, actors, [x])
+    value = head(impl, a, x)
+    if value is None:
+        fail(
+            "RUN-021.2", expected="a value", came=value, what=f"share 3/4's run set no head of {x}"
+        )
+
+    inc(impl, a, x, "5", clause="RUN-021.1")
+    run(impl, a, share_a, actors, [])  # x's inc waits: not share 0's to run
+    check_equal(
+        "RUN-021.1",
+        b"0",
+        count_of(impl, a, x, clause="RUN-021.1"),
+        "x counts 0 until its share runs (its head's count)",
+    )
+    run(second, b, share_b, actors, [x])
+    count = count_of(impl, a, x, clause="RUN-021.1")
+    check_equal(
+        ("RUN-021.3", "RUN-020.2"),
+        b"5",
+        count,
+        f"share 0's rt-query of {x} answers {count!r} after share 3 ran its inc 5: a query "
+        "answers from the head for any actor",
+    )
+    inc(second, b, y, "2", clause="RUN-021.1")
     run(second, b, share_b, actors, [])
     run(impl, a, share_a, actors, [y])
-    assert count_of(second, b, y) == b"2"
+    check_equal("RUN-021.1", b"2", count_of(second, b, y, clause="RUN-021.1"))
 
 
 @pytest.mark.req("RUN-021.5", "RUN-012.1", "RUN-012.6", "ADP-015")
@@ -309,17 +374,22 @@ def test_an_actor_outside_the_share_counts_as_idle(impl: Implementation, tmp_pat
     genesis(impl, a, "counter", y_state)
     run(impl, b, share_b, [x, y], [x])
     run(impl, a, share_a, [x, y], [y])
-    assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
-    inc(impl, a, x, "1")
-    inc(impl, a, y, "1")
-    evicted = impl.call("rt-evict", runtime=a).expect_ok()["evicted"]
-    assert evicted == [x], (
+    check_equal(
+        "RUN-021.5", b"0", count_of(impl, a, x, clause="RUN-021.5")
+    )  # a query: x is resident in share 0's runtime
+    inc(impl, a, x, "1", clause="RUN-021.5")
+    inc(impl, a, y, "1", clause="RUN-021.5")
+    evicted = call_ok(impl, "RUN-021.5", "rt-evict", runtime=a)["evicted"]
+    check_equal(
+        ("RUN-021.5", "RUN-012.1"),
+        [x],
+        evicted,
         f"rt-evict of share 0/2 evicts {evicted}: it must evict {x}, of share 1, which does "
-        f"not run there whatever is pending for it (RUN-021.5), and keep {y}, of its own "
-        "share, busy with the inc sent since its last run (RUN-012.1)"
+        f"not run there whatever is pending for it, and keep {y}, of its own "
+        "share, busy with the inc sent since its last run",
     )
     run(impl, b, share_b, [x, y], [x])
-    assert count_of(impl, b, x) == b"1"
+    check_equal("RUN-021.5", b"1", count_of(impl, b, x, clause="RUN-021.5"))
 
 
 def _fork_state(
@@ -331,9 +401,11 @@ def _fork_state(
     the ``fork`` entry (RUN-008.2); its id is that core's (RUN-008.4).
     """
     at = _object(side, runtime, g.ObjectId.from_hex(step))
-    assert isinstance(at, g.Step)
+    if not isinstance(at, g.Step):
+        fail("ADP-015", expected="a step", came=at)
     core = _object(side, runtime, at.core)
-    assert isinstance(core, g.Tree)
+    if not isinstance(core, g.Tree):
+        fail("ADP-015", expected="a tree", came=core, what="the core")
     data = '{"actor": "' + parent + '", "step": "' + step + '"}'
     fork = g.Blob(data=data.encode(), headers={"content-type": "application/json"})
     for seed in itertools.count():
@@ -359,20 +431,30 @@ def test_a_fork_into_another_share_is_run_by_that_share(
     b = open_share(second, tmp_path, share_b)
     parent_state, parent = chosen("counter", 0, 2)
     genesis(impl, a, "counter", parent_state)
-    inc(impl, a, parent, "3")
+    inc(impl, a, parent, "3", clause="RUN-021.3")
     run(impl, a, share_a, [parent], [parent])
     step = head(impl, a, parent)
-    assert step is not None
+    if step is None:
+        fail("RUN-021.3", expected="a value", came=step, what="the step")
     state, child = _fork_state(impl, a, parent, step)
-    forked = impl.call("rt-fork", runtime=a, actor=parent, step=step, state=state).expect_ok()[
+    forked = call_ok(impl, "RUN-021.3", "rt-fork", runtime=a, actor=parent, step=step, state=state)[
         "actor"
     ]
-    assert forked == child, f"rt-fork answers {forked}, not the id of its core {child} (RUN-008.4)"
-    assert head(second, b, child) is not None, f"the fork set no head of {child} (RUN-008.6)"
-    inc(impl, a, child, "4")
+    check_equal(
+        "RUN-008.4", child, forked, f"rt-fork answers {forked}, not the id of its core {child}"
+    )
+    value = head(second, b, child)
+    if value is None:
+        fail("RUN-008.6", expected="a value", came=value, what=f"the fork set no head of {child}")
+    inc(impl, a, child, "4", clause="RUN-021.3")
     run(impl, a, share_a, [parent, child], [])
     run(second, b, share_b, [parent, child], [child])
-    assert count_of(impl, a, child) == b"7", "the child continues the parent's count"
+    check_equal(
+        "RUN-021.3",
+        b"7",
+        count_of(impl, a, child, clause="RUN-021.3"),
+        "the child continues the parent's count",
+    )
 
 
 #: Shares at both sides of each limit (RUN-021): accepted …
@@ -411,10 +493,17 @@ def test_rt_open_takes_shares_up_to_the_limits(impl: Implementation, tmp_path: P
         if share == [0, 1]:
             actor = genesis(impl, runtime, "counter", {})
             run(impl, runtime, share, [actor], [actor])
-        impl.call("rt-close", runtime=runtime).expect_ok()
+        call_ok(impl, "RUN-021", "rt-close", runtime=runtime)
     (tmp_path / "none").mkdir()
-    plain = impl.call("rt-open", path=str(tmp_path / "none")).expect_ok()["settings"]
-    assert plain.get("share") is None, f"rt-open without share reports the share {plain}"
+    plain = call_ok(impl, "RUN-021", "rt-open", path=str(tmp_path / "none"))["settings"]
+    value = plain.get("share")
+    check(
+        "RUN-021",
+        value is None,
+        expected="nothing (null)",
+        came=value,
+        what=f"rt-open without share reports the share {plain}",
+    )
 
 
 @pytest.mark.req("RUN-021", "ADP-015", "ADP-005.7")
@@ -426,12 +515,16 @@ def test_rt_open_refuses_anything_but_a_share(impl: Implementation, tmp_path: Pa
     for share in REFUSED:
         reply = impl.call("rt-open", path=str(tmp_path), check=False, share=share)
         if reply.ok:
-            impl.call("rt-close", runtime=reply.result["runtime"])
+            impl.call("rt-close", runtime=ok_answer(reply, "ADP-015")["runtime"])
         if reply.ok or reply.error_class != "bad-request":
             wrong.append(f"share {share!r}: {reply}")
-    assert not wrong, (
-        f"a share is two integers with 1 <= n <= {MAX_SHARES} and 0 <= k < n (RUN-021), "
-        "anything else is bad-request (ADP-015); rt-open answers otherwise to " + "; ".join(wrong)
+    check(
+        ("RUN-021", "ADP-015"),
+        not wrong,
+        expected=f"bad-request for anything but two integers with 1 <= n <= {MAX_SHARES} and "
+        "0 <= k < n",
+        came="; ".join(wrong),
+        what="rt-open with share",
     )
 
 
@@ -462,35 +555,41 @@ def test_every_actor_outside_the_share_is_evicted_when_a_run_ends(
     share_a, share_b = [0, 2], [1, 2]
     b = open_share(impl, tmp_path, share_b)
     reply = impl.call("rt-open", path=str(tmp_path), share=share_a, max_resident=1)
-    assert reply.ok, f"rt-open with share {share_a} and max_resident 1: {reply}"
-    a = str(reply.result["runtime"])
+    a = str(
+        ok_answer(reply, "RUN-021.5", f"rt-open with share {share_a} and max_resident 1")["runtime"]
+    )
     outside = _two_chosen("counter", 1, 2)
     y_state, y = chosen("counter", 0, 2)
     xs = [genesis(impl, b, "counter", state) for state, _ in outside]
     run(impl, b, share_b, [*xs, y], xs)
     genesis(impl, a, "counter", y_state)
     run(impl, a, share_a, [*xs, y], [y])
-    impl.call("rt-events", runtime=a).expect_ok()  # what the runs so far emitted
+    call_ok(impl, "RUN-021.5", "rt-events", runtime=a)  # what the runs so far emitted
     order = xs if first == 0 else xs[::-1]
     for x in order:
-        assert count_of(impl, a, x) == b"0"  # a query: x is resident in share 0's runtime
+        check_equal(
+            "RUN-021.5", b"0", count_of(impl, a, x, clause="RUN-021.5")
+        )  # a query: x is resident in share 0's runtime
     for x in order:
-        inc(impl, a, x, "1")
-    inc(impl, a, y, "1")
+        inc(impl, a, x, "1", clause="RUN-021.5")
+    inc(impl, a, y, "1", clause="RUN-021.5")
     run(impl, a, share_a, [*xs, y], [y])
     archived = [
         (e["actor"], e["reason"])
-        for e in impl.call("rt-events", runtime=a).expect_ok()["events"]
+        for e in call_ok(impl, "RUN-021.5", "rt-events", runtime=a)["events"]
         if e["event"] == "archived"
     ]
-    assert archived == [(x, "capacity") for x in order], (
+    check_equal(
+        ("RUN-021.5", "RUN-012.2"),
+        [(x, "capacity") for x in order],
+        archived,
         f"share 0/2 with max_resident 1 archived {archived} in its run: both actors of share "
         f"1 it queried ({order}, in that order) count as idle with an inc pending "
         "(RUN-021.5) and must be evicted for capacity, least recently used first "
-        "(RUN-012.2), keeping its own y, which the run used last"
+        "(RUN-012.2), keeping its own y, which the run used last",
     )
     run(impl, b, share_b, [*xs, y], xs)
-    assert [count_of(impl, b, x) for x in xs] == [b"1", b"1"]
+    check_equal("RUN-021.5", [b"1", b"1"], [count_of(impl, b, x, clause="RUN-021.5") for x in xs])
 
 
 #: The idle timeout of the runtime of share 0/2 below, and how long it is left unused.
@@ -523,8 +622,13 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
     run(impl, b, share_b, [x, y], [x])
     genesis(impl, a, "counter", y_state)
     run(impl, a, share_a, [x, y], [y])
-    check_equal("RUN-012.6", b"0", count_of(impl, a, x), "a query: x resident in share 0's runtime")
-    inc(impl, a, x, "1")
+    check_equal(
+        "RUN-012.6",
+        b"0",
+        count_of(impl, a, x, clause="RUN-021.5"),
+        "a query: x resident in share 0's runtime",
+    )
+    inc(impl, a, x, "1", clause="RUN-021.5")
     call_ok(impl, "ADP-015", "rt-events", runtime=a)  # what came before: not this run's
     time.sleep(UNUSED)
     call_ok(impl, "ADP-015", "rt-run", runtime=a, max_steps=100)
@@ -540,8 +644,12 @@ def test_an_actor_outside_the_share_is_evicted_on_the_idle_timeout(
         f"used {x}, of share 1, by a query, to archive it for the idle timeout, reason idle: "
         "it counts as idle with an inc pending, since it does not run there",
         came=archived,
+        what="the archived",
     )
     run(impl, b, share_b, [x, y], [x])
     check_equal(
-        "RUN-021.5", b"1", count_of(impl, b, x), f"{x} counted in its own share after the inc"
+        "RUN-021.5",
+        b"1",
+        count_of(impl, b, x, clause="RUN-021.5"),
+        f"{x} counted in its own share after the inc",
     )

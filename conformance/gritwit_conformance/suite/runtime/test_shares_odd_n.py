@@ -22,6 +22,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from .test_shares import MISREADINGS, genesis, genesis_core, head, open_share, run, share_of
 
 #: Shares are a feature an implementation claims in hello (ADP-005.7).
@@ -81,14 +82,19 @@ def test_a_share_of_an_n_not_dividing_16_runs_its_own_actors_alone(
     runtime = open_share(impl, tmp_path, share)
     try:
         (mine_state, mine), others = _mine(k, n), _others(k, n)
-        assert genesis(impl, runtime, "counter", mine_state) == mine
+        check_equal("RUN-021", mine, genesis(impl, runtime, "counter", mine_state))
         for state, other in others:
-            assert genesis(impl, runtime, "counter", state) == other
+            check_equal("RUN-021", other, genesis(impl, runtime, "counter", state))
         run(impl, runtime, share, [mine, *(o for _, o in others)], [mine])
         for _, other in others:
-            assert head(impl, runtime, other) is None, (
-                f"{other} is in share {share_of(other, n)}/{n}, not {k}/{n} (RUN-021: the "
-                f"first 16 hex digits of its id modulo {n}), yet it has a head (RUN-021.1)"
+            value = head(impl, runtime, other)
+            check(
+                ("RUN-021", "RUN-021.1"),
+                value is None,
+                expected="nothing (null)",
+                came=value,
+                what=f"{other} is in share {share_of(other, n)}/{n}, not {k}/{n} (RUN-021: the "
+                f"first 16 hex digits of its id modulo {n}), yet it has a head",
             )
     finally:
         impl.call("rt-close", runtime=runtime)

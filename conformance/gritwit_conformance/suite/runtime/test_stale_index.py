@@ -34,6 +34,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -54,7 +55,7 @@ def _counter_after(side: Implementation, runtime: str, after: str) -> str:
     for salt in range(64):
         state = {"salt": f"{salt:02x}"}
         actor = str(
-            side.call("rt-genesis", runtime=runtime, actor="counter", state=state).expect_ok()[
+            call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor="counter", state=state)[
                 "actor"
             ]
         )
@@ -68,42 +69,58 @@ def _counter_after(side: Implementation, runtime: str, after: str) -> str:
 def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
-    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT).expect_ok()["runtime"]
-    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
+    a = call_ok(impl, "RUN-003.3", "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
+    sleepy = str(call_ok(impl, "RUN-003.3", "rt-genesis", runtime=a, actor="sleepy")["actor"])
     counter = _counter_after(impl, a, sleepy)
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
+    call_ok(impl, "RUN-003.3", "rt-run", runtime=a, max_steps=200)  # the geneses
     nap = str(NAP).encode().hex()
-    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
-    inc(impl, a, counter, "1")  # pending for a's next run: it knows inc 1 as the last
+    call_ok(impl, "RUN-003.3", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    inc(
+        impl, a, counter, "1", clause="RUN-003.3"
+    )  # pending for a's next run: it knows inc 1 as the last
 
-    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
-        "runtime"
-    ]
+    b = call_ok(
+        second, "RUN-003.3", "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0
+    )["runtime"]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
+        target=lambda: answers.append(call_ok(impl, "RUN-003.3", "rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the sleepy actor's turn comes first
-        second.call(
-            "rt-run", runtime=b, max_steps=50
-        ).expect_ok()  # reads inc 1 (the nap fails here)
-        inc(second, b, counter, "2")
-        second.call("rt-run", runtime=b, max_steps=50).expect_ok()  # reads inc 2
-        assert count_of(second, b, counter) == b"3"
+        call_ok(
+            second, "RUN-003.3", "rt-run", runtime=b, max_steps=50
+        )  # reads inc 1 (the nap fails here)
+        inc(second, b, counter, "2", clause="RUN-003.3")
+        call_ok(second, "RUN-003.3", "rt-run", runtime=b, max_steps=50)  # reads inc 2
+        check_equal("RUN-003.3", b"3", count_of(second, b, counter, clause="RUN-003.3"))
     finally:
         run_a.join(timeout=60)
-    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
-    assert answers, "a's rt-run failed"
-    count = count_of(impl, a, counter)
-    assert count == b"3", (
+    value = run_a.is_alive()
+    check(
+        "RUN-003.3",
+        not value,
+        expected="nothing (empty)",
+        came=value,
+        what="a's rt-run did not end within 60 s",
+    )
+    check(
+        "RUN-003.3", answers, expected="a value, not empty", came=answers, what="a's rt-run failed"
+    )
+    count = count_of(impl, a, counter, clause="RUN-003.3")
+    check_equal(
+        ("WIT-005", "RUN-002.3", "RUN-003.3"),
+        b"3",
+        count,
         f"count {count!r} after inc 1 and inc 2, each read by the other writer: the run "
         "under way read a message again from what it knew when it started (WIT-005, "
-        "RUN-002.3, RUN-003.3)"
+        "RUN-002.3, RUN-003.3)",
     )
-    assert count_of(second, b, counter) == b"3"
-    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []  # nothing left
+    check_equal("RUN-003.3", b"3", count_of(second, b, counter, clause="RUN-003.3"))
+    check_equal(
+        "RUN-003.3", [], call_ok(impl, "RUN-003.3", "rt-run", runtime=a, max_steps=50)["steps"]
+    )  # nothing left
 
 
 def _counter_before(side: Implementation, runtime: str, before: str) -> tuple[str, dict[str, Any]]:
@@ -138,55 +155,69 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
     actor resident (``max_resident`` 0), so the counter is evicted between rounds
     while its member is open (RUN-012.2).
     """
-    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0).expect_ok()[
-        "runtime"
-    ]
-    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
+    a = call_ok(
+        impl, "RUN-017.4", "rt-open", path=str(tmp_path), time_limit=A_LIMIT, max_resident=0
+    )["runtime"]
+    sleepy = str(call_ok(impl, "RUN-017.4", "rt-genesis", runtime=a, actor="sleepy")["actor"])
     counter, core = _counter_before(impl, a, sleepy)
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the sleepy actor's genesis
+    call_ok(impl, "RUN-017.4", "rt-run", runtime=a, max_steps=200)  # the sleepy actor's genesis
     nap = str(NAP).encode().hex()
-    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
+    call_ok(impl, "RUN-017.4", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
     update = {"tree": {"wit_update": REPLACE, "wit": COUNTER, "n": {"blob": "01"}}}
-    impl.call("rt-send", runtime=a, to=counter, mt="update", content=update).expect_ok()
-    genesis = impl.call("rt-send", runtime=a, to=counter, mt="genesis", content=core).expect_ok()[
-        "message"
-    ]
+    call_ok(impl, "RUN-017.4", "rt-send", runtime=a, to=counter, mt="update", content=update)
+    genesis = call_ok(
+        impl, "RUN-017.4", "rt-send", runtime=a, to=counter, mt="genesis", content=core
+    )["message"]
 
-    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
-        "runtime"
-    ]
+    b = call_ok(
+        second, "RUN-017.4", "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0
+    )["runtime"]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
+        target=lambda: answers.append(call_ok(impl, "RUN-017.4", "rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: the counter first, then the nap
-        second.call(
-            "rt-run", runtime=b, max_steps=50
-        ).expect_ok()  # the counter's first step, again
+        call_ok(
+            second, "RUN-017.4", "rt-run", runtime=b, max_steps=50
+        )  # the counter's first step, again
     finally:
         run_a.join(timeout=60)
-    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
-    assert answers, "a's rt-run failed"
-    head = impl.call("rt-head", runtime=a, actor=counter).expect_ok()["step"]
-    step = g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=a, id=head).expect_ok()["bytes"])
+    came_value = run_a.is_alive()
+    check(
+        "RUN-017.4",
+        not came_value,
+        expected="nothing (empty)",
+        came=came_value,
+        what="a's rt-run did not end within 60 s",
     )
-    assert isinstance(step, g.Step)
+    check(
+        "RUN-017.4", answers, expected="a value, not empty", came=answers, what="a's rt-run failed"
+    )
+    head = call_ok(impl, "RUN-017.4", "rt-head", runtime=a, actor=counter)["step"]
+    step = g.decode_object(
+        bytes.fromhex(call_ok(impl, "RUN-017.4", "rt-object", runtime=a, id=head)["bytes"])
+    )
+    if not isinstance(step, g.Step):
+        fail("RUN-017.4", expected="a step", came=step, what="the step")
     read = None
     if step.inbox is not None:
         box = g.decode_object(
             bytes.fromhex(
-                impl.call("rt-object", runtime=a, id=step.inbox.hex()).expect_ok()["bytes"]
+                call_ok(impl, "RUN-017.4", "rt-object", runtime=a, id=step.inbox.hex())["bytes"]
             )
         )
-        assert isinstance(box, g.Mailbox)
+        if not isinstance(box, g.Mailbox):
+            fail("RUN-017.4", expected="a mailbox", came=box, what="the box")
         read = next(iter(box.entries.values())).hex()
-    assert read == genesis, (
+    check_equal(
+        ("RUN-017.4", "RUN-002.3"),
+        genesis,
+        read,
         f"after a's run the counter's head {head} has read {read}, not the genesis "
         f"{genesis} queued behind the update: a's first step of it lost its swap to b's, "
-        f"and a did not run it again from b's head (RUN-017.4, RUN-002.3): {answers[0]}"
+        f"and a did not run it again from b's head: {answers[0]}",
     )
 
 
@@ -210,21 +241,20 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     opened = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit)
     if not opened.ok and opened.error_class == "bad-request":
         pytest.skip(f"the implementation has no commit mode {commit!r} (ADP-015)")
-    assert opened.ok, opened
-    a = opened.result["runtime"]
-    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()
+    a = ok_answer(opened, "RUN-002.2")["runtime"]
+    sleepy = str(call_ok(impl, "RUN-002.2", "rt-genesis", runtime=a, actor="sleepy")["actor"])
+    call_ok(impl, "RUN-002.2", "rt-run", runtime=a, max_steps=200)
     nap = str(NAP).encode().hex()
-    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
+    call_ok(impl, "RUN-002.2", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
 
-    b = second.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit).expect_ok()[
-        "runtime"
-    ]
+    b = call_ok(
+        second, "RUN-002.2", "rt-open", path=str(tmp_path), time_limit=A_LIMIT, commit=commit
+    )["runtime"]
     answers: list[dict[str, Any]] = []
     runs = [
         threading.Thread(
             target=lambda side=side, rt=rt: answers.append(
-                side.call("rt-run", runtime=rt, max_steps=50).expect_ok()
+                call_ok(side, "RUN-002.2", "rt-run", runtime=rt, max_steps=50)
             )
         )
         for side, rt in ((second, b), (impl, a))
@@ -233,27 +263,43 @@ def test_a_transition_that_lost_its_swap_is_built_again_in_the_same_run(
     try:
         runs[0].join(timeout=0.3)
         short = b"10".hex()
-        last = impl.call(
-            "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short}
-        ).expect_ok()
+        last = call_ok(
+            impl, "RUN-002.2", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": short}
+        )
         runs[1].start()  # a reads the long nap and the short one, and ends later
     finally:
         for run in runs:
             run.join(timeout=60)
-    assert not any(run.is_alive() for run in runs), "an rt-run did not end within 60 s"
-    assert len(answers) == 2, "an rt-run failed"
-    head = impl.call("rt-head", runtime=a, actor=sleepy).expect_ok()["step"]
+    came_value = any(run.is_alive() for run in runs)
+    check(
+        "RUN-002.2",
+        not came_value,
+        expected="nothing (empty)",
+        came=came_value,
+        what="an rt-run did not end within 60 s",
+    )
+    check_equal("RUN-002.2", 2, len(answers), "an rt-run failed")
+    head = call_ok(impl, "RUN-002.2", "rt-head", runtime=a, actor=sleepy)["step"]
     step = g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=a, id=head).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(impl, "RUN-002.2", "rt-object", runtime=a, id=head)["bytes"])
     )
-    assert isinstance(step, g.Step) and step.inbox is not None
+    if not isinstance(step, g.Step):
+        fail("RUN-002.2", expected="a step", came=step, what="the step")
+    if step.inbox is None:
+        fail("RUN-002.2", expected="a value", came=step.inbox, what="step's inbox")
     box = g.decode_object(
-        bytes.fromhex(impl.call("rt-object", runtime=a, id=step.inbox.hex()).expect_ok()["bytes"])
+        bytes.fromhex(
+            call_ok(impl, "RUN-002.2", "rt-object", runtime=a, id=step.inbox.hex())["bytes"]
+        )
     )
-    assert isinstance(box, g.Mailbox)
+    if not isinstance(box, g.Mailbox):
+        fail("RUN-002.2", expected="a mailbox", came=box, what="the box")
     read = next(iter(box.entries.values())).hex()
-    assert read == last["message"], (
+    check_equal(
+        ("RUN-002.3", "RUN-017.4"),
+        last["message"],
+        read,
         f"after both runs the sleepy actor's head has read {read}, not the short nap "
         f"{last['message']}: the runtime whose swap lost did not build its transition again "
-        f"from the winner's head (RUN-002.3, RUN-017.4): {answers}"
+        f"from the winner's head: {answers}",
     )

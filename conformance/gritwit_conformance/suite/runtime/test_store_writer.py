@@ -39,6 +39,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
@@ -69,11 +70,16 @@ def _core(name: str, salt: int) -> g.Tree:
 
 def _genesis(impl: Implementation, runtime: str, name: str, salt: int) -> str:
     actor = str(
-        impl.call(
-            "rt-genesis", runtime=runtime, actor=name, state={"salt": f"{salt:02x}"}
-        ).expect_ok()["actor"]
+        call_ok(
+            impl,
+            "RUN-003",
+            "rt-genesis",
+            runtime=runtime,
+            actor=name,
+            state={"salt": f"{salt:02x}"},
+        )["actor"]
     )
-    assert actor == g.object_id(_core(name, salt)).hex(), f"rt-genesis of {name}: id {actor}"
+    check_equal("RUN-003", g.object_id(_core(name, salt)).hex(), actor, f"rt-genesis of {name}: id")
     return actor
 
 
@@ -99,21 +105,21 @@ class StoreWriter:
     def __init__(self, side: Implementation, path: Path) -> None:
         self.side = side
         self.store = str(
-            side.call("store-open", kind="durable", path=str(path)).expect_ok()["store"]
+            call_ok(side, "ADP-010.6", "store-open", kind="durable", path=str(path))["store"]
         )
 
     def get(self, oid: g.ObjectId) -> g.GritObject:
-        data = self.side.call("get", store=self.store, id=oid.hex()).expect_ok()["bytes"]
+        data = call_ok(self.side, "ADP-010.6", "get", store=self.store, id=oid.hex())["bytes"]
         return g.decode_object(bytes.fromhex(data))
 
     def put(self, obj: g.GritObject) -> g.ObjectId:
-        oid = self.side.call("put", store=self.store, bytes=g.encode_object(obj).hex()).expect_ok()[
-            "id"
-        ]
+        oid = call_ok(
+            self.side, "ADP-010.6", "put", store=self.store, bytes=g.encode_object(obj).hex()
+        )["id"]
         return g.ObjectId.from_hex(oid)
 
     def ref(self, name: str) -> g.ObjectId | None:
-        target = self.side.call("ref-get", store=self.store, name=name).expect_ok()["id"]
+        target = call_ok(self.side, "ADP-010.6", "ref-get", store=self.store, name=name)["id"]
         return None if target is None else g.ObjectId.from_hex(target)
 
     def cas(self, name: str, expected: g.ObjectId | None, new: g.ObjectId) -> bool:
@@ -124,14 +130,15 @@ class StoreWriter:
         )
         if not reply.ok and reply.error_class == "ref-conflict":
             return False
-        assert reply.ok, f"ref-cas {name} {before} -> {new}: {reply}"
+        ok_answer(reply, "ADP-010.6", f"ref-cas {name} {before} -> {new}")
         return True
 
     def entries(self, mailbox: g.ObjectId | None) -> dict[g.ObjectId, g.ObjectId]:
         if mailbox is None:
             return {}
         box = self.get(mailbox)
-        assert isinstance(box, g.Mailbox), f"{mailbox} is not a mailbox"
+        if not isinstance(box, g.Mailbox):
+            fail("ADP-010.6", expected="a mailbox", came=box, what=f"{mailbox} is not a mailbox")
         return dict(box.entries)
 
     def send_inc(self, to: str, amount: int) -> g.ObjectId:
@@ -162,27 +169,39 @@ class StoreWriter:
         who = g.ObjectId.from_hex(actor)
         while True:
             head = self.ref(f"heads/{actor}")
-            assert head is not None, f"the counter {actor} has no head"
+            if head is None:
+                fail(
+                    "ADP-010.6",
+                    expected="a value",
+                    came=head,
+                    what=f"the counter {actor} has no head",
+                )
             step = self.get(head)
-            assert isinstance(step, g.Step)
+            if not isinstance(step, g.Step):
+                fail("ADP-010.6", expected="a step", came=step, what="the step")
             inbox = self.entries(step.inbox)
             read, at = inbox.get(OUTSIDE), self.outside_entry(who)
             pending: list[tuple[g.ObjectId, g.Message]] = []
             while at is not None and at != read:
                 message = self.get(at)
-                assert isinstance(message, g.Message)
+                if not isinstance(message, g.Message):
+                    fail("ADP-010.6", expected="a message", came=message, what="the message")
                 pending.append((at, message))
                 at = message.previous
             if not pending:
                 return []
             core = self.get(step.core)
-            assert isinstance(core, g.Tree)
+            if not isinstance(core, g.Tree):
+                fail("ADP-010.6", expected="a tree", came=core, what="the core")
             count = self.get(core.entries["count"])
-            assert isinstance(count, g.Blob)
+            if not isinstance(count, g.Blob):
+                fail("ADP-010.6", expected="a blob", came=count, what="the count")
             total = int(count.data)
             for _, message in pending:
                 content = self.get(message.content)
-                assert message.headers.get("mt") == "inc" and isinstance(content, g.Blob)
+                check_equal("ADP-010.6", "inc", message.headers.get("mt"), "message's headers's mt")
+                if not isinstance(content, g.Blob):
+                    fail("ADP-010.6", expected="a blob", came=content, what="the content")
                 total += int(content.data)
             new_core = self.put(
                 g.Tree(
@@ -202,12 +221,11 @@ def _open_stepwise(impl: Implementation, path: Path) -> str:
     reply = impl.call("rt-open", path=str(path), time_limit=LIMIT, commit="step")
     if not reply.ok and reply.error_class == "bad-request":  # no commit modes: ADP-015
         reply = impl.call("rt-open", path=str(path), time_limit=LIMIT)
-    assert reply.ok, f"rt-open: {reply}"
-    return str(reply.result["runtime"])
+    return str(ok_answer(reply, "ADP-010.6", "rt-open")["runtime"])
 
 
 def _run(impl: Implementation, runtime: str, answers: list[dict[str, Any]]) -> None:
-    answers.append(impl.call("rt-run", runtime=runtime, max_steps=50).expect_ok())
+    answers.append(call_ok(impl, "RUN-020.5", "rt-run", runtime=runtime, max_steps=50))
 
 
 @pytest.mark.slow
@@ -231,16 +249,22 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
     early = _genesis(impl, a, "counter", first)
     sleepy = _genesis(impl, a, "sleepy", nap)
     counter = _genesis(impl, a, "counter", last)
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
+    call_ok(impl, "RUN-020.5", "rt-run", runtime=a, max_steps=200)  # the geneses
     writer = StoreWriter(second, tmp_path)
 
     expected, bites = 0, 0
     for phase in range(PHASES):
-        inc(impl, a, early, "1")
-        impl.call(
-            "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": str(NAP).encode().hex()}
-        ).expect_ok()
-        mine = g.ObjectId.from_hex(inc(impl, a, counter, "1"))
+        inc(impl, a, early, "1", clause="RUN-020.5")
+        call_ok(
+            impl,
+            "RUN-020.5",
+            "rt-send",
+            runtime=a,
+            to=sleepy,
+            mt="nap",
+            content={"blob": str(NAP).encode().hex()},
+        )
+        mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
         before = writer.ref(f"heads/{early}")
         answers: list[dict[str, Any]] = []
         run = threading.Thread(target=_run, args=(impl, a, answers))
@@ -248,33 +272,66 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
         try:
             deadline = time.monotonic() + BOUND
             while writer.ref(f"heads/{early}") == before and run.is_alive():
-                assert time.monotonic() < deadline, f"a's run adopted no step within {BOUND} s"
+                value = time.monotonic()
+                check(
+                    "RUN-020.5",
+                    value < deadline,
+                    expected=f"less than {deadline}",
+                    came=value,
+                    what=f"a's run adopted no step within {BOUND} s",
+                )
                 run.join(timeout=0.005)  # a pause between two reads, not a guess at a time
             writer.send_inc(counter, AMOUNT)
             read = writer.run_counter(counter)
         finally:
             run.join(timeout=BOUND)
-        assert not run.is_alive(), f"a's rt-run did not end within {BOUND} s"
-        assert answers, "a's rt-run failed"
+        value = run.is_alive()
+        check(
+            "RUN-020.5",
+            not value,
+            expected="nothing (empty)",
+            came=value,
+            what=f"a's rt-run did not end within {BOUND} s",
+        )
+        check(
+            "RUN-020.5",
+            answers,
+            expected="a value, not empty",
+            came=answers,
+            what="a's rt-run failed",
+        )
         expected += 1 + AMOUNT
         ran = answers[0]
         where = f"phase {phase}: a's rt-run answered {ran}"
-        assert not ran["attempts"] and not ran["failures"], (
-            f"{where}: a failed attempt, where the store writer's steps are those of a counter "
-            "(RUN-020.3)"
+        check(
+            "RUN-020.3",
+            not ran["attempts"],
+            expected="nothing (empty)",
+            came=ran["attempts"],
+            what=f"{where}: a failed attempt, where the store writer's steps are a counter's",
         )
-        count = count_of(impl, a, counter)
-        assert count == str(expected).encode(), (
+        check(
+            "RUN-020.3",
+            not ran["failures"],
+            expected="nothing (empty)",
+            came=ran["failures"],
+            what=f"{where}: a failed attempt, where the store writer's steps are a counter's",
+        )
+        count = count_of(impl, a, counter, clause="RUN-020.5")
+        check_equal(
+            ("RUN-020.5", "RUN-020.1", "WIT-005", "RUN-003.3", "RUN-007.2"),
+            str(expected).encode(),
+            count,
             f"{where}; the counter counts {count!r}, not {expected}: each inc is read once. "
             f"The store writer swapped the outside's outbox, then the counter's head to a "
             f"step reading {len(read)} message(s), during a's run; a did not catch up with "
             "those swaps when it met the moved head, and read messages again (RUN-020.5, "
-            "RUN-020.1, WIT-005, RUN-003.3, RUN-007.2)"
+            "RUN-020.1, WIT-005, RUN-003.3, RUN-007.2)",
         )
-        assert (
-            impl.call("rt-ref", runtime=a, name=f"names/failed/{counter}").expect_ok()["target"]
-            is None
-        )
+        value = call_ok(impl, "RUN-020.5", "rt-ref", runtime=a, name=f"names/failed/{counter}")[
+            "target"
+        ]
+        check("RUN-020.5", value is None, expected="nothing (null)", came=value)
         if mine in read and all(actor != counter for actor, _ in ran["steps"]):
             bites += 1  # the store writer's step was the head when the counter's turn came
             if bites == BITES:

@@ -20,6 +20,8 @@ from gritwit_conformance.harness._implementation import Implementation, InProces
 from gritwit_conformance.teleport import SCENARIOS, check_scenario
 from gritwit_conformance.teleport._move import EXPORT_RULES, IMPORT_RULES
 
+from .._check import check, check_equal, suite_premise
+
 pytestmark = pytest.mark.profile("runtime")
 
 
@@ -48,12 +50,19 @@ def _params() -> Iterator[Any]:
 
 @pytest.mark.req("RUN-009.7")
 def test_every_scenario_cites_its_clauses() -> None:
-    assert set(CITED) == set(SCENARIOS)
+    suite_premise(set(CITED) == set(SCENARIOS), "every teleport scenario has its citations")
     for name, scenario in SCENARIOS.items():
-        assert set(CITED[name].args) == set(scenario.requirements), name
-    assert set(_MOVE.args) >= {*EXPORT_RULES, *IMPORT_RULES}
+        suite_premise(
+            set(CITED[name].args) == set(scenario.requirements),
+            f"the scenario {name} is cited with the clauses it checks",
+        )
+    suite_premise(
+        set(_MOVE.args) >= {*EXPORT_RULES, *IMPORT_RULES},
+        "every move cites the clauses of the export and the import",
+    )
 
 
+@pytest.mark.req("RUN-009.7")  # every move's too (_MOVE): named here for the checks below
 @pytest.mark.parametrize(("name", "direction"), list(_params()))
 def test_a_moved_actor_keeps_the_step_ids_of_the_reference(
     impl: Implementation, tmp_path: Path, name: str, direction: str
@@ -69,5 +78,23 @@ def test_a_moved_actor_keeps_the_step_ids_of_the_reference(
         raise outcome.exception
     if outcome.status == "not-run":
         pytest.skip(outcome.reason)
-    assert outcome.status == "passed", f"{name} ({outcome.stage}): {outcome.reason}"
-    assert outcome.compared > 0 and len(outcome.bundles) >= 2, outcome
+    check_equal(
+        "RUN-009.7",
+        "passed",
+        outcome.status,
+        f"the scenario {name} moved {direction} ({outcome.stage}): {outcome.reason}",
+    )
+    check(
+        "RUN-009.7",
+        outcome.compared > 0,
+        expected="answers compared with the reference",
+        came=f"{outcome.compared} compared",
+        what=f"the scenario {name}",
+    )
+    check(
+        "RUN-009.7",
+        len(outcome.bundles) >= 2,
+        expected="at least 2 bundles moved",
+        came=f"{len(outcome.bundles)}",
+        what=f"the scenario {name}",
+    )

@@ -15,6 +15,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
+
 pytestmark = pytest.mark.profile("runtime")
 
 #: Most resident actors, the runs, and the fresh ids each run's sends go to.
@@ -39,9 +41,9 @@ def test_ids_waiting_for_genesis_are_evicted_run_after_run(
     """
     (tmp_path / "rt").mkdir()
     runtime = str(
-        impl.call("rt-open", path=str(tmp_path / "rt"), max_resident=MAX_RESIDENT).expect_ok()[
-            "runtime"
-        ]
+        call_ok(
+            impl, "RUN-012.10", "rt-open", path=str(tmp_path / "rt"), max_resident=MAX_RESIDENT
+        )["runtime"]
     )
     try:
         archived: set[str] = set()
@@ -51,20 +53,30 @@ def test_ids_waiting_for_genesis_are_evicted_run_after_run(
                 to = _fresh(run, i)
                 written.add(to)
                 impl.call("rt-send", runtime=runtime, to=to, mt="x", content={"blob": "01"})
-            report = impl.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-            assert report["steps"] == [], f"no genesis: nothing is adopted: {report}"
-            events = impl.call("rt-events", runtime=runtime).expect_ok()["events"]
+            report = call_ok(impl, "RUN-012.10", "rt-run", runtime=runtime, max_steps=20)
+            check_equal(
+                "RUN-012.10", [], report["steps"], f"no genesis: nothing is adopted: {report}"
+            )
+            events = call_ok(impl, "RUN-012.10", "rt-events", runtime=runtime)["events"]
             archived |= {e["actor"] for e in events if e["event"] == "archived"}
             resident = written - archived
-            assert len(resident) <= MAX_RESIDENT, (
-                f"after run {run + 1}, {len(resident)} ids no actor has are still resident, "
+            value = len(resident)
+            check(
+                "RUN-012.10",
+                value <= MAX_RESIDENT,
+                expected=f"at most {MAX_RESIDENT}",
+                came=value,
+                what=f"after run {run + 1}, {len(resident)} ids no actor has are still resident, "
                 f"max_resident {MAX_RESIDENT}: once looked at they are idle, and the "
-                f"capacity rule evicts them as any idle actor (RUN-012.10)"
+                f"capacity rule evicts them as any idle actor",
             )
-        left = set(impl.call("rt-evict", runtime=runtime).expect_ok()["evicted"])
-        assert left == written - archived, (
+        left = set(call_ok(impl, "RUN-012.10", "rt-evict", runtime=runtime)["evicted"])
+        check_equal(
+            "RUN-012.10",
+            written - archived,
+            left,
             f"rt-evict evicts every id left waiting for its genesis, none busy "
-            f"(RUN-012.10): evicted {sorted(left)}, left before {sorted(written - archived)}"
+            f"(RUN-012.10): evicted {sorted(left)}, left before {sorted(written - archived)}",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

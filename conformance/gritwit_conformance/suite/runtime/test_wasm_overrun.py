@@ -19,6 +19,8 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
+
 pytestmark = pytest.mark.profile("runtime", "wasm")  # a Wasm actor: both profiles (ADP-006)
 
 #: RUN-004.3: attempts of a failing transition before its actor is marked failed.
@@ -36,14 +38,14 @@ STEP = """
 
 
 def _run_slow_step(impl: Implementation, tmp_path: Path, time_limit: float) -> dict[str, Any]:
-    opened = impl.call(
-        "rt-open", path=str(tmp_path), time_limit=time_limit, first_delay=0
-    ).expect_ok()
+    opened = call_ok(
+        impl, "RUN-005", "rt-open", path=str(tmp_path), time_limit=time_limit, first_delay=0
+    )
     runtime = str(opened["runtime"])
     module = bytes(wasmtime.wat2wasm(STEP)).hex()
-    actor = str(impl.call("rt-genesis", runtime=runtime, module=module).expect_ok()["actor"])
-    run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    head = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()
+    actor = str(call_ok(impl, "RUN-005", "rt-genesis", runtime=runtime, module=module)["actor"])
+    run = call_ok(impl, "RUN-005", "rt-run", runtime=runtime, max_steps=10)
+    head = call_ok(impl, "RUN-005", "rt-head", runtime=runtime, actor=actor)
     return {"actor": actor, "run": run, "head": head.get("step")}
 
 
@@ -53,15 +55,32 @@ def test_a_wasm_step_longer_than_its_bound_fails_every_attempt(
 ) -> None:
     got = _run_slow_step(impl, tmp_path, 0.001)
     actor, run = got["actor"], got["run"]
-    assert got["head"] is None, (
-        f"a Wasm step of tens of ms was adopted under a bound of 1 ms (RUN-005.7): {run}"
+    check(
+        "RUN-005.7",
+        got["head"] is None,
+        expected="nothing (null)",
+        came=got["head"],
+        what=f"a Wasm step of tens of ms was adopted under a bound of 1 ms: {run}",
     )
-    assert [a for a, _ in run["attempts"]] == [actor] * ATTEMPTS, run
-    assert [a for a, _ in run["failures"]] == [actor], run
+    check_equal(
+        "RUN-005.7",
+        [actor] * ATTEMPTS,
+        [a for a, _ in run["attempts"]],
+        "the actors of rt-run's attempts",
+    )
+    check_equal(
+        "RUN-005.7", [actor], [a for a, _ in run["failures"]], "the actors of rt-run's failures"
+    )
 
 
 @pytest.mark.req("RUN-005.7", "RUN-005.5")
 def test_the_same_step_inside_its_bound_is_adopted(impl: Implementation, tmp_path: Path) -> None:
     got = _run_slow_step(impl, tmp_path, 60.0)
-    assert got["head"] is not None, f"the step was not adopted under 60 s: {got['run']}"
-    assert got["run"]["failures"] == [], got["run"]
+    if got["head"] is None:
+        fail(
+            "RUN-005.7",
+            expected="a value",
+            came=got["head"],
+            what=f"the step was not adopted under 60 s: {got['run']}",
+        )
+    check_equal("RUN-005.7", [], got["run"]["failures"], "got's run's failures")

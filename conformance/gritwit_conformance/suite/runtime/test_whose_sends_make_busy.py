@@ -19,7 +19,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import call_ok, check, check_equal, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the second writer's fixture
 
@@ -27,21 +27,37 @@ pytestmark = pytest.mark.profile("runtime")
 
 
 def _evicted(side: Implementation, runtime: str) -> list[str]:
-    return [str(a) for a in side.call("rt-evict", runtime=runtime).expect_ok()["evicted"]]
+    return [str(a) for a in call_ok(side, "ADP-015", "rt-evict", runtime=runtime)["evicted"]]
 
 
 def _resident_counter(side: Implementation, runtime: str, amount: str) -> str:
     """A counter made through ``runtime``, run once: resident, nothing pending, idle."""
-    actor = str(side.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    inc(side, runtime, actor, amount)
-    run = side.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["quiescent"] and any(a == actor for a, _ in run["steps"]), run
+    actor = str(call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"])
+    inc(side, runtime, actor, amount, clause="ADP-015")
+    run = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=20)
+    check(
+        "ADP-015",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
+    check(
+        "ADP-015", any(a == actor for a, _ in run["steps"]), expected="a value, not empty", came=run
+    )
     return actor
 
 
 def _ran(side: Implementation, runtime: str, actor: str) -> list[str]:
-    run = side.call("rt-run", runtime=runtime, max_steps=20).expect_ok()
-    assert run["quiescent"] and run["failures"] == [], run
+    run = call_ok(side, "ADP-015", "rt-run", runtime=runtime, max_steps=20)
+    check(
+        "ADP-015",
+        run["quiescent"],
+        expected="a value, not empty",
+        came=run,
+        what="rt-run's quiescent",
+    )
+    check_equal("ADP-015", [], run["failures"], "rt-run's failures")
     return [str(step) for who, step in run["steps"] if who == actor]
 
 
@@ -56,17 +72,27 @@ def test_a_send_through_the_runtime_makes_its_recipient_busy(
     reply = impl.call("rt-open", path=str(tmp_path), **options)
     if options and not reply.ok:
         pytest.skip(f"{impl.label} has no commit modes (ADP-015)")
-    runtime = str(reply.expect_ok()["runtime"])
+    runtime = str(ok_answer(reply, "RUN-012.9")["runtime"])
     try:
         actor = _resident_counter(impl, runtime, "2")
-        inc(impl, runtime, actor, "3")
-        assert _evicted(impl, runtime) == [], (
+        inc(impl, runtime, actor, "3", clause="RUN-012.9")
+        check_equal(
+            ("RUN-012.9", "RUN-012.1"),
+            [],
+            _evicted(impl, runtime),
             f"an inc sent through this runtime ({options or 'sends own'}) since its last run "
-            "makes the counter busy until a run looks at it (RUN-012.9, RUN-012.1)"
+            "makes the counter busy until a run looks at it",
         )
-        assert _ran(impl, runtime, actor), "the next run reads the inc"
-        assert count_of(impl, runtime, actor) == b"5"
-        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle again (RUN-012.1)"
+        value = _ran(impl, runtime, actor)
+        check(
+            "RUN-012.9",
+            value,
+            expected="a value, not empty",
+            came=value,
+            what="the next run reads the inc",
+        )
+        check_equal("RUN-012.9", b"5", count_of(impl, runtime, actor, clause="RUN-012.9"))
+        check_equal("RUN-012.1", [actor], _evicted(impl, runtime), "a run looked at it: idle again")
     finally:
         impl.call("rt-close", runtime=runtime)
 
@@ -77,18 +103,28 @@ def test_a_genesis_through_the_runtime_makes_its_recipient_busy(
 ) -> None:
     """A second ``rt-genesis`` of the counter's core sends a genesis message to an actor that
     exists: a message like any other (WIT-012.5), so the counter is busy until a run."""
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "RUN-012.9", "rt-open", path=str(tmp_path))["runtime"])
     try:
         actor = _resident_counter(impl, runtime, "2")
-        again = impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"]
-        assert again == actor, "the same core: the same actor"
-        assert _evicted(impl, runtime) == [], (
+        again = call_ok(impl, "RUN-012.9", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+        check_equal("RUN-012.9", actor, again, "the same core: the same actor")
+        check_equal(
+            "RUN-012.9",
+            [],
+            _evicted(impl, runtime),
             "a genesis message sent through this runtime since its last run makes its "
-            "recipient busy, as an rt-send does (RUN-012.9)"
+            "recipient busy, as an rt-send does",
         )
-        assert len(_ran(impl, runtime, actor)) == 1, "the duplicate genesis, read alone"
-        assert count_of(impl, runtime, actor) == b"2", "a duplicate genesis changes nothing"
-        assert _evicted(impl, runtime) == [actor], "a run looked at it: idle again (RUN-012.1)"
+        check_equal(
+            "RUN-012.9", 1, len(_ran(impl, runtime, actor)), "the duplicate genesis, read alone"
+        )
+        check_equal(
+            "RUN-012.9",
+            b"2",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "a duplicate genesis changes nothing",
+        )
+        check_equal("RUN-012.1", [actor], _evicted(impl, runtime), "a run looked at it: idle again")
     finally:
         impl.call("rt-close", runtime=runtime)
 
@@ -100,22 +136,34 @@ def test_another_writers_send_leaves_the_recipient_as_the_last_run_left_it(
     """``b``, a second runtime on the store, sends to the counter ``a`` keeps resident and
     idle: in ``a`` the counter stays idle, so ``a``'s ``rt-evict`` archives it; ``a``'s next
     run reads ``b``'s message all the same (RUN-020.7) and restores it to do so."""
-    a = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
-    b = str(second.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    a = str(call_ok(impl, "RUN-012.9", "rt-open", path=str(tmp_path))["runtime"])
+    b = str(call_ok(second, "RUN-012.9", "rt-open", path=str(tmp_path))["runtime"])
     try:
         actor = _resident_counter(impl, a, "2")
-        inc(second, b, actor, "4")  # another writer's send: acknowledged, in the store
+        inc(
+            second, b, actor, "4", clause="RUN-012.9"
+        )  # another writer's send: acknowledged, in the store
         evicted = _evicted(impl, a)
-        assert evicted == [actor], (
+        check_equal(
+            "RUN-012.9",
+            [actor],
+            evicted,
             f"a's rt-evict answers {evicted}: a message another writer sent since a's last "
             "run does not make its recipient busy in a, which judges it as its last run left "
-            "it, idle (RUN-012.9)"
+            "it, idle",
         )
-        assert _ran(impl, a, actor), "a's next run reads b's inc (RUN-020.7, RUN-020.4)"
-        assert count_of(impl, a, actor) == b"6"
+        value = _ran(impl, a, actor)
+        check(
+            ("RUN-020.7", "RUN-020.4"),
+            value,
+            expected="a value, not empty",
+            came=value,
+            what="a's next run reads b's inc",
+        )
+        check_equal("RUN-012.9", b"6", count_of(impl, a, actor, clause="RUN-012.9"))
         # and the same counter, sent to through a itself: busy (the other side)
-        inc(impl, a, actor, "1")
-        assert _evicted(impl, a) == [], "a send through a since its last run: busy (RUN-012.9)"
+        inc(impl, a, actor, "1", clause="RUN-012.9")
+        check_equal("RUN-012.9", [], _evicted(impl, a), "a send through a since its last run: busy")
     finally:
         second.call("rt-close", runtime=b)
         impl.call("rt-close", runtime=a)
@@ -132,14 +180,16 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
     run reads both (RUN-003.1)."""
     first = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     actor = _resident_counter(impl, first, "2")
-    inc(impl, first, actor, "3")  # pending in the store when the directory is opened again
+    inc(
+        impl, first, actor, "3", clause="RUN-012.9"
+    )  # pending in the store when the directory is opened again
     call_ok(impl, "ADP-015", "rt-close", runtime=first)
     runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
         check_equal(
             "RUN-003.1",
             b"2",
-            count_of(impl, runtime, actor),
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
             "a query before any run: the head, the inc unread",
         )
         evicted = _evicted(impl, runtime)
@@ -152,9 +202,12 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
             "left idle and archived",
         )
         check_equal(
-            "RUN-012.6", b"2", count_of(impl, runtime, actor), "queried again, resident again"
+            "RUN-012.6",
+            b"2",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "queried again, resident again",
         )
-        inc(impl, runtime, actor, "1")
+        inc(impl, runtime, actor, "1", clause="RUN-012.9")
         check_equal(
             ("RUN-012.9", "RUN-012.1"),
             [],
@@ -169,7 +222,10 @@ def test_before_its_first_run_only_a_send_through_the_runtime_makes_busy(
             came="no step of the counter",
         )
         check_equal(
-            "RUN-003.1", b"6", count_of(impl, runtime, actor), "the count after the run: 2 + 3 + 1"
+            "RUN-003.1",
+            b"6",
+            count_of(impl, runtime, actor, clause="RUN-012.9"),
+            "the count after the run: 2 + 3 + 1",
         )
         check_equal(
             "RUN-012.1", [actor], _evicted(impl, runtime), "rt-evict after a run looked at it: idle"

@@ -26,6 +26,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, fail
 from ._writers import second as second  # the second writer's fixture
 from .test_stale_index import A_LIMIT, B_LIMIT, NAP
 
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.profile("runtime")
 
 def _object(side: Implementation, runtime: str, oid: str) -> g.GritObject:
     return g.decode_object(
-        bytes.fromhex(side.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"])
+        bytes.fromhex(call_ok(side, "ADP-015", "rt-object", runtime=runtime, id=oid)["bytes"])
     )
 
 
@@ -43,18 +44,20 @@ def _entry(side: Implementation, runtime: str, box: g.ObjectId | None, key: str)
     if box is None:
         return None
     mailbox = _object(side, runtime, box.hex())
-    assert isinstance(mailbox, g.Mailbox)
+    if not isinstance(mailbox, g.Mailbox):
+        fail("ADP-015", expected="a mailbox", came=mailbox, what="the mailbox")
     found = mailbox.entries.get(g.ObjectId.from_hex(key))
     return None if found is None else found.hex()
 
 
 def _steps(side: Implementation, runtime: str, actor: str) -> list[g.Step]:
     """``actor``'s adopted steps, its head first, through ``previous``."""
-    head = side.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    head = call_ok(side, "ADP-015", "rt-head", runtime=runtime, actor=actor)["step"]
     steps: list[g.Step] = []
     while head is not None:
         step = _object(side, runtime, head)
-        assert isinstance(step, g.Step)
+        if not isinstance(step, g.Step):
+            fail("ADP-015", expected="a step", came=step, what="the step")
         steps.append(step)
         head = None if step.previous is None else step.previous.hex()
     return steps
@@ -68,7 +71,8 @@ def _sent(side: Implementation, runtime: str, sender: str, recipient: str) -> se
         while message is not None and message not in sent:
             sent.add(message)
             found = _object(side, runtime, message)
-            assert isinstance(found, g.Message)
+            if not isinstance(found, g.Message):
+                fail("ADP-015", expected="a message", came=found)
             message = None if found.previous is None else found.previous.hex()
     return sent
 
@@ -84,7 +88,7 @@ def _fanout_below(side: Implementation, runtime: str, below: str) -> str:
     for salt in range(64):
         state = {"salt": f"{salt:02x}"}
         actor = str(
-            side.call("rt-genesis", runtime=runtime, actor="fanout", state=state).expect_ok()[
+            call_ok(side, "ADP-015", "rt-genesis", runtime=runtime, actor="fanout", state=state)[
                 "actor"
             ]
         )
@@ -112,35 +116,49 @@ def _open_group_then_b(
     on what ``a`` queued: the very step ``a`` built (ID-001). Returns ``a``, F, R
     and ``a``'s answers (empty if its run failed).
     """
-    a = impl.call("rt-open", path=str(tmp_path), time_limit=A_LIMIT).expect_ok()["runtime"]
-    sleepy = str(impl.call("rt-genesis", runtime=a, actor="sleepy").expect_ok()["actor"])
+    a = call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path), time_limit=A_LIMIT)["runtime"]
+    sleepy = str(call_ok(impl, "ADP-015", "rt-genesis", runtime=a, actor="sleepy")["actor"])
     fan = _fanout_below(impl, a, sleepy)
-    to = str(impl.call("rt-genesis", runtime=a, actor=recipient).expect_ok()["actor"])
-    impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
+    to = str(call_ok(impl, "ADP-015", "rt-genesis", runtime=a, actor=recipient)["actor"])
+    call_ok(impl, "ADP-015", "rt-run", runtime=a, max_steps=200)  # the geneses
     nap = str(NAP).encode().hex()
-    impl.call("rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap}).expect_ok()
-    impl.call("rt-send", runtime=a, to=fan, mt="fanout", content=_fan(to, "1")).expect_ok()
+    call_ok(impl, "ADP-015", "rt-send", runtime=a, to=sleepy, mt="nap", content={"blob": nap})
+    call_ok(impl, "ADP-015", "rt-send", runtime=a, to=fan, mt="fanout", content=_fan(to, "1"))
 
-    b = second.call("rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0).expect_ok()[
-        "runtime"
-    ]
+    b = call_ok(
+        second, "ADP-015", "rt-open", path=str(tmp_path), time_limit=B_LIMIT, first_delay=0
+    )["runtime"]
     answers: list[dict[str, Any]] = []
     run_a = threading.Thread(
-        target=lambda: answers.append(impl.call("rt-run", runtime=a, max_steps=50).expect_ok())
+        target=lambda: answers.append(call_ok(impl, "ADP-015", "rt-run", runtime=a, max_steps=50))
     )
     run_a.start()
     try:
         run_a.join(timeout=0.3)  # a's run has started: F first, then R, then the nap
         if b_signals:
             other = _fan(to, "2")
-            second.call(
-                "rt-send", runtime=b, to=fan, mt="fanout", content=other, signal=True
-            ).expect_ok()
-        second.call("rt-run", runtime=b, max_steps=1).expect_ok()  # F's step, committed at once
+            call_ok(
+                second,
+                "ADP-015",
+                "rt-send",
+                runtime=b,
+                to=fan,
+                mt="fanout",
+                content=other,
+                signal=True,
+            )
+        call_ok(second, "ADP-015", "rt-run", runtime=b, max_steps=1)  # F's step, committed at once
     finally:
         run_a.join(timeout=60)
-    assert not run_a.is_alive(), "a's rt-run did not end within 60 s"
-    assert answers, "a's rt-run failed"
+    value = run_a.is_alive()
+    check(
+        "ADP-015",
+        not value,
+        expected="nothing (empty)",
+        came=value,
+        what="a's rt-run did not end within 60 s",
+    )
+    check("ADP-015", answers, expected="a value, not empty", came=answers, what="a's rt-run failed")
     return a, fan, to, answers
 
 
@@ -158,17 +176,27 @@ def test_a_step_built_on_a_lost_step_is_lost_too(
     lost one leaves in R's history a message no step of F ever sent.
     """
     a, fan, to, answers = _open_group_then_b(impl, second, tmp_path, "counter", True)
-    impl.call(
-        "rt-run", runtime=a, max_steps=50
-    ).expect_ok()  # whatever is left: the check is of history
+    call_ok(
+        impl, "RUN-017.4", "rt-run", runtime=a, max_steps=50
+    )  # whatever is left: the check is of history
     sent = _sent(impl, a, fan, to)
     read = _read(impl, a, to, fan)
-    assert read, f"R read nothing from F, which sent {sent}: {answers}"
+    check(
+        "RUN-017.4",
+        read,
+        expected="a value, not empty",
+        came=read,
+        what=f"R read nothing from F, which sent {sent}: {answers}",
+    )
     never = [m for m in read if m not in sent]
-    assert not never, (
-        f"R's history read {never} from F, which F's adopted history never sent "
+    check(
+        ("RUN-017.4", "RUN-017.3"),
+        not never,
+        expected="nothing (empty)",
+        came=never,
+        what=f"R's history read {never} from F, which F's adopted history never sent "
         f"(sent: {sorted(sent)}): a step built on a lost step was committed "
-        f"(RUN-017.4, RUN-017.3): {answers}"
+        f"(RUN-017.4, RUN-017.3): {answers}",
     )
 
 
@@ -189,10 +217,19 @@ def test_a_lost_step_built_again_the_same_can_be_built_on(
     it, and its run never ends.
     """
     a, fan, to, answers = _open_group_then_b(impl, second, tmp_path, "echo", False)
-    impl.call("rt-run", runtime=a, max_steps=50).expect_ok()  # whatever is left
+    call_ok(impl, "RUN-017.4", "rt-run", runtime=a, max_steps=50)  # whatever is left
     fanned = _entry(impl, a, _steps(impl, a, fan)[0].outbox, to)
     echoed = _entry(impl, a, _steps(impl, a, to)[0].outbox, fan)
-    assert fanned is not None and echoed is not None, f"no fanned or no echo: {answers}"
-    assert _read(impl, a, to, fan)[0] == fanned, f"R did not read F's fanned: {answers}"
-    assert _read(impl, a, fan, to)[0] == echoed, f"F did not read R's echo: {answers}"
-    assert impl.call("rt-run", runtime=a, max_steps=50).expect_ok()["steps"] == []  # nothing left
+    if fanned is None:
+        fail("RUN-017.4", expected="a value", came=fanned, what=f"no fanned or no echo: {answers}")
+    if echoed is None:
+        fail("RUN-017.4", expected="a value", came=echoed, what=f"no fanned or no echo: {answers}")
+    check_equal(
+        "RUN-017.4", fanned, _read(impl, a, to, fan)[0], f"R did not read F's fanned: {answers}"
+    )
+    check_equal(
+        "RUN-017.4", echoed, _read(impl, a, fan, to)[0], f"F did not read R's echo: {answers}"
+    )
+    check_equal(
+        "RUN-017.4", [], call_ok(impl, "RUN-017.4", "rt-run", runtime=a, max_steps=50)["steps"]
+    )  # nothing left
