@@ -32,6 +32,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
+from gritwit_conformance.suite._check import check, fail
 
 from ._answers import CheckedClient
 
@@ -112,12 +113,18 @@ class Services:
         if tokens is not None:
             issued = result.get("tokens")
             names = {token["name"] for token in tokens}
-            assert isinstance(issued, dict) and set(issued) == names, (
-                f"ADP-021.4: http-serve answers the tokens {issued!r:.200}, not one per "
-                f"name asked for ({sorted(names)})"
-            )
-            assert all(isinstance(token, str) and token for token in issued.values()), (
-                "ADP-021.4: each token issued is non-empty text"
+            if not isinstance(issued, dict) or set(issued) != names:
+                fail(
+                    "ADP-021.4",
+                    expected=f"one token per name asked for ({sorted(names)})",
+                    came=f"the tokens {issued!r:.200}",
+                    what="http-serve's tokens",
+                )
+            check(
+                "ADP-021.4",
+                all(isinstance(token, str) and token for token in issued.values()),
+                expected="each token issued non-empty text",
+                came=lambda: f"{issued!r:.200}",
             )
             service.tokens = dict(issued)
         self.started.append(service)

@@ -17,6 +17,7 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
+from gritwit_conformance.suite._check import fail
 
 from .._check import Clause, ok_answer
 
@@ -109,12 +110,14 @@ class Clocked:
         if head is None:
             return {}
         step = self.obj(head)
-        assert isinstance(step, g.Step)
+        if not isinstance(step, g.Step):
+            fail("OBJ-020.1", expected="a step", came=step, what=f"the head {head} of {actor}")
         box = getattr(step, which)
         entries: dict[g.ObjectId, g.ObjectId] = {}
         while box is not None:  # a chain of mailboxes (OBJ-019.1): the top's entries win
             mailbox = self.obj(box.hex())
-            assert isinstance(mailbox, g.Mailbox)
+            if not isinstance(mailbox, g.Mailbox):
+                fail("OBJ-020.1", expected="a mailbox", came=mailbox, what=f"the {which} {box}")
             for key, value in mailbox.entries.items():
                 entries.setdefault(key, value)
             box = mailbox.base
@@ -134,7 +137,8 @@ class Clocked:
         last = self.outbox_entry(TIMER, actor)
         while last is not None:
             message = self.obj(last)
-            assert isinstance(message, g.Message)
+            if not isinstance(message, g.Message):
+                fail("OBJ-020.1", expected="a message", came=message, what=f"the entry {last}")
             out.append(Sent(last, dict(message.headers), message.content.hex()))
             last = None if message.previous is None else message.previous.hex()
         return out[::-1]

@@ -43,7 +43,7 @@ def test_rt_open_refuses_a_bound_of_zero_and_takes_one(
     ok_answer(impl.call("rt-open", path=str(tmp_path), **one), "ADP-023.1")
 
 
-@pytest.mark.req("ADP-023.2")
+@pytest.mark.req("ADP-023.2", "ADP-023.1", "ADP-015")
 def test_rt_clock_sets_and_advances_and_refuses_anything_else(
     impl: Implementation, tmp_path: Path
 ) -> None:

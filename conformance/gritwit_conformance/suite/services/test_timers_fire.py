@@ -24,7 +24,7 @@ START = 1_000_000
 
 @pytest.mark.req(
     "TIM-001.2", "TIM-002.1", "TIM-002.2", "TIM-002.4", "TIM-003.1", "TIM-008.1", "ADP-023.3",
-    "ADP-023.4",
+    "ADP-023.4", "TIM-002.3", "TIM-005.2",
 )  # fmt: skip
 def test_a_timer_fires_at_its_time_and_not_a_millisecond_before(
     impl: Implementation, tmp_path: Path
@@ -124,7 +124,7 @@ def test_two_runtimes_fed_the_same_operations_adopt_the_same_steps(
     check_equal("TIM-003.4", heads[0], heads[1], "the alarm and its head in two runtimes")
 
 
-@pytest.mark.req("TIM-001.3", "ADP-023.3")
+@pytest.mark.req("TIM-001.3", "ADP-023.3", "TIM-003.1")
 def test_the_timer_party_is_no_candidate_and_a_store_without_requests_has_no_head_for_it(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -55,7 +55,7 @@ def test_timers_pending_at_a_kill_fire_once_after_the_restart(
     check_equal("TIM-006.2", [], rt.timers(alarm), "pending at the end")
 
 
-@pytest.mark.req("TIM-002.3", "TIM-006.2")
+@pytest.mark.req("TIM-002.3", "TIM-006.2", "TIM-003.2")
 def test_a_request_sent_before_a_kill_is_set_after_it(impl: Implementation, tmp_path: Path) -> None:
     """The request is adopted with the alarm's step; the timer service may not have read
     it before the kill: after the restart it reads it, once."""
