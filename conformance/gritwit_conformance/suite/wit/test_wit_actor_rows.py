@@ -421,7 +421,7 @@ def test_each_actor_answers_exactly_its_queries(
                 "WIT-028.9",
                 isinstance(got, bytes),
                 expected="a blob",
-                came=f"error {got}",
+                came=f"error {got!s}" if isinstance(got, str) else got,
                 what=f"{actor}'s query {name!r}",
             )
         else:
