@@ -21,6 +21,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 from gritwit_conformance.runs._perf import RUNTIME_WORKLOADS, actor_modules
 
+from .._check import check, describe, ok_answer
+
 pytestmark = pytest.mark.profile("perf", "runtime", "wasm")
 
 
@@ -144,8 +146,15 @@ def test_a_durable_and_an_in_memory_workload_answer_alike(
         workload: _perf_run(impl, workload, 2, tmp_path / workload).result.get("check")
         for workload in RUNTIME_WORKLOADS
     }
-    assert checks["runtime-counter"] == checks["runtime-counter-durable"] is not None
-    assert checks["runtime-ping-pong"] == checks["runtime-ping-pong-durable"] is not None
+    for workload in ("runtime-counter", "runtime-ping-pong"):
+        durable = f"{workload}-durable"
+        check(
+            "ADP-018.6",
+            checks[workload] == checks[durable] is not None,
+            expected=f"the same check of {workload} and {durable}, not null",
+            came=f"{describe(checks[workload])} and {describe(checks[durable])}",
+            what="the checks of an in-memory and a durable workload",
+        )
     assert checks["runtime-counter"] != checks["runtime-ping-pong"]
 
 
@@ -202,7 +211,7 @@ def test_runtime_workload_arguments(
             args[key] = value
     reply = impl.call("perf-run", check=False, workload=workload, **args)  # breaks the schema
     if ok:
-        assert reply.ok, f"perf-run {workload!r} {change} must be accepted: {reply.error}"
+        ok_answer(reply, "ADP-018.7", f"perf-run {workload!r} {change}, an accepted change")
     else:
         assert not reply.ok and reply.error_class == "bad-request", (
             f"perf-run {workload!r} {change} must be bad-request (ADP-018.7): {reply}"
@@ -220,7 +229,7 @@ def test_a_module_that_fails_to_load_fails_the_run_with_its_class(
         modules["counter"] = module
     reply = impl.call("perf-run", workload="runtime-counter", n=1, modules=modules)
     if error_class is None:
-        assert reply.ok, f"perf-run of the counter's build failed: {reply.error}"
+        ok_answer(reply, "ADP-018.7", "perf-run of the counter's own build")
     else:
         assert not reply.ok and reply.error_class == error_class, (
             f"perf-run of a module that is no Wasm must fail {error_class} (ADP-018.7): {reply}"

@@ -79,14 +79,14 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
 ) -> None:
     rt = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
     one, two = _salts()
-    first = _genesis(impl, rt, "counter", one)
+    first = _genesis(impl, rt, "counter", one, clause="RUN-003.2")
     refs = _refs(impl, rt)
     assert _moved(dict.fromkeys(REFS), refs) == {outside_ref(first)}, (
         f"after the genesis of {first} the outside's refs are {refs}: only its mailbox "
         f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
         "written, RUN-003.5)"
     )
-    second_counter = _genesis(impl, rt, "counter", two)
+    second_counter = _genesis(impl, rt, "counter", two, clause="RUN-003.2")
     after = _refs(impl, rt)
     assert _moved(refs, after) == {outside_ref(second_counter)}, (
         f"a send to {second_counter} moved {sorted(_moved(refs, after))}, not its mailbox "

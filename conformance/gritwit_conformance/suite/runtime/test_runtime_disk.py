@@ -29,6 +29,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal
 from ._writers import second as second  # the store profile's process (ADP-010.6)
 
 pytestmark = pytest.mark.profile("runtime")
@@ -77,7 +78,12 @@ class Updaters:
             wit = g.Blob(data=b"updater", headers={"runtime": "test-actor"})
             blobs = {name: g.object_id(g.Blob(data=data)) for name, data in entries.items()}
             self.cores[actor] = g.Tree(entries={"wit": g.object_id(wit), **blobs})
-            assert g.object_id(self.cores[actor]).hex() == actor, "WIT-002: the id is the core's"
+            check_equal(
+                "WIT-002",
+                g.object_id(self.cores[actor]).hex(),
+                actor,
+                "the actor rt-genesis answered: the id of its core",
+            )
             actors.append(actor)
         self.impl.call("rt-run", runtime=self.runtime, max_steps=100).expect_ok()
         return sorted(actors)

@@ -27,6 +27,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check
 from ._drive import SideBySide
 from ._multi import outside_ref
 from ._writers import second as second  # the second writer's fixture
@@ -186,7 +187,13 @@ def test_two_writers_at_once_lose_no_step_and_no_message(
         thread.join(timeout=300)
     hung = [i for i, thread in enumerate(threads) if thread.is_alive()]
     assert not hung, f"writer(s) {hung} still running after 300 s: an rt-run that never ends"
-    assert not problems, problems
+    check(
+        "RUN-002.1",
+        not problems,
+        expected="every writer's sends and runs answered a value",
+        came=problems,
+        what="the two writers at once",
+    )
     for index in (0, 1):  # what the other writer left pending is run here
         ran = sides[index].call("rt-run", runtime=handles[index], max_steps=200)
         assert ran.ok, ran.error

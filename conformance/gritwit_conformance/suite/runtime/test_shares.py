@@ -101,8 +101,11 @@ def genesis(side: Implementation, runtime: str, name: str, state: dict[str, str]
     actor = str(
         side.call("rt-genesis", runtime=runtime, actor=name, state=state).expect_ok()["actor"]
     )
-    assert actor == g.object_id(genesis_core(name, state)).hex(), (
-        f"rt-genesis of {name} with state {state} answers {actor}, not its core's id (WIT-002)"
+    check_equal(
+        "WIT-002",
+        g.object_id(genesis_core(name, state)).hex(),
+        actor,
+        f"the actor rt-genesis of {name} with state {state} answered: its core's id",
     )
     return actor
 

@@ -39,6 +39,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, check_equal
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
@@ -67,13 +68,18 @@ def _core(name: str, salt: int) -> g.Tree:
     return g.Tree(entries={"wit": wit, "salt": g.object_id(g.Blob(data=bytes([salt])))})
 
 
-def _genesis(impl: Implementation, runtime: str, name: str, salt: int) -> str:
+def _genesis(impl: Implementation, runtime: str, name: str, salt: int, *, clause: Clause) -> str:
     actor = str(
         impl.call(
             "rt-genesis", runtime=runtime, actor=name, state={"salt": f"{salt:02x}"}
         ).expect_ok()["actor"]
     )
-    assert actor == g.object_id(_core(name, salt)).hex(), f"rt-genesis of {name}: id {actor}"
+    check_equal(
+        clause,
+        g.object_id(_core(name, salt)).hex(),
+        actor,
+        f"the actor rt-genesis of {name} answered: the id of its core (WIT-002)",
+    )
     return actor
 
 
@@ -228,9 +234,9 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
 ) -> None:
     a = _open_stepwise(impl, tmp_path)
     first, nap, last = _actors()
-    early = _genesis(impl, a, "counter", first)
-    sleepy = _genesis(impl, a, "sleepy", nap)
-    counter = _genesis(impl, a, "counter", last)
+    early = _genesis(impl, a, "counter", first, clause="RUN-020.5")
+    sleepy = _genesis(impl, a, "sleepy", nap, clause="RUN-020.5")
+    counter = _genesis(impl, a, "counter", last, clause="RUN-020.5")
     impl.call("rt-run", runtime=a, max_steps=200).expect_ok()  # the geneses
     writer = StoreWriter(second, tmp_path)
 

@@ -20,6 +20,8 @@ from gritwit_conformance.harness._implementation import Implementation, InProces
 from gritwit_conformance.teleport import SCENARIOS, check_scenario
 from gritwit_conformance.teleport._move import EXPORT_RULES, IMPORT_RULES
 
+from .._check import check
+
 pytestmark = pytest.mark.profile("runtime")
 
 
@@ -69,5 +71,11 @@ def test_a_moved_actor_keeps_the_step_ids_of_the_reference(
         raise outcome.exception
     if outcome.status == "not-run":
         pytest.skip(outcome.reason)
-    assert outcome.status == "passed", f"{name} ({outcome.stage}): {outcome.reason}"
+    check(
+        "RUN-009.7",
+        outcome.status == "passed",
+        expected="the scenario passed",
+        came=f"{outcome.status} ({outcome.stage}): {outcome.reason}",
+        what=f"the move of {name}",
+    )
     assert outcome.compared > 0 and len(outcome.bundles) >= 2, outcome
