@@ -145,7 +145,10 @@ def test_a_copy_with_keys_sorted_as_plain_strings_is_diagnosed_enc_010(tmp_path:
     profiles it claims (less perf, whose workloads are timed).
 
     Measured on 2026-11-29 with the codec and wit profiles: before the diagnosis, 1,240
-    failures of which 555 named ENC-010 in their message; with it, all of them.
+    failures of which 555 named ENC-010 in their message; with it, all of them.  Over
+    codec, store, wit, wasm, runtime and perf: 1,867 failures, every one diagnosed
+    ENC-010; 218 of them had a bare message (215 rewritten asserts, 3 tuples) before the
+    checks they failed named their clauses, none after.
     """
     node_or_skip()
     adapter = copy_example(tmp_path / "my-runtime", KEYS_AS_PLAIN_STRINGS)
