@@ -17,7 +17,6 @@ import gritwit as g
 from gritwit._json import object_to_json
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._messages import Response
 
 from .._check import Clause, call_ok, check, check_equal, check_outcome, ok_answer, suite_premise
 
@@ -37,10 +36,6 @@ BAD_BYTES = ["", "18", "1818" + "00", "1805", "a2617a00616100", "a1616101", "9f0
 def oracle(cmd: str, **args: Any) -> dict[str, Any]:
     """What the reference answers (in process)."""
     return ReferenceAdapter().handle({"seq": 0, "cmd": cmd, **args})
-
-
-def outcome(reply: Response) -> str:
-    return reply.outcome()
 
 
 def expected_outcome(answer: dict[str, Any]) -> str:
