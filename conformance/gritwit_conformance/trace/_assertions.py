@@ -84,6 +84,7 @@ CHECK_HELPERS: dict[str, int] = {
     "check_in": 0,
     "check_outcome": 0,
     "check_type": 0,
+    "check_same": 0,
     "fail": 0,
     "same_answer": 0,
     "ClauseFailure": 0,

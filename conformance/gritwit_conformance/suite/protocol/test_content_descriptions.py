@@ -13,12 +13,13 @@ import pytest
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._protocol_texts import ALL, _lone, _message_id, _outcome, _send, _test_actor
+from .._check import SuiteBug, call_ok, check_equal, check_outcome, ok_answer
+from ._protocol_texts import ALL, _lone, _message_id, _send, _test_actor
 
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle, check=False)
 
@@ -55,17 +56,25 @@ def test_content_descriptions_with_text_of_every_class(impl: Implementation, run
         for mt, content, want in cases:
             i += 1
             reply = _send(impl, runtime, i, content, mt)
-            assert _outcome(reply) == want, (
-                f"wit-send mt={mt!a} content={content!a}: expected {want}, got {reply}"
-            )
+            check_outcome("ADP-004.8", reply, want, f"wit-send mt={mt!a} content={content!a}")
             if want == "ok":
-                assert reply.result["message"] == _message_id(content, mt), (ascii(text), reply)
+                check_equal(
+                    "ADP-004.8",
+                    _message_id(content, mt),
+                    reply.result.get("message"),
+                    f"the id of the message of {text!a}",
+                )
         state = {text: "00", "b": "01"}
         want = "bad-request" if text == "wit" else _name_class(text)
         reply = impl.call("wit-genesis", check=False, runtime=runtime, actor="counter", state=state)
-        assert _outcome(reply) == want, f"wit-genesis state {state!a}: expected {want}, got {reply}"
+        check_outcome("ADP-004.8", reply, want, f"wit-genesis of counter with the state {state!a}")
         if want == "ok":
-            assert reply.result["actor"] == _test_actor("counter", state), (ascii(text), reply)
+            check_equal(
+                "ADP-004.8",
+                _test_actor("counter", state),
+                reply.result.get("actor"),
+                f"the id of the counter with the state name {text!a}",
+            )
 
 
 def _deep(depth: int, inner: dict[str, Any]) -> dict[str, Any]:
@@ -84,18 +93,24 @@ def test_descriptions_nest_16_deep_and_no_deeper(impl: Implementation, runtime: 
     for n, inner in enumerate(inners):
         ok = _deep(16, inner)
         reply = _send(impl, runtime, n, ok, "m")
-        assert reply.ok and reply.result["message"] == _message_id(ok, "m"), reply
+        sent = ok_answer(reply, "ADP-004.8", f"wit-send of {inner} 16 levels deep")
+        check_equal(
+            "ADP-004.8",
+            _message_id(ok, "m"),
+            sent["message"],
+            f"the id of the message of {inner} 16 levels deep",
+        )
         reply = _send(impl, runtime, 10 + n, _deep(17, inner), "m")
-        assert _outcome(reply) == "bad-request", f"17 levels: expected bad-request, got {reply}"
+        check_outcome("ADP-004.8", reply, "bad-request", f"wit-send of {inner} 17 levels deep")
     cases: list[tuple[dict[str, Any], int, str]] = [
         ({"tree": {}}, 16, "invalid-object"),
         ({"tree": {"a/b": {"blob": ""}}}, 15, "invalid-name"),
     ]
     for n, (inner, depth, want) in enumerate(cases):
         reply = _send(impl, runtime, 20 + n, _deep(depth, inner), "m")
-        assert _outcome(reply) == want, f"{inner} at depth {depth}: expected {want}, got {reply}"
+        check_outcome("ADP-004.8", reply, want, f"wit-send of {inner} at depth {depth}")
         reply = _send(impl, runtime, 30 + n, _deep(depth + 1, inner), "m")
-        assert _outcome(reply) == "bad-request", f"{inner} one level deeper: {reply}"
+        check_outcome("ADP-004.8", reply, "bad-request", f"wit-send of {inner} one level deeper")
 
 
 WRONG_CANONICAL = [
@@ -121,7 +136,8 @@ def test_tree_entries_are_built_in_canonical_order(
     (``invalid-object``): the one first in canonical order decides; ``rule`` would
     pick the other."""
     pair = tc.separating_pair("canonical", rule, where=tc.is_valid_name)
-    assert pair is not None
+    if pair is None:
+        raise SuiteBug(f"suite bug: no pair of names that {rule} orders apart from ENC-010")
     first, second = pair
     bad_name = {"tree": {"a/": {"blob": "00"}}}
     empty: dict[str, Any] = {"tree": {}}
@@ -132,9 +148,12 @@ def test_tree_entries_are_built_in_canonical_order(
             values = {first: a, second: b}
             content = {"tree": {name: values[name] for name in order}}
             reply = _send(impl, runtime, n, content, "m")
-            assert _outcome(reply) == want, (
-                f"wit-send of {content!a}: {first!a} comes before {second!a} in canonical order "
-                f"(ENC-010; {rule} puts them the other way): expected {want}, got {reply}"
+            check_outcome(
+                "ENC-010",
+                reply,
+                want,
+                f"wit-send of {content!a}: {first!a} comes before {second!a} in "
+                f"canonical order ({rule} puts them the other way)",
             )
 
 
@@ -166,6 +185,4 @@ def test_encode_judges_deep_values_by_their_field(impl: Implementation, depth: i
     ]
     for description, want in cases:
         reply = impl.call("encode", check=False, object=description)
-        assert _outcome(reply) == want, (
-            f"encode with {depth} nested arrays: expected {want}, got {reply}"
-        )
+        check_outcome("ADP-009.4", reply, want, f"encode with {depth} nested arrays")

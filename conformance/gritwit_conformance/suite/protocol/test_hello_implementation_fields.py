@@ -14,6 +14,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, describe
+
 pytestmark = pytest.mark.profile("protocol")
 
 #: The profiles ADP-006 defines.
@@ -26,17 +28,44 @@ PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http
 def test_hello_fields_hold_what_adp_005_4_allows(impl: Implementation) -> None:
     hello = impl.info()
     implementation = hello["implementation"]
-    assert isinstance(implementation["name"], str) and implementation["name"], (
-        f"implementation.name must be non-empty text: {implementation!r:.200}"
+    name = implementation["name"]
+    check(
+        "ADP-005.4",
+        isinstance(name, str) and name,
+        expected="non-empty text",
+        came=name,
+        what="hello's implementation.name",
     )
     for free in ("version", "language", "homepage"):
-        assert isinstance(implementation[free], str), f"{free} must be text: {implementation}"
+        check(
+            "ADP-005.4",
+            isinstance(implementation[free], str),
+            expected="text (any string)",
+            came=implementation[free],
+            what=f"hello's implementation.{free}",
+        )
     spec = implementation["spec"]
-    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\.dev[0-9]+(\+t[0-9a-f]{12})?)?", spec), (
-        "ADP-005.4: implementation.spec must be MAJOR.MINOR.PATCH or a development version"
-        " MAJOR.MINOR.PATCH.devN, with or without its text's label +t and 12 hex digits"
-        f" (CONV-003.7, CONV-003.8): {spec!r:.60}"
+    check(
+        ("ADP-005.4", "CONV-003.7", "CONV-003.8"),
+        isinstance(spec, str)
+        and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+(\.dev[0-9]+(\+t[0-9a-f]{12})?)?", spec),
+        expected="MAJOR.MINOR.PATCH or a development version MAJOR.MINOR.PATCH.devN, with "
+        "or without its text's label +t and 12 hex digits",
+        came=spec,
+        what="hello's implementation.spec",
     )
     profiles = hello["profiles"]
-    assert len(profiles) == len(set(profiles)), f"a profile is named twice: {profiles}"
-    assert set(profiles) <= PROFILES, f"profiles not in ADP-006: {sorted(set(profiles) - PROFILES)}"
+    check(
+        "ADP-005.4",
+        len(profiles) == len(set(profiles)),
+        expected="each profile named once",
+        came=profiles,
+        what="hello's profiles",
+    )
+    check(
+        "ADP-006",
+        set(profiles) <= PROFILES,
+        expected=f"profiles of {describe(sorted(PROFILES))}",
+        came=lambda: f"{describe(sorted(set(profiles) - PROFILES))} too",
+        what="hello's profiles",
+    )

@@ -17,7 +17,8 @@ import gritwit as g
 from gritwit._json import object_to_json
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.harness._messages import Response
+
+from .._check import Clause, call_ok, check, check_equal, check_outcome, ok_answer, suite_premise
 
 BLOB = g.Blob(data=b"protocol")
 VALUE = "a2616101616282f5f6"  # {"a": 1, "b": [true, null]}
@@ -35,10 +36,6 @@ BAD_BYTES = ["", "18", "1818" + "00", "1805", "a2617a00616100", "a1616101", "9f0
 def oracle(cmd: str, **args: Any) -> dict[str, Any]:
     """What the reference answers (in process)."""
     return ReferenceAdapter().handle({"seq": 0, "cmd": cmd, **args})
-
-
-def outcome(reply: Response) -> str:
-    return reply.outcome()
 
 
 def expected_outcome(answer: dict[str, Any]) -> str:
@@ -64,7 +61,8 @@ def test_codec_commands_answer_as_the_table_says(impl: Implementation) -> None:
     for cmd, args in calls:
         reply = impl.call(cmd, **args)
         expected = {k: v for k, v in oracle(cmd, **args).items() if k not in ("seq", "ok")}
-        assert reply.ok and reply.result == expected, f"{cmd} {args}: {reply} != {expected}"
+        answer = ok_answer(reply, "ADP-009.1")
+        check_equal("ADP-009.1", expected, answer, f"the answer to {cmd}, the reference's")
 
 
 @pytest.mark.smoke
@@ -73,25 +71,23 @@ def test_codec_commands_answer_as_the_table_says(impl: Implementation) -> None:
 def test_codec_failures_carry_the_spec_class(impl: Implementation) -> None:
     for description in BAD_DESCRIPTIONS:
         expected = expected_outcome(oracle("encode", object=description))
-        assert expected != "ok"
+        suite_premise(expected != "ok", f"the reference refuses to encode {description}")
         reply = impl.call("encode", object=description)
-        assert outcome(reply) == expected, f"encode {description}: {reply}"
+        check_outcome("ADP-009.2", reply, expected)
     for data in BAD_BYTES:
         for cmd in ("decode", "id", "decode-value"):
             expected = expected_outcome(oracle(cmd, bytes=data))
             if expected == "ok":  # a valid generic value that is no object
                 continue
             reply = impl.call(cmd, bytes=data)
-            assert outcome(reply) == expected, f"{cmd} {data!r}: {reply}"
+            check_outcome("ADP-009.2", reply, expected)
 
 
 # --- store (ADP-010) -------------------------------------------------------------------
 
 
-def _open(impl: Implementation, kind: str = "memory", **args: Any) -> str:
-    reply = impl.call("store-open", kind=kind, **args)
-    assert reply.ok, reply
-    return str(reply.result["store"])
+def _open(impl: Implementation, clause: Clause, kind: str = "memory", **args: Any) -> str:
+    return str(call_ok(impl, clause, "store-open", kind=kind, **args)["store"])
 
 
 @pytest.mark.smoke
@@ -100,27 +96,41 @@ def _open(impl: Implementation, kind: str = "memory", **args: Any) -> str:
 def test_store_commands_answer_as_the_table_says(impl: Implementation) -> None:
     data = g.encode_object(BLOB).hex()
     oid = g.object_id(BLOB).hex()
-    first, second = _open(impl), _open(impl)
-    assert first != second, "two store-open calls must give two handles"
-    assert impl.call("put", store=first, bytes=data).result == {"id": oid}
-    assert impl.call("get", store=first, id=oid).result == {"bytes": data}
-    assert impl.call("has", store=first, id=oid).result == {"present": True}
-    assert impl.call("has", store=second, id=oid).result == {"present": False}, (
-        "a put into one store shows in another: handles must name separate stores"
+    rule = "ADP-010.1"
+    first, second = _open(impl, rule), _open(impl, rule)
+    check(
+        rule,
+        first != second,
+        expected="two handles",
+        came=f"{first!r} twice",
+        what="the handles of two store-open calls",
     )
-    assert impl.call("ref-cas", store=first, name="names/x", expected=None, new=oid).ok
-    assert impl.call("ref-get", store=first, name="names/x").result == {"id": oid}
-    assert impl.call("ref-get", store=second, name="names/x").result == {"id": None}
-    assert impl.call("ref-list", store=first, prefix="names/").result == {"names": ["names/x"]}
+    answers: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        ("put", {"store": first, "bytes": data}, {"id": oid}),
+        ("get", {"store": first, "id": oid}, {"bytes": data}),
+        ("has", {"store": first, "id": oid}, {"present": True}),
+        # a put into one store must not show in another: handles name separate stores
+        ("has", {"store": second, "id": oid}, {"present": False}),
+    ]
+    for cmd, args, expected in answers:
+        check_equal(rule, expected, call_ok(impl, rule, cmd, **args), f"the answer to {cmd}")
+    call_ok(impl, rule, "ref-cas", store=first, name="names/x", expected=None, new=oid)
+    answers = [
+        ("ref-get", {"store": first, "name": "names/x"}, {"id": oid}),
+        ("ref-get", {"store": second, "name": "names/x"}, {"id": None}),
+        ("ref-list", {"store": first, "prefix": "names/"}, {"names": ["names/x"]}),
+    ]
+    for cmd, args, expected in answers:
+        check_equal(rule, expected, call_ok(impl, rule, cmd, **args), f"the answer to {cmd}")
     for handle in (first, second):
-        assert impl.call("store-close", store=handle).ok
+        call_ok(impl, rule, "store-close", store=handle)
 
 
 @pytest.mark.smoke
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-010.2")
 def test_store_bad_requests(impl: Implementation) -> None:
-    store = _open(impl)
+    store = _open(impl, "ADP-010.2")
     absent = g.object_id(BLOB).hex()
     cases = [
         ("store-corrupt", {"store": store, "id": absent}),
@@ -131,8 +141,8 @@ def test_store_bad_requests(impl: Implementation) -> None:
     ]
     for cmd, args in cases:
         reply = impl.call(cmd, **args)  # type: ignore[arg-type]
-        assert outcome(reply) == "bad-request", f"{cmd} {args}: {reply}"
-    assert impl.call("store-close", store=store).ok
+        check_outcome("ADP-010.2", reply, "bad-request")
+    call_ok(impl, "ADP-010.2", "store-close", store=store)
 
 
 @pytest.mark.smoke
@@ -145,16 +155,18 @@ def test_durable_contents_outlive_the_adapter_process(impl: Implementation, tmp_
     Path(path).mkdir()
     writer = impl._fresh()
     try:
-        store = _open(writer, "durable", path=path)
-        assert writer.call("put", store=store, bytes=data).ok
-        assert writer.call("ref-cas", store=store, name="names/x", expected=None, new=oid).ok
+        store = _open(writer, "ADP-010.3", "durable", path=path)
+        call_ok(writer, "ADP-010.3", "put", store=store, bytes=data)
+        call_ok(writer, "ADP-010.3", "ref-cas", store=store, name="names/x", expected=None, new=oid)
     finally:
         writer.close()  # shutdown: the process ends
     reader = impl._fresh()
     try:
-        store = _open(reader, "durable", path=path)
-        assert reader.call("get", store=store, id=oid).result == {"bytes": data}
-        assert reader.call("ref-get", store=store, name="names/x").result == {"id": oid}
+        store = _open(reader, "ADP-010.3", "durable", path=path)
+        got = call_ok(reader, "ADP-010.3", "get", store=store, id=oid)
+        check_equal("ADP-010.3", {"bytes": data}, got, "the object, read by another process")
+        ref = call_ok(reader, "ADP-010.3", "ref-get", store=store, name="names/x")
+        check_equal("ADP-010.3", {"id": oid}, ref, "the ref, read by another process")
     finally:
         reader.close()
 
@@ -163,10 +175,10 @@ def test_durable_contents_outlive_the_adapter_process(impl: Implementation, tmp_
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.3")
 def test_malformed_id_arguments_are_invalid_id(impl: Implementation) -> None:
-    store = _open(impl)
+    store = _open(impl, "ADP-004.3")
     good = g.object_id(BLOB).hex()
     for bad in (good.upper(), good[:62], good + "00", "x" * 64, ""):
         for cmd in ("get", "has"):
             reply = impl.call(cmd, store=store, id=bad, check=False)
-            assert outcome(reply) == "invalid-id", f"{cmd} id={bad!r}: {reply}"
-    assert impl.call("store-close", store=store).ok
+            check_outcome("ADP-004.3", reply, "invalid-id")
+    call_ok(impl, "ADP-004.3", "store-close", store=store)

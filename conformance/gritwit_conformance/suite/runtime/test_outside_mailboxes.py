@@ -91,7 +91,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
 ) -> None:
     rt = str(call_ok(impl, "RUN-003.2", "rt-open", path=str(tmp_path))["runtime"])
     one, two = _salts()
-    first = _genesis(impl, rt, "counter", one)
+    first = _genesis(impl, rt, "counter", one, clause="RUN-003.2")
     refs = _refs(impl, rt)
     check_equal(
         ("RUN-003.4", "RUN-003.2", "RUN-003.5"),
@@ -101,7 +101,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
         f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
         "written, RUN-003.5)",
     )
-    second_counter = _genesis(impl, rt, "counter", two)
+    second_counter = _genesis(impl, rt, "counter", two, clause="RUN-003.2")
     after = _refs(impl, rt)
     check_equal(
         "RUN-003.4",

@@ -32,6 +32,8 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok, check_type, fail, suite_premise
+
 #: The text classes (``inputs`` markers spell them out: ``trace --inputs`` reads them as text).
 TEXT = tc.TEXT_CLASSES
 WASM_HEADERS = {"abi": "1", "runtime": "wasm"}
@@ -56,7 +58,10 @@ def _wasm(wat: str, names: dict[str, bytes] | None = None) -> bytes:
     its value) replaced by the value's bytes — the way to get invalid UTF-8 into a name."""
     wasm = bytes(wasmtime.wat2wasm(wat))
     for hole, raw in (names or {}).items():
-        assert len(hole) == len(raw) and wasm.count(hole.encode()) == 1, hole
+        suite_premise(
+            len(hole) == len(raw) and wasm.count(hole.encode()) == 1,
+            f"the placeholder {hole!r} is once in the module and as long as its name",
+        )
         wasm = wasm.replace(hole.encode(), raw)
     return wasm
 
@@ -70,35 +75,64 @@ def _name(text: str) -> tuple[str, dict[str, bytes]]:
     return hole, {hole: raw}
 
 
-def _open(impl: Implementation) -> str:
-    return str(impl.call("wit-open").expect_ok()["runtime"])
+# Each command below is checked to answer a value under ``clause``: the clause of the
+# test driving it, whose check it is the first step of.
+
+
+def _open(impl: Implementation, *, clause: Clause) -> str:
+    return str(call_ok(impl, clause, "wit-open")["runtime"])
 
 
 def _genesis(
-    impl: Implementation, runtime: str, wasm: bytes, state: dict[str, str] | None = None
+    impl: Implementation,
+    runtime: str,
+    wasm: bytes,
+    state: dict[str, str] | None = None,
+    *,
+    clause: Clause,
 ) -> str:
-    reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {})
-    return str(reply.expect_ok()["actor"])
+    reply = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {}
+    )
+    return str(reply["actor"])
 
 
-def _run(impl: Implementation, runtime: str, max_steps: int = 50) -> dict[str, Any]:
-    return impl.call("wit-run", runtime=runtime, max_steps=max_steps).expect_ok()
+def _run(
+    impl: Implementation, runtime: str, max_steps: int = 50, *, clause: Clause
+) -> dict[str, Any]:
+    return call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=max_steps)
 
 
-def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+def _close(impl: Implementation, runtime: str, *, clause: Clause) -> None:
+    call_ok(impl, clause, "wit-close", runtime=runtime)
+
+
+def _object(
+    impl: Implementation, runtime: str, oid: g.ObjectId | str, *, clause: Clause
+) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
-def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    assert head is not None, "the actor has no step"
-    step = _object(impl, runtime, head)
-    assert isinstance(step, g.Step)
-    core = _object(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
-    return core
+def _core(impl: Implementation, runtime: str, actor: str, *, clause: Clause) -> g.Tree:
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    if head is None:
+        fail(clause, expected="a step of the actor", came="no step (null)", what="its head")
+    step = check_type(
+        clause,
+        _object(impl, runtime, head, clause=clause),
+        g.Step,
+        expected="a step",
+        what="the actor's head",
+    )
+    return check_type(
+        clause,
+        _object(impl, runtime, step.core, clause=clause),
+        g.Tree,
+        expected="a tree",
+        what="the core of the actor's head",
+    )
 
 
 def _refused(reply: Any) -> str | None:
@@ -128,7 +162,7 @@ def _variants(base: str, cls: str) -> list[str]:
         "nul": [base + "\x00", base[:3] + "\x00" + base[3:], "\x00" + base],
         "empty": [""],
     }[cls]
-    assert base not in found
+    suite_premise(base not in found, f"no near miss of {base!r} is {base!r} itself")
     return found
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._calls import Lowering, module
 from .test_lean_kept import ID_BYTES, IMPORTS, _on_message, _save
 from .test_wasm_clauses_calls import _entry, _run
@@ -43,11 +44,22 @@ def test_a_copy_out_into_the_grown_pages_lands_there(impl: Implementation) -> No
         _save(lowering, b"id", END - ID_BYTES, ID_BYTES),
     ]
     wasm = module(IMPORTS, lowering, {"step": _on_message(body)})
-    runs, runtime, actor = _run(impl, wasm, [0, 1])
-    assert runs[1][1] == [], f"the grown pages are memory: {runs}"
-    assert _entry(impl, runtime, actor, "rc") == bytes([ID_BYTES])
-    sender = _entry(impl, runtime, actor, "id")
-    assert len(sender) == ID_BYTES and all(c in b"0123456789abcdef" for c in sender), sender
+    runs, runtime, actor = _run(impl, wasm, [0, 1], clause="WASM-007.2")
+    check_equal("WASM-007.2", [], runs[1][1], "the failures of run 2")
+    check_equal(
+        "WASM-007.2",
+        bytes([ID_BYTES]),
+        _entry(impl, runtime, actor, "rc", clause="WASM-007.2"),
+        "the core entry rc",
+    )
+    sender = _entry(impl, runtime, actor, "id", clause="WASM-007.2")
+    check(
+        "WASM-007.4",
+        len(sender) == ID_BYTES and all(c in b"0123456789abcdef" for c in sender),
+        expected="the sender's id, 64 lowercase hex digits",
+        came=sender,
+        what="what msg_sender wrote into the grown pages",
+    )
 
 
 @pytest.mark.req("WASM-007.2", "WASM-011.3")
@@ -63,9 +75,14 @@ def test_a_copy_in_across_the_old_end_reads_both_pages(impl: Implementation) -> 
         _save(lowering, b"both", old_end - 4, 8),
     ]
     wasm = module(IMPORTS, lowering, {"step": _on_message(body)})
-    runs, runtime, actor = _run(impl, wasm, [0, 1])
-    assert runs[1][1] == [], f"a range across the old end lies within the memory: {runs}"
-    assert _entry(impl, runtime, actor, "both") == b"abcdefgh"
+    runs, runtime, actor = _run(impl, wasm, [0, 1], clause="WASM-007.2")
+    check_equal("WASM-007.2", [], runs[1][1], "the failures of run 2")
+    check_equal(
+        "WASM-007.2",
+        b"abcdefgh",
+        _entry(impl, runtime, actor, "both", clause="WASM-007.2"),
+        "the core entry both",
+    )
 
 
 @pytest.mark.req("WASM-007.2")
@@ -78,5 +95,5 @@ def test_a_copy_out_one_byte_past_the_grown_end_traps(impl: Implementation) -> N
         *lowering.calls([("msg_sender", [0, END - ID_BYTES + 1, ID_BYTES])]),
     ]
     wasm = module(IMPORTS, lowering, {"step": _on_message(body)})
-    runs, _, actor = _run(impl, wasm, [0, 1])
-    assert runs[1][1] == [[actor, "trap"]], f"a buffer past the grown memory's end: {runs}"
+    runs, _, actor = _run(impl, wasm, [0, 1], clause="WASM-007.2")
+    check_equal("WASM-007.2", [[actor, "trap"]], runs[1][1], "the failures of run 2")

@@ -15,6 +15,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import _entry, _run
 
@@ -52,11 +53,22 @@ def test_a_copy_out_may_fill_a_buffer_ending_at_the_last_byte_of_memory(
         _save(lowering, b"id", END - ID_BYTES, ID_BYTES),
     ]
     wasm = module(IMPORTS, lowering, {"step": _on_message(body)})
-    runs, runtime, actor = _run(impl, wasm, [0, 1])
-    assert runs[1][1] == [], f"a buffer ending at the memory's end is inside it: {runs}"
-    assert _entry(impl, runtime, actor, "rc") == bytes([ID_BYTES])
-    sender = _entry(impl, runtime, actor, "id")
-    assert len(sender) == ID_BYTES and all(c in b"0123456789abcdef" for c in sender), sender
+    runs, runtime, actor = _run(impl, wasm, [0, 1], clause="WASM-007.2")
+    check_equal("WASM-007.2", [], runs[1][1], "the failures of run 2")
+    check_equal(
+        "WASM-007.2",
+        bytes([ID_BYTES]),
+        _entry(impl, runtime, actor, "rc", clause="WASM-007.2"),
+        "the core entry rc",
+    )
+    sender = _entry(impl, runtime, actor, "id", clause="WASM-007.2")
+    check(
+        "WASM-007.4",
+        len(sender) == ID_BYTES and all(c in b"0123456789abcdef" for c in sender),
+        expected="the sender's id, 64 lowercase hex digits",
+        came=sender,
+        what="what msg_sender wrote at the memory's end",
+    )
 
 
 @pytest.mark.req("WASM-007.2")
@@ -65,8 +77,8 @@ def test_a_copy_out_one_byte_past_the_end_of_memory_traps(impl: Implementation) 
     lowering = Lowering()
     body = lowering.calls([("msg_sender", [0, END - ID_BYTES + 1, ID_BYTES])])
     wasm = module(IMPORTS, lowering, {"step": _on_message(body)})
-    runs, _, actor = _run(impl, wasm, [0, 1])
-    assert runs[1][1] == [[actor, "trap"]], f"a buffer past the memory's end: {runs}"
+    runs, _, actor = _run(impl, wasm, [0, 1], clause="WASM-007.2")
+    check_equal("WASM-007.2", [[actor, "trap"]], runs[1][1], "the failures of run 2")
 
 
 def _repeat(call: str, times: int) -> list[str]:
@@ -85,8 +97,10 @@ def test_host_calls_over_the_fuel_end_the_call_with_fuel_exhausted(impl: Impleme
     an instruction: the error is still the call's, of its own class.
     """
     wasm = module(IMPORTS, Lowering(), {"step": _repeat("(call $msg_count)", 20_000)})
-    runs, _, actor = _run(impl, wasm, [0])
-    assert runs[0][1] == [[actor, "fuel-exhausted"]], runs
+    runs, _, actor = _run(impl, wasm, [0], clause="WASM-019")
+    check_equal(
+        "WASM-019", [[actor, "fuel-exhausted"]], runs[0][1], "the failures of the genesis step"
+    )
 
 
 @pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-005.1")
@@ -100,5 +114,7 @@ def test_an_effect_over_the_limit_ends_the_call_with_output_too_large(
         "(i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0))"
     )
     wasm = module(IMPORTS, lowering, {"step": _repeat(call, 1025)})
-    runs, _, actor = _run(impl, wasm, [0])
-    assert runs[0][1] == [[actor, "output-too-large"]], runs
+    runs, _, actor = _run(impl, wasm, [0], clause="WASM-018.2")
+    check_equal(
+        "WASM-018.2", [[actor, "output-too-large"]], runs[0][1], "the failures of the genesis step"
+    )

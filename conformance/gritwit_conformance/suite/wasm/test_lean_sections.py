@@ -18,6 +18,7 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, suite_premise
 from .test_wasm_clauses_calls import _entry, _run
 
 pytestmark = pytest.mark.profile("wasm")
@@ -113,9 +114,21 @@ def test_a_module_with_a_global_starts_every_call_from_its_initial_value(
     wasm = LAYOUTS[layout]()
     wasmtime.Module(wasmtime.Engine(), wasm)  # valid: the layout is the only oddity
     if layout == "zero-payload":
-        assert len(wasm) == 828
-    runs, runtime, actor = _run(impl, wasm, [0, 1, 1])
-    assert all(failures == [] for _, failures in runs), runs
-    assert [len(steps) for steps, _ in runs] == [1, 1, 1], runs
-    saved = _entry(impl, runtime, actor, "g")
-    assert saved == b"\x01", f"the third call saw the global at {saved[0] - 1}, not 0"
+        suite_premise(len(wasm) == 828, "the zero-payload layout is the 828-byte module")
+    runs, runtime, actor = _run(impl, wasm, [0, 1, 1], clause="WASM-005.1")
+    check_equal(
+        "WASM-005.1", [[]] * len(runs), [failures for _, failures in runs], "the runs' failures"
+    )
+    check_equal(
+        "WASM-005.1",
+        [1, 1, 1],
+        [len(steps) for steps, _ in runs],
+        "the number of steps of each run",
+    )
+    saved = _entry(impl, runtime, actor, "g", clause="WASM-005.1")
+    check_equal(
+        "WASM-005.1",
+        b"\x01",
+        saved,
+        "the global the third call saved after one increment: from its initial 0",
+    )

@@ -16,6 +16,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
+from .._check import check, check_equal, fail, ok_answer, suite_premise
 from ._calls import Call, Lowering, module
 from ._host_calls import _entry, _failures, _genesis, _imports, _open, _tree, _wat_bytes
 
@@ -133,11 +134,15 @@ def _show(data: bytes) -> str:
 
 
 def _check_listing(data: bytes | None, expected: list[tuple[str, list[str]]], what: str) -> None:
-    assert data is not None, f"{what}: the lister saved nothing"
-    assert data == _encode_listing(expected), (
-        f"{what}: msg_entry must number entries in canonical order (UTF-8 length, then "
-        f"bytes; ENC-010), up to the last entry and -1 past it.\n  expected {expected!r}\n"
-        f"  got      {_show(data)}"
+    if data is None:
+        fail("WASM-009.6", expected="the names the lister saved", came="no entry names", what=what)
+    check(
+        ("WASM-009.6", "ENC-010"),
+        data == _encode_listing(expected),
+        expected=f"the entries numbered in canonical order (UTF-8 length, then bytes), up to "
+        f"the last and -1 past it: {expected!r}",
+        came=lambda: _show(data),
+        what=f"{what}: what msg_entry listed",
     )
 
 
@@ -145,13 +150,20 @@ def _listing_of_content(impl: Implementation, content: dict[str, Any], prefix: s
     """Send ``content`` to a lister of ``prefix``; what it saved."""
     runtime = _open(impl)
     actor = _genesis(impl, runtime, _lister(prefix))
-    assert _failures(impl, runtime) == []
-    impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content).expect_ok()
+    check_equal("WASM-009.6", [], _failures(impl, runtime), "the lister's genesis failures")
+    sent = impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content)
+    ok_answer(sent, "WASM-009.6", "the content sent to the lister")
     failures = _failures(impl, runtime)
-    assert failures == [], f"listing the content failed: {failures}"
+    check_equal("WASM-009.6", [], failures, "the failures of the step listing the content")
     data = _entry(impl, runtime, actor, "names")
-    impl.call("wit-close", runtime=runtime).expect_ok()
-    assert data is not None, "the lister saved nothing"
+    ok_answer(impl.call("wit-close", runtime=runtime), "WASM-009.6", "wit-close")
+    if data is None:
+        fail(
+            "WASM-009.6",
+            expected="the names the lister saved",
+            came="no entry names",
+            what="the lister's core after listing the content",
+        )
     return data
 
 
@@ -193,7 +205,10 @@ def test_msg_entry_numbers_entries_in_canonical_order(
     differently; every other name is also a tree of the set, listed through a path of
     that name's class.  The last ``k`` gives the last name, ``k`` = count gives -1."""
     for rule in tc.wrong_rules("canonical"):  # the sets tell every wrong order apart
-        assert any(tc.orders_differ(s, "canonical", rule) for s in NAME_SETS), rule
+        suite_premise(
+            any(tc.orders_differ(s, "canonical", rule) for s in NAME_SETS),
+            f"a set of names tells {rule} from the canonical order",
+        )
     content = _content_of_sets(list(reversed(names)))
     _check_listing(
         _listing_of_content(impl, content), _expected_listing(content), f"names {names!r}"
@@ -298,8 +313,14 @@ def test_msg_entry_lists_a_tree_a_step_wrote_in_canonical_order(
     wasm, _ = _writer(reader, names)
     writer = _genesis(impl, runtime, wasm)
     failures = _failures(impl, runtime, max_steps=10)
-    assert failures == [], failures
-    assert _entry(impl, runtime, writer, "rc") == bytes(len(names) + 1), "every call returns 0"
+    check_equal(
+        "WASM-011.3",
+        [],
+        failures,
+        f"the failures of the writer writing t/<name> in {order} order, and the lister",
+    )
+    rc = _entry(impl, runtime, writer, "rc")
+    check_equal("WASM-011.3", bytes(len(names) + 1), rc, "the writer's return codes: each 0")
     data = _entry(impl, runtime, reader, "names")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    ok_answer(impl.call("wit-close", runtime=runtime), "WASM-009.6", "wit-close")
     _check_listing(data, _expected_listing(_tree(names)), f"a tree written in {order} order")

@@ -17,6 +17,7 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import Clause, call_ok, check, check_equal, check_type, error_answer, ok_answer
 from ._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
@@ -43,52 +44,59 @@ SCRATCH, SCRATCH_LEN = 1000, 300
 
 
 def _scenario(
-    impl: Implementation, wasm: bytes, state: dict[str, str], batches: list[int]
+    impl: Implementation, wasm: bytes, state: dict[str, str], batches: list[int], clause: Clause
 ) -> tuple[list[Any], str, str]:
-    """Genesis, then one run per batch after sending that many messages: (runs, rt, actor)."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
-            "actor"
-        ]
-    )
+    """Genesis, then one run per batch after sending that many messages: (runs, rt, actor),
+    each answer checked to be a value under ``clause``."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    genesis = call_ok(impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state)
+    actor = str(genesis["actor"])
     runs = []
     for count in batches:
         for index in range(count):
             content = {"blob": bytes([index]).hex()}
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="hello", content=content
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="hello", content=content
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
         runs.append((run["steps"], run["failures"]))
     return runs, runtime, actor
 
 
 def _run(
-    impl: Implementation, wasm: bytes, batches: list[int], state: dict[str, str] | None = None
+    impl: Implementation,
+    wasm: bytes,
+    batches: list[int],
+    clause: Clause,
+    state: dict[str, str] | None = None,
 ) -> tuple[list[Any], str, str]:
-    """:func:`_scenario` on ``impl``, whose steps and failures must be the reference's."""
-    runs, runtime, actor = _scenario(impl, wasm, state or {}, batches)
+    """:func:`_scenario` on ``impl``, whose steps and failures must be the reference's
+    (checked under ``clause``)."""
+    runs, runtime, actor = _scenario(impl, wasm, state or {}, batches, clause)
     oracle = InProcess()
     try:
-        expected, _, _ = _scenario(oracle, wasm, state or {}, batches)
+        expected, _, _ = _scenario(oracle, wasm, state or {}, batches, clause)
     finally:
         oracle.close()
-    assert runs == expected, f"runs {runs}, the reference's {expected}"
+    check_equal(clause, expected, runs, "the runs' [steps, failures], as the reference's")
     return runs, runtime, actor
 
 
-def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
+def _entry(impl: Implementation, runtime: str, actor: str, name: str, clause: Clause) -> bytes:
     def get(oid: str) -> g.GritObject:
-        raw = impl.call("wit-object", runtime=runtime, id=oid).expect_ok()["bytes"]
+        raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=oid)["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
-    step = get(impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"])
-    assert isinstance(step, g.Step)
-    core = get(step.core.hex())
-    assert isinstance(core, g.Tree)
-    blob = get(core.entries[name].hex())
-    assert isinstance(blob, g.Blob)
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(clause, get(head), g.Step, expected="a step", what="the actor's head")
+    core = check_type(clause, get(step.core.hex()), g.Tree, expected="a tree", what="its core")
+    blob = check_type(
+        clause,
+        get(core.entries[name].hex()),
+        g.Blob,
+        expected="a blob",
+        what=f"the core entry {name!r}",
+    )
     return blob.data
 
 
@@ -124,16 +132,35 @@ def test_copy_out_writes_min_n_cap_bytes_and_returns_n(impl: Implementation) -> 
         ("msg_header", [0, b"mt", SCRATCH + 260, 0]),  # cap 0: nothing written
     ]
     wasm = _scratch_module(lowering, lowering.calls(calls))
-    _, runtime, actor = _run(impl, wasm, [0, 1])
-    rc, out = _entry(impl, runtime, actor, "rc"), _entry(impl, runtime, actor, "out")
-    assert rc[:5] == bytes([64, 64, 5, 0xFF, 5]), f"return codes {rc[:5].hex()}"
+    _, runtime, actor = _run(impl, wasm, [0, 1], "WASM-007.4")
+    rc = _entry(impl, runtime, actor, "rc", "WASM-007.4")
+    out = _entry(impl, runtime, actor, "out", "WASM-007.4")
+    check_equal(
+        "WASM-007.4",
+        bytes([64, 64, 5, 0xFF, 5]),
+        rc[:5],
+        "the return codes: the sender's 64 twice, 5 for hello, -1 absent, 5",
+    )
     sender = out[:64]
-    assert all(c in b"0123456789abcdef" for c in sender), f"the sender's id: {sender!r}"
+    check(
+        "WASM-009.2",
+        all(c in b"0123456789abcdef" for c in sender),
+        expected="the sender's id, 64 lowercase hex digits",
+        came=sender,
+        what="what msg_sender wrote",
+    )
     aa = b"\xaa"
-    assert out[64:100] == aa * 36, "msg_sender wrote past cap 64"
-    assert out[100:110] == sender[:10] and out[110:200] == aa * 90, "cap 10 is 10 bytes"
-    assert out[200:202] == b"he" and out[202:250] == aa * 48, "cap 2 of 'hello' is 'he'"
-    assert out[250:300] == aa * 50, "an absent header or a cap of 0 writes nothing"
+    check_equal("WASM-007.3", aa * 36, out[64:100], "the buffer past msg_sender's cap 64")
+    check_equal("WASM-007.4", sender[:10], out[100:110], "msg_sender with cap 10: 10 bytes")
+    check_equal("WASM-007.3", aa * 90, out[110:200], "the buffer past msg_sender's cap 10")
+    check_equal("WASM-007.4", b"he", out[200:202], "msg_header mt with cap 2: 'he' of 'hello'")
+    check_equal("WASM-007.3", aa * 48, out[202:250], "the buffer past msg_header's cap 2")
+    check_equal(
+        "WASM-007.3",
+        aa * 50,
+        out[250:300],
+        "the buffers of an absent header and of a cap of 0: nothing written",
+    )
 
 
 INVALID_FLAGS = [2, 3, 0x80000000, 0xFFFFFFFF]
@@ -155,10 +182,15 @@ def test_a_flags_bit_other_than_bit_0_is_invalid(
     ]
     lowering = Lowering()
     wasm = _scratch_module(lowering, lowering.calls(calls))
-    runs, runtime, actor = _run(impl, wasm, [0, 1], {"l": "01"})
-    assert runs[1][1] == [], f"the step must succeed: {runs}"
-    rc = _entry(impl, runtime, actor, "rc")
-    assert rc[:4] == b"\x00\x00\xfe\xfe", f"{function} with flags {flags:#x}: {rc[:4].hex()}"
+    runs, runtime, actor = _run(impl, wasm, [0, 1], "WASM-008.4", {"l": "01"})
+    check_equal("WASM-008.4", [], runs[1][1], "the failures of the message's step")
+    rc = _entry(impl, runtime, actor, "rc", "WASM-008.4")
+    check_equal(
+        "WASM-008.4",
+        b"\x00\x00\xfe\xfe",
+        rc[:4],
+        f"the return codes of {function} with flags 0, 1, {flags:#x} twice",
+    )
 
 
 @pytest.mark.req("WASM-010.4", "WASM-009.7")
@@ -167,8 +199,13 @@ def test_mark_read_traps_when_no_message_is_visible(impl: Implementation, index:
     """The genesis step sees no message (genesis is hidden): every index traps."""
     lowering = Lowering()
     wasm = module(ARITY, lowering, {"step": lowering.calls([("mark_read", [index])])})
-    runs, _, actor = _run(impl, wasm, [0])
-    assert runs[0][1] == [[actor, "trap"]], f"mark_read({index}) with no message: {runs}"
+    runs, _, actor = _run(impl, wasm, [0], "WASM-010.4")
+    check_equal(
+        "WASM-010.4",
+        [[actor, "trap"]],
+        runs[0][1],
+        f"the failures of mark_read({index}) with no message visible",
+    )
 
 
 def _marking(mark: int | None) -> bytes:
@@ -197,10 +234,16 @@ def test_marking_message_i_reads_the_prefix_up_to_it(
     One more message is sent, and the next step sees it and the messages left:
     3 - (i + 1), or all 3 when none was marked.
     """
-    _, runtime, actor = _run(impl, _marking(mark), [3, 1])
-    seen = _entry(impl, runtime, actor, "n")
+    _, runtime, actor = _run(impl, _marking(mark), [3, 1], "WASM-010.1")
+    seen = _entry(impl, runtime, actor, "n", "WASM-010.1")
     left = 1 + (3 if mark is None else 2 - mark)
-    assert seen == bytes([left]), f"after marking {mark}: the next step saw {seen.hex()}"
+    rule = "WASM-010.3" if mark is None else "WASM-010.1"
+    check_equal(
+        rule,
+        bytes([left]),
+        seen,
+        f"msg_count() of the step after marking {mark}: the messages left and the new one",
+    )
 
 
 #: One failing call of each kind: (call, its return code).
@@ -228,20 +271,29 @@ def test_calls_that_fail_are_not_effects(impl: Implementation, name: str) -> Non
         "(i32.const 0) (i32.const 1025) (i32.const 0) (i32.const 0)))"
     )
     wasm = module(ARITY, lowering, {"step": lines})
-    runs, runtime, actor = _run(impl, wasm, [0], {"a": "01"})
-    assert runs[0][1] == [], f"1025 calls of {name} are no effects: {runs}"
-    assert _entry(impl, runtime, actor, "rc") == bytes([code]) * 1025
+    runs, runtime, actor = _run(impl, wasm, [0], "WASM-018.2", {"a": "01"})
+    check_equal("WASM-018.2", [], runs[0][1], f"the failures of a step of 1025 failing {name}")
+    check_equal(
+        "WASM-007.5",
+        bytes([code]) * 1025,
+        _entry(impl, runtime, actor, "rc", "WASM-018.2"),
+        f"the return codes of 1025 calls of {name}",
+    )
 
 
-def _query(impl: Implementation, wasm: bytes, state: dict[str, str]) -> tuple[Any, Any]:
-    """The query ``q`` of the module's actor, on ``impl`` and on the reference."""
+def _query(
+    impl: Implementation, wasm: bytes, state: dict[str, str], clause: Clause
+) -> tuple[Any, Any]:
+    """The query ``q`` of the module's actor, on ``impl`` and on the reference; the
+    genesis before it checked under ``clause``."""
     replies = []
     for target in (impl, InProcess()):
-        runtime = str(target.call("wit-open").expect_ok()["runtime"])
-        actor = target.call(
-            "wit-genesis", runtime=runtime, module=wasm.hex(), state=state
-        ).expect_ok()["actor"]
-        assert target.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"] == []
+        runtime = str(call_ok(target, clause, "wit-open")["runtime"])
+        actor = call_ok(
+            target, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state
+        )["actor"]
+        ran = call_ok(target, clause, "wit-run", runtime=runtime, max_steps=1)
+        check_equal(clause, [], ran["failures"], "the failures of the genesis step")
         replies.append(target.call("wit-query", runtime=runtime, actor=actor, name="q"))
         if target is not impl:
             target.close()
@@ -264,12 +316,13 @@ def test_answers_are_effects(impl: Implementation, kind: str, count: int, fails:
     lowering = Lowering()
     query = lowering.calls([QUERY_EFFECTS[kind]] * count)
     wasm = module(ARITY, lowering, {"step": [], "query": query})
-    reply, expected = _query(impl, wasm, {"a": ""})
+    reply, expected = _query(impl, wasm, {"a": ""}, "WASM-018.2")
     if fails:
-        assert not reply.ok and reply.error_class == "output-too-large", reply
+        error_answer(reply, "WASM-018.3", "output-too-large", f"a query of {count} {kind} calls")
     else:
-        assert reply.ok and reply.result["data"] == "", reply
-    assert reply.ok == expected.ok
+        data = ok_answer(reply, "WASM-018.2", f"a query of {count} {kind} calls")["data"]
+        check_equal("WASM-014.4", "", data, f"the answer of {count} empty {kind} calls")
+    check_equal("WASM-018.2", expected.ok, reply.ok, "whether the query answered, as the reference")
 
 
 @pytest.mark.req("WASM-018.2", "WASM-007.5", "WASM-014.4", "WASM-014.5")
@@ -282,8 +335,14 @@ def test_failing_answers_are_not_effects(impl: Implementation) -> None:
     lines = lowering.calls(calls)
     lines.append("(drop (call $answer (i32.const 0) (i32.const 4) (i32.const 0) (i32.const 0)))")
     wasm = module(ARITY, lowering, {"step": [], "query": lines}, pages=1)
-    reply, _ = _query(impl, wasm, {"a": ""})
-    assert reply.ok and bytes.fromhex(reply.result["data"]) == b"\xfe\xfe\xfe\xfe", reply
+    reply, _ = _query(impl, wasm, {"a": ""}, "WASM-018.2")
+    data = ok_answer(reply, "WASM-018.2", "a query of 2050 failing answers, then one")["data"]
+    check_equal(
+        "WASM-007.5",
+        b"\xfe\xfe\xfe\xfe",
+        bytes.fromhex(data),
+        "the last answer: the first four return codes, -2 each",
+    )
 
 
 def _fresh_module() -> bytes:
@@ -319,12 +378,24 @@ def _fresh_module() -> bytes:
 @pytest.mark.req("WASM-005.1", "WASM-014.1")
 def test_every_step_and_query_gets_a_fresh_instance(impl: Implementation) -> None:
     """A global a call increments is 1 in every call: nothing survives the call."""
-    runs, runtime, actor = _run(impl, _fresh_module(), [0, 1, 1])
-    assert all(failures == [] for _, failures in runs), runs
-    assert _entry(impl, runtime, actor, "g") == b"\x01", "a step saw an earlier call's global"
+    runs, runtime, actor = _run(impl, _fresh_module(), [0, 1, 1], "WASM-005.1")
+    check_equal(
+        "WASM-005.1", [[]] * len(runs), [failures for _, failures in runs], "the runs' failures"
+    )
+    check_equal(
+        "WASM-005.1",
+        b"\x01",
+        _entry(impl, runtime, actor, "g", "WASM-005.1"),
+        "the global the last step saw: 1, nothing of an earlier call",
+    )
     for _ in range(2):
-        answer = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
-        assert answer == "01", f"a query saw an earlier call's global: {answer}"
+        answer = call_ok(impl, "WASM-014.1", "wit-query", runtime=runtime, actor=actor, name="q")
+        check_equal(
+            "WASM-014.1",
+            "01",
+            answer["data"],
+            "the global the query saw: 1, nothing of an earlier call",
+        )
 
 
 def _grow_module(kind: str) -> bytes:
@@ -355,11 +426,17 @@ def test_growing_beyond_the_limit_returns_minus_1_and_changes_nothing(
     impl: Implementation, kind: str
 ) -> None:
     """Up to the limit (10 000 elements, 256 pages) grows; one more returns -1."""
-    runs, runtime, actor = _run(impl, _grow_module(kind), [0])
-    assert runs[0][1] == [], runs
-    old, refused, size = struct.unpack("<iii", _entry(impl, runtime, actor, "t"))
+    rule = "WASM-017.2" if kind == "table" else "WASM-017.1"
+    runs, runtime, actor = _run(impl, _grow_module(kind), [0], rule)
+    check_equal(rule, [], runs[0][1], "the failures of the growing step")
+    old, refused, size = struct.unpack("<iii", _entry(impl, runtime, actor, "t", rule))
     limit = 10_000 if kind == "table" else 256
-    assert (old, refused, size) == (limit - 1, -1, limit), (old, refused, size)
+    check_equal(
+        rule,
+        [limit - 1, -1, limit],
+        [old, refused, size],
+        f"the {kind}'s [old size, second grow, size after]",
+    )
 
 
 F32_NAN, F64_NAN = b"\x00\x00\xc0\x7f", b"\x00" * 6 + b"\xf8\x7f"
@@ -389,6 +466,6 @@ def test_every_nan_an_instruction_produces_is_canonical(impl: Implementation, na
         f'(func (export "step") {store} (drop (call $core_set (i32.const 100) (i32.const 3) '
         f"(i32.const 0) (i32.const {len(bits)}) (i32.const 0) (i32.const 0)))))"
     )
-    _, runtime, actor = _run(impl, bytes(wasmtime.wat2wasm(wat)), [0])
-    found = _entry(impl, runtime, actor, "nan")
-    assert found == bits, f"{name}: {found[::-1].hex()} is not the canonical NaN"
+    _, runtime, actor = _run(impl, bytes(wasmtime.wat2wasm(wat)), [0], "WASM-006.1")
+    found = _entry(impl, runtime, actor, "nan", "WASM-006.1")
+    check_equal("WASM-006.1", bits, found, f"the bits (little-endian) of {name}: the canonical NaN")

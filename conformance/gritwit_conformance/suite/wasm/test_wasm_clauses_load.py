@@ -16,6 +16,8 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok, check, check_equal, describe, error_answer, ok_answer
+
 pytestmark = pytest.mark.profile("wasm")
 
 MEMORY = '(memory (export "memory") 1)'
@@ -64,14 +66,14 @@ ALLOWED: dict[str, str] = {
 @pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_each_feature_outside_the_set_is_invalid_module(impl: Implementation, feature: str) -> None:
     reply = _load(impl, _wasm(FEATURES[feature]))
-    assert not reply.ok and reply.error_class == "invalid-module", f"{feature}: {reply}"
+    error_answer(reply, "WASM-003", "invalid-module", f"wasm-load of a module using {feature}")
 
 
 @pytest.mark.req("WASM-003")
 @pytest.mark.parametrize("feature", sorted(ALLOWED))
 def test_webassembly_2_features_load(impl: Implementation, feature: str) -> None:
     reply = _load(impl, _wasm(ALLOWED[feature]))
-    assert reply.ok, f"{feature} is WebAssembly 2.0: {reply}"
+    ok_answer(reply, "WASM-003", f"wasm-load of a module using {feature}, WebAssembly 2.0")
 
 
 #: Modules breaking one export rule of WASM-004 each.
@@ -99,14 +101,14 @@ GOOD_EXPORTS: dict[str, str] = {
 @pytest.mark.parametrize("name", sorted(BAD_EXPORTS))
 def test_each_broken_export_rule_is_invalid_module(impl: Implementation, name: str) -> None:
     reply = _load(impl, _wasm(BAD_EXPORTS[name]))
-    assert not reply.ok and reply.error_class == "invalid-module", f"{name}: {reply}"
+    error_answer(reply, "WASM-004", "invalid-module", f"wasm-load of a module with {name}")
 
 
 @pytest.mark.req("WASM-004")
 @pytest.mark.parametrize("name", sorted(GOOD_EXPORTS))
 def test_exports_within_the_rules_load(impl: Implementation, name: str) -> None:
     reply = _load(impl, _wasm(GOOD_EXPORTS[name]))
-    assert reply.ok, f"{name}: {reply}"
+    ok_answer(reply, "WASM-004", f"wasm-load of a module with {name}")
 
 
 #: Each kind of import WASM-006.2 forbids, and imports from ``gritwit`` outside ABI 1.
@@ -130,18 +132,18 @@ IMPORTS: dict[str, str] = {
 @pytest.mark.parametrize("name", sorted(IMPORTS))
 def test_each_other_import_is_forbidden(impl: Implementation, name: str) -> None:
     reply = _load(impl, _wasm(f"(module {IMPORTS[name]} {MEMORY} {STEP})"))
-    assert not reply.ok and reply.error_class == "forbidden-import", f"{name}: {reply}"
+    error_answer(reply, "WASM-006.2", "forbidden-import", f"wasm-load of a module importing {name}")
 
 
 ECHO = _wasm(f"(module {MEMORY} {STEP})")
 
 
-def _genesis(impl: Implementation, runtime: str, headers: dict[str, str]) -> str:
+def _genesis(impl: Implementation, runtime: str, headers: dict[str, str], clause: Clause) -> str:
     """Sends the genesis of a core whose wit blob holds ECHO with ``headers``."""
     core = {"tree": {"wit": {"blob": ECHO.hex(), "headers": headers}}}
     wit = g.Blob(data=ECHO, headers=headers)
     actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
-    impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=core).expect_ok()
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="genesis", content=core)
     return actor
 
 
@@ -159,23 +161,41 @@ ABI_HEADERS: dict[str, tuple[dict[str, str], bool]] = {
 @pytest.mark.parametrize("name", sorted(ABI_HEADERS))
 def test_a_wasm_wit_blob_needs_abi_1(impl: Implementation, name: str) -> None:
     headers, runs = ABI_HEADERS[name]
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = _genesis(impl, runtime, headers)
-    failures = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()["failures"]
-    assert failures == ([] if runs else [[actor, "unknown-wit"]]), f"{name}: {failures}"
+    runtime = str(call_ok(impl, "WASM-001.3", "wit-open")["runtime"])
+    actor = _genesis(impl, runtime, headers, "WASM-001.3")
+    failures = call_ok(impl, "WASM-001.3", "wit-run", runtime=runtime, max_steps=5)["failures"]
+    check_equal(
+        "WASM-001.3",
+        [] if runs else [[actor, "unknown-wit"]],
+        failures,
+        f"the failures of the genesis step of a wasm wit blob with {name}",
+    )
 
 
 @pytest.mark.req("WASM-002.2", "WASM-001.3")
 @pytest.mark.parametrize("first", ["abi 1", "abi 2"])
 def test_a_cached_module_does_not_change_a_result(impl: Implementation, first: str) -> None:
     """The same module bytes under abi 1 and abi 2, in either order, in one runtime."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    rule = "WASM-002.2"
+    runtime = str(call_ok(impl, rule, "wit-open")["runtime"])
     order = [first, "abi 2" if first == "abi 1" else "abi 1"]
     for name in order:
-        actor = _genesis(impl, runtime, ABI_HEADERS[name][0])
-        failures = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()["failures"]
-        head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+        actor = _genesis(impl, runtime, ABI_HEADERS[name][0], rule)
+        failures = call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=5)["failures"]
+        head = call_ok(impl, rule, "wit-head", runtime=runtime, actor=actor)["step"]
         if name == "abi 2":
-            assert [actor, "unknown-wit"] in failures and head is None, (name, failures)
+            check(
+                rule,
+                [actor, "unknown-wit"] in failures and head is None,
+                expected=f"the failure [{actor}, unknown-wit] and no head",
+                came=f"the failures {describe(failures)} and the head {describe(head)}",
+                what=f"the genesis under {name} of a module already loaded under {order[0]}",
+            )
         else:
-            assert [actor, "unknown-wit"] not in failures and head is not None, (name, failures)
+            check(
+                rule,
+                [actor, "unknown-wit"] not in failures and head is not None,
+                expected="a genesis step that ran: no unknown-wit failure, a head",
+                came=f"the failures {describe(failures)} and the head {describe(head)}",
+                what=f"the genesis under {name} of a module already loaded under {order[0]}",
+            )

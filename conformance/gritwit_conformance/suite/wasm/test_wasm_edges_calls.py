@@ -18,6 +18,8 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import Clause, call_ok, check_equal, check_type
+from .._check_more import check_same
 from ._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
@@ -58,58 +60,75 @@ def _step_module(calls: list[Call], *, on_message: bool = False, pages: int = 1)
 
 
 def _scenario(
-    impl: Implementation, wasm: bytes, state: dict[str, str], messages: int
+    impl: Implementation, wasm: bytes, state: dict[str, str], messages: int, clause: Clause
 ) -> tuple[list[Any], str, str]:
-    """Genesis, then ``messages`` messages one step each: every run's (steps, failures)."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
-            "actor"
-        ]
-    )
+    """Genesis, then ``messages`` messages one step each: every run's (steps, failures),
+    each answer checked to be a value under ``clause``."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    genesis = call_ok(impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state)
+    actor = str(genesis["actor"])
     runs = []
     for index in range(messages + 1):
         if index:
             content = {"tree": {"x": {"blob": "01"}}}
-            impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="go", content=content)
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
         runs.append((run["steps"], run["failures"]))
     return runs, runtime, actor
 
 
 def _run(
-    impl: Implementation, wasm: bytes, state: dict[str, str] | None = None, messages: int = 0
+    impl: Implementation,
+    wasm: bytes,
+    clause: Clause,
+    state: dict[str, str] | None = None,
+    messages: int = 0,
 ) -> tuple[list[Any], str, str]:
-    """:func:`_scenario` on ``impl``, checked against the reference's runs."""
-    runs, runtime, actor = _scenario(impl, wasm, state or {}, messages)
+    """:func:`_scenario` on ``impl``, checked against the reference's runs under ``clause``."""
+    runs, runtime, actor = _scenario(impl, wasm, state or {}, messages, clause)
     oracle = InProcess()
     try:
-        expected, _, _ = _scenario(oracle, wasm, state or {}, messages)
+        expected, _, _ = _scenario(oracle, wasm, state or {}, messages, clause)
     finally:
         oracle.close()
-    assert runs == expected, f"runs {runs}, the reference's {expected}"
+    check_equal(clause, expected, runs, "the runs' [steps, failures], as the reference's")
     return runs, runtime, actor
 
 
-def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+def _object(
+    impl: Implementation, runtime: str, oid: g.ObjectId | str, clause: Clause
+) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
-def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    step = _object(
-        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+def _core(impl: Implementation, runtime: str, actor: str, clause: Clause) -> g.Tree:
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(
+        clause,
+        _object(impl, runtime, head, clause),
+        g.Step,
+        expected="a step",
+        what="the actor's head",
     )
-    assert isinstance(step, g.Step)
-    core = _object(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
-    return core
+    return check_type(
+        clause,
+        _object(impl, runtime, step.core, clause),
+        g.Tree,
+        expected="a tree",
+        what="the core of the actor's head",
+    )
 
 
-def _rc(impl: Implementation, runtime: str, actor: str) -> bytes:
-    blob = _object(impl, runtime, _core(impl, runtime, actor).entries["rc"])
-    assert isinstance(blob, g.Blob)
+def _rc(impl: Implementation, runtime: str, actor: str, clause: Clause) -> bytes:
+    blob = check_type(
+        clause,
+        _object(impl, runtime, _core(impl, runtime, actor, clause).entries["rc"], clause),
+        g.Blob,
+        expected="a blob",
+        what="the core entry rc",
+    )
     return blob.data
 
 
@@ -120,9 +139,15 @@ def test_mark_read_send_and_send_object_return_0(impl: Implementation) -> None:
         ("send", [ALICE, b"", b"hi", 0]),
         ("send_object", [ALICE, b"", LINK, 0]),
     ]
-    runs, runtime, actor = _run(impl, _step_module(calls, on_message=True), {"a": "01"}, 1)
-    assert runs[1][1] == [], runs
-    assert _rc(impl, runtime, actor) == b"\x00\x00\x00", "each returns 0 on success (WASM-007)"
+    wasm = _step_module(calls, on_message=True)
+    runs, runtime, actor = _run(impl, wasm, "WASM-007.5", {"a": "01"}, 1)
+    check_equal("WASM-007.5", [], runs[1][1], "the failures of the message's step")
+    check_equal(
+        "WASM-007.5",
+        b"\x00\x00\x00",
+        _rc(impl, runtime, actor, "WASM-007.5"),
+        "the return codes of mark_read, send and send_object: each 0 on success",
+    )
 
 
 @pytest.mark.req("WASM-007.5", "WASM-014.4", "WASM-014.6")
@@ -132,10 +157,10 @@ def test_answer_returns_0(impl: Implementation) -> None:
     lines = lowering.calls([("answer", [b"x", b""])])
     lines.append("(drop (call $answer (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0)))")
     wasm = module(ARITY, lowering, {"step": [], "query": lines})
-    runs, runtime, actor = _run(impl, wasm, {"a": "01"})
-    assert runs[0][1] == [], runs
-    data = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
-    assert data == "00", f"answer returned {data}, not 0"
+    runs, runtime, actor = _run(impl, wasm, "WASM-014.4", {"a": "01"})
+    check_equal("WASM-014.4", [], runs[0][1], "the failures of the genesis step")
+    data = call_ok(impl, "WASM-014.6", "wit-query", runtime=runtime, actor=actor, name="q")["data"]
+    check_equal("WASM-007.5", "00", data, "the query's answer: the code the first answer returned")
 
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-016", "WASM-011.4", "WASM-011.5")
@@ -152,12 +177,24 @@ def test_core_link_and_core_delete_add_no_output_bytes(
     """
     second: Call = ("core_link", [b"l", LINK]) if call == "core_link" else ("core_delete", [b"a"])
     calls: list[Call] = [("core_set", [b"big", 0, MiB - 2 + extra, 0, 0]), second]
-    runs, runtime, actor = _run(impl, _step_module(calls, pages=17), {"a": "01"})
+    runs, runtime, actor = _run(impl, _step_module(calls, pages=17), "WASM-018.1", {"a": "01"})
     if extra:
-        assert runs[0][1] == [[actor, "output-too-large"]], runs
+        check_equal(
+            "WASM-018.3",
+            [[actor, "output-too-large"]],
+            runs[0][1],
+            f"the failures of a step of 1 MiB + 1 of output and a {call}",
+        )
     else:
-        assert runs[0][1] == [], f"1 MiB of output with a {call} must pass: {runs}"
-        assert _rc(impl, runtime, actor) == b"\x00\x00"
+        check_equal(
+            "WASM-018.1", [], runs[0][1], f"the failures of a step of 1 MiB of output and a {call}"
+        )
+        check_equal(
+            "WASM-018.1",
+            b"\x00\x00",
+            _rc(impl, runtime, actor, "WASM-018.1"),
+            f"the return codes of core_set and {call}",
+        )
 
 
 #: function → its arguments after the message index
@@ -191,9 +228,10 @@ def test_a_message_index_not_below_msg_count_traps(
         f"(drop (call $core_set (i32.const {lowering.place(b'rc')}) (i32.const 2) "
         "(i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0)))",
     ]
-    runs, _, actor = _run(impl, module(ARITY, lowering, {"step": lines}), {}, 1)
+    rule = "WASM-010.4" if name == "mark_read" else "WASM-009.7"
+    runs, _, actor = _run(impl, module(ARITY, lowering, {"step": lines}), rule, {}, 1)
     expected = [] if index == "count-1" else [[actor, "trap"]]
-    assert runs[1][1] == expected, f"{name}({index}) with one visible message: {runs}"
+    check_equal(rule, expected, runs[1][1], f"the failures of {name}({index}), one message visible")
 
 
 @pytest.mark.req("WASM-011.1", "WASM-011.2")
@@ -204,17 +242,27 @@ def test_reads_go_through_trees_of_the_input_core(impl: Implementation) -> None:
         ("core_read", [b"t/v/nope", 3000, 16]),
         ("core_set", [b"t/v/w", b"xyz", b""]),
     ]
-    runs, runtime, actor = _run(impl, _step_module(calls), {}, 1)
-    assert [failures for _, failures in runs] == [[], []], runs
-    assert _rc(impl, runtime, actor) == b"\x03\xff\x00", _rc(impl, runtime, actor).hex()
+    runs, runtime, actor = _run(impl, _step_module(calls), "WASM-011.1", {}, 1)
+    check_equal("WASM-011.1", [[], []], [failures for _, failures in runs], "the runs' failures")
+    check_equal(
+        "WASM-011.2",
+        b"\x03\xff\x00",
+        _rc(impl, runtime, actor, "WASM-011.2"),
+        "the return codes of reading t/v/w (3 bytes), t/v/nope (-1), the set (0)",
+    )
 
 
 @pytest.mark.req("WIT-015", "OBJ-010", "WASM-013.2")
 def test_a_step_that_deletes_every_entry_is_invalid(impl: Implementation) -> None:
     lowering = Lowering()
     wasm = module(ARITY, lowering, {"step": lowering.calls([("core_delete", [b"wit"])])})
-    runs, _, actor = _run(impl, wasm)
-    assert runs[0][1] == [[actor, "invalid-transition"]], runs
+    runs, _, actor = _run(impl, wasm, "WIT-015")
+    check_equal(
+        "WIT-015",
+        [[actor, "invalid-transition"]],
+        runs[0][1],
+        "the failures of a step deleting every entry, wit included",
+    )
 
 
 @pytest.mark.req("WASM-023.1", "WASM-021")
@@ -241,31 +289,45 @@ def test_an_image_entry_that_is_a_step_is_invalid_image(impl: Implementation) ->
     wasm = bytes(wasmtime.wat2wasm(wat))
 
     def scenario(side: Implementation) -> list[Any]:
-        runtime = str(side.call("wit-open").expect_ok()["runtime"])
-        actor = str(
-            side.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()[
-                "actor"
-            ]
-        )
-        genesis = side.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-        head = side.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-        runs: list[Any] = [actor, genesis["failures"]]
+        rule = "WASM-023.1"
+        runtime = str(call_ok(side, rule, "wit-open")["runtime"])
+        genesis = call_ok(side, rule, "wit-genesis", runtime=runtime, module=wasm.hex(), state={})
+        actor = str(genesis["actor"])
+        first = call_ok(side, rule, "wit-run", runtime=runtime, max_steps=1)
+        head = call_ok(side, rule, "wit-head", runtime=runtime, actor=actor)["step"]
+        runs: list[Any] = [actor, first["failures"]]
         for _ in range(2):
             content = {"blob": head.encode().hex()}
-            side.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
-            run = side.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(side, rule, "wit-send", runtime=runtime, to=actor, mt="go", content=content)
+            run = call_ok(side, rule, "wit-run", runtime=runtime, max_steps=1)
             runs.append((run["steps"], run["failures"]))
         return runs
 
     runs = scenario(impl)
     oracle = InProcess()
     try:
-        assert runs == scenario(oracle)
+        check_equal(
+            "WASM-023.1",
+            scenario(oracle),
+            runs,
+            "[actor, genesis failures, then each run's steps and failures], as the reference's",
+        )
     finally:
         oracle.close()
     actor = runs[0]
-    assert runs[1] == [] and runs[2][1] == [], f"linking image to a present step is valid: {runs}"
-    assert runs[3] == ([], [[actor, "invalid-image"]]), runs
+    check_equal("WASM-023.1", [], runs[1], "the failures of the genesis step")
+    check_equal(
+        "WASM-023.1",
+        [],
+        runs[2][1],
+        "the failures of the step linking image to a present step: a valid link",
+    )
+    check_equal(
+        "WASM-023.1",
+        ([], [[actor, "invalid-image"]]),
+        runs[3],
+        "the next run's [steps, failures]: its core's image is a step",
+    )
 
 
 @pytest.mark.req("WASM-005.2", "WASM-011.3")
@@ -287,8 +349,19 @@ def test_host_functions_work_in_the_start_function(impl: Implementation) -> None
         '(func (export "step") (drop (call $core_set (i32.const 48) (i32.const 2) '
         "(i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0)))))"
     )
-    runs, runtime, actor = _run(impl, bytes(wasmtime.wat2wasm(wat)), {})
-    assert runs[0][1] == [], runs
-    core = _core(impl, runtime, actor)
-    found = {name: _object(impl, runtime, oid) for name, oid in core.entries.items()}
-    assert found["s"] == g.Blob(data=b"started") and found["rc"] == g.Blob(data=b"\x00"), found
+    runs, runtime, actor = _run(impl, bytes(wasmtime.wat2wasm(wat)), "WASM-005.2", {})
+    check_equal("WASM-005.2", [], runs[0][1], "the failures of the genesis step")
+    core = _core(impl, runtime, actor, "WASM-005.2")
+    found = {name: _object(impl, runtime, oid, "WASM-005.2") for name, oid in core.entries.items()}
+    check_same(
+        "WASM-005.2",
+        g.Blob(data=b"started"),
+        found["s"],
+        "the entry s the start function's core_set wrote",
+    )
+    check_same(
+        "WASM-011.3",
+        g.Blob(data=b"\x00"),
+        found["rc"],
+        "the entry rc: the start function's core_set returned 0",
+    )

@@ -19,6 +19,9 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import Clause, call_ok, check_equal, check_type
+from .._check_more import check_same, plain
+
 pytestmark = pytest.mark.profile("wasm")
 
 PAGE = 65536
@@ -26,56 +29,72 @@ CANONICAL_F32_NAN = b"\x00\x00\xc0\x7f"
 
 
 def _scenario(
-    impl: Implementation, wasm: bytes, messages: int, updates: list[dict[str, Any]]
+    impl: Implementation,
+    wasm: bytes,
+    messages: int,
+    updates: list[dict[str, Any]],
+    clause: Clause,
 ) -> tuple[list[Any], str, str]:
-    """Genesis, ``updates`` of the core (WIT-013), then ``messages`` steps: every run."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    """Genesis, ``updates`` of the core (WIT-013), then ``messages`` steps: every run,
+    each answer checked to be a value under ``clause``."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
     state = {"image": ""}
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state).expect_ok()[
-            "actor"
-        ]
-    )
-    runs = [impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()]
+    genesis = call_ok(impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state)
+    actor = str(genesis["actor"])
+    runs = [call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)]
     for update in updates:
-        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
-        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
+        call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="update", content=update)
+        runs.append(call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1))
     for _ in range(messages):
         content = {"blob": "01"}
-        impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
-        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
+        call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="go", content=content)
+        runs.append(call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1))
     return [(run["steps"], run["failures"]) for run in runs], runtime, actor
 
 
 def _run(
-    impl: Implementation, wat: str, messages: int = 1, updates: list[dict[str, Any]] | None = None
+    impl: Implementation,
+    wat: str,
+    clause: Clause,
+    messages: int = 1,
+    updates: list[dict[str, Any]] | None = None,
 ) -> tuple[list[Any], str, str]:
-    """:func:`_scenario` on ``impl``, checked against the reference's runs."""
+    """:func:`_scenario` on ``impl``, checked against the reference's runs under ``clause``."""
     wasm = bytes(wasmtime.wat2wasm(wat))
-    runs, runtime, actor = _scenario(impl, wasm, messages, updates or [])
+    runs, runtime, actor = _scenario(impl, wasm, messages, updates or [], clause)
     oracle = InProcess()
     try:
-        expected, _, _ = _scenario(oracle, wasm, messages, updates or [])
+        expected, _, _ = _scenario(oracle, wasm, messages, updates or [], clause)
     finally:
         oracle.close()
-    assert runs == expected, f"runs {runs}, the reference's {expected}"
+    check_equal(clause, expected, runs, "the runs' [steps, failures], as the reference's")
     return runs, runtime, actor
 
 
-def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+def _object(
+    impl: Implementation, runtime: str, oid: g.ObjectId | str, clause: Clause
+) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
-def _core(impl: Implementation, runtime: str, actor: str) -> g.Tree:
-    step = _object(
-        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+def _core(impl: Implementation, runtime: str, actor: str, clause: Clause) -> g.Tree:
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(
+        clause,
+        _object(impl, runtime, head, clause),
+        g.Step,
+        expected="a step",
+        what="the actor's head",
     )
-    assert isinstance(step, g.Step)
-    core = _object(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
-    return core
+    return check_type(
+        clause,
+        _object(impl, runtime, step.core, clause),
+        g.Tree,
+        expected="a tree",
+        what="the core of the actor's head",
+    )
 
 
 def _image_id(pages: int, globals_: dict[str, bytes], chunks: dict[int, bytes]) -> g.ObjectId:
@@ -128,13 +147,20 @@ def test_globals_of_every_type_are_captured_and_restored(impl: Implementation, p
     the memory has no page at all or exactly its initial size (restored without growing).
     """
     wat = f'(module (memory (export "memory") {pages}) {GLOBALS} {STEP})'
-    runs, runtime, actor = _run(impl, wat, messages=2)
-    assert [failures for _, failures in runs] == [[], [], []], runs
-    image = _core(impl, runtime, actor).entries["image"]
-    assert image == _image_id(pages, _globals(3), {}), (
-        "the image after three steps is not the one WASM-024 prescribes: "
-        f"{_object(impl, runtime, image)}"
+    runs, runtime, actor = _run(impl, wat, "WASM-026.1", messages=2)
+    check_equal(
+        "WASM-026.1", [[], [], []], [failures for _, failures in runs], "the runs' failures"
     )
+    image = _core(impl, runtime, actor, "WASM-026.1").entries["image"]
+    expected = _image_id(pages, _globals(3), {})
+    if image != expected:
+        came = _object(impl, runtime, image, "WASM-026.1")
+        check_same(
+            "WASM-024.6",
+            expected,
+            image,
+            f"the image after three steps, the one WASM-024 prescribes (came {plain(came)})",
+        )
 
 
 @pytest.mark.req("WASM-026.4")
@@ -148,8 +174,13 @@ def test_a_mutable_global_of_another_type_fails_every_step(
 ) -> None:
     exported = f'(global (export "g") {global_})'
     wat = f'(module (memory (export "memory") 1) {exported} (func (export "step")))'
-    runs, _, actor = _run(impl, wat, messages=1)
-    assert [failures for _, failures in runs] == [[[actor, "invalid-image"]]] * 2, runs
+    runs, _, actor = _run(impl, wat, "WASM-026.4", messages=1)
+    check_equal(
+        "WASM-026.4",
+        [[[actor, "invalid-image"]]] * 2,
+        [failures for _, failures in runs],
+        "the failures of the genesis step and of the next",
+    )
 
 
 @pytest.mark.req("WASM-025.3", "WASM-024.5", "WASM-026.1")
@@ -169,14 +200,25 @@ def test_restore_zeroes_the_initial_pages_the_image_omits(impl: Implementation) 
         "(i32.const 5) (i32.const 0) (i32.const 0))) "
         "(memory.fill (i32.const 0) (i32.const 0) (i32.const 5))))"
     )
-    runs, runtime, actor = _run(impl, wat, messages=1)
-    assert [failures for _, failures in runs] == [[], []], runs
-    core = _core(impl, runtime, actor)
-    seen = _object(impl, runtime, core.entries["seen"])
-    assert isinstance(seen, g.Blob) and seen.data == bytes(5), f"the restored page 0: {seen}"
+    runs, runtime, actor = _run(impl, wat, "WASM-025.3", messages=1)
+    check_equal("WASM-025.3", [[], []], [failures for _, failures in runs], "the runs' failures")
+    core = _core(impl, runtime, actor, "WASM-025.3")
+    seen = _object(impl, runtime, core.entries["seen"], "WASM-025.3")
+    seen = check_type("WASM-025.3", seen, g.Blob, expected="a blob", what="the entry seen")
+    check_equal(
+        "WASM-025.3",
+        bytes(5),
+        seen.data,
+        "bytes 0 … 4 the second step saw: page 0 zeroed by the restore",
+    )
     chunk = bytearray(PAGE)
     chunk[100:104] = b"seen"
-    assert core.entries["image"] == _image_id(3, {}, {2: bytes(chunk)})
+    check_same(
+        "WASM-024.5",
+        _image_id(3, {}, {2: bytes(chunk)}),
+        core.entries["image"],
+        "the image: chunk 00002 alone, the zero pages omitted",
+    )
 
 
 @pytest.mark.req("WASM-024.1", "WASM-021")
@@ -193,6 +235,11 @@ def test_an_image_tree_without_pages_is_invalid_image(impl: Implementation, kept
         {"tree": {"image": {"tree": part}}},
     ]
     wat = f'(module (memory (export "memory") 1) {GLOBALS} {STEP})'
-    runs, _, actor = _run(impl, wat, messages=1, updates=updates)
-    assert runs[1][1] == [] and runs[2][1] == [], f"the updates themselves: {runs}"
-    assert runs[3][1] == [[actor, "invalid-image"]], runs
+    runs, _, actor = _run(impl, wat, "WASM-024.1", messages=1, updates=updates)
+    check_equal("WASM-024.1", [[], []], [runs[1][1], runs[2][1]], "the failures of the updates")
+    check_equal(
+        "WASM-024.1",
+        [[actor, "invalid-image"]],
+        runs[3][1],
+        f"the failures of the step after an image tree of {kept} alone, no pages",
+    )

@@ -13,6 +13,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, ok_answer
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import _entry, _run
 
@@ -45,12 +46,25 @@ def test_every_call_starts_with_the_modules_memory(impl: Implementation) -> None
     step = [*bump, _save(lowering, b"m", 0, 2), _MARK]
     query = [*bump, "(drop (call $answer (i32.const 0) (i32.const 2) (i32.const 0) (i32.const 0)))"]
     wasm = module(IMPORTS, lowering, {"step": step, "query": query})
-    runs, runtime, actor = _run(impl, wasm, [0, 1, 1])
-    assert all(failures == [] for _, failures in runs), runs
-    assert _entry(impl, runtime, actor, "m") == b"\x01\x01", "a step saw an earlier call's memory"
+    runs, runtime, actor = _run(impl, wasm, [0, 1, 1], clause="WASM-005.1")
+    check_equal(
+        "WASM-005.1", [[]] * len(runs), [failures for _, failures in runs], "the runs' failures"
+    )
+    check_equal(
+        "WASM-005.1",
+        b"\x01\x01",
+        _entry(impl, runtime, actor, "m", clause="WASM-005.1"),
+        "the core entry m",
+    )
     for _ in range(2):
-        answer = impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
-        assert answer == "0101", f"a query saw an earlier call's memory: {answer}"
+        reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
+        answer = ok_answer(reply, "WASM-014.1", "the query of the bytes it incremented")["data"]
+        check_equal(
+            "WASM-014.1",
+            "0101",
+            answer,
+            "the bytes the query saw after one increment: nothing of an earlier call",
+        )
 
 
 @pytest.mark.req("WASM-005.1", "WASM-020.2")
@@ -64,10 +78,22 @@ def test_every_call_gets_the_whole_fuel(impl: Implementation) -> None:
         "(br_if $l (i32.load (i32.const 8))))"
     )
     wasm = module(IMPORTS, lowering, {"step": [spin, _save(lowering, b"s", 8, 4), _MARK]})
-    runs, runtime, actor = _run(impl, wasm, [0, 1, 1])
-    assert all(failures == [] for _, failures in runs), runs
-    assert [len(steps) for steps, _ in runs] == [1, 1, 1], runs
-    assert _entry(impl, runtime, actor, "s") == bytes(4)
+    runs, runtime, actor = _run(impl, wasm, [0, 1, 1], clause="WASM-005.1")
+    check_equal(
+        "WASM-005.1", [[]] * len(runs), [failures for _, failures in runs], "the runs' failures"
+    )
+    check_equal(
+        "WASM-005.1",
+        [1, 1, 1],
+        [len(steps) for steps, _ in runs],
+        "the number of steps of each run",
+    )
+    check_equal(
+        "WASM-005.1",
+        bytes(4),
+        _entry(impl, runtime, actor, "s", clause="WASM-005.1"),
+        "the core entry s",
+    )
 
 
 @pytest.mark.req("WASM-005.1", "WASM-017.1", "WASM-007.2")
@@ -83,7 +109,19 @@ def test_a_grown_memory_is_not_kept_and_host_calls_see_it_grow(impl: Implementat
         _MARK,
     ]
     wasm = module(IMPORTS, lowering, {"step": step})
-    runs, runtime, actor = _run(impl, wasm, [0, 1, 1])
-    assert all(failures == [] for _, failures in runs), runs
-    assert [len(steps) for steps, _ in runs] == [1, 1, 1], runs
-    assert _entry(impl, runtime, actor, "after") == b"abcd"
+    runs, runtime, actor = _run(impl, wasm, [0, 1, 1], clause="WASM-005.1")
+    check_equal(
+        "WASM-005.1", [[]] * len(runs), [failures for _, failures in runs], "the runs' failures"
+    )
+    check_equal(
+        "WASM-005.1",
+        [1, 1, 1],
+        [len(steps) for steps, _ in runs],
+        "the number of steps of each run",
+    )
+    check_equal(
+        "WASM-005.1",
+        b"abcd",
+        _entry(impl, runtime, actor, "after", clause="WASM-005.1"),
+        "the core entry after",
+    )

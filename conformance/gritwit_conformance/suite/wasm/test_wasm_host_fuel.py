@@ -27,6 +27,7 @@ import wasmtime
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, check_type
 from ._calls import Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
@@ -189,18 +190,33 @@ def _first_entry(impl: Implementation, prefix: str, top: dict[str, Any]) -> byte
                 f"{prefix}-send", runtime=runtime, to=to, mt="go", content=content
             ).expect_ok()
         run = impl.call(f"{prefix}-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [], run
+        check_equal(
+            "WASM-011.3", [], run["failures"], "the failures of the writer's and reader's run"
+        )
 
     def get(oid: str) -> g.GritObject:
         raw = impl.call(f"{prefix}-object", runtime=runtime, id=oid).expect_ok()["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
     step = get(impl.call(f"{prefix}-head", runtime=runtime, actor=reader).expect_ok()["step"])
-    assert isinstance(step, g.Step)
-    core = get(step.core.hex())
-    assert isinstance(core, g.Tree) and "first" in core.entries, core
-    blob = get(core.entries["first"].hex())
-    assert isinstance(blob, g.Blob)
+    step = check_type("WASM-011.3", step, g.Step, expected="a step", what="the reader's head")
+    core = check_type(
+        "WASM-011.3", get(step.core.hex()), g.Tree, expected="a tree", what="the reader's core"
+    )
+    check(
+        "WASM-011.3",
+        "first" in core.entries,
+        expected="a core with the entry first",
+        came=sorted(core.entries),
+        what="the entries of the reader's core",
+    )
+    blob = check_type(
+        "WASM-011.3",
+        get(core.entries["first"].hex()),
+        g.Blob,
+        expected="a blob",
+        what="the reader's entry first",
+    )
     impl.call(f"{prefix}-close", runtime=runtime).expect_ok()
     return blob.data
 

@@ -15,10 +15,13 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, check_equal, check_type, ok_answer
+from .._check_more import check_same, plain
 from ._wasm_texts import (
     LINK,
     PAGE,
     TEXT,
+    _close,
     _core,
     _genesis,
     _harness_class,
@@ -81,41 +84,50 @@ def _pages(n: int) -> dict[str, Any]:
 
 
 def _planted(
-    impl: Implementation, wasm: bytes, parts: list[dict[str, Any]]
+    impl: Implementation, wasm: bytes, parts: list[dict[str, Any]], *, clause: Clause
 ) -> tuple[str, list[str], dict[str, str]]:
     """One image actor per part: its genesis step, an update merging ``part`` into its
     image tree (WIT-013: no module call), then a message: (runtime, actors, failures of
-    the message's steps by actor)."""
-    runtime = _open(impl)
+    the message's steps by actor).  What comes before the message's steps is checked
+    under ``clause``."""
+    runtime = _open(impl, clause=clause)
     actors = [
-        _genesis(impl, runtime, wasm, {"image": "", "n": f"{j:04x}"}) for j in range(len(parts))
+        _genesis(impl, runtime, wasm, {"image": "", "n": f"{j:04x}"}, clause=clause)
+        for j in range(len(parts))
     ]
-    assert _run(impl, runtime, 10 * len(parts))["failures"] == []
+    failures = _run(impl, runtime, 10 * len(parts), clause=clause)["failures"]
+    check_equal(clause, [], failures, "the failures of the image actors' genesis steps")
     for actor, part in zip(actors, parts, strict=True):
         update = {"tree": {"image": {"tree": part}}}
-        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
-    assert _run(impl, runtime, 10 * len(parts))["failures"] == [], "an update runs no module"
+        sent = impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update)
+        ok_answer(sent, clause, "an update planting an image tree")
+    failures = _run(impl, runtime, 10 * len(parts), clause=clause)["failures"]
+    check_equal(clause, [], failures, "the failures of the updates: an update runs no module")
     for actor in actors:
-        impl.call(
-            "wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}
-        ).expect_ok()
-    return runtime, actors, dict(_run(impl, runtime, 10 * len(parts))["failures"])
+        sent = impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"})
+        ok_answer(sent, clause, "a message to an image actor")
+    return runtime, actors, dict(_run(impl, runtime, 10 * len(parts), clause=clause)["failures"])
 
 
-def _answer(impl: Implementation, runtime: str, actor: str) -> bytes:
+def _answer(impl: Implementation, runtime: str, actor: str, *, clause: Clause) -> bytes:
     reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
-    return bytes.fromhex(reply.expect_ok()["data"])
+    return bytes.fromhex(ok_answer(reply, clause, "the query of the restored instance")["data"])
 
 
-def _refuse_part(impl: Implementation, name: str, part: dict[str, Any]) -> None:
+def _refuse_part(impl: Implementation, name: str, part: dict[str, Any], *, clause: Clause) -> None:
     """``wit-send`` of an update holding a tree entry ``name`` that is no valid name."""
-    runtime = _open(impl)
+    runtime = _open(impl, clause=clause)
     content = {"tree": {"image": {"tree": part}}}
     reply = impl.call(
         "wit-send", check=False, runtime=runtime, to=LINK, mt="update", content=content
     )
-    assert _refused(reply) == _harness_class(name), f"an image entry named {name!a}: {reply}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    check_equal(
+        clause,
+        _harness_class(name),
+        _refused(reply),
+        f"the error of wit-send of an image entry named {name!a}",
+    )
+    _close(impl, runtime, clause=clause)
 
 
 def _image_names(cls: str) -> list[str]:
@@ -133,13 +145,19 @@ def test_an_image_tree_holds_pages_memory_and_globals_only(impl: Implementation,
     valid = [n for n in names if tc.is_valid_name(n)]
     for name in names:
         if name not in valid:
-            _refuse_part(impl, name, {"pages": _pages(1), name: _blob(b"x")})
+            _refuse_part(impl, name, {"pages": _pages(1), name: _blob(b"x")}, clause="WASM-024.2")
     parts = [{"pages": _pages(1), name: _blob(b"x")} for name in valid] + [{"pages": _pages(2)}]
-    runtime, actors, failures = _planted(impl, _image_module(1, 4), parts)
+    runtime, actors, failures = _planted(impl, _image_module(1, 4), parts, clause="WASM-024.2")
     expected = dict.fromkeys(actors[:-1], "invalid-image")
-    assert failures == expected, f"image entries {valid!a}: {failures}"
-    assert _answer(impl, runtime, actors[-1])[:4] == (2).to_bytes(4, "little")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    check_equal(
+        "WASM-024.2",
+        expected,
+        failures,
+        f"the failures of the steps restoring images with an entry of {valid!a}",
+    )
+    pages = _answer(impl, runtime, actors[-1], clause="WASM-024.2")[:4]
+    check_equal("WASM-024.2", (2).to_bytes(4, "little"), pages, "the pages of the control")
+    _close(impl, runtime, clause="WASM-024.2")
 
 
 @pytest.mark.req("WASM-024.3")
@@ -148,11 +166,17 @@ def test_pages_is_exactly_4_bytes(impl: Implementation) -> None:
     """``pages`` of 0, 3, 5 and 8 bytes → ``invalid-image``; 4 bytes restores that size."""
     sizes = [0, 3, 4, 5, 8]
     parts = [{"pages": _blob((2).to_bytes(8, "little")[:n])} for n in sizes]
-    runtime, actors, failures = _planted(impl, _image_module(1, 4), parts)
+    runtime, actors, failures = _planted(impl, _image_module(1, 4), parts, clause="WASM-024.3")
     expected = {a: "invalid-image" for a, n in zip(actors, sizes, strict=True) if n != 4}
-    assert failures == expected, f"pages of {sizes} bytes: {failures}"
-    assert _answer(impl, runtime, actors[sizes.index(4)])[:4] == (2).to_bytes(4, "little")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    check_equal(
+        "WASM-024.3",
+        expected,
+        failures,
+        f"the failures of the steps restoring pages of {sizes} bytes",
+    )
+    pages = _answer(impl, runtime, actors[sizes.index(4)], clause="WASM-024.3")[:4]
+    check_equal("WASM-024.3", (2).to_bytes(4, "little"), pages, "the pages of 4 bytes restored")
+    _close(impl, runtime, clause="WASM-024.3")
 
 
 CHUNK_NAMES: dict[str, list[str]] = {
@@ -191,7 +215,10 @@ def test_chunks_are_five_decimal_digits_below_pages_of_65536_bytes(
     for name in names:
         if name not in valid:
             _refuse_part(
-                impl, name, {"pages": _pages(2), "memory": {"tree": {name: _blob(b"\x01")}}}
+                impl,
+                name,
+                {"pages": _pages(2), "memory": {"tree": {name: _blob(b"\x01")}}},
+                clause="WASM-024.4",
             )
     chunk = b"\x07" * PAGE
     bad = [{"pages": _pages(2), "memory": {"tree": {n: _blob(chunk)}}} for n in valid]
@@ -204,14 +231,24 @@ def test_chunks_are_five_decimal_digits_below_pages_of_65536_bytes(
         {"pages": _pages(2), "memory": {"tree": {"00001": _blob(chunk)}}},
         {"pages": _pages(4), "memory": {"tree": {"00003": _blob(chunk)}}},
     ]
-    runtime, actors, failures = _planted(impl, _image_module(1, 4), bad + good)
-    assert failures == dict.fromkeys(actors[: len(bad)], "invalid-image"), (
-        f"chunks named {valid!a}, of 65 535 and 65 537 bytes, and 00002 of 2 pages: {failures}"
+    runtime, actors, failures = _planted(impl, _image_module(1, 4), bad + good, clause="WASM-024.4")
+    check_equal(
+        "WASM-024.4",
+        dict.fromkeys(actors[: len(bad)], "invalid-image"),
+        failures,
+        f"the failures of the steps restoring chunks named {valid!a}, of 65 535 and "
+        "65 537 bytes, and 00002 of 2 pages",
     )
-    answer = _answer(impl, runtime, actors[len(bad)])
-    assert answer[:5] == (2).to_bytes(4, "little") + b"\x07", f"chunk 00001: {answer.hex()}"
-    assert _answer(impl, runtime, actors[-1])[:4] == (4).to_bytes(4, "little")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    answer = _answer(impl, runtime, actors[len(bad)], clause="WASM-024.4")
+    check_equal(
+        "WASM-024.4",
+        (2).to_bytes(4, "little") + b"\x07",
+        answer[:5],
+        "the pages and the first byte of page 1 restored from chunk 00001",
+    )
+    pages = _answer(impl, runtime, actors[-1], clause="WASM-024.4")[:4]
+    check_equal("WASM-024.4", (4).to_bytes(4, "little"), pages, "the pages with chunk 00003")
+    _close(impl, runtime, clause="WASM-024.4")
 
 
 #: Exported mutable globals named in every valid class: name → (type, initial value).
@@ -253,7 +290,9 @@ def test_globals_are_named_by_their_exact_export_names(impl: Implementation) -> 
     a lone surrogate cannot be sent."""
     wasm = _image_module(1, 4, NAMED_GLOBALS)
     for name in ("g\x00", "", "g\ud800"):
-        _refuse_part(impl, name, {"globals": {"tree": {name: _blob(bytes(4))}}})
+        _refuse_part(
+            impl, name, {"globals": {"tree": {name: _blob(bytes(4))}}}, clause="WASM-024.6"
+        )
     new = {name: 100 + k for k, name in enumerate(NAMED_GLOBALS)}
     parts: list[dict[str, Any]] = [
         {"globals": {"tree": {n: _blob(_le(NAMED_GLOBALS[n][0], new[n])) for n in new}}},
@@ -263,21 +302,44 @@ def test_globals_are_named_by_their_exact_export_names(impl: Implementation) -> 
         {"globals": {"tree": {"G": _blob(bytes(5))}}},
         {"globals": {"tree": {"w": _blob(bytes(9))}}},
     ]  # fmt: skip
-    runtime, actors, failures = _planted(impl, wasm, parts)
-    assert failures == dict.fromkeys(actors[2:], "invalid-image"), failures
+    runtime, actors, failures = _planted(impl, wasm, parts, clause="WASM-024.6")
+    check_equal(
+        "WASM-024.6",
+        dict.fromkeys(actors[2:], "invalid-image"),
+        failures,
+        "the failures of the steps restoring globals of 3, 5 and 9 bytes",
+    )
     initial = {n: v for n, (_, v) in NAMED_GLOBALS.items()}
-    assert _answer(impl, runtime, actors[0])[GLOBALS_AT:] == _globals_answer(new)
-    assert _answer(impl, runtime, actors[1])[GLOBALS_AT:] == _globals_answer(initial)
-    image = _object(impl, runtime, _core(impl, runtime, actors[0]).entries["image"])
-    assert isinstance(image, g.Tree)
+    answer = _answer(impl, runtime, actors[0], clause="WASM-024.6")[GLOBALS_AT:]
+    check_equal(
+        "WASM-024.6", _globals_answer(new), answer, "the globals restored from the planted values"
+    )
+    answer = _answer(impl, runtime, actors[1], clause="WASM-024.6")[GLOBALS_AT:]
+    check_equal(
+        "WASM-024.6",
+        _globals_answer(initial),
+        answer,
+        "the globals after an image naming no global's exact name: the initial values",
+    )
+    core = _core(impl, runtime, actors[0], clause="WASM-024.6")
+    image = check_type(
+        "WASM-024.6",
+        _object(impl, runtime, core.entries["image"], clause="WASM-024.6"),
+        g.Tree,
+        expected="an image tree",
+        what="the image the step saved",
+    )
     saved = {
         name: g.object_id(g.Blob(data=_le(kind, new[name])))
         for name, (kind, _) in NAMED_GLOBALS.items()
     }
-    assert image.entries.get("globals") == g.object_id(g.Tree(entries=saved)), (
-        f"the saved globals must be named by the export names: {image}"
+    check_same(
+        "WASM-024.6",
+        g.object_id(g.Tree(entries=saved)),
+        image.entries.get("globals"),
+        f"the saved globals, named by the export names (the image: {plain(image)})",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-024.6")
 
 
 @pytest.mark.req("WASM-025.2")
@@ -287,12 +349,18 @@ def test_pages_from_the_initial_size_up_to_the_declared_maximum(impl: Implementa
     initial size) and 5 (past the maximum) → ``invalid-image``."""
     sizes = [1, 2, 4, 5]
     runtime, actors, failures = _planted(
-        impl, _image_module(2, 4), [{"pages": _pages(n)} for n in sizes]
+        impl, _image_module(2, 4), [{"pages": _pages(n)} for n in sizes], clause="WASM-025.2"
     )
-    assert failures == {actors[0]: "invalid-image", actors[3]: "invalid-image"}, failures
+    check_equal(
+        "WASM-025.2",
+        {actors[0]: "invalid-image", actors[3]: "invalid-image"},
+        failures,
+        "the failures of the steps restoring pages 1 and 5 of a memory of 2 … 4",
+    )
     for actor, n in zip(actors[1:3], sizes[1:3], strict=True):
-        assert _answer(impl, runtime, actor)[:4] == n.to_bytes(4, "little")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        pages = _answer(impl, runtime, actor, clause="WASM-025.2")[:4]
+        check_equal("WASM-025.2", n.to_bytes(4, "little"), pages, f"the pages restored to {n}")
+    _close(impl, runtime, clause="WASM-025.2")
 
 
 @pytest.mark.req("WASM-028")
@@ -303,11 +371,17 @@ def test_an_image_of_at_most_256_pages(impl: Implementation, maximum: int | None
     the module's declared maximum would allow them."""
     sizes = [256, 257, 2**32 - 1]
     runtime, actors, failures = _planted(
-        impl, _image_module(1, maximum), [{"pages": _pages(n)} for n in sizes]
+        impl, _image_module(1, maximum), [{"pages": _pages(n)} for n in sizes], clause="WASM-028"
     )
-    assert failures == dict.fromkeys(actors[1:], "memory-limit"), failures
-    assert _answer(impl, runtime, actors[0])[:4] == (256).to_bytes(4, "little")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    check_equal(
+        "WASM-028",
+        dict.fromkeys(actors[1:], "memory-limit"),
+        failures,
+        "the failures of the steps restoring 257 and 2³²−1 pages",
+    )
+    pages = _answer(impl, runtime, actors[0], clause="WASM-028")[:4]
+    check_equal("WASM-028", (256).to_bytes(4, "little"), pages, "the pages restored to 256")
+    _close(impl, runtime, clause="WASM-028")
 
 
 @pytest.mark.req("WASM-026.4")
@@ -320,22 +394,44 @@ def test_a_mutable_global_must_be_exported_under_a_valid_entry_name(
     name (OBJ-011) runs and names the global in the saved image; NUL, empty, ``/``, ``.``,
     256 bytes → ``invalid-image``; a lone surrogate makes the module malformed
     → ``invalid-module``."""
-    runtime = _open(impl)
+    runtime = _open(impl, clause="WASM-026.4")
     expected: dict[str, str | None] = {}
     for name in _path_samples(cls):
-        actor = _genesis(impl, runtime, _image_module(1, None, {name: ("i32", 9)}), {"image": ""})
+        actor = _genesis(
+            impl,
+            runtime,
+            _image_module(1, None, {name: ("i32", 9)}),
+            {"image": ""},
+            clause="WASM-026.4",
+        )
         if not tc.is_valid_text(name):
             expected[actor] = "invalid-module"
         else:
             expected[actor] = None if tc.is_valid_name(name) else "invalid-image"
-    run = _run(impl, runtime, 10 * len(expected))
+    run = _run(impl, runtime, 10 * len(expected), clause="WASM-026.4")
     found: dict[str, str | None] = dict.fromkeys(expected)
     found.update(dict(run["failures"]))
-    assert found == expected, f"{cls} global names: {run['failures']}"
+    check_equal(
+        "WASM-026.4",
+        expected,
+        found,
+        f"each actor's genesis failure (null: it ran), its global named in {cls}",
+    )
     for name, actor in zip(_path_samples(cls), expected, strict=True):
         if expected[actor] is None:
-            image = _object(impl, runtime, _core(impl, runtime, actor).entries["image"])
-            assert isinstance(image, g.Tree)
+            core = _core(impl, runtime, actor, clause="WASM-026.4")
+            image = check_type(
+                "WASM-026.4",
+                _object(impl, runtime, core.entries["image"], clause="WASM-026.4"),
+                g.Tree,
+                expected="an image tree",
+                what="the image the step saved",
+            )
             saved = g.Tree(entries={name: g.object_id(g.Blob(data=_le("i32", 9)))})
-            assert image.entries.get("globals") == g.object_id(saved), (name, image)
-    impl.call("wit-close", runtime=runtime).expect_ok()
+            check_same(
+                "WASM-026.4",
+                g.object_id(saved),
+                image.entries.get("globals"),
+                f"the saved globals: the one named {name!a} (the image: {plain(image)})",
+            )
+    _close(impl, runtime, clause="WASM-026.4")

@@ -11,11 +11,13 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer
 from ._calls import Lowering, module
 from ._wasm_texts import (
     LINK,
     TEXT,
     WASM_HEADERS,
+    _close,
     _esc,
     _genesis,
     _name,
@@ -53,7 +55,7 @@ def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: s
     every other text fails the genesis → ``unknown-wit``; so does ``ABI``/``Abi`` as the
     header's name (no ``abi``).  A lone surrogate cannot be a header: ``wit-send`` refuses
     it → ``invalid-utf8`` (ADP-004.8)."""
-    runtime = _open(impl)
+    runtime = _open(impl, clause="WASM-001.3")
     cases: list[dict[str, str]] = [{"runtime": "wasm", "abi": v} for v in ABI_VALUES[cls]]
     if cls == "mixed-case":
         cases += [{"runtime": "wasm", "ABI": "1"}, {"runtime": "wasm", "Abi": "1"}]
@@ -65,19 +67,29 @@ def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: s
             reply = impl.call(
                 "wit-send", check=False, runtime=runtime, to=LINK, mt="genesis", content=content
             )
-            assert _refused(reply) == "invalid-utf8", f"abi {headers!a}: {reply}"
+            check_equal(
+                "WASM-001.3",
+                "invalid-utf8",
+                _refused(reply),
+                f"the error of wit-send of a genesis whose wit has the headers {headers!a}",
+            )
             continue
         wit = g.Blob(data=ECHO, headers=headers)
         actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
-        impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content).expect_ok()
+        sent = impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=content)
+        ok_answer(sent, "WASM-001.3", f"a genesis whose wit has the headers {headers!a}")
         expected[actor] = None if headers == WASM_HEADERS else "unknown-wit"
-    run = _run(impl, runtime)
+    run = _run(impl, runtime, clause="WASM-001.3")
     found: dict[str, str | None] = dict.fromkeys(expected)
     found.update({actor: failed for actor, failed in run["failures"]})
-    assert found == expected, (
-        f"WASM-001.3: only abi = '1' runs, every other value → unknown-wit: {run['failures']}"
+    check_equal(
+        "WASM-001.3",
+        expected,
+        found,
+        "each actor's genesis failure (null: it ran): only abi = '1' runs, "
+        "every other value → unknown-wit",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-001.3")
 
 
 # --------------------------------------------------------------------------- WASM-002.1
@@ -92,7 +104,7 @@ def test_imports_are_matched_by_exact_name(impl: Implementation, cls: str) -> No
     """``msg_count`` imported from a module or under a name near ``gritwit``/``msg_count``:
     ``forbidden-import`` at ``wasm-load`` and at the genesis step; exact names load; a name
     of invalid UTF-8 is no module at all → ``invalid-module`` (checked before imports)."""
-    runtime = _open(impl)
+    runtime = _open(impl, clause="WASM-002.1")
     expected: dict[str, str] = {}
     for part, base in IMPORT_BASES.items():
         for variant in _variants(base, cls):
@@ -106,16 +118,25 @@ def test_imports_are_matched_by_exact_name(impl: Implementation, cls: str) -> No
             wasm = _wasm(wat, patch)
             want = "forbidden-import" if tc.is_valid_text(variant) else "invalid-module"
             loaded = impl.call("wasm-load", module=wasm.hex())
-            assert _refused(loaded) == want, f"import {part} {variant!a}: {loaded}"
-            expected[_genesis(impl, runtime, wasm)] = want
-    failures = dict(_run(impl, runtime)["failures"])
-    assert failures == expected, f"the genesis steps of {cls} imports: {failures}"
+            check_equal(
+                "WASM-002.1",
+                want,
+                _refused(loaded),
+                f"the error of wasm-load of an import {part} named {variant!a}",
+            )
+            expected[_genesis(impl, runtime, wasm, clause="WASM-002.1")] = want
+    failures = dict(_run(impl, runtime, clause="WASM-002.1")["failures"])
+    check_equal("WASM-002.1", expected, failures, f"the genesis failures of the {cls} imports")
     exact = _wasm(
         '(module (import "gritwit" "msg_count" (func (result i32))) '
         '(memory (export "memory") 1) (func (export "step")))'
     )
-    assert impl.call("wasm-load", module=exact.hex()).ok
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    ok_answer(
+        impl.call("wasm-load", module=exact.hex()),
+        "WASM-002.1",
+        "wasm-load of gritwit.msg_count imported by its exact name",
+    )
+    _close(impl, runtime, clause="WASM-002.1")
 
 
 # --------------------------------------------------------------------------- WASM-004
@@ -130,7 +151,7 @@ def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None
     (``wasm-load``, the genesis step); beside the exact names the same export is ignored;
     ``query`` under a near name is no query → ``unknown-query``.  A name of invalid UTF-8
     makes no module → ``invalid-module``."""
-    runtime = _open(impl)
+    runtime = _open(impl, clause="WASM-004")
     expected: dict[str, str] = {}
     queries: list[tuple[str, str]] = []
     for export in ("memory", "step", "query"):
@@ -158,10 +179,13 @@ def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None
                 want: str | None = "invalid-module"
             else:
                 want = None if export == "query" else "invalid-module"
-            assert _refused(impl.call("wasm-load", module=wasm.hex())) == want, (
-                f"{export} exported as {variant!a}"
+            check_equal(
+                "WASM-004",
+                want,
+                _refused(impl.call("wasm-load", module=wasm.hex())),
+                f"the error of wasm-load of {export} exported as {variant!a} (null: none)",
             )
-            actor = _genesis(impl, runtime, wasm)
+            actor = _genesis(impl, runtime, wasm, clause="WASM-004")
             if want is None:
                 queries.append((actor, variant))
             else:
@@ -177,17 +201,22 @@ def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None
                     )
                 )
                 both = _wasm(f"(module {imports} {beside} {extra})")
-                assert impl.call("wasm-load", module=both.hex()).ok, (
-                    f"an export {variant!a} beside {export} is ignored"
+                ok_answer(
+                    impl.call("wasm-load", module=both.hex()),
+                    "WASM-004",
+                    f"wasm-load of an export {variant!a} beside {export}: ignored",
                 )
-    failures = dict(_run(impl, runtime)["failures"])
-    assert failures == expected, f"the genesis steps of {cls} export names: {failures}"
+    failures = dict(_run(impl, runtime, clause="WASM-004")["failures"])
+    check_equal("WASM-004", expected, failures, f"the genesis failures of the {cls} export names")
     for actor, variant in queries:
         reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
-        assert _refused(reply) == "unknown-query", (
-            f"query exported only as {variant!a} is no query (WASM-014.7): {reply}"
+        error_answer(
+            reply,
+            "WASM-014.7",
+            "unknown-query",
+            f"a query of a module exporting query only as {variant!a}",
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-004")
 
 
 # --------------------------------------------------------------------------- WASM-014.2
@@ -209,17 +238,17 @@ def test_query_name_returns_the_name_byte_for_byte(impl: Implementation, cls: st
     """The guest answers what ``query_name`` gave it: the name's UTF-8, NUL and all, the
     empty name as no bytes.  A name with a lone surrogate is no text; no guest may see it:
     the query is a malformed request → ``bad-request`` (ADP-004.11)."""
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, _query_name_module())
-    assert _run(impl, runtime)["failures"] == []
+    runtime = _open(impl, clause="WASM-014.2")
+    actor = _genesis(impl, runtime, _query_name_module(), clause="WASM-014.2")
+    failures = _run(impl, runtime, clause="WASM-014.2")["failures"]
+    check_equal("WASM-014.2", [], failures, "the failures of the genesis step")
     for name in tc.TEXT_SAMPLES[cls]:
         reply = impl.call("wit-query", check=False, runtime=runtime, actor=actor, name=name)
         if not tc.is_valid_text(name):
-            assert reply.error_class == "bad-request", (
-                f"a query named {name!a} (a lone surrogate): expected bad-request "
-                f"(ADP-004.11), got {reply}"
+            error_answer(
+                reply, "ADP-004.11", "bad-request", f"a query named {name!a} (a lone surrogate)"
             )
             continue
-        data = bytes.fromhex(reply.expect_ok()["data"])
-        assert data == name.encode(), f"query_name of {name!a} gave {data!r}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        data = bytes.fromhex(ok_answer(reply, "WASM-014.2", f"a query named {name!a}")["data"])
+        check_equal("WASM-014.2", name.encode(), data, f"what query_name gave for {name!a}")
+    _close(impl, runtime, clause="WASM-014.2")

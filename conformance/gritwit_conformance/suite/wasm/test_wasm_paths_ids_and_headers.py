@@ -13,6 +13,17 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import (
+    Clause,
+    check,
+    check_equal,
+    check_in,
+    check_type,
+    describe,
+    ok_answer,
+    suite_premise,
+)
+from .._check_more import check_same
 from ._calls import Call, Lowering, module
 from ._wasm_texts import (
     LINK,
@@ -20,6 +31,7 @@ from ._wasm_texts import (
     TEXT,
     WASM_HEADERS,
     _bytes,
+    _close,
     _core,
     _genesis,
     _harness_class,
@@ -50,9 +62,15 @@ ARITY = {
 ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
 
 
-def _data(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
-    blob = _object(impl, runtime, _core(impl, runtime, actor).entries[name])
-    assert isinstance(blob, g.Blob)
+def _data(impl: Implementation, runtime: str, actor: str, name: str, clause: Clause) -> bytes:
+    core = _core(impl, runtime, actor, clause=clause)
+    blob = check_type(
+        clause,
+        _object(impl, runtime, core.entries[name], clause=clause),
+        g.Blob,
+        expected="a blob",
+        what=f"the core entry {name!r}",
+    )
     return blob.data
 
 
@@ -94,16 +112,16 @@ def _slot(out: bytes, i: int, n: int) -> bytes:
 
 
 def _blobs(
-    impl: Implementation, runtime: str, tree: g.Tree, at: tuple[str, ...] = ()
+    impl: Implementation, runtime: str, tree: g.Tree, clause: Clause, at: tuple[str, ...] = ()
 ) -> dict[tuple[str, ...], bytes]:
     """Every blob below ``tree`` by its path of names (``wit``, ``rc``, ``out`` left out)."""
     found: dict[tuple[str, ...], bytes] = {}
     for name, oid in tree.entries.items():
         if not at and name in ("wit", "rc", "out"):
             continue
-        obj = _object(impl, runtime, oid)
+        obj = _object(impl, runtime, oid, clause=clause)
         if isinstance(obj, g.Tree):
-            found.update(_blobs(impl, runtime, obj, (*at, name)))
+            found.update(_blobs(impl, runtime, obj, clause, (*at, name)))
         elif isinstance(obj, g.Blob):
             found[(*at, name)] = obj.data
     return found
@@ -137,17 +155,27 @@ def test_core_paths_of_every_class(impl: Implementation, cls: str) -> None:
             expected_rc += b"\x00\x01" if names else b"\xfe\xfe"
             if names:
                 expected[names] = b"v"
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, _calls_module(calls))
-    assert _run(impl, runtime)["failures"] == []
-    rc = _data(impl, runtime, actor, "rc")
-    assert rc == bytes(expected_rc), (
-        f"{cls} paths: return codes {rc.hex()}, expected {bytes(expected_rc).hex()} "
-        "(0 and 1 for a path of valid names, -2 for a malformed one, WASM-008.2)"
+    runtime = _open(impl, clause="WASM-008.2")
+    actor = _genesis(impl, runtime, _calls_module(calls), clause="WASM-008.2")
+    failures = _run(impl, runtime, clause="WASM-008.2")["failures"]
+    check_equal("WASM-008.2", [], failures, "the failures of the genesis step")
+    rc = _data(impl, runtime, actor, "rc", "WASM-008.2")
+    check_equal(
+        "WASM-008.2",
+        bytes(expected_rc),
+        rc,
+        f"the return codes of the {cls} paths: 0 and 1 (core_set, core_read) for a "
+        "path of valid names, -2 for a malformed one",
     )
-    found = _blobs(impl, runtime, _core(impl, runtime, actor))
-    assert found == expected, f"{cls} paths: the core holds {sorted(found)}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    core = _core(impl, runtime, actor, clause="WASM-008.2")
+    found = _blobs(impl, runtime, core, "WASM-008.2")
+    check_equal(
+        "WASM-008.2",
+        sorted(expected.items()),
+        sorted(found.items()),
+        f"the blobs of the core by path after the {cls} paths' core_set",
+    )
+    _close(impl, runtime, clause="WASM-008.2")
 
 
 def _content(paths: dict[str, bytes]) -> dict[str, Any]:
@@ -178,31 +206,50 @@ def test_message_paths_of_every_class(impl: Implementation, cls: str) -> None:
         raw = _bytes(f"k{j}/{s}")
         calls.append(("msg_read", [0, raw, BUF + SLOT * len(calls), SLOT]))
         calls.append(("msg_content", [0, raw, BUF + SLOT * len(calls), 64]))
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, _calls_module(calls, on_message=True))
+    runtime = _open(impl, clause="WASM-008.2")
+    actor = _genesis(impl, runtime, _calls_module(calls, on_message=True), clause="WASM-008.2")
     for s in samples:
         if not tc.is_valid_name(s):
             content = {"tree": {s: {"blob": "01"}}}
             reply = impl.call(
                 "wit-send", check=False, runtime=runtime, to=actor, mt="m", content=content
             )
-            assert _refused(reply) == _harness_class(s), f"an entry named {s!a}: {reply}"
-    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=_content(paths)).expect_ok()
-    assert _run(impl, runtime)["failures"] == []
-    rc, out = _data(impl, runtime, actor, "rc"), _data(impl, runtime, actor, "out")
+            check_equal(
+                "WASM-008.2",
+                _harness_class(s),
+                _refused(reply),
+                f"the error of wit-send of a tree entry named {s!a}",
+            )
+    sent = impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=_content(paths))
+    ok_answer(sent, "WASM-008.2", "wit-send of the message of every valid path")
+    failures = _run(impl, runtime, clause="WASM-008.2")["failures"]
+    check_equal("WASM-008.2", [], failures, "the failures of the runs")
+    rc = _data(impl, runtime, actor, "rc", "WASM-008.2")
+    out = _data(impl, runtime, actor, "out", "WASM-008.2")
     for j, s in enumerate(samples):
         data = paths.get(f"k{j}/{s}")
         if data is None:
-            assert rc[2 * j : 2 * j + 2] == b"\xfe\xfe", f"path k{j}/{s!a} is malformed: -2"
+            check_equal(
+                "WASM-008.2",
+                b"\xfe\xfe",
+                rc[2 * j : 2 * j + 2],
+                f"the return codes of msg_read, msg_content of the malformed k{j}/{s!a}",
+            )
             continue
-        assert rc[2 * j] == len(data) and _slot(out, 2 * j, len(data)) == data, (
-            f"msg_read of k{j}/{s!a}: {rc[2 * j]}, {_slot(out, 2 * j, len(data))!r}"
+        check_equal(
+            "WASM-008.2",
+            [len(data), data],
+            [rc[2 * j], _slot(out, 2 * j, len(data))],
+            f"msg_read of k{j}/{s!a}: [its return code, its bytes]",
         )
         oid = g.object_id(g.Blob(data=data)).hex().encode()
-        assert rc[2 * j + 1] == 64 and _slot(out, 2 * j + 1, 64) == oid, (
-            f"msg_content of k{j}/{s!a}"
+        check_equal(
+            "WASM-008.2",
+            [64, oid],
+            [rc[2 * j + 1], _slot(out, 2 * j + 1, 64)],
+            f"msg_content of k{j}/{s!a}: [its return code, the id it wrote]",
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-008.2")
 
 
 # --------------------------------------------------------------------------- WASM-008.1
@@ -252,21 +299,24 @@ def test_ids_at_the_boundary_are_64_lowercase_hex_bytes(impl: Implementation) ->
             ("send", [raw, b"", b"x", 0]),
             ("send_object", [raw, b"", LINK.encode(), 0]),
         ]
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, _calls_module(calls), {"a": "01"})
-    assert _run(impl, runtime)["failures"] == []
-    rc = _data(impl, runtime, actor, "rc")
+    runtime = _open(impl, clause="WASM-008.1")
+    actor = _genesis(impl, runtime, _calls_module(calls), {"a": "01"}, clause="WASM-008.1")
+    failures = _run(impl, runtime, clause="WASM-008.1")["failures"]
+    check_equal("WASM-008.1", [], failures, "the failures of the genesis step")
+    rc = _data(impl, runtime, actor, "rc", "WASM-008.1")
     for j, raw in enumerate(cases):
         valid = tc.is_valid_text(raw.decode("utf-8", "surrogatepass")) and tc.is_text_id(
             raw.decode("utf-8", "surrogatepass")
         )
         want = b"\x00" * 4 if valid else b"\xfe" * 4
-        assert rc[4 * j : 4 * j + 4] == want, (
-            f"id {raw!r} ({len(raw)} bytes): core_link, send_object (id), send and "
-            f"send_object (recipient) returned {rc[4 * j : 4 * j + 4].hex()}, expected "
-            f"{want.hex()} (WASM-008.1)"
+        check_equal(
+            "WASM-008.1",
+            want,
+            rc[4 * j : 4 * j + 4],
+            f"the return codes of core_link, send_object (id), send and send_object "
+            f"(recipient) given the id {raw!r} ({len(raw)} bytes)",
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-008.1")
 
 
 # --------------------------------------------------------------------------- WASM-008.3
@@ -335,29 +385,47 @@ def test_header_blocks_of_every_class(impl: Implementation, cls: str) -> None:
         f"(drop (call $answer (i32.const 0) (i32.const {len(blocks)}) (i32.const 0) (i32.const 0)))"
     )
     answering = module(ARITY, lowering, {"step": [], "query": query})
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, step)
-    asker = _genesis(impl, runtime, answering)
-    assert _run(impl, runtime)["failures"] == []
-    rc = _data(impl, runtime, actor, "rc")
-    answered = bytes.fromhex(
-        impl.call("wit-query", runtime=runtime, actor=asker, name="q").expect_ok()["data"]
-    )
-    core = _core(impl, runtime, actor)
+    runtime = _open(impl, clause="WASM-008.3")
+    actor = _genesis(impl, runtime, step, clause="WASM-008.3")
+    asker = _genesis(impl, runtime, answering, clause="WASM-008.3")
+    failures = _run(impl, runtime, clause="WASM-008.3")["failures"]
+    check_equal("WASM-008.3", [], failures, "the failures of the genesis steps")
+    rc = _data(impl, runtime, actor, "rc", "WASM-008.3")
+    asked = impl.call("wit-query", runtime=runtime, actor=asker, name="q")
+    answered = bytes.fromhex(ok_answer(asked, "WASM-008.3", "the query of answer")["data"])
+    core = _core(impl, runtime, actor, clause="WASM-008.3")
     for j, (raw, headers) in enumerate(blocks):
         want = 0 if headers is not None else 0xFE
-        assert (rc[2 * j], rc[2 * j + 1], answered[j]) == (want, want, want), (
-            f"header block {raw!r}: core_set, send and answer returned "
-            f"{rc[2 * j]:#x}, {rc[2 * j + 1]:#x}, {answered[j]:#x}; expected {want:#x}"
+        check_equal(
+            "WASM-008.3",
+            [want] * 3,
+            [rc[2 * j], rc[2 * j + 1], answered[j]],
+            f"the return codes of core_set, send and answer given the block {raw!r}",
         )
         if headers is None:
-            assert f"h{j}" not in core.entries, f"a malformed block {raw!r} wrote h{j}"
-        else:
-            assert core.entries[f"h{j}"] == g.object_id(_blob_with(b"v", headers)), (
-                f"core_set with {raw!r}: the blob must have the headers {headers!a}: "
-                f"{_object(impl, runtime, core.entries[f'h{j}'])}"
+            check(
+                "WASM-008.3",
+                f"h{j}" not in core.entries,
+                expected=f"no entry h{j}",
+                came=f"an entry h{j}",
+                what=f"the core after core_set with the malformed {raw!r}",
             )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        else:
+            entry = core.entries[f"h{j}"]
+            if entry != g.object_id(_blob_with(b"v", headers)):
+                check_same(
+                    "WASM-008.3",
+                    _blob_with(b"v", headers),
+                    _object(impl, runtime, entry, clause="WASM-008.3"),
+                    f"the blob core_set wrote with the block {raw!r}",
+                )
+                check_same(
+                    "WASM-008.3",
+                    g.object_id(_blob_with(b"v", headers)),
+                    entry,
+                    f"the id of the blob core_set wrote with the block {raw!r}",
+                )
+    _close(impl, runtime, clause="WASM-008.3")
 
 
 # --------------------------------------------------------------------------- WASM-009.3
@@ -421,23 +489,36 @@ def test_header_names_are_looked_up_by_exact_bytes(impl: Implementation) -> None
     sender = module(
         ARITY, lowering, {"step": lowering.calls([("send", [target_id.encode(), block, b"x", 0])])}
     )
-    runtime = _open(impl)
-    assert _genesis(impl, runtime, target) == target_id, "WIT-002: the id of the first core"
-    _genesis(impl, runtime, sender)
-    assert _run(impl, runtime)["failures"] == []
-    rc, out = _data(impl, runtime, target_id, "rc"), _data(impl, runtime, target_id, "out")
+    runtime = _open(impl, clause="WASM-009.3")
+    started = _genesis(impl, runtime, target, clause="WASM-009.3")
+    check_equal("WIT-002", target_id, started, "the actor's id: its first core's")
+    _genesis(impl, runtime, sender, clause="WASM-009.3")
+    failures = _run(impl, runtime, clause="WASM-009.3")["failures"]
+    check_equal("WASM-009.3", [], failures, "the failures of the runs")
+    rc = _data(impl, runtime, target_id, "rc", "WASM-009.3")
+    out = _data(impl, runtime, target_id, "out", "WASM-009.3")
     for i, probe in enumerate(PROBES):
         code, value = rc[i], KEYS.get(probe) if tc.is_valid_text(probe) else None
         if value is not None:
             got = _slot(out, i, len(value.encode()))
-            assert (code, got) == (len(value.encode()), value.encode()), (
-                f"msg_header({probe!a}) must give {value!a}: {code}, {got!r}"
+            check_equal(
+                "WASM-009.3",
+                [len(value.encode()), value.encode()],
+                [code, got],
+                f"msg_header({probe!a}): [its return code, the value it wrote]",
             )
         elif tc.is_valid_text(probe):
-            assert code == 0xFF, f"msg_header({probe!a}): no header has that name, -1: {code:#x}"
+            check_equal(
+                "WASM-009.3", 0xFF, code, f"msg_header({probe!a}), a name no header has: -1 (255)"
+            )
         else:
-            assert code in (0xFF, 0xFE), f"msg_header({probe!a}) is no name: {code:#x}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+            check_in(
+                "WASM-009.3",
+                code,
+                (0xFF, 0xFE),
+                f"msg_header({probe!a}), no name: -1 (255) or -2 (254)",
+            )
+    _close(impl, runtime, clause="WASM-009.3")
 
 
 # --------------------------------------------------------------------------- WASM-009.1
@@ -474,6 +555,12 @@ def _recorder() -> bytes:
     )
 
 
+def _records(seen: bytes) -> list[list[str]]:
+    """The recorder's records in words: [the sender id's first 8 digits, the data in hex]."""
+    records = [seen[i : i + RECORD] for i in range(0, len(seen), RECORD)]
+    return [[r[:8].decode(errors="replace"), r[64:].hex()] for r in records]
+
+
 def _sender(to: str, n: int) -> bytes:
     """On its genesis step: two messages to ``to``, data ``n 0`` and ``n 1``."""
     lowering = Lowering()
@@ -501,23 +588,29 @@ def test_senders_are_seen_in_unsigned_byte_order_of_their_ids(impl: Implementati
     senders = low[:2] + high[:2]
     ids = [bytes.fromhex(sid) for sid, _ in senders]
     signed = sorted(ids, key=lambda b: tuple(x - 256 if x >= 128 else x for x in b))
-    assert sorted(ids) != signed, "the senders must tell signed from unsigned bytes"
-    runtime = _open(impl)
+    suite_premise(sorted(ids) != signed, "the senders tell signed from unsigned bytes")
+    runtime = _open(impl, clause="WASM-009.1")
     for sid, n in reversed(senders):
-        assert _genesis(impl, runtime, _sender(target_id, n)) == sid
-    impl.call(
-        "wit-send", runtime=runtime, to=target_id, mt="o", content={"blob": "ff00"}
-    ).expect_ok()
-    assert _run(impl, runtime)["failures"] == []
-    assert _genesis(impl, runtime, target) == target_id
-    assert _run(impl, runtime)["failures"] == []
-    seen = _data(impl, runtime, target_id, "seen")
+        started = _genesis(impl, runtime, _sender(target_id, n), clause="WASM-009.1")
+        check_equal("WASM-009.1", sid, started, f"the id of sender {n}: its first core's")
+    sent = impl.call("wit-send", runtime=runtime, to=target_id, mt="o", content={"blob": "ff00"})
+    ok_answer(sent, "WASM-009.1", "a message of the outside to the recorder")
+    failures = _run(impl, runtime, clause="WASM-009.1")["failures"]
+    check_equal("WASM-009.1", [], failures, "the failures of the senders' genesis steps")
+    started = _genesis(impl, runtime, target, clause="WASM-009.1")
+    check_equal("WASM-009.1", target_id, started, "the recorder's id: its first core's")
+    failures = _run(impl, runtime, clause="WASM-009.1")["failures"]
+    check_equal("WASM-009.1", [], failures, "the failures of the recorder's genesis step")
+    seen = _data(impl, runtime, target_id, "seen", "WASM-009.1")
     expected = ("00" * 32).encode() + b"\xff\x00"
     for sid, n in sorted(senders, key=lambda s: bytes.fromhex(s[0])):
         expected += sid.encode() + bytes([n, 0]) + sid.encode() + bytes([n, 1])
-    records = [seen[i : i + RECORD] for i in range(0, len(seen), RECORD)]
-    assert seen == expected, (
-        "WASM-009.1: senders in id order (bytewise, ID-005), each sender's oldest first: "
-        f"saw {[(r[:8].decode(), r[64:].hex()) for r in records]}"
+    check(
+        "ID-005",
+        seen == expected,
+        expected="senders in id order (bytewise), each sender's oldest first: "
+        + describe(_records(expected)),
+        came=lambda: describe(_records(seen)),
+        what="the [sender id's first 8 digits, data] of each message the recorder saw",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    _close(impl, runtime, clause="WASM-009.1")

@@ -16,6 +16,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import call_ok, check_equal
 from ._calls import Lowering, module
 from .test_wasm_clauses_calls import ARITY, _entry
 
@@ -50,28 +51,23 @@ def _marking(marks: tuple[int, ...]) -> bytes:
 
 def _scenario(impl: Implementation, marks: tuple[int, ...]) -> list[Any]:
     """(what each step saw, the steps and failures of each run)."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    rule = "WASM-010.1"  # every answer of the scenario is checked to be a value under it
+    runtime = str(call_ok(impl, rule, "wit-open")["runtime"])
     wasm = _marking(marks).hex()
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm, state={}).expect_ok()["actor"]
-    )
-    requester = str(
-        impl.call("wit-genesis", runtime=runtime, actor="requester").expect_ok()["actor"]
-    )
-    runs = [impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()]  # the genesis steps
+    actor = str(call_ok(impl, rule, "wit-genesis", runtime=runtime, module=wasm, state={})["actor"])
+    requester = str(call_ok(impl, rule, "wit-genesis", runtime=runtime, actor="requester")["actor"])
+    runs = [call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=10)]  # the genesis steps
     for n in range(2):  # the requester's two questions, pending for the actor
         ask = {"tree": {"to": {"blob": actor.encode().hex()}, "question": {"blob": f"0{n}"}}}
-        impl.call("wit-send", runtime=runtime, to=requester, mt="ask", content=ask).expect_ok()
-    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())  # the requester
+        call_ok(impl, rule, "wit-send", runtime=runtime, to=requester, mt="ask", content=ask)
+    runs.append(call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1))  # the requester
     seen = []
     for batch in (2, 1):  # the outside's two, then one more after the marks
         for n in range(batch):
             content = {"blob": f"1{n}"}
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="hello", content=content
-            ).expect_ok()
-        runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
-        seen.append(_entry(impl, runtime, actor, "n")[0])
+            call_ok(impl, rule, "wit-send", runtime=runtime, to=actor, mt="hello", content=content)
+        runs.append(call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1))
+        seen.append(_entry(impl, runtime, actor, "n", rule)[0])
     return [seen, [(run["steps"], run["failures"]) for run in runs]]
 
 
@@ -87,15 +83,24 @@ def _left(marks: tuple[int, ...]) -> int:
 def test_the_marks_of_one_step_raise_each_senders_mark(impl: Implementation, name: str) -> None:
     marks = MARKS[name]
     seen, runs = _scenario(impl, marks)
-    assert seen[0] == 4, f"the step must see the four messages of two senders: {seen}, {runs}"
+    check_equal(
+        "WASM-009.1", 4, seen[0], "msg_count() of the step seeing the four messages of two senders"
+    )
     expected = _left(marks) + 1
-    assert seen[1] == expected, (
-        f"WASM-010.1: after marking {list(marks)} (per sender, the highest mark reads), "
-        f"{_left(marks)} of the four stay unread and the next step sees {expected} "
-        f"with the new one; it saw {seen[1]}"
+    check_equal(
+        "WASM-010.1",
+        expected,
+        seen[1],
+        f"msg_count() of the next step after marking {list(marks)} (per sender, the "
+        f"highest mark reads): the {_left(marks)} of the four left and the new one",
     )
     oracle = InProcess()
     try:
-        assert runs == _scenario(oracle, marks)[1], f"{name}: not the reference's steps"
+        check_equal(
+            "WASM-010.1",
+            _scenario(oracle, marks)[1],
+            runs,
+            f"{name}: the runs' [steps, failures], as the reference's",
+        )
     finally:
         oracle.close()

@@ -14,6 +14,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import call_ok, check_equal
 from .test_wasm_clauses_calls import _entry, _marking
 
 pytestmark = pytest.mark.profile("wasm")
@@ -30,19 +31,20 @@ CASES: dict[str, tuple[list[str], int | None]] = {
 
 
 def _runs(impl: Implementation, types: list[str], mark: int | None) -> tuple[list[Any], str, str]:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    rule = "WASM-010.2"  # every answer of the scenario is checked to be a value under it
+    runtime = str(call_ok(impl, rule, "wit-open")["runtime"])
     wasm = _marking(mark)
     actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
+        call_ok(impl, rule, "wit-genesis", runtime=runtime, module=wasm.hex(), state={})["actor"]
     )
-    runs = [impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()]  # the genesis step
+    runs = [call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1)]  # the genesis step
     for index, mt in enumerate(types):
         content = {"blob": bytes([index]).hex()}
-        impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
-    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
-    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content={"blob": "ff"}).expect_ok()
-    runs.append(impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok())
-    seen = _entry(impl, runtime, actor, "n").hex()  # what the last step saw
+        call_ok(impl, rule, "wit-send", runtime=runtime, to=actor, mt=mt, content=content)
+    runs.append(call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1))
+    call_ok(impl, rule, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": "ff"})
+    runs.append(call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1))
+    seen = _entry(impl, runtime, actor, "n", rule).hex()  # what the last step saw
     return [(run["steps"], run["failures"]) for run in runs] + [seen], runtime, actor
 
 
@@ -53,9 +55,19 @@ def test_a_step_reads_the_genesis_messages_after_its_marked_prefix(
 ) -> None:
     types, mark = CASES[name]
     runs, _, _ = _runs(impl, types, mark)
-    assert all(failures == [] and len(steps) == 1 for steps, failures in runs[:-1]), runs
+    check_equal(
+        "WASM-010.2",
+        [[1, []]] * (len(runs) - 1),
+        [[len(steps), failures] for steps, failures in runs[:-1]],
+        "each run's [number of steps, failures]: one step each, none failing",
+    )
     oracle = InProcess()
     try:
-        assert runs == _runs(oracle, types, mark)[0], f"{name}: not the reference's steps"
+        check_equal(
+            "WASM-010.2",
+            _runs(oracle, types, mark)[0],
+            runs,
+            f"{name}: the runs' [steps, failures] and what the last step saw, as the reference's",
+        )
     finally:
         oracle.close()

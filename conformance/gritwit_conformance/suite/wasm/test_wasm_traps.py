@@ -15,6 +15,8 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import call_ok, check_equal
+
 pytestmark = pytest.mark.profile("wasm")
 
 #: kind of trap → the step's body, which traps.
@@ -41,12 +43,12 @@ def _module(body: str) -> bytes:
 
 
 def _genesis_failures(impl: Implementation, wasm: bytes) -> tuple[str, list[Any]]:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
-    )
-    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    rule = "WASM-015.1"
+    runtime = str(call_ok(impl, rule, "wit-open")["runtime"])
+    genesis = call_ok(impl, rule, "wit-genesis", runtime=runtime, module=wasm.hex(), state={})
+    actor = str(genesis["actor"])
+    run = call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1)
+    call_ok(impl, rule, "wit-close", runtime=runtime)
     return actor, [run["steps"], run["failures"]]
 
 
@@ -56,10 +58,20 @@ def _genesis_failures(impl: Implementation, wasm: bytes) -> tuple[str, list[Any]
 def test_every_instruction_trap_fails_the_step_as_trap(impl: Implementation, kind: str) -> None:
     wasm = _module(TRAPS[kind])
     actor, found = _genesis_failures(impl, wasm)
-    assert found == [[], [[actor, "trap"]]], f"{kind}: {found}"
+    check_equal(
+        "WASM-015.1",
+        [[], [[actor, "trap"]]],
+        found,
+        f"the genesis run's [steps, failures] of a step trapping ({kind})",
+    )
     oracle = InProcess()
     try:
-        assert found == _genesis_failures(oracle, wasm)[1], f"{kind}: not the reference's"
+        check_equal(
+            "WASM-015.1",
+            _genesis_failures(oracle, wasm)[1],
+            found,
+            f"the genesis run's [steps, failures] ({kind}), as the reference's",
+        )
     finally:
         oracle.close()
 
@@ -86,11 +98,16 @@ def test_an_instantiation_that_traps_fails_the_step_as_trap(
     wasm = bytes(
         wasmtime.wat2wasm(f'(module {INSTANTIATION_TRAPS[kind]} (func $f) (func (export "step")))')
     )
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={}).expect_ok()["actor"]
-    )
+    rule = "WASM-015.1"
+    runtime = str(call_ok(impl, rule, "wit-open")["runtime"])
+    genesis = call_ok(impl, rule, "wit-genesis", runtime=runtime, module=wasm.hex(), state={})
+    actor = str(genesis["actor"])
     for attempt in range(2):  # the second finds whatever the first left
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-        assert [run["steps"], run["failures"]] == [[], [[actor, "trap"]]], (kind, attempt, run)
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        run = call_ok(impl, rule, "wit-run", runtime=runtime, max_steps=1)
+        check_equal(
+            rule,
+            [[], [[actor, "trap"]]],
+            [run["steps"], run["failures"]],
+            f"run {attempt + 1}'s [steps, failures], its instantiation trapping ({kind})",
+        )
+    call_ok(impl, rule, "wit-close", runtime=runtime)

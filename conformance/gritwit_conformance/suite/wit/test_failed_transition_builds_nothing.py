@@ -55,7 +55,9 @@ def test_wit_object_does_not_find_what_a_failed_transition_built(impl: Implement
         actor="updater",
         state={k: v.hex() for k, v in frozen_state.items()},
     ).expect_ok()
-    assert made["actor"] == actor.hex(), "wit-genesis builds the core of ADP-014"
+    check_equal(
+        "ADP-014", actor.hex(), made["actor"], "the actor wit-genesis made: the id of its core"
+    )
     impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
     impl.call(
         "wit-send", runtime=runtime, to=actor.hex(), mt="set-code", content={"blob": NAME.hex()}

@@ -20,6 +20,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal, check_type
+
 pytestmark = pytest.mark.profile("wit")
 
 WIT = {"blob": b"echo".hex(), "headers": {"runtime": "test-actor"}}  # writes no entry (WIT-019.1)
@@ -145,10 +147,16 @@ def _object(value: dict[str, Any]) -> g.GritObject:
 
 
 def _core_of(impl: Implementation, runtime: str, actor: str) -> str:
-    step_id = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    data = impl.call("wit-object", runtime=runtime, id=step_id).expect_ok()["bytes"]
-    step = g.decode_object(bytes.fromhex(data))
-    assert isinstance(step, g.Step), step
+    rule = "WIT-013.4"  # the head whose core the merge made
+    step_id = call_ok(impl, rule, "wit-head", runtime=runtime, actor=actor)["step"]
+    data = call_ok(impl, rule, "wit-object", runtime=runtime, id=step_id)["bytes"]
+    step = check_type(
+        rule,
+        g.decode_object(bytes.fromhex(data)),
+        g.Step,
+        expected="a step",
+        what="the actor's head",
+    )
     return step.core.hex()
 
 
@@ -156,20 +164,30 @@ def _core_of(impl: Implementation, runtime: str, actor: str) -> str:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_default_update_merges_trees_at_every_depth(impl: Implementation, case: str) -> None:
     update, expected = CASES[case]
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "WIT-013.4", "wit-open")["runtime"])
     actor = g.object_id(_object(CORE)).hex()
-    impl.call("wit-send", runtime=runtime, to=actor, mt="genesis", content=CORE).expect_ok()
-    first = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    assert [a for a, _ in first["steps"]] == [actor] and first["failures"] == [], first
-    impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    assert [a for a, _ in run["steps"]] == [actor] and run["failures"] == [], (
-        f"{case}: the update runs alone in one step (WIT-013.2): {run}"
+    call_ok(impl, "WIT-013.4", "wit-send", runtime=runtime, to=actor, mt="genesis", content=CORE)
+    first = call_ok(impl, "WIT-013.4", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "WIT-013.4",
+        [[actor], []],
+        [[a for a, _ in first["steps"]], first["failures"]],
+        "the genesis run's [actors of its steps, failures]",
+    )
+    call_ok(impl, "WIT-013.4", "wit-send", runtime=runtime, to=actor, mt="update", content=update)
+    run = call_ok(impl, "WIT-013.2", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "WIT-013.2",
+        [[actor], []],
+        [[a for a, _ in run["steps"]], run["failures"]],
+        f"{case}: the update run's [actors of its steps, failures]: one step, alone",
     )
     core = _core_of(impl, runtime, actor)
     want = g.object_id(_object(expected)).hex()
-    assert core == want, (
-        f"{case}: WIT-013.4 merges two trees of the same name recursively, at every depth, "
-        f"and replaces any other entry of the same name: the core after the update must be "
-        f"{want}, got {core}"
+    check_equal(
+        "WIT-013.4",
+        want,
+        core,
+        f"{case}: the core after the update, trees of the same name merged at every "
+        "depth and any other entry of the same name replaced",
     )

@@ -14,6 +14,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal
+from .._check_more import check_same
 from .test_wit_actor_rows import Rt
 
 pytestmark = pytest.mark.profile("wit")
@@ -36,10 +38,17 @@ def test_sleepy_sleeps_each_nap_and_its_step_is_adopted(impl: Implementation) ->
     ``60001`` is far above the limit, ``x`` and the empty data are no decimal, a tree is no
     blob: none waits or writes. ``slept`` is the last valid nap's content, the same id.
     """
-    rt = Rt(impl)
+    rt = Rt(impl, "WIT-030.1")
     s = rt.genesis("sleepy")
     rt.run()
-    assert "slept" not in rt.core(s), "the genesis step reads no nap: no slept entry"
+    entries = sorted(rt.core(s))
+    check(
+        "WIT-030.1",
+        "slept" not in entries,
+        expected="a core without slept",
+        came=entries,
+        what="the core after the genesis step, which reads no nap",
+    )
     rt.say(s, "nap", b"300")
     rt.say(s, "nap", b"60001")
     rt.say(s, "nap", b"0200")
@@ -50,18 +59,39 @@ def test_sleepy_sleeps_each_nap_and_its_step_is_adopted(impl: Implementation) ->
     started = time.monotonic()
     run = rt.run()
     took = time.monotonic() - started
-    assert run["failures"] == [] and [a for a, _ in run["steps"]] == [s], run
-    assert took >= 0.5, f"sleepy must really sleep 300 + 200 ms (WIT-030.1); wit-run took {took}"
-    assert rt.entry(s, "slept") == g.Blob(data=b"0200"), "slept: the last valid nap's content"
-    assert set(rt.core(s)) == {"wit", "slept"}, "sleepy writes only slept (WIT-028.8)"
-    assert rt.replies(s) == [], "sleepy sends nothing (WIT-030)"
+    check_equal(
+        "WIT-028.4",
+        [[], [s]],
+        [run["failures"], [a for a, _ in run["steps"]]],
+        "the run's [failures, actors of its steps]: one step, adopted",
+    )
+    check(
+        "WIT-030.1",
+        took >= 0.5,
+        expected="a run of at least 0.5 s (naps of 300 and 200 ms)",
+        came=f"{took:.3f} s",
+        what="the time wit-run took",
+    )
+    check_same(
+        "WIT-030.1",
+        g.Blob(data=b"0200"),
+        rt.entry(s, "slept"),
+        "slept: the last valid nap's content",
+    )
+    check_equal(
+        "WIT-028.8",
+        ["slept", "wit"],
+        sorted(rt.core(s)),
+        "the entries of sleepy's core: it writes only slept",
+    )
+    check_equal("WIT-030.1", [], rt.replies(s), "what sleepy sent: nothing")
 
 
 @pytest.mark.req("WIT-030.1", "WIT-028.4")
 @pytest.mark.inputs("past-largest")
 def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementation) -> None:
     """Only naps that are no valid amount: the step reads them and keeps the core."""
-    rt = Rt(impl)
+    rt = Rt(impl, "WIT-030.1")
     s = rt.genesis("sleepy", slept=b"kept")
     rt.run()
     before = rt.step(s).core
@@ -72,19 +102,35 @@ def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementatio
     took = time.monotonic() - started
     # a runtime that slept it cannot answer within 5.001 s on any machine: the line sits
     # at that physical bound, not at a guess of a correct runtime's speed
-    assert took < 5.0, f"a nap of 5001 ms, one above the limit, is not slept (WIT-030.1): {took} s"
-    assert [a for a, _ in run["steps"]] == [s], run
-    assert rt.step(s).core == before, "no nap was valid: the core keeps its id (WIT-028.4)"
+    check(
+        "WIT-030.1",
+        took < 5.0,
+        expected="a run under 5 s: a nap of 5001 ms is not slept",
+        came=f"{took:.3f} s",
+        what="the time wit-run took",
+    )
+    check_equal("WIT-028.4", [s], [a for a, _ in run["steps"]], "the actors of the run's steps")
+    check_same(
+        "WIT-028.4",
+        before,
+        rt.step(s).core,
+        "the core after naps none of which was valid: its id kept",
+    )
 
 
 @pytest.mark.req("WIT-018", "WIT-030")
 @pytest.mark.req("WIT-028.9")
 def test_sleepy_answers_wut_with_its_catalogue_line(impl: Implementation) -> None:
-    rt = Rt(impl)
+    rt = Rt(impl, "WIT-028.9")
     s = rt.genesis("sleepy")
     rt.run()
-    assert rt.query(s, "wut") == WUT, "the wut blob is WIT-018's line for sleepy"
-    assert rt.query(s, "slept") == "unknown-query", "sleepy answers wut only (WIT-028.9)"
+    check_equal("WIT-018", WUT, rt.query(s, "wut"), "the wut blob: WIT-018's line for sleepy")
+    check_equal(
+        "WIT-028.9",
+        "unknown-query",
+        rt.query(s, "slept"),
+        "the query slept: sleepy answers wut only",
+    )
 
 
 @pytest.mark.req("WIT-030.1")
@@ -97,13 +143,21 @@ def test_the_longest_nap_is_slept(impl: Implementation) -> None:
 
     The refused side is ``test_naps_without_a_valid_amount_are_read_without_effect``.
     """
-    rt = Rt(impl)
+    rt = Rt(impl, "WIT-030.1")
     s = rt.genesis("sleepy")
     rt.run()
     rt.say(s, "nap", b"5000")
     started = time.monotonic()
     run = rt.run()
     took = time.monotonic() - started
-    assert [a for a, _ in run["steps"]] == [s], run
-    assert took >= 5.0, f"a nap of 5000 ms, the limit, is slept in full (WIT-030.1): {took} s"
-    assert rt.entry(s, "slept") == g.Blob(data=b"5000"), "the nap at the limit sets slept"
+    check_equal("WIT-030.1", [s], [a for a, _ in run["steps"]], "the actors of the run's steps")
+    check(
+        "WIT-030.1",
+        took >= 5.0,
+        expected="a run of at least 5 s: the nap at the limit slept",
+        came=f"{took:.3f} s",
+        what="the time wit-run took",
+    )
+    check_same(
+        "WIT-030.1", g.Blob(data=b"5000"), rt.entry(s, "slept"), "slept: the nap at the limit"
+    )
