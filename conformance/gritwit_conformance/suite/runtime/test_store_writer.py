@@ -39,7 +39,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, fail, ok_answer
+from .._check import Clause, call_ok, check, check_equal, fail, ok_answer
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
 
@@ -68,18 +68,22 @@ def _core(name: str, salt: int) -> g.Tree:
     return g.Tree(entries={"wit": wit, "salt": g.object_id(g.Blob(data=bytes([salt])))})
 
 
-def _genesis(impl: Implementation, runtime: str, name: str, salt: int) -> str:
+def _genesis(
+    impl: Implementation, runtime: str, name: str, salt: int, *, clause: Clause = "RUN-003"
+) -> str:
+    """A genesis of the test actor ``name``, salted; checked under ``clause``, the calling
+    test's (a test of another rule is marked by its own clause when the genesis fails)."""
     actor = str(
         call_ok(
             impl,
-            "RUN-003",
+            clause,
             "rt-genesis",
             runtime=runtime,
             actor=name,
             state={"salt": f"{salt:02x}"},
         )["actor"]
     )
-    check_equal("RUN-003", g.object_id(_core(name, salt)).hex(), actor, f"rt-genesis of {name}: id")
+    check_equal(clause, g.object_id(_core(name, salt)).hex(), actor, f"rt-genesis of {name}: id")
     return actor
 
 
