@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from gritwit._argtypes import PrintVersion
 from gritwit._command_table import ALL, Command, add_commands, chosen_command
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
-from gritwit._pipes import run_handler
+from gritwit._pipes import run_handler, stop_at_interrupt
 from gritwit._version import SPEC_VERSION, __version__
 
 from .. import SUITE_VERSION
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
 _CLI = "gritwit_conformance.cli"
 
@@ -121,3 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
     return run_handler(handler, args)  # a reader that went away: quiet, exit 141
+
+
+def entry() -> int:
+    """The ``gritwit`` console script: :func:`main` in a process of its own, which Ctrl-C
+    ends at once with one line and status 130 (:func:`gritwit._pipes.stop_at_interrupt`)."""
+    stop_at_interrupt("gritwit")
+    return main()
