@@ -20,6 +20,7 @@ this amounts to.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -47,10 +48,9 @@ def stop_at_interrupt(prog: str) -> None:
 
     def interrupted(signum: int, frame: FrameType | None) -> None:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            # A closed or broken stream has nothing to keep.
+            with contextlib.suppress(OSError, ValueError):
                 stream.flush()
-            except (OSError, ValueError):  # a closed or broken stream: nothing to keep
-                pass
         os.write(2, f"{prog}: interrupted\n".encode())
         os._exit(EXIT_INTERRUPTED)
 
