@@ -1,5 +1,5 @@
 """``python -m gritwit_conformance`` is the ``gritwit`` command."""
 
-from .cli import main
+from .cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

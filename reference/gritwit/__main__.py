@@ -11,6 +11,9 @@ from __future__ import annotations
 
 
 def _main() -> int:
+    from ._pipes import stop_at_interrupt
+
+    stop_at_interrupt("python -m gritwit")  # before the commands' imports: Ctrl-C there too
     from ._commands import main
 
     return main()

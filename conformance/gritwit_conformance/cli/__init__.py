@@ -12,60 +12,77 @@ one such function and listing it in :data:`COMMANDS`.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from gritwit._argtypes import PrintVersion
+from gritwit._command_table import ALL, Command, add_commands, chosen_command
 from gritwit._commands import COMMANDS as REFERENCE_COMMANDS
-from gritwit._pipes import run_handler
+from gritwit._pipes import run_handler, stop_at_interrupt
 from gritwit._version import SPEC_VERSION, __version__
 
 from .. import SUITE_VERSION
-from ..teleport._cli import add_teleport_parser
-from ._conform import add_conform_parser
-from ._mutate import add_mutate_parser
-from ._replay import add_replay_parser
-from ._trace import add_trace_parser
-from ._vectors import add_vectors_parser
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "entry", "main"]
 
+_CLI = "gritwit_conformance.cli"
 
-def _add_report(subparsers: Any) -> None:
-    from ..report import add_report_parser
-
-    add_report_parser(subparsers)
-
-
-def _add_site(subparsers: Any) -> None:
-    from ..site import add_site_parser
-
-    add_site_parser(subparsers)
-
-
-def _add_perf(subparsers: Any) -> None:
-    from ..runs._perf import add_perf_parser
-
-    add_perf_parser(subparsers)
-
-
-#: One registration function per subcommand: the judge's, then the reference's.
-COMMANDS: tuple[Callable[[Any], None], ...] = (
-    add_conform_parser,
-    add_replay_parser,
-    _add_perf,
-    add_mutate_parser,
-    _add_report,
-    _add_site,
-    add_vectors_parser,
-    add_trace_parser,
-    add_teleport_parser,
+#: Every command, the judge's then the reference's, each imported only when it runs
+#: (:mod:`gritwit._command_table`).
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "conform",
+        "run the conformance suite against an implementation (default: the reference)",
+        f"{_CLI}._conform:add_conform_parser",
+    ),
+    Command(
+        "replay",
+        "replay a failing test's exchange against an adapter, outside the suite",
+        f"{_CLI}._replay:add_replay_parser",
+    ),
+    Command(
+        "perf",
+        "time implementations through their adapters, side by side (ADP-018)",
+        "gritwit_conformance.runs._perf:add_perf_parser",
+    ),
+    Command(
+        "mutate",
+        "mutation-test the conformance suite: run mutants of the reference behind the stdio "
+        "adapter and report how many the suite catches",
+        f"{_CLI}._mutate:add_mutate_parser",
+    ),
+    Command(
+        "report",
+        "render conformance reports (JSON) as one HTML compliance matrix",
+        "gritwit_conformance.report:add_report_parser",
+    ),
+    Command(
+        "site",
+        "write a static compliance site (overview, a page per implementation, badges)",
+        "gritwit_conformance.site:add_site_parser",
+    ),
+    Command(
+        "vectors",
+        "generate or verify the golden vectors",
+        f"{_CLI}._vectors:add_vectors_parser",
+    ),
+    Command(
+        "trace",
+        "check that every requirement ID is cited and every citation exists (CONV-005)",
+        f"{_CLI}._trace:add_trace_parser",
+    ),
+    Command(
+        "teleport",
+        "move actors between two implementations and back; step ids must not change",
+        "gritwit_conformance.teleport._cli:add_teleport_parser",
+    ),
     *REFERENCE_COMMANDS,
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand of :data:`COMMANDS`."""
+def build_parser(chosen: str | None = ALL) -> argparse.ArgumentParser:
+    """The argument parser of :data:`COMMANDS`: ``chosen``'s for real (every one by
+    default) and stand-ins for the others (:func:`gritwit._command_table.add_commands`)."""
     parser = argparse.ArgumentParser(
         prog="gritwit",
         description="Reference implementation and conformance tools for the Grit/Wit spec.",
@@ -77,8 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="show program's version number and exit",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for register in COMMANDS:
-        register(subparsers)
+    add_commands(subparsers, COMMANDS, chosen)
     return parser
 
 
@@ -95,8 +111,9 @@ def _subcommand_parser(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gritwit`` console script; returns the exit status."""
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(arguments))
+    args, extra = parser.parse_known_args(arguments)
     if extra:
         # An unknown option after a command is that command's error, with its own usage
         # (`gritwit conform --bogus`), not the top-level one.
@@ -104,3 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser_of.error(f"unrecognized arguments: {' '.join(extra)}")
     handler: Callable[[argparse.Namespace], int] = args.handler
     return run_handler(handler, args)  # a reader that went away: quiet, exit 141
+
+
+def entry() -> int:
+    """The ``gritwit`` console script: :func:`main` in a process of its own, which Ctrl-C
+    ends at once with one line and status 130 (:func:`gritwit._pipes.stop_at_interrupt`)."""
+    stop_at_interrupt("gritwit")
+    return main()

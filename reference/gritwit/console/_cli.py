@@ -33,7 +33,8 @@ EPILOG: Final = (
     "that does not exist (CREATE SCHEMA it, or --create), an unknown actor or step; "
     f"{EXIT_STORE_UNAVAILABLE} the store could not be reached (store-unavailable, "
     f"DUR-006.1: nothing was written); {EXIT_OUTCOME_UNKNOWN} a write's outcome is unknown "
-    "(outcome-unknown, DUR-006.2: read the store to settle it); 141 standard output's "
+    "(outcome-unknown, DUR-006.2: read the store to settle it); 130 interrupted (Ctrl-C); "
+    "141 standard output's "
     "reader went away (| head)."
 )
 

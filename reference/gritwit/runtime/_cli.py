@@ -43,7 +43,8 @@ EXIT_EPILOG = (
     "schema the URL names that does not exist, an unknown actor; "
     f"{EXIT_STORE_UNAVAILABLE}: the store could not be reached (store-unavailable, "
     f"DUR-006.1); {EXIT_OUTCOME_UNKNOWN}: a write's outcome is unknown (outcome-unknown, "
-    "DUR-006.2: read the store to settle it); 141: standard output's reader went away "
+    "DUR-006.2: read the store to settle it); 130: interrupted (Ctrl-C); 141: standard "
+    "output's reader went away "
     "(| head)"
 )
 

@@ -288,7 +288,7 @@ _EXITS = (
     "exit 0: done; 1: a violation, or the store refused it (its error class); 2: bad "
     "input: a usage error, no store there, an actor that exists nowhere (no head, no "
     "genesis core, WIT-002); 4: the store could not be reached (store-unavailable, "
-    "DUR-006.1); 141: standard output's reader went away"
+    "DUR-006.1); 130: interrupted (Ctrl-C); 141: standard output's reader went away"
 )
 
 
