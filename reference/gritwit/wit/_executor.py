@@ -542,11 +542,8 @@ def _refused(
     of the core and the runtime's limits, so every retry would refuse it again: were the
     transition failed instead, the update would stay first in line for good and no later
     message of any sender would ever run."""
-    text = '{"actor":"%s","error":"%s","update":"%s"}' % (
-        inp.actor.hex(),
-        error.error_class,
-        item.id.hex(),
-    )
+    actor, update = inp.actor.hex(), item.id.hex()
+    text = f'{{"actor":"{actor}","error":"{error.error_class}","update":"{update}"}}'
     answer = Blob(data=text.encode("ascii"), headers={"content-type": "application/json"})
     return TransitionOutput(
         core=inp.core,
