@@ -9,7 +9,8 @@ the whole chain, every level being small: one mailbox of 8 001 entries without
 ``base``.  Built in work linear in what it merges (WIT-009.7) that is well under a
 second; a builder that copies and re-sorts the growing union at each level spends about
 9 s of CPU on it (measured at load 15), past RUN-005's default 5 s at every attempt, and
-the actor is marked failed.  The runtime keeps its default time limit here: that limit is the clause.
+the actor is marked failed.  The runtime keeps its default time limit here: that limit
+is the clause.
 Written against ``gritwit_conformance.wrong.runtime_outbox_rebuilt_per_level``.
 """
 
