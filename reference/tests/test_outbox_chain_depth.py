@@ -79,15 +79,16 @@ def test_a_chain_of_one_entry_levels_is_merged_in_linear_work() -> None:
 
 def _chained(store: Store, levels: int) -> ObjectId:
     """An echo actor whose head's outbox is a hand-made chain of ``levels`` mailboxes of
-    one entry each (recipients no actor has), as an import would take it."""
+    one entry each (recipients no actor has, each sent the one message), as an import
+    would take it: 100 000 levels are a bundle of about 16 MB (ENC-013)."""
     core, objects = test_actor_core("echo")
     for obj in (*objects, core):
         store.put_object(obj)
     actor = object_id(core)
     content = store.put_object(Blob(data=b"x"))
+    message = store.put_object(Message(content=content))  # one message: the bundle's 16 MiB
     base: ObjectId | None = None
     for i in range(levels):
-        message = store.put_object(Message(content=content, headers={"i": str(i)}))
         recipient = ObjectId((i + 1).to_bytes(4, "big") + bytes(28))
         base = store.put_object(Mailbox(entries={recipient: message}, base=base))
     step = store.put_object(Step(actor=actor, core=actor, outbox=base))
