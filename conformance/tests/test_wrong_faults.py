@@ -54,6 +54,8 @@ COUNTED_ROWS = frozenset(
         "runtime_fork_blob_keys_unsorted",
         "wasm_memory_limit_doubled",
         "wit_mt_case_folded",
+        "runtime_refused_update_stays_pending",
+        "runtime_refused_update_unanswered",
     }
 )
 UNCOUNTED = (frozenset(ROWS) - COUNTED_ROWS) | frozenset(

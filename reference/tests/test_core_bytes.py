@@ -7,7 +7,7 @@ SBX-006.16, SBX-006.17).
   at two paths counts twice, as the read-back counts it (SBX-006.16);
 * a ``python-wasi`` actor's genesis core past the bound is refused at its genesis, and an
   update that would leave a core past it at the update, ``too-large``, the last core kept
-  (SBX-006.17); at the bound both are adopted;
+  (SBX-006.17), the update read and answered (SBX-006.19); at the bound both are adopted;
 * a failed attempt's frames hold nothing once it is recorded (SBX-006.14);
 * through a fresh ``gritwit runtime run``, beside a counter that steps, a genesis core of
   5 distinct 16 MiB blobs (the deep profile: 40, 640 MiB) and an update of 5 such blobs
@@ -170,11 +170,11 @@ def test_a_genesis_core_past_the_bound_is_refused_at_its_genesis() -> None:
 
 
 @needs_interpreter
-@pytest.mark.req("SBX-006.17", "WIT-013.4")
+@pytest.mark.req("SBX-006.17", "SBX-006.19", "WIT-013.4")
 def test_an_update_past_the_bound_is_refused_at_the_update() -> None:
     """An update merging a file of ``limit - 10`` bytes into a core of 10 is adopted; one
-    byte more fails the update ``too-large`` and the actor keeps its last core, not a
-    core its next run could not mount."""
+    byte more is refused ``too-large``: read by a step that keeps the last core, not a
+    core its next run could not mount (SBX-006.19)."""
     limit = 4000
     for extra, adopted in ((0, True), (1, False)):
         store, ex = _executor(limit)
@@ -191,9 +191,9 @@ def test_an_update_past_the_bound_is_refused_at_the_update() -> None:
             assert not report.failures and ex.head(actor) != first
             assert "u" in ex.core(actor).entries
         else:
-            assert [f.error_class for f in report.failures] == ["too-large"], report.failures
-            assert "SBX-006.17" in str(report.failures[0].error)
-            assert ex.head(actor) == first
+            assert not report.failures, report.failures
+            assert ex.head(actor) != first and ex.core(actor) == core
+            assert not ex.pending_for(actor), "the refused update is read (SBX-006.19)"
 
 
 # --- a fresh gritwit runtime run, measured from outside --------------------------------
@@ -233,7 +233,8 @@ def _runtime_run(folder: Path, kind: str, count: int) -> tuple[dict[str, Any], i
     """Set up ``kind`` with ``count`` blobs beside a counter (in one child), run a fresh
     ``gritwit runtime run`` on it (another child, measured by ``os.wait4``): the failed mark
     of the hostile actor, the run's peak resident size, the counter's count and whether
-    the hostile actor has a step beyond its genesis."""
+    the hostile actor's head holds its genesis core (``kept``), another (``changed``) or
+    there is none (``none``)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     made = subprocess.run(
         [sys.executable, "-c", _SETUP, str(folder), kind, str(count)],
@@ -263,7 +264,10 @@ def _runtime_run(folder: Path, kind: str, count: int) -> tuple[dict[str, Any], i
         step = store.get_object(head)
         core = store.get_object(step.core)  # type: ignore[attr-defined]
         count = store.get_object(core.entries["count"]).data.decode()  # type: ignore[attr-defined]
-        history = "adopted" if rt.head(actor) not in (None, actor) else "none"
+        head = rt.head(actor)
+        step = None if head is None else store.get_object(head)
+        # the genesis core's id is the actor's: "kept" when the head still holds it
+        history = "none" if step is None else "kept" if step.core == actor else "changed"  # type: ignore[attr-defined]
     del usage  # its ru_maxrss carries the spawner's peak (peakrss): the child's own instead
     return failed, own_peak(report), count, history
 
@@ -300,18 +304,19 @@ def test_runtime_run_refuses_a_genesis_core_of_16_mib_blobs_beside_a_counter(
 
 @needs_interpreter
 @pytest.mark.slow
-@pytest.mark.req("SBX-006.17", "SBX-006.14", "WIT-013.4", "RUN-004.4")
+@pytest.mark.req("SBX-006.17", "SBX-006.19", "SBX-006.14", "WIT-013.4")
 @pytest.mark.parametrize("count", _sizes(5, 40))
 def test_runtime_run_refuses_an_update_of_16_mib_blobs_beside_a_counter(
     tmp_path: Path, count: int
 ) -> None:
     """An update merging ``count`` distinct 16 MiB blobs (80 MiB, the issue's; deep:
-    640 MiB) into a sandboxed actor ends marked failed ``too-large`` at the update (before:
-    adopted, then every later run failed ``output-too-large``); its genesis step stays its
-    head; the counter counted 1; peak resident size at most 700 MB."""
+    640 MiB) into a sandboxed actor is refused ``too-large`` at the update (before:
+    adopted, then every later run failed ``output-too-large``): read and answered, the
+    actor unmarked and its head still on its genesis core (SBX-006.19); the counter
+    counted 1; peak resident size at most 700 MB."""
     failed, peak, count_text, history = _runtime_run(tmp_path / "store", "update", count)
-    assert failed.get("error") == "too-large", failed
-    assert history == "adopted"  # the genesis step, and no more
+    assert failed == {}, f"a refused update marks nothing (SBX-006.19): {failed}"
+    assert history == "kept", history
     assert count_text == "1"
     assert peak <= 700_000_000, peak
     print(f"update of {count} blobs: peak {peak >> 20} MiB")

@@ -50,6 +50,26 @@ def _replaced(name: str, old: str, new: str) -> Callable[[Any], str]:
     return make
 
 
+def _refusal_raised(module: Any) -> Callable[..., Any]:
+    """The executor's answer to a refused update (SBX-006.19) bent into the failure it
+    replaced: the update's transition fails ``too-large``, so the update stays pending."""
+    del module
+
+    def refused(inp: Any, sender: Any, item: Any, error: Exception) -> Any:
+        raise error
+
+    return refused
+
+
+def _refusal_unanswered(module: Any) -> Callable[..., Any]:
+    """The refused update read and the core kept, but its sender never answered."""
+
+    def refused(inp: Any, sender: Any, item: Any, error: Exception) -> Any:
+        return module.TransitionOutput(core=inp.core, read={sender: 1})
+
+    return refused
+
+
 #: name → (what the suite must report, the bends).
 RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
     "runtime_outbox_always_merges": (
@@ -207,5 +227,24 @@ RUNTIME_ROWS: dict[str, tuple[WrongAdapter, tuple[BendData, ...]]] = {
             (module, "MERGE_CAP", lambda _: 65_535)
             for module in ("gritwit.wit._outbox", "gritwit.wit._assemble")
         ),
+    ),
+    "runtime_refused_update_stays_pending": (
+        WrongAdapter(
+            ("sandbox", "runtime"),
+            frozenset({"SBX-006.19"}),
+            "failed",
+            "an update SBX-006.17 refuses fails its transition, retried and marked failed: "
+            "it stays first in line, and no later message of the actor ever runs",
+        ),
+        (("gritwit.wit._executor", "_refused", _refusal_raised),),
+    ),
+    "runtime_refused_update_unanswered": (
+        WrongAdapter(
+            ("sandbox", "runtime"),
+            frozenset({"SBX-006.19"}),
+            "failed",
+            "a refused update is read and the core kept, but its sender is never answered",
+        ),
+        (("gritwit.wit._executor", "_refused", _refusal_unanswered),),
     ),
 }

@@ -22,29 +22,34 @@ ROW = WrongAdapter(
     frozenset({"WIT-009.5"}),
     "failed",
     "merges an outbox's top into a base of more than 256 entries only when 2·|C| > |B|",
-    copied_from=(("gritwit.wit._outbox:build_outbox", "bac48fb1cd59cd92"),),
+    copied_from=(("gritwit.wit._outbox:build_outbox", "3468e78e683b6da1"),),
 )
 
 
 def build_outbox(chain: OutboxChain, sets: Mapping[str, bytes]) -> Mailbox | None:
     """The reference's builder, with the half rule's comparison strict."""
-    changed = {key: value for key, value in sets.items() if chain.get(key) != value}
+    changed = _outbox._changed(chain, sets)
     if not changed:
         return None
-    entries = dict(sorted(changed.items())) if len(changed) > 1 else changed
+    entries = changed
     levels, ids = chain.levels, chain.ids
     depth = 0
     while depth < len(levels):
         below = levels[depth]
-        union = len(below) + sum(1 for key in entries if key not in below)
-        if union > MERGE_CAP:
-            break
         if len(below) > SMALL_BASE and 2 * len(entries) <= len(below):  # the bug: <= for <
             break
-        merged = {**below, **entries}
-        entries = merged if len(merged) == len(below) else dict(sorted(merged.items()))
+        if len(entries) + len(below) > MERGE_CAP:
+            fresh = [key for key in below if key not in entries]
+            if len(entries) + len(fresh) > MERGE_CAP:
+                break
+            for key in fresh:
+                entries[key] = below[key]
+        else:
+            for key, value in below.items():
+                entries.setdefault(key, value)
         depth += 1
-    return _outbox._mailbox(entries, ids[depth] if depth < len(ids) else None)
+    ordered = dict(sorted(entries.items())) if len(entries) > 1 else entries
+    return _outbox._mailbox(ordered, ids[depth] if depth < len(ids) else None)
 
 
 def install() -> None:

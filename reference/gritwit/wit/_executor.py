@@ -41,6 +41,7 @@ from ._model import (
     ObjectReader,
     Overlay,
     PendingMessage,
+    Send,
     TransitionInput,
     TransitionOutput,
     Wit,
@@ -444,7 +445,10 @@ class Executor:
         else:
             core, created = merge(self._reader, inp.core, update)
             output = TransitionOutput(core=core, read={sender: 1}, new_objects=created)
-        self._bound(output.core, Overlay(self._reader, _by_id(output.new_objects)), gate)
+        try:
+            self._bound(output.core, Overlay(self._reader, _by_id(output.new_objects)), gate)
+        except TooLarge as exc:  # read and answered, not left pending (SBX-006.19)
+            return _refused(inp, sender, item, exc)
         return output
 
     def bound_core(self, reader: ObjectReader, core: Tree) -> None:
@@ -526,6 +530,28 @@ def _read_over(
     if item.mt != "genesis":
         return None
     return TransitionOutput(core=inp.core, read={sender: 1})
+
+
+def _refused(
+    inp: TransitionInput, sender: ObjectId, item: PendingMessage, error: TooLarge
+) -> TransitionOutput:
+    """The step of an update whose new core SBX-006.17 refuses (SBX-006.19): it reads the
+    update alone and keeps the last core, so the update is no longer pending and the
+    actor's next messages run on the core it had; nothing the update function made is
+    kept, and the update's sender (the outside too) is answered ``mt: "error"`` with a
+    blob naming the actor, the class and the refused message.  A refusal is a function
+    of the core and the runtime's limits, so every retry would refuse it again: were the
+    transition failed instead, the update would stay first in line for good and no later
+    message of any sender would ever run."""
+    actor, update = inp.actor.hex(), item.id.hex()
+    text = f'{{"actor":"{actor}","error":"{error.error_class}","update":"{update}"}}'
+    answer = Blob(data=text.encode("ascii"), headers={"content-type": "application/json"})
+    return TransitionOutput(
+        core=inp.core,
+        read={sender: 1},
+        sends=(Send(recipient=sender, content=object_id(answer), headers={"mt": "error"}),),
+        new_objects=(answer,),
+    )
 
 
 def _prefixes(

@@ -167,21 +167,52 @@ def build_outbox(chain: OutboxChain, sets: Mapping[str, bytes]) -> Mailbox | Non
     the base is small (:data:`SMALL_BASE`) or the top holds at least half as many
     entries, and the union stays within :data:`MERGE_CAP` (WIT-009.6).  Only the
     levels' own entries are counted, never the maps.
+
+    In work linear in the entries of *D* and of the levels it merges, however deep the
+    chain (WIT-009.7): the union grows in place, each merged level's keys are looked up
+    once, and the result is sorted once.  Rebuilding and sorting the union at every
+    level made a chain of many small levels (one an import accepts: a bundle names its
+    chain, RUN-009) quadratic, minutes of CPU for one step.
     """
-    changed = {key: value for key, value in sets.items() if chain.get(key) != value}
+    changed = _changed(chain, sets)
     if not changed:
         return None
-    entries = dict(sorted(changed.items())) if len(changed) > 1 else changed
+    entries = changed  # grows in place: D's own entries replace a base's (OBJ-019.1)
     levels, ids = chain.levels, chain.ids
     depth = 0  # the level C's base is: levels[depth] (none past the last)
     while depth < len(levels):
         below = levels[depth]
-        union = len(below) + sum(1 for key in entries if key not in below)
-        if union > MERGE_CAP:
-            break
         if len(below) > SMALL_BASE and 2 * len(entries) < len(below):
             break
-        merged = {**below, **entries}
-        entries = merged if len(merged) == len(below) else dict(sorted(merged.items()))
+        # the union's size by the base's keys alone: |C| + those of the base C lacks
+        if len(entries) + len(below) > MERGE_CAP:
+            fresh = [key for key in below if key not in entries]
+            if len(entries) + len(fresh) > MERGE_CAP:
+                break
+            for key in fresh:
+                entries[key] = below[key]
+        else:
+            for key, value in below.items():
+                entries.setdefault(key, value)
         depth += 1
-    return _mailbox(entries, ids[depth] if depth < len(ids) else None)
+    ordered = dict(sorted(entries.items())) if len(entries) > 1 else entries
+    return _mailbox(ordered, ids[depth] if depth < len(ids) else None)
+
+
+#: Keys a transition sets past which :func:`_changed` reads the chain's map once rather
+#: than walking the levels for each key.
+_WALKS: Final = 8
+
+
+def _changed(chain: OutboxChain, sets: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The entries of ``sets`` that differ from ``chain``'s map (WIT-009.1's *D*): each key
+    looked up down the levels while that costs less than reading the map once, else
+    against the map, so that many keys over a deep chain cost the chain's entries, not
+    their product."""
+    levels = chain.levels
+    if len(sets) <= _WALKS or len(levels) <= 2:
+        return {key: value for key, value in sets.items() if chain.get(key) != value}
+    flat: dict[str, bytes] = {}
+    for level in reversed(levels):  # bottom first: the levels above replace (OBJ-019.1)
+        flat.update(level)
+    return {key: value for key, value in sets.items() if flat.get(key) != value}

@@ -1,6 +1,7 @@
 """What a runtime shows of an actor after a transition, read through the adapter: its head
 step's core (``rt-head``, ``rt-object``) and its failed mark (RUN-004.4, ``rt-ref``); shared
-by the tests of a core's bounds where it enters (SBX-006.17, SBX-007.7)."""
+by the tests of a core's bounds where it enters (SBX-006.17, SBX-007.7), and what its head
+has sent the outside: the answer to a refused update (SBX-006.19)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-__all__ = ["failed_mark", "head_core"]
+__all__ = ["REFUSAL_HEADERS", "failed_mark", "head_core", "refusal_expected", "sent_outside"]
+
+#: The headers of the blob a refused update is answered with (SBX-006.19).
+REFUSAL_HEADERS = {"content-type": "application/json"}
+#: The outside's id (WIT-003): 32 zero bytes.
+OUTSIDE = g.ObjectId(bytes(32))
 
 
 def head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
@@ -33,3 +39,38 @@ def failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
     blob = g.decode_object(bytes.fromhex(data))
     assert isinstance(blob, g.Blob)
     return json.loads(blob.data)
+
+
+def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> Any:
+    text = oid if isinstance(oid, str) else oid.hex()
+    data = impl.call("rt-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    return g.decode_object(bytes.fromhex(data))
+
+
+def sent_outside(impl: Implementation, runtime: str, actor: str) -> list[tuple[Any, Any]]:
+    """Every message ``actor``'s head step has sent the outside (its outbox's entry for the
+    outside and the messages before it, WIT-004), oldest first: ``(headers, content)``,
+    the content decoded.  Mailboxes are followed through ``base`` (OBJ-019.1)."""
+    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    if step is None:
+        return []
+    head = _object(impl, runtime, step)
+    box, last = head.outbox, None
+    while box is not None and last is None:
+        mailbox = _object(impl, runtime, box)
+        assert isinstance(mailbox, g.Mailbox), f"the outbox {box} is not a mailbox"
+        last, box = mailbox.entries.get(OUTSIDE), mailbox.base
+    found: list[tuple[Any, Any]] = []
+    while last is not None:
+        message = _object(impl, runtime, last)
+        assert isinstance(message, g.Message), f"{last} is not a message"
+        found.append((dict(message.headers), _object(impl, runtime, message.content)))
+        last = message.previous
+    return found[::-1]
+
+
+def refusal_expected(actor: str, update: str) -> tuple[dict[str, str], g.Blob]:
+    """The one message a refused update is answered with (SBX-006.19): ``mt: "error"`` and a
+    blob naming the actor, ``too-large`` and the update message, keys sorted, no spaces."""
+    data = f'{{"actor":"{actor}","error":"too-large","update":"{update}"}}'.encode()
+    return {"mt": "error"}, g.Blob(data=data, headers=REFUSAL_HEADERS)

@@ -6,9 +6,9 @@ refuses a core its actor's runs could not mount where the core enters, not at ev
 after.  A genesis core past the bound fails the genesis ``too-large`` (retried, then the
 failed mark: RUN-004) and the actor has no step; one at the bound is adopted and its run
 mounts it.  An update whose *merged* core (WIT-013.4: trees of one name merged
-recursively) passes the bound fails the update ``too-large`` and the actor keeps its last
-core, where an update that merges to exactly 2**18 entries is adopted and the actor's
-next message runs on it.
+recursively) passes the bound is refused ``too-large``, read by a step that keeps the
+actor's last core (SBX-006.19), where an update that merges to exactly 2**18 entries is
+adopted and the actor's next message runs on it.
 
 The protocol describes a core entry by entry (a content description shares nothing), so
 the cores are wide, not a DAG: 512 directories of 511 files, about 5 MB of JSON.  The
@@ -159,8 +159,8 @@ def _into_last(name: str, data: str) -> dict[str, Any]:
     return {"tree": {f"{DIRECTORIES - 1:03x}": {"tree": {name: {"blob": data}}}}}
 
 
-@pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "WIT-013.4", "RUN-004.1")
-@pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015", "SBX-004.3")
+@pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "WIT-013.4", "SBX-006.19")
+@pytest.mark.req("ADP-015", "SBX-004.3")
 @pytest.mark.inputs("largest", "past-largest")
 def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
     impl: Implementation, tmp_path: Path
@@ -200,18 +200,17 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         )
         _send(impl, runtime, actor, "update", _into_last("zzz", DATA))
         run = _run(impl, runtime)
-        refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+        assert run["attempts"] == [] and run["failures"] == [] and len(run["steps"]) == 1, (
             "an update whose merge with the core (WIT-013.4) expands to 2**18 + 1 entries "
-            "must fail too-large where it enters, though its own tree holds two entries "
-            f"(SBX-006.17, SBX-013.1, RUN-004): {run}"
+            "must be refused too-large where it enters, though its own tree holds two "
+            "entries (SBX-006.17), by one step that reads it: no failed attempt, no failed "
+            f"mark (SBX-006.19): {run}"
         )
         assert head_core(impl, runtime, actor) == kept_core, (
-            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
+            "a refused update's step keeps the last core (SBX-006.17, SBX-006.19)"
         )
-        mark = failed_mark(impl, runtime, actor)
-        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
-            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        assert failed_mark(impl, runtime, actor) is None, (
+            "a refused update marks nothing (SBX-006.19)"
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -230,8 +229,8 @@ FILL = (
 MIB = 1 << 20
 
 
-@pytest.mark.req("SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-007.3", "RUN-004.1")
-@pytest.mark.req("RUN-004.4", "SBX-013.1", "SBX-004.2")
+@pytest.mark.req("SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-007.3", "SBX-006.19")
+@pytest.mark.req("SBX-004.2")
 @pytest.mark.inputs("largest", "past-largest")
 def test_an_update_past_the_core_limit_in_bytes_is_refused(
     impl: Implementation, tmp_path: Path
@@ -270,14 +269,14 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
         run = _run(impl, runtime)
-        refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
+        assert run["attempts"] == [] and run["failures"] == [] and len(run["steps"]) == 1, (
             "an update whose merged core holds 64 MiB + 1 byte of files (a blob named at "
-            "seven paths counts at each) must fail too-large where it enters (SBX-006.17, "
-            f"SBX-006.16, SBX-013.1): {run}"
+            "seven paths counts at each) must be refused too-large where it enters "
+            "(SBX-006.17, SBX-006.16), by one step that reads it: no failed attempt, no "
+            f"failed mark (SBX-006.19): {run}"
         )
         assert head_core(impl, runtime, actor) == kept, (
-            "a refused update adopts nothing: the actor keeps its last core (SBX-006.17)"
+            "a refused update's step keeps the last core (SBX-006.17, SBX-006.19)"
         )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -10,7 +10,7 @@ judged at both sides of it:
 * a genesis core of exactly the limit is adopted and its run mounts it; one byte more
   fails the genesis ``too-large`` (retried, then the failed mark);
 * an update that merges (WIT-013.4) to exactly the limit is adopted, one byte more is
-  refused, the actor keeping its last core;
+  refused, read by a step that keeps the actor's last core (SBX-006.19);
 * an import whose head's core holds one byte more than the importing runtime's limit is
   ``too-large`` and imports nothing; at the limit it is imported and runs;
 * a run that leaves one byte more than the limit fails ``output-too-large``, and so does
@@ -240,8 +240,8 @@ def test_a_genesis_core_is_bounded_by_the_runtimes_core_limit(
 # --- an update ---------------------------------------------------------------------------
 
 
-@pytest.mark.req("SBX-007.7", "SBX-006.17", "SBX-006.16", "WIT-013.4", "RUN-004.1")
-@pytest.mark.req("RUN-004.4", "SBX-013.1", "ADP-015")
+@pytest.mark.req("SBX-007.7", "SBX-006.17", "SBX-006.16", "WIT-013.4", "SBX-006.19")
+@pytest.mark.req("ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
 def test_an_update_is_bounded_by_the_runtimes_core_limit(
@@ -249,8 +249,8 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
 ) -> None:
     """A genesis core of 1 000 bytes (a blob of 500 at two paths).  An update adding a
     file of one byte merges to 1 001, the limit: adopted, and the next message runs on
-    it.  An update adding one more byte merges to 1 002: refused ``too-large``, the actor
-    keeping its last core."""
+    it.  An update adding one more byte merges to 1 002: refused ``too-large``, read by a
+    step that keeps the actor's last core (SBX-006.19)."""
     runtime = _open(impl, tmp_path / "rt")
     try:
         actor, ids = _genesis(impl, runtime, _files(0))
@@ -280,16 +280,16 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": b"v".hex()}}})
         run = _run(impl, runtime)
-        refused = [[actor, "too-large"]]
         check_equal(
-            ("SBX-006.17", "SBX-007.7", "SBX-013.1"),
-            {"attempts": refused * ATTEMPTS, "failures": refused},
-            {"attempts": run["attempts"], "failures": run["failures"]},
+            ("SBX-006.19", "SBX-006.17", "SBX-007.7"),
+            {"attempts": [], "failures": [], "steps": 1},
+            {"attempts": run["attempts"], "failures": run["failures"], "steps": len(run["steps"])},
             f"rt-run of an update whose merged core holds 1 002 bytes, past the runtime's "
-            f"core limit of {LIMIT}: too-large where it enters",
+            f"core limit of {LIMIT}: refused too-large where it enters, by one step that reads "
+            "it, with no failed attempt and no failed mark",
         )
         check_equal(
-            "SBX-006.17",
+            ("SBX-006.19", "SBX-006.17"),
             kept.hex(),
             head_core(impl, runtime, actor),
             "the head's core after a refused update: the actor keeps its last core",
