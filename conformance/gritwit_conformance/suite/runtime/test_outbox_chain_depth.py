@@ -24,6 +24,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, fail, ok_answer
+
 pytestmark = [pytest.mark.profile("runtime"), pytest.mark.slow]
 
 LEVELS = 8_000
@@ -62,8 +64,8 @@ def _bundle() -> tuple[bytes, g.Step]:
 
 
 def _object(impl: Implementation, runtime: str, oid: str) -> g.GritObject:
-    data = impl.call("rt-object", runtime=runtime, id=oid).expect_ok()["bytes"]
-    return g.decode_object(bytes.fromhex(data))
+    data = ok_answer(impl.call("rt-object", runtime=runtime, id=oid), "ADP-015", "rt-object")
+    return g.decode_object(bytes.fromhex(data["bytes"]))
 
 
 @pytest.mark.req("WIT-009.7", "WIT-009.5", "RUN-009", "RUN-005.1", "ADP-015")
@@ -72,30 +74,57 @@ def test_the_next_step_over_an_imported_chain_of_8_000_levels_is_adopted(
 ) -> None:
     bundle, head = _bundle()
     (tmp_path / "rt").mkdir()
-    opened = impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0).expect_ok()
+    opened = ok_answer(
+        impl.call("rt-open", path=str(tmp_path / "rt"), first_delay=0), "ADP-015", "rt-open"
+    )
     runtime = str(opened["runtime"])
     try:
         got = impl.call_taking(GENEROUS, "rt-import", runtime=runtime, bundle=bundle.hex())
-        assert got.expect_ok()["head"] == g.object_id(head).hex(), got
-        impl.call(
-            "rt-send", runtime=runtime, to=ACTOR.hex(), mt="ping", content={"blob": "70"}
-        ).expect_ok()
-        run = impl.call_taking(GENEROUS, "rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["attempts"] == [] and run["failures"] == [], (
-            f"the echo's next step over an imported chain of {LEVELS} one-entry mailboxes "
-            "merges its reply down the chain in work linear in what it merges, within the "
-            f"default time limit: expected no failed attempt (WIT-009.7, RUN-005), got {run}"
+        check_equal(
+            "RUN-009",
+            g.object_id(head).hex(),
+            ok_answer(got, "RUN-009", "rt-import of the chain's bundle")["head"],
+            f"the head rt-import of a bundle whose outbox is a chain of {LEVELS} levels sets",
         )
-        assert [actor for actor, _ in run["steps"]] == [ACTOR.hex()], run
+        ok_answer(
+            impl.call(
+                "rt-send", runtime=runtime, to=ACTOR.hex(), mt="ping", content={"blob": "70"}
+            ),
+            "ADP-015",
+            "rt-send of a ping to the echo",
+        )
+        run = ok_answer(
+            impl.call_taking(GENEROUS, "rt-run", runtime=runtime, max_steps=10),
+            "WIT-009.7",
+            "rt-run of the echo's next step",
+        )
+        check_equal(
+            ("WIT-009.7", "RUN-005.1"),
+            {"attempts": [], "failures": []},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            f"the echo's next step over an imported chain of {LEVELS} one-entry mailboxes: "
+            "its reply merges down the chain in work linear in what it merges, within the "
+            "default time limit",
+        )
+        check_equal(
+            "WIT-009.7", [ACTOR.hex()], [actor for actor, _ in run["steps"]], "the actors stepped"
+        )
         step = _object(impl, runtime, run["steps"][0][1])
-        assert isinstance(step, g.Step) and step.outbox is not None, step
+        if not isinstance(step, g.Step) or step.outbox is None:
+            fail("WIT-009.5", expected="a step with an outbox", came=step, what="the echo's step")
         outbox = _object(impl, runtime, step.outbox.hex())
-        assert isinstance(outbox, g.Mailbox), outbox
-        assert outbox.base is None and len(outbox.entries) == LEVELS + 1, (
+        if not isinstance(outbox, g.Mailbox):
+            fail("WIT-009.5", expected="a mailbox", came=outbox, what="the step's outbox")
+        check_equal(
+            "WIT-009.5",
+            {"base": None, "entries": LEVELS + 1, "has the outside": True},
+            {
+                "base": None if outbox.base is None else outbox.base.hex(),
+                "entries": len(outbox.entries),
+                "has the outside": OUTSIDE in outbox.entries,
+            },
             f"every level is small, so the reply merges with all {LEVELS} of them into one "
-            f"mailbox without base (WIT-009.5): base {outbox.base}, "
-            f"{len(outbox.entries)} entries"
+            "mailbox without base, the reply to the outside among them",
         )
-        assert OUTSIDE in outbox.entries, "the reply to the outside is among them"
     finally:
         impl.call("rt-close", runtime=runtime)

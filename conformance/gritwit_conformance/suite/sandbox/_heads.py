@@ -11,6 +11,8 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import fail, ok_answer
+
 __all__ = ["REFUSAL_HEADERS", "failed_mark", "head_core", "refusal_expected", "sent_outside"]
 
 #: The headers of the blob a refused update is answered with (SBX-006.19).
@@ -43,27 +45,29 @@ def failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
 
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> Any:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = impl.call("rt-object", runtime=runtime, id=text).expect_ok()["bytes"]
-    return g.decode_object(bytes.fromhex(data))
+    data = ok_answer(impl.call("rt-object", runtime=runtime, id=text), "ADP-015", "rt-object")
+    return g.decode_object(bytes.fromhex(data["bytes"]))
 
 
 def sent_outside(impl: Implementation, runtime: str, actor: str) -> list[tuple[Any, Any]]:
     """Every message ``actor``'s head step has sent the outside (its outbox's entry for the
     outside and the messages before it, WIT-004), oldest first: ``(headers, content)``,
     the content decoded.  Mailboxes are followed through ``base`` (OBJ-019.1)."""
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    if step is None:
+    step = ok_answer(impl.call("rt-head", runtime=runtime, actor=actor), "ADP-015", "rt-head")
+    if step["step"] is None:
         return []
-    head = _object(impl, runtime, step)
+    head = _object(impl, runtime, step["step"])
     box, last = head.outbox, None
     while box is not None and last is None:
         mailbox = _object(impl, runtime, box)
-        assert isinstance(mailbox, g.Mailbox), f"the outbox {box} is not a mailbox"
+        if not isinstance(mailbox, g.Mailbox):
+            fail("OBJ-019.1", expected="a mailbox", came=mailbox, what=f"the outbox {box}")
         last, box = mailbox.entries.get(OUTSIDE), mailbox.base
     found: list[tuple[Any, Any]] = []
     while last is not None:
         message = _object(impl, runtime, last)
-        assert isinstance(message, g.Message), f"{last} is not a message"
+        if not isinstance(message, g.Message):
+            fail("WIT-004", expected="a message", came=message, what=f"the outbox entry {last}")
         found.append((dict(message.headers), _object(impl, runtime, message.content)))
         last = message.previous
     return found[::-1]

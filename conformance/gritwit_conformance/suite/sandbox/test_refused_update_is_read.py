@@ -24,6 +24,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, check_equal, fail, ok_answer
 from ._heads import failed_mark, head_core, refusal_expected, sent_outside
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime")]
@@ -37,7 +38,8 @@ FILE = b"s" * 10
 
 
 def _call(impl: Implementation, cmd: str, **args: Any) -> Any:
-    return impl.call(cmd, **args).expect_ok()
+    """``cmd``'s answer, checked ok under the runtime protocol's clause (ADP-015)."""
+    return ok_answer(impl.call(cmd, **args), "ADP-015", cmd)
 
 
 def _genesis(impl: Implementation, runtime: str) -> str:
@@ -65,7 +67,7 @@ def _update(impl: Implementation, runtime: str, actor: str, size: int) -> str:
 
 
 @pytest.mark.req("SBX-006.19", "SBX-006.17", "SBX-007.7", "WIT-013.2", "WIT-013.4")
-@pytest.mark.req("RUN-004.3", "RUN-004.4", "ADP-015")
+@pytest.mark.req("RUN-004.3", "RUN-004.4", "ADP-015", "OBJ-019.1", "WIT-004", "WIT-002")
 @pytest.mark.inputs("past-largest")
 def test_a_refused_update_is_read_answered_and_the_next_message_runs(
     impl: Implementation, tmp_path: Path
@@ -80,50 +82,66 @@ def test_a_refused_update_is_read_answered_and_the_next_message_runs(
     try:
         actor = _genesis(impl, runtime)
         run = _call(impl, "rt-run", runtime=runtime, max_steps=10)
-        assert run["failures"] == [] and len(run["steps"]) == 1, (
-            f"a genesis core of 10 bytes is within the core limit of {LIMIT} (SBX-007.7): {run}"
+        check_equal(
+            "SBX-007.7",
+            {"failures": [], "steps": 1},
+            {"failures": run["failures"], "steps": len(run["steps"])},
+            f"the genesis run: a core of 10 bytes is within the core limit of {LIMIT}",
         )
         refused = _update(impl, runtime, actor, LIMIT - 10 + 1)
         _call(impl, "rt-send", runtime=runtime, to=actor, mt="note", content={"blob": "6e"})
         run = _call(impl, "rt-run", runtime=runtime, max_steps=10)
-        assert run["attempts"] == [] and run["failures"] == [], (
-            "an update whose merged core is one byte past the core limit is refused "
-            "too-large (SBX-006.17) by a step that reads it, not by a failed transition: "
-            f"expected no failed attempt and no failed mark (SBX-006.19), got {run}"
+        check_equal(
+            ("SBX-006.19", "SBX-006.17"),
+            {"attempts": [], "failures": []},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            "the run of an update whose merged core is one byte past the core limit: refused "
+            "too-large by a step that reads it, not by a failed transition",
         )
-        assert [actor for actor, _ in run["steps"]] == [actor, actor], (
-            "the refused update is read by one step and the message after it by the next, "
-            f"in the same run (SBX-006.19, WIT-013.2): expected two steps of {actor}, got {run}"
+        check_equal(
+            ("SBX-006.19", "WIT-013.2"),
+            [actor, actor],
+            [stepped for stepped, _ in run["steps"]],
+            "the actors stepped: the refused update read by one step, the message after it "
+            "by the next, in the same run",
         )
-        assert failed_mark(impl, runtime, actor) is None, (
-            "a refused update marks nothing (SBX-006.19, RUN-004.4)"
+        check_equal(
+            ("SBX-006.19", "RUN-004.4"),
+            None,
+            failed_mark(impl, runtime, actor),
+            "the failed mark after a refused update",
         )
-        assert head_core(impl, runtime, actor) == actor, (
-            "the actor keeps its last core, the genesis core, whose id is the actor's "
-            "(SBX-006.17, SBX-006.19)"
+        check_equal(
+            ("SBX-006.19", "SBX-006.17"),
+            actor,
+            head_core(impl, runtime, actor),
+            "the head's core: the genesis core, whose id is the actor's, kept",
         )
         answers = sent_outside(impl, runtime, actor)
         expected = refusal_expected(actor, refused)
-        assert answers == [expected], (
-            "the refused update's step answers its sender, the outside, with one message: "
-            f"headers {expected[0]} and the blob {expected[1].data!r} with headers "
-            f"{dict(expected[1].headers)} (SBX-006.19); the actor sent the outside {answers}"
+        check(
+            "SBX-006.19",
+            answers == [expected],
+            expected=f"one message to the outside: headers {expected[0]} and the blob "
+            f"{expected[1].data!r} with headers {dict(expected[1].headers)}",
+            came=lambda: f"{answers}",
+            what="what the refused update's step answered its sender",
         )
         _update(impl, runtime, actor, LIMIT - 10)
         run = _call(impl, "rt-run", runtime=runtime, max_steps=10)
-        merged = g.Tree(
-            entries={
-                **g.decode_object(
-                    bytes.fromhex(_call(impl, "rt-object", runtime=runtime, id=actor)["bytes"])
-                ).entries,
-                "u": g.object_id(g.Blob(data=b"u" * (LIMIT - 10))),
-            }
+        genesis = g.decode_object(
+            bytes.fromhex(_call(impl, "rt-object", runtime=runtime, id=actor)["bytes"])
         )
-        assert (
-            run["failures"] == [] and head_core(impl, runtime, actor) == g.object_id(merged).hex()
-        ), (
-            "an update at the core limit sent after the refused one is merged into the kept "
-            f"core (SBX-006.19, WIT-013.4): {run}"
+        if not isinstance(genesis, g.Tree):
+            fail("WIT-002", expected="a tree", came=genesis, what=f"the actor's core {actor}")
+        merged = g.Tree(
+            entries={**genesis.entries, "u": g.object_id(g.Blob(data=b"u" * (LIMIT - 10)))}
+        )
+        check_equal(
+            ("SBX-006.19", "WIT-013.4"),
+            {"failures": [], "core": g.object_id(merged).hex()},
+            {"failures": run["failures"], "core": head_core(impl, runtime, actor)},
+            "an update at the core limit sent after the refused one: merged into the kept core",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
