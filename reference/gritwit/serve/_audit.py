@@ -20,11 +20,12 @@ from .._errors import GritError, RefConflict
 from .._ids import ObjectId
 from .._objects import Blob
 from ..store import Store
+from ..store._refs import SERVICE_AUDIT_REF
 
 __all__ = ["AUDIT_REF", "AuditEntry", "append", "read"]
 
 #: The ref on the newest entry (HTTP-020.3).
-AUDIT_REF: Final = "names/gritwit/audit"
+AUDIT_REF: Final = SERVICE_AUDIT_REF
 #: Swaps tried before an append gives up (writers on one store race for the top).
 _TRIES: Final = 64
 

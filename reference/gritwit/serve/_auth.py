@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .._ids import ObjectId
 from ..runtime import is_id_text
+from ..store._refs import ACTOR_NAMES_PREFIX
 from ._audit import AuditEntry
 from ._audit import append as append_audit
 from ._engine_commands import EngineState
@@ -296,7 +297,7 @@ class AuthMiddleware:
         actor = ObjectId.from_hex(text)
 
         def bound(state: EngineState) -> bool:
-            targets = state.store.list_ref_targets("names/actors/" + prefix)
+            targets = state.store.list_ref_targets(ACTOR_NAMES_PREFIX + prefix)
             return any(target == actor for _, target in targets)
 
         allowed: bool = await self.submit(bound)

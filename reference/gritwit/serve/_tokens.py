@@ -29,6 +29,7 @@ from .._codec import decode_object
 from .._errors import GritError, RefConflict
 from .._objects import Blob
 from ..store import Store
+from ..store._refs import SERVICE_TOKENS_PREFIX
 
 __all__ = [
     "SCOPES",
@@ -49,7 +50,7 @@ __all__ = [
 #: The scopes a token may hold (HTTP-018.2); ``admin`` holds every other.
 SCOPES: Final = ("read", "send", "create", "operate", "admin")
 #: The refs of the tokens' records (HTTP-018.5).
-TOKENS_PREFIX: Final = "names/gritwit/tokens/"
+TOKENS_PREFIX: Final = SERVICE_TOKENS_PREFIX
 #: Requests per second and request-body bytes per minute a token may use by default
 #: (HTTP-021.1): far above one client's need, low enough that one token cannot take
 #: the service.

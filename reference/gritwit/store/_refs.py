@@ -33,6 +33,10 @@ namespace                  written by                      read by
                            the service
 ``names/outside-outbox``   nothing since RUN-003.5 (a      the routing index, as a fallback
                            store written before it)
+``names/gritwit/tokens/``  ``gritwit token add`` and       every service of the store, to
+``<name>``                 ``remove`` (HTTP-018.5)         check a bearer token (HTTP-018)
+``names/gritwit/audit``    a service after each operate    ``GET /v1/audit``, ``gritwit
+                           or admin request (HTTP-020)     audit`` (HTTP-020.3)
 =========================  ==============================  ==================================
 
 Builders and parsers, by namespace: :func:`head_ref` and :func:`head_actor`;
@@ -65,6 +69,8 @@ __all__ = [
     "OUTSIDE_MAILBOX_PREFIX",
     "OUTSIDE_OUTBOX_REF",
     "PLACEMENT_PREFIX",
+    "SERVICE_AUDIT_REF",
+    "SERVICE_TOKENS_PREFIX",
     "actor_name_of",
     "actor_name_ref",
     "check_head_target",
@@ -95,6 +101,10 @@ PLACEMENT_PREFIX: Final = NAMES_PREFIX + "placement/"
 OUTSIDE_OUTBOX_REF: Final = NAMES_PREFIX + "outside-outbox"
 #: The outside's 16 mailboxes (RUN-003.4): ``names/outside-outbox/<h>``, ``<h>`` a hex digit.
 OUTSIDE_MAILBOX_PREFIX: Final = OUTSIDE_OUTBOX_REF + "/"
+#: The service's records of its bearer tokens (HTTP-018.5): ``names/gritwit/tokens/<name>``.
+SERVICE_TOKENS_PREFIX: Final = NAMES_PREFIX + "gritwit/tokens/"
+#: The service's audit log, the ref on its newest entry (HTTP-020.3).
+SERVICE_AUDIT_REF: Final = NAMES_PREFIX + "gritwit/audit"
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)

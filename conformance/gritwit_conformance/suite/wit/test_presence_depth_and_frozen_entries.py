@@ -1,4 +1,4 @@
-"""Wit behaviours the spec once left open, now settled (issue 24, item 5).
+"""Wit behaviours the spec once left open, now settled.
 
 * the presence check of a new core is recursive: an absent object anywhere below a
   created or linked tree fails the transition (WIT-007.4);
