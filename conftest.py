@@ -81,7 +81,8 @@ def name_the_sandbox_interpreter() -> None:
 
     The reference finds the interpreter in the extra by itself; the Node example adapter
     claims the sandbox profile only when that variable names it (ADP-019.1).  Setting it
-    here makes the README's test command run the same tests in a fresh venv as CI does.
+    here makes the test command of docs/contributing.md run the same tests in a fresh venv
+    as CI does.
     """
     import os
 

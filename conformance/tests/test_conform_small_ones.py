@@ -4,7 +4,7 @@
   ``sandbox`` extra is missing (SBX-002.1);
 * ``gritwit vectors verify`` shows a line as each step ends and counts honestly: how
   many vectors ran through the reference, how many did not and why (CONV-005);
-* the README gives a command for the sdist; the validate guide says where the Node
+* the contributing page gives a command for the sdist; the validate guide says where the Node
   example adapter comes from (a clone: neither the wheel nor the sdist carries it).
 
 (``conform --bogus`` and exit 4 in ``conform --help``: test_conform_select.py.)
@@ -95,9 +95,9 @@ def _sh_blocks(text: str) -> list[str]:
     return re.findall(r"```(?:sh|console)\n(.*?)```", text, re.S)
 
 
-def test_the_readme_says_how_to_build_the_sdist() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    commands = "\n".join(_sh_blocks(readme))
+def test_the_contributing_page_says_how_to_build_the_sdist() -> None:
+    page = (REPO / "docs" / "contributing.md").read_text(encoding="utf-8")
+    commands = "\n".join(_sh_blocks(page))
     assert "python -m build --sdist" in commands
     assert "build_meta.build_sdist('dist')" in commands
 
