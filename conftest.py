@@ -44,6 +44,7 @@ SMOKE = (
     "reference/tests/test_docs_facts.py",
     "reference/tests/test_docs_samples.py",
     "reference/tests/test_docs_architecture.py",
+    "reference/tests/test_readme_first_screen.py",
     "reference/tests/test_guide_commands.py::test_guide_commands_parse",
     "reference/tests/test_guide_commands.py::test_commands_named_in_prose_parse",
     "reference/tests/test_guide_commands.py::test_every_shell_block_is_found",
