@@ -44,6 +44,7 @@ SMOKE = (
     "reference/tests/test_docs_facts.py",
     "reference/tests/test_docs_samples.py",
     "reference/tests/test_docs_architecture.py",
+    "reference/tests/test_readme_first_screen.py",
     "reference/tests/test_guide_commands.py::test_guide_commands_parse",
     "reference/tests/test_guide_commands.py::test_commands_named_in_prose_parse",
     "reference/tests/test_guide_commands.py::test_every_shell_block_is_found",
@@ -81,7 +82,8 @@ def name_the_sandbox_interpreter() -> None:
 
     The reference finds the interpreter in the extra by itself; the Node example adapter
     claims the sandbox profile only when that variable names it (ADP-019.1).  Setting it
-    here makes the README's test command run the same tests in a fresh venv as CI does.
+    here makes the test command of docs/contributing.md run the same tests in a fresh venv
+    as CI does.
     """
     import os
 

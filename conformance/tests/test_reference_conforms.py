@@ -75,7 +75,7 @@ WRONG_ADAPTER_EXAMPLES = "25"
 WRONG_ADAPTER_TIMEOUT = "10"
 #: The http profile over stdio, outside the deep profile: the tests of the adapter's
 #: service commands (ADP-021) alone.  Every other http test speaks HTTP to the service the
-#: adapter started, the same service the README's run starts in-process, and passed
+#: adapter started, the same service the main job (gritwit conform) starts in-process, and passed
 #: there; run whole over stdio it took 362 s of the run's 859 (its tests' durations, a
 #: local CI run of df7b27c), two stalls of 30 s among them.  GRITWIT_PROFILE=deep runs it
 #: whole.

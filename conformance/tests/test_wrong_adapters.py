@@ -207,7 +207,7 @@ def _caught_at_first() -> frozenset[str]:
 #: body's bound, a key after a restart; and the three only a kill, a restart far back in
 #: the window or a race shows: sends answered before their commit, a short first walk of
 #: the keys, a name bound over another's.  The others (each caught as it was written; the
-#: README's count is checked) run under GRITWIT_PROFILE=deep: the 49 there were then took
+#: contributing page's count is checked) run under GRITWIT_PROFILE=deep: the 49 there were then took
 #: the heavy step from about 10 to about 25 minutes on 2 cores (CI run of a334816).
 HTTP_HEAVY = frozenset(
     {

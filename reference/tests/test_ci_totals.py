@@ -68,11 +68,12 @@ def test_ci_run_ends_with_the_totals() -> None:
         assert f'--junitxml="$junit/{step}"' in script
 
 
-def test_ci_runs_the_readme_test_command_first_in_its_fresh_venv() -> None:
-    """CI's tests step is the README's test command, verbatim, before any install."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    found = re.search(r"```sh\n(python -m pip install -e '\.\[test\]' && [^\n]+)\n```", readme)
-    assert found, "README.md shows no test command"
+def test_ci_runs_the_documented_test_command_first_in_its_fresh_venv() -> None:
+    """CI's tests step is the test command of ``docs/contributing.md``, verbatim, before
+    any install."""
+    page = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    found = re.search(r"```sh\n(python -m pip install -e '\.\[test\]' && [^\n]+)\n```", page)
+    assert found, "docs/contributing.md shows no test command"
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert f'readme_test_command="{found.group(1)}"' in script
     tests_step = script.index('bash -c \\\n    "$readme_test_command ')

@@ -1,7 +1,8 @@
 """Every count the README and the guides give is checked against what it counts.
 
 A count typed once goes stale the day something is added: a wrong adapter, a clause, a
-module of the Node adapter.  Each count of ``README.md`` and ``docs/guide/*.md`` is a
+module of the Node adapter.  Each count of ``README.md``, ``docs/contributing.md``,
+``docs/evidence.md`` and ``docs/guide/*.md`` is a
 :class:`Claim` below: a pattern that must match the page exactly once (a rewritten
 sentence fails the test instead of escaping it) and a function that computes, from the
 repository, the numbers the pattern captures.  Counts of a set that grows (tests, wrong
@@ -219,7 +220,7 @@ def _per_chapter() -> Numbers:
     chapters = open_loop()["per_chapter"]
     assert isinstance(chapters, dict)
     order = ("codec", "store", "protocol", "wit", "runtime", "wasm", "sandbox")
-    assert set(chapters) == set(order), "the README lists these chapters of the open loop"
+    assert set(chapters) == set(order), "the evidence page lists these chapters of the open loop"
     return tuple(n for name in order for n in _fraction(chapters[name]["tests_alone"]))
 
 
@@ -252,11 +253,15 @@ def _hung_after() -> int:
 
 CLAIMS = [
     Claim(
-        "readme-tests", "README.md", r"\(about ([\d,]+) tests\)", lambda: (collected_tests(),), 0.1
+        "contributing-tests",
+        "docs/contributing.md",
+        r"\(about ([\d,]+) tests\)",
+        lambda: (collected_tests(),),
+        0.1,
     ),
     Claim(
-        "readme-open-loop-runs",
-        "README.md",
+        "contributing-open-loop-runs",
+        "docs/contributing.md",
         r"of the (\d+) open-loop ones, the (\d+) the suite first missed; the (\d+) it caught",
         lambda: (
             wrong_adapters()[1],
@@ -265,50 +270,53 @@ CLAIMS = [
         ),
     ),
     Claim(
-        "readme-http-wrong-servers",
-        "README.md",
+        "contributing-http-wrong-servers",
+        "docs/contributing.md",
         r"so do (\d+) of the http profile's (\d+) wrong servers",
         lambda: (http_wrong_servers() - http_heavy(), http_wrong_servers()),
     ),
     Claim(
-        "readme-mutants",
-        "README.md",
+        "evidence-mutants",
+        "docs/evidence.md",
         r"\(about ([\d,]+) \*mutants\*",
         lambda: (sum(mutants_per_group().values()),),
         0.1,
     ),
     Claim(
-        "readme-unrun-groups",
-        "README.md",
+        "evidence-unrun-groups",
+        "docs/evidence.md",
         r"shares, the time bound; (\d+) mutants\) and `serve` \(the HTTP service, about (\d+)\)",
         lambda: (mutants_per_group()["life"], mutants_per_group()["serve"]),
         0.1,
     ),
     Claim(
-        "readme-baseline",
-        "README.md",
+        "evidence-baseline",
+        "docs/evidence.md",
         r"\(([\d,]+) mutants, ([\d,]+) of them listed as equivalent",
         lambda: (_tally()["mutants"], _tally()["equivalent"]),
     ),
     Claim(
-        "readme-score", "README.md", r"\*\*([\d.]+) % of the mutants", lambda: (_tally()["score"],)
+        "evidence-score",
+        "docs/evidence.md",
+        r"\*\*([\d.]+) % of the mutants",
+        lambda: (_tally()["score"],),
     ),
     Claim(
-        "readme-group-scores",
-        "README.md",
+        "evidence-group-scores",
+        "docs/evidence.md",
         r"codec, store and Wasm (100) %, Wit ([\d.]+) %,\s+runtime ([\d.]+) %, sandbox ([\d.]+) %",
         _group_scores,
     ),
     Claim(
-        "readme-weakest-module",
-        "README.md",
+        "evidence-weakest-module",
+        "docs/evidence.md",
         r"every module at least (\d+) %, the weakest the [\w\s']+?\s+"
         r"\(`[\w/.]+`, ([\d.]+) %",
         _weakest_module,
     ),
     Claim(
-        "readme-detected",
-        "README.md",
+        "evidence-detected",
+        "docs/evidence.md",
         r"caught\*\* \(([\d,]+) of ([\d,]+)\)",
         lambda: (
             _tally()["killed"] + _tally()["timeout"],
@@ -316,27 +324,27 @@ CLAIMS = [
         ),
     ),
     Claim(
-        "readme-survivors",
-        "README.md",
+        "evidence-survivors",
+        "docs/evidence.md",
         r"The (\d+) left alive \(and (\d+) no test reaches\)",
         lambda: (_tally()["survived"], _tally()["uncovered"]),
     ),
     Claim(
-        "readme-sandbox-mutants",
-        "README.md",
+        "evidence-sandbox-mutants",
+        "docs/evidence.md",
         r"a group of its own, about ([\d,]+) mutants",
         lambda: (mutants_per_group()["sandbox"],),
         0.1,
     ),
     Claim(
-        "readme-open-loop",
-        "README.md",
+        "evidence-open-loop",
+        "docs/evidence.md",
         r"(\d+) wrong adapters written from `spec/` alone",
         lambda: (wrong_adapters()[1],),
     ),
     Claim(
-        "readme-open-loop-score",
-        "README.md",
+        "evidence-open-loop-score",
+        "docs/evidence.md",
         r"its tests failed \*\*(\d+) of (\d+) \((\d+) %\)\*\*",
         lambda: (
             *_fraction(open_loop()["tests_alone"]),
@@ -344,50 +352,53 @@ CLAIMS = [
         ),
     ),
     Claim(
-        "readme-open-loop-chapters",
-        "README.md",
+        "evidence-open-loop-chapters",
+        "docs/evidence.md",
         r"codec (\d+)/(\d+), store (\d+)/(\d+), protocol (\d+)/(\d+), Wit (\d+)/(\d+),"
         r" runtime (\d+)/(\d+), Wasm (\d+)/(\d+), sandbox (\d+)/(\d+)",
         _per_chapter,
     ),
     Claim(
-        "readme-open-loop-as-run",
-        "README.md",
+        "evidence-open-loop-as-run",
+        "docs/evidence.md",
         r"reported only (\d+),",
         lambda: (_fraction(open_loop()["as_run"])[0],),
     ),
     Claim(
-        "readme-hand-written",
-        "README.md",
+        "evidence-hand-written",
+        "docs/evidence.md",
         r"about ([\d,]+) hand-written \*wrong adapters\*",
         lambda: (wrong_adapters()[0],),
         0.1,
     ),
     Claim(
-        "readme-open-loop-beside",
-        "README.md",
+        "evidence-open-loop-beside",
+        "docs/evidence.md",
         r"\(and the (\d+) above\)",
         lambda: (wrong_adapters()[1],),
     ),
     Claim(
-        "readme-ci-sample", "README.md", r"a seeded sample of (\d+) mutants", lambda: (ci_sample(),)
+        "evidence-ci-sample",
+        "docs/evidence.md",
+        r"a seeded sample of (\d+) mutants",
+        lambda: (ci_sample(),),
     ),
     Claim(
-        "readme-input-clauses",
-        "README.md",
+        "evidence-input-clauses",
+        "docs/evidence.md",
         r"\(about (\d+) clauses, listed in `conformance/inputs.toml`\)",
         lambda: (input_clauses(),),
         0.1,
     ),
     Claim(
-        "readme-deep-profile",
-        "README.md",
+        "contributing-deep-profile",
+        "docs/contributing.md",
         r"\((\d+) examples per property instead of (\d+)\) and (\d+) SIGKILLs",
         lambda: (*hypothesis_examples(), _kill_counts()[0]),
     ),
     Claim(
-        "readme-ci-kills",
-        "README.md",
+        "contributing-ci-kills",
+        "docs/contributing.md",
         r"crash test instead of (\d+) or (\d+)",
         lambda: (_kill_counts()[2], _kill_counts()[1]),
     ),
@@ -443,7 +454,7 @@ def _shrink_budget() -> Numbers:
 
 #: Claims checked by :func:`test_the_test_run_and_its_smoke_selection`, which collects
 #: the whole test run once (half a minute) for them.
-COLLECTED = {"readme-tests"}
+COLLECTED = {"contributing-tests"}
 
 
 def _number(text: str) -> float:
@@ -485,7 +496,13 @@ COUNT = re.compile(
 
 
 def counted_pages() -> list[Path]:
-    return [ROOT / "README.md", *sorted((ROOT / "docs" / "guide").glob("*.md"))]
+    """The pages whose counts are checked: the README, the contributors' pages and the guide."""
+    return [
+        ROOT / "README.md",
+        ROOT / "docs" / "contributing.md",
+        ROOT / "docs" / "evidence.md",
+        *sorted((ROOT / "docs" / "guide").glob("*.md")),
+    ]
 
 
 def uncovered_counts(text: str, claims: list[Claim]) -> list[str]:
@@ -573,16 +590,16 @@ def test_the_node_files_the_validate_guide_names_exist() -> None:
 @pytest.mark.slow
 @pytest.mark.req("CONV-005")
 def test_the_test_run_and_its_smoke_selection() -> None:
-    """The README's count of tests, and ``-m smoke`` citing every chapter of ``spec/``.
+    """The contributing page's count of tests, and ``-m smoke`` citing every chapter of ``spec/``.
 
     One collection of the whole run serves both (the ``smoke`` marks are set by
     ``conftest.py`` before ``-m`` selects).
     """
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
     for claim in CLAIMS:
         if claim.name in COLLECTED:
             check(claim, (ROOT / claim.page).read_text(encoding="utf-8"))
-    assert "python -m pytest -n 2 -m smoke" in readme, "the README no longer offers -m smoke"
+    assert "python -m pytest -n 2 -m smoke" in page, "contributing.md no longer offers -m smoke"
     cited = collection()["smoke_chapters"]
     assert isinstance(cited, list)
     chapters = {name for name, _title in spec_chapters()}
@@ -592,8 +609,8 @@ def test_the_test_run_and_its_smoke_selection() -> None:
     )
 
 
-def test_the_readme_names_the_weakest_module() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_evidence_page_names_the_weakest_module() -> None:
+    text = (ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
     name = _weakest_module_name().removeprefix("gritwit/")
     assert f"(`{name}`, " in text, name
 

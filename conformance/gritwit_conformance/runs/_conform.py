@@ -27,6 +27,7 @@ from ..harness._state import run_state
 from ..report._model import FAILING, ReportError
 from ._run_report import render_summary, run_status
 from ._select import Selection, plan_rerun
+from ._unclaimed import sandbox_note, unclaimed_notes
 
 __all__ = [
     "EXIT_HANDSHAKE",
@@ -156,31 +157,6 @@ def _failures(document: dict[str, Any], limit: int) -> list[str]:
     if len(bad) > limit:
         lines.append(f"  … and {len(bad) - limit} more in the JSON report")
     return lines
-
-
-def sandbox_note(document: dict[str, Any], reference: bool) -> str:
-    """One line on why ``sandbox`` is not claimed, when this machine lacks its extra.
-
-    The reference claims ``sandbox`` only with the pinned interpreter of the ``sandbox``
-    extra (ADP-019.1, SBX-002.1); an adapter may need the same file (the Node example
-    reads ``$GRITWIT_SANDBOX_PYTHON``).  ``''`` when the profile is claimed, was not
-    part of the run, or the interpreter is here (then the adapter chose not to claim it).
-    """
-    from gritwit.adapter import _sandbox
-
-    summary = document["profiles"].get("sandbox")
-    if summary is None or summary["claimed"] or _sandbox.sandbox_available():
-        return ""
-    hint = "pip install 'gritwit[sandbox]' or set GRITWIT_SANDBOX_PYTHON to that file"
-    if reference:
-        return (
-            "sandbox not claimed: the reference needs the pinned interpreter of the sandbox "
-            f"extra, missing here (SBX-002.1): {hint}"
-        )
-    return (
-        "sandbox not claimed by the adapter; this machine has no pinned interpreter of the "
-        f"sandbox extra either, which the reference and the Node example need (SBX-002.1): {hint}"
-    )
 
 
 def _refusal(requirements: Sequence[str], reports: tuple[Path, Path]) -> str:
@@ -356,8 +332,8 @@ def run_conform(
     document = json.loads(json_path.read_text(encoding="utf-8"))
     print()
     print(render_summary(document))
-    note = sandbox_note(document, reference=plan.impl == "reference")
-    if note:
+    reference = plan.impl == "reference"
+    for note in unclaimed_notes(document, reference=reference, impl="" if reference else plan.impl):
         print(note)
     failures = _failures(document, show)
     if failures:
