@@ -69,11 +69,21 @@ def test_ci_run_ends_with_the_totals() -> None:
 
 
 def test_ci_runs_the_documented_test_command_first_in_its_fresh_venv() -> None:
-    """CI's tests step is the test command of ``docs/contributing.md``, verbatim, before
-    any install."""
-    page = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
-    found = re.search(r"```sh\n(python -m pip install -e '\.\[test\]' && [^\n]+)\n```", page)
-    assert found, "docs/contributing.md shows no test command"
+    """CI's tests step is the test command of the README and of ``docs/contributing.md``,
+    verbatim, before any install."""
+    shown = {
+        name: re.search(
+            r"```sh\n(python -m pip install -e '\.\[test\]' && [^\n]+)\n```",
+            (ROOT / name).read_text(encoding="utf-8"),
+        )
+        for name in ("README.md", "docs/contributing.md")
+    }
+    missing = [name for name, match in shown.items() if match is None]
+    assert not missing, f"no test command shown in {missing}"
+    commands = {match.group(1) for match in shown.values() if match is not None}
+    assert len(commands) == 1, f"the README and contributing.md show different commands: {commands}"
+    found = shown["README.md"]
+    assert found is not None
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert f'readme_test_command="{found.group(1)}"' in script
     tests_step = script.index('bash -c \\\n    "$readme_test_command ')
