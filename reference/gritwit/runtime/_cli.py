@@ -26,11 +26,21 @@ __all__ = [
 
 def open_store(args: argparse.Namespace) -> Any:
     """The durable store ``args.dir`` names (:func:`~gritwit.store.open_store_for_command`:
-    a directory, or a ``postgresql://`` URL, DUR-005), ``args.create`` making an empty
-    one; :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
+    a directory, or a ``postgresql://`` URL, DUR-005), ``--create`` making an empty one
+    where the action offers it; :class:`~gritwit.store.StoreRefused` (one line, an exit
+    status) when it cannot."""
     from ..store import open_store_for_command
 
-    return open_store_for_command(args.dir, create=args.create)
+    offers = args.action in _CREATES
+    return open_store_for_command(
+        args.dir, create=offers and args.create, offers_create=offers
+    )
+
+
+#: The actions that may make a new store (``--create``): only ``run`` writes.  A read
+#: (``heads``, ``history``, ``verify``) of a store that is not there is refused, never
+#: answered from an empty store made for the question.
+_CREATES = ("run",)
 
 
 #: Exit statuses of ``gritwit runtime`` for the store's faults (DUR-006): the store could
@@ -206,11 +216,13 @@ def add_runtime_parser(subparsers: Any) -> None:
             help="the durable store: a directory, or a postgresql:// URL of a database "
             "(DUR-005, the extra gritwit[postgres])",
         )
-        action.add_argument(
-            "--create",
-            action="store_true",
-            help="create an empty store if DIR holds none (default: refuse such a path or URL)",
-        )
+        if name in _CREATES:
+            action.add_argument(
+                "--create",
+                action="store_true",
+                help="create an empty store if DIR holds none (default: refuse such a path "
+                "or URL)",
+            )
         if name == "history":
             action.add_argument("actor", help="the actor's text-form id")
         if name in ("run", "verify"):

@@ -1,0 +1,59 @@
+"""The command line's edges: ``--create`` only where a verb writes, the exit table's
+statuses on every verb, no store made without ``--create``, revert steps labelled and the
+outside named one way in the console's output.
+
+Expected values come from the store (the steps a revert made, the message the outside
+sent) or from the documented exit table (docs/guide/actor-cli.md: 2 is bad input, an
+unknown actor), never from strings of the code under test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gritwit._commands import main
+
+
+def gritwit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``python -m gritwit ARGV`` in this process: the exit status, stdout and stderr; a
+    usage error (argparse's ``SystemExit``) as its status."""
+    try:
+        status = main(list(argv))
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 2
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+READ_ONLY_RUNTIME = ("heads", "history", "verify")
+
+
+@pytest.mark.req("DUR-005")
+@pytest.mark.parametrize("action", READ_ONLY_RUNTIME)
+def test_a_read_only_runtime_verb_offers_no_create(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, action: str
+) -> None:
+    """A read makes no store: ``--create`` is no option of it, and its refusal of a missing
+    store does not point at one."""
+    missing = tmp_path / "nowhere"
+    extra = ("ab" * 32,) if action == "history" else ()
+    status, out, err = gritwit(capsys, "runtime", action, str(missing), *extra, "--create")
+    assert status == 2 and out == "" and "--create" in err, (status, err)
+    assert not missing.exists(), "a read-only verb made a store"
+    status, out, err = gritwit(capsys, "runtime", action, str(missing), *extra)
+    assert status == 2 and len(err.splitlines()) == 1 and "--create" not in err, err
+    with pytest.raises(SystemExit):
+        main(["runtime", action, "--help"])
+    assert "--create" not in capsys.readouterr().out
+
+
+@pytest.mark.req("DUR-005")
+def test_runtime_run_still_offers_create(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    made = tmp_path / "made"
+    status, _out, err = gritwit(capsys, "runtime", "run", str(made), "--create")
+    assert status == 0, err
+    assert gritwit(capsys, "runtime", "heads", str(made))[0] == 0
