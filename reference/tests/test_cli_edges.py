@@ -57,3 +57,22 @@ def test_runtime_run_still_offers_create(
     status, _out, err = gritwit(capsys, "runtime", "run", str(made), "--create")
     assert status == 0, err
     assert gritwit(capsys, "runtime", "heads", str(made))[0] == 0
+
+
+@pytest.mark.req("RUN-026.4")
+def test_pull_of_an_unknown_actor_is_bad_input_as_on_the_actor_verbs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The exit table (docs/guide/actor-cli.md): an unknown actor is 2, on every verb."""
+    store = str(tmp_path / "store")
+    status, _out, err = gritwit(
+        capsys, "actor", "create", "--store", store, "--create", "--test", "counter"
+    )
+    assert status == 0, err
+    target = tmp_path / "out"
+    for actor in ("nobody", "Not A Name", "ab" * 32):  # unbound, invalid, an absent id
+        shown = gritwit(capsys, "actor", "show", "--store", store, actor)[0]
+        status, out, err = gritwit(capsys, "pull", actor, str(target), "--store", store)
+        assert status == shown == 2, (actor, status, shown, err)
+        assert out == "" and len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert not target.exists()
