@@ -79,7 +79,7 @@ def test_sandbox_actor_puts_its_genesis_in_the_database(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.py").write_text("pass\n")
-    status, out, err = gritwit(capsys, "sandbox", "actor", "p.py", "--store", pg_url)
+    status, out, err = gritwit(capsys, "sandbox", "actor", "p.py", "--store", pg_url, "--create")
     if status != 0 and "interpreter" in err:
         pytest.skip(err)
     assert status == 0, err

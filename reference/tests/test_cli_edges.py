@@ -76,3 +76,43 @@ def test_pull_of_an_unknown_actor_is_bad_input_as_on_the_actor_verbs(
         assert status == shown == 2, (actor, status, shown, err)
         assert out == "" and len(err.splitlines()) == 1 and "Traceback" not in err, err
         assert not target.exists()
+
+
+@pytest.mark.req("DUR-005")
+def test_the_sandbox_verbs_make_no_directory_store_without_create(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.py").write_text("pass\n")
+    for verb in ("actor", "run"):
+        status, out, err = gritwit(capsys, "sandbox", verb, "p.py", "--store", "st")
+        assert status == 2 and len(err.splitlines()) == 1 and "--create" in err, (verb, err)
+        assert "Traceback" not in err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["p.py"], verb  # nothing made
+
+
+@pytest.mark.req("DUR-005", "SBX-010.1")
+def test_sandbox_actor_makes_no_schema_without_create(
+    capsys: pytest.CaptureFixture[str], pg_database: str, tmp_path: Path
+) -> None:
+    """A URL naming a schema that does not exist is refused with 2 and the statement that
+    makes it, as by every other command; ``--create`` makes it."""
+    import uuid
+
+    from gritwit.store._schema_url import with_schema
+
+    (tmp_path / "p.py").write_text("pass\n")
+    program = str(tmp_path / "p.py")
+    schema = "gw_absent_" + uuid.uuid4().hex[:12]
+    url = with_schema(pg_database, schema)
+    status, out, err = gritwit(capsys, "sandbox", "actor", program, "--store", url)
+    assert status == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert f"CREATE SCHEMA {schema}" in err and "--create" in err
+    status, _out, err = gritwit(capsys, "actor", "list", "--store", url)
+    assert status == 2 and f"CREATE SCHEMA {schema}" in err, "the refusal made the schema"
+    status, out, err = gritwit(capsys, "sandbox", "actor", program, "--store", url, "--create")
+    if status != 0 and "interpreter" in err:
+        pytest.skip(err)
+    assert status == 0, err
+    status, listed, err = gritwit(capsys, "actor", "list", "--store", url, "--json")
+    assert status == 0 and out.strip() in listed, err

@@ -32,9 +32,7 @@ def open_store(args: argparse.Namespace) -> Any:
     from ..store import open_store_for_command
 
     offers = args.action in _CREATES
-    return open_store_for_command(
-        args.dir, create=offers and args.create, offers_create=offers
-    )
+    return open_store_for_command(args.dir, create=offers and args.create, offers_create=offers)
 
 
 #: The actions that may make a new store (``--create``): only ``run`` writes.  A read
@@ -220,8 +218,7 @@ def add_runtime_parser(subparsers: Any) -> None:
             action.add_argument(
                 "--create",
                 action="store_true",
-                help="create an empty store if DIR holds none (default: refuse such a path "
-                "or URL)",
+                help="create an empty store if DIR holds none (default: refuse such a path or URL)",
             )
         if name == "history":
             action.add_argument("actor", help="the actor's text-form id")
