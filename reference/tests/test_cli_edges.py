@@ -86,7 +86,8 @@ def test_the_sandbox_verbs_make_no_directory_store_without_create(
     (tmp_path / "p.py").write_text("pass\n")
     for verb in ("actor", "run"):
         status, out, err = gritwit(capsys, "sandbox", verb, "p.py", "--store", "st")
-        assert status == 2 and len(err.splitlines()) == 1 and "--create" in err, (verb, err)
+        assert status == 2 and out == "" and len(err.splitlines()) == 1, (verb, err)
+        assert "--create" in err, err
         assert "Traceback" not in err
         assert sorted(p.name for p in tmp_path.iterdir()) == ["p.py"], verb  # nothing made
 
@@ -116,3 +117,81 @@ def test_sandbox_actor_makes_no_schema_without_create(
     assert status == 0, err
     status, listed, err = gritwit(capsys, "actor", "list", "--store", url, "--json")
     assert status == 0 and out.strip() in listed, err
+
+
+def _made(capsys: pytest.CaptureFixture[str], store: str, *argv: str) -> str:
+    status, out, err = gritwit(capsys, "actor", *argv)
+    assert status == 0, (argv, err)
+    return out.strip()
+
+
+def _run(store: str) -> None:
+    import asyncio
+
+    from gritwit import Store
+    from gritwit.runtime import Runtime
+
+    with Store.open(store) as opened:
+        assert asyncio.run(Runtime(opened).run_until_quiescent()).quiescent
+
+
+@pytest.mark.req("RUN-024.1", "RUN-024.5", "RUN-008.5")
+def test_history_labels_a_revert_step_with_the_step_it_went_back_to(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A counter counts twice, then goes back to its second step: the step the revert
+    printed is labelled with that step, and no other step is, nor a fork's first step
+    (it too reads and sends nothing, but its previous is the parent's)."""
+    import json
+
+    from gritwit import ObjectId, Store
+    from gritwit.runtime import history
+
+    store = str(tmp_path / "store")
+    actor = _made(capsys, store, "create", "--store", store, "--create", "--test", "counter")
+    _run(store)
+    for _ in range(2):
+        _made(capsys, store, "send", "--store", store, actor, "1", "--mt", "inc")
+        _run(store)
+    with Store.open(store) as opened:
+        steps = [step_id.hex() for step_id, _ in history(opened, ObjectId.from_hex(actor))]
+    revert = _made(capsys, store, "revert", "--store", store, actor, steps[1])
+    child = _made(capsys, store, "fork", "--store", store, actor, steps[0])
+    rows = json.loads(_made(capsys, store, "history", "--store", store, actor, "--json"))
+    assert [row["step"] for row in rows] == [*steps, revert]
+    assert [row["revert_to"] for row in rows] == [None, None, None, steps[1]]
+    text = _made(capsys, store, "history", "--store", store, actor)
+    labelled = [line for line in text.splitlines() if "revert" in line]
+    assert len(labelled) == 1 and labelled[0].startswith(f"step {revert}"), text
+    assert steps[1] in labelled[0]
+    rows = json.loads(_made(capsys, store, "history", "--store", store, child, "--json"))
+    assert [row["revert_to"] for row in rows] == [None] * len(rows)
+    assert "revert" not in _made(capsys, store, "history", "--store", store, child)
+
+
+@pytest.mark.req("WIT-012", "WIT-019.1")
+def test_the_text_history_names_the_outside_outside_as_sender_and_recipient(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An echo reads a message from the outside and replies to it: both lines name the
+    outside the same way, and no line shows its id (WIT-003: 32 zero bytes)."""
+    import json
+
+    from gritwit.wit import OUTSIDE
+
+    store = str(tmp_path / "store")
+    echo = _made(capsys, store, "create", "--store", store, "--create", "--test", "echo")
+    sent = _made(capsys, store, "send", "--store", store, echo, "hello", "--mt", "hi")
+    _run(store)
+    text = _made(capsys, store, "history", "--store", store, echo)
+    (read,) = [line.split() for line in text.splitlines() if sent in line]
+    (reply,) = [line.split() for line in text.splitlines() if line.lstrip().startswith("sent")]
+    assert read[:2] == ["read", "outside"] and reply[:2] == ["sent", "outside"], text
+    assert OUTSIDE.hex() not in text
+    # a step that read something is no revert, though its core is one below it: the echo
+    # keeps its core as it is (WIT-019.1)
+    _made(capsys, store, "send", "--store", store, echo, "again", "--mt", "hi")
+    _run(store)
+    rows = json.loads(_made(capsys, store, "history", "--store", store, echo, "--json"))
+    assert len(rows) == 2 and rows[0]["core"] == rows[1]["core"], "the echo changed its core"
+    assert [row["revert_to"] for row in rows] == [None, None]
