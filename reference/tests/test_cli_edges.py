@@ -195,3 +195,36 @@ def test_the_text_history_names_the_outside_outside_as_sender_and_recipient(
     rows = json.loads(_made(capsys, store, "history", "--store", store, echo, "--json"))
     assert len(rows) == 2 and rows[0]["core"] == rows[1]["core"], "the echo changed its core"
     assert [row["revert_to"] for row in rows] == [None, None]
+
+
+@pytest.mark.req("DUR-005", "RUN-001")
+def test_the_runtime_verbs_take_the_store_as_every_verb_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--store STORE`` names the store on ``runtime run|heads|history|verify`` as on
+    ``actor …``; the positional form of older scripts gives the same answers; neither, or
+    two different stores, is bad input (2)."""
+    store = str(tmp_path / "store")
+    new = str(tmp_path / "new")
+    status, _out, err = gritwit(capsys, "runtime", "run", "--store", new)
+    assert status == 2 and "--create" in err and not Path(new).exists(), err
+    assert gritwit(capsys, "runtime", "run", "--store", new, "--create")[0] == 0
+    assert Path(new).is_dir()
+    actor = _made(capsys, store, "create", "--store", store, "--create", "--test", "counter")
+    assert gritwit(capsys, "runtime", "run", "--store", store)[0] == 0
+    assert gritwit(capsys, "runtime", "run", store)[0] == 0  # nothing left: quiescent
+    for argv in (("heads",), ("history", actor), ("verify",)):
+        action, *rest = argv
+        by_option = gritwit(capsys, "runtime", action, "--store", store, *rest)
+        by_position = gritwit(capsys, "runtime", action, store, *rest)
+        assert by_option[0] == 0 and by_option == by_position, (argv, by_option, by_position)
+        assert by_option[1].strip() and (actor in by_option[1] or action != "heads")
+        status, out, err = gritwit(capsys, "runtime", action, *rest)
+        assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
+        assert "--store" in err
+        status, out, err = gritwit(capsys, "runtime", action, "--store", store, new, *rest)
+        assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
+        with pytest.raises(SystemExit):
+            main(["runtime", action, "--help"])
+        shown = " ".join(capsys.readouterr().out.split())
+        assert "--store STORE" in shown and "deprecated" in shown, shown

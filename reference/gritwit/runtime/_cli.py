@@ -25,14 +25,32 @@ __all__ = [
 
 
 def open_store(args: argparse.Namespace) -> Any:
-    """The durable store ``args.dir`` names (:func:`~gritwit.store.open_store_for_command`:
-    a directory, or a ``postgresql://`` URL, DUR-005), ``--create`` making an empty one
-    where the action offers it; :class:`~gritwit.store.StoreRefused` (one line, an exit
-    status) when it cannot."""
+    """The durable store ``--store`` (or the older positional ``DIR``) names
+    (:func:`~gritwit.store.open_store_for_command`: a directory, or a ``postgresql://``
+    URL, DUR-005), ``--create`` making an empty one where the action offers it;
+    :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
     from ..store import open_store_for_command
 
     offers = args.action in _CREATES
-    return open_store_for_command(args.dir, create=offers and args.create, offers_create=offers)
+    location = store_location(args.store, args.dir)
+    return open_store_for_command(location, create=offers and args.create, offers_create=offers)
+
+
+def store_location(option: str | None, positional: str | None) -> str:
+    """The store a command names: ``--store STORE``, as every verb takes it, or the
+    positional ``DIR`` that older scripts give (kept working, deprecated in the help);
+    :class:`~gritwit.store.StoreRefused` (exit 2) for neither, or for two that differ."""
+    from ..store import StoreRefused
+
+    if option is not None and positional is not None and option != positional:
+        raise StoreRefused(
+            f"two stores named: --store {option!r:.80} and {positional!r:.80}; name one, "
+            "with --store"
+        )
+    location = option if option is not None else positional
+    if location is None:
+        raise StoreRefused("no store named: pass --store STORE (a directory or a URL)")
+    return location
 
 
 #: The actions that may make a new store (``--create``): only ``run`` writes.  A read
@@ -187,7 +205,8 @@ _EPILOGS = {
 
 
 def add_runtime_parser(subparsers: Any) -> None:
-    """Register ``runtime run|heads|history|verify DIR``."""
+    """Register ``runtime run|heads|history|verify --store STORE`` (the positional
+    ``DIR`` of older scripts still read)."""
     help_text = "run actors on a durable store, or inspect it (RUN-001 … RUN-007)"
     parser = subparsers.add_parser(
         "runtime",
@@ -210,18 +229,26 @@ def add_runtime_parser(subparsers: Any) -> None:
             name, help=action_help, description=action_help, epilog=_EPILOGS.get(name, EXIT_EPILOG)
         )
         action.add_argument(
-            "dir",
+            "--store",
+            metavar="STORE",
             help="the durable store: a directory, or a postgresql:// URL of a database "
             "(DUR-005, the extra gritwit[postgres])",
+        )
+        action.add_argument(
+            "dir",
+            nargs="?",
+            metavar="DIR",
+            help="deprecated: the store as a positional argument, as older scripts give "
+            "it; still read, use --store",
         )
         if name in _CREATES:
             action.add_argument(
                 "--create",
                 action="store_true",
-                help="create an empty store if DIR holds none (default: refuse such a path or URL)",
+                help="create an empty store if STORE holds none (default: refuse such a path or URL)",
             )
         if name == "history":
-            action.add_argument("actor", help="the actor's text-form id")
+            action.add_argument("actor", help="the actor: its id, or its name (RUN-026.4)")
         if name in ("run", "verify"):
             add_progress_options(action)
         if name == "run":
