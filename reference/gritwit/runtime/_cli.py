@@ -245,7 +245,8 @@ def add_runtime_parser(subparsers: Any) -> None:
             action.add_argument(
                 "--create",
                 action="store_true",
-                help="create an empty store if STORE holds none (default: refuse such a path or URL)",
+                help="create an empty store if STORE holds none (default: refuse such a "
+                "path or URL)",
             )
         if name == "history":
             action.add_argument("actor", help="the actor: its id, or its name (RUN-026.4)")

@@ -3,7 +3,7 @@
 ``run FILE.py`` runs a program once; ``actor FILE.py --store DIR`` sends the genesis
 of an actor running it; ``send`` queues a message to an actor from the outside and
 ``cat`` prints a file of an actor's head core.  Running the actors is
-``gritwit runtime run DIR``'s job, as for every actor.
+``gritwit runtime run --store DIR``'s job, as for every actor.
 """
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def _add_actor_parsers(actions: Any) -> None:
     """``sandbox actor``, ``sandbox send`` and ``sandbox cat`` (SBX-010 … SBX-015)."""
     actor_help = (
         "make FILE.py an actor of the store DIR (its genesis message is sent; "
-        "`gritwit runtime run DIR` runs it); prints the actor's id"
+        "`gritwit runtime run --store DIR` runs it); prints the actor's id"
     )
     actor = actions.add_parser("actor", help=actor_help, description=actor_help, epilog=_EXITS)
     actor.add_argument("file", type=Path, metavar="FILE.py")
@@ -414,7 +414,9 @@ def _cat(args: argparse.Namespace) -> int:
         try:
             node: object = Executor(store).core(actor)
         except LookupError:
-            return _fail(f"actor {actor} has no step yet (run `gritwit runtime run {args.store}`)")
+            return _fail(
+                f"actor {actor} has no step yet (run `gritwit runtime run --store {args.store}`)"
+            )
         for name in args.path.strip("/").split("/"):
             entry = node.entries.get(name) if isinstance(node, Tree) else None
             if entry is None:

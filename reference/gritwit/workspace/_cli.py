@@ -55,7 +55,7 @@ def add_push_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "push",
         help=help_text,
-        description=help_text + ". Push only sends: `gritwit runtime run STORE` (or a "
+        description=help_text + ". Push only sends: `gritwit runtime run --store STORE` (or a "
         "service, `gritwit serve`) runs the geneses and updates. Data is initial data: an "
         "existing actor's state is never changed by a push. Prints one line per actor: "
         "created, updated, pending (its update not yet run), unchanged, frozen or taken, with "
