@@ -179,7 +179,7 @@ def show_timers(store: Store, args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        to = _party(row["to"])
+        to = _party(str(row["to"]))
         print(f"timer {row['id']}  to {to}  mt {row['mt']}  set for {row['set_for']}")
     return 0
 
