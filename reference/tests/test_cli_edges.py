@@ -228,3 +228,22 @@ def test_the_runtime_verbs_take_the_store_as_every_verb_does(
             main(["runtime", action, "--help"])
         shown = " ".join(capsys.readouterr().out.split())
         assert "--store STORE" in shown and "deprecated" in shown, shown
+
+
+@pytest.mark.req("HTTP-001.3", "DUR-005")
+def test_serve_takes_the_store_as_every_verb_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``gritwit serve --store STORE``: the store it names is the one opened (a missing
+    one is refused, naming it, with 2); neither, or two different stores, is bad input."""
+    pytest.importorskip("uvicorn")
+    missing = str(tmp_path / "nothing")
+    for argv in (("--store", missing), (missing,)):
+        status, out, err = gritwit(capsys, "serve", *argv, "--listen", "127.0.0.1:0")
+        assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
+        assert missing in err and "--create" in err, err
+    assert not Path(missing).exists()
+    for argv in ((), ("--store", missing, str(tmp_path / "other"))):
+        status, out, err = gritwit(capsys, "serve", *argv, "--listen", "127.0.0.1:0")
+        assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
+        assert "--store" in err, err

@@ -29,28 +29,11 @@ def open_store(args: argparse.Namespace) -> Any:
     (:func:`~gritwit.store.open_store_for_command`: a directory, or a ``postgresql://``
     URL, DUR-005), ``--create`` making an empty one where the action offers it;
     :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
-    from ..store import open_store_for_command
+    from ..store import open_store_for_command, store_location
 
     offers = args.action in _CREATES
     location = store_location(args.store, args.dir)
     return open_store_for_command(location, create=offers and args.create, offers_create=offers)
-
-
-def store_location(option: str | None, positional: str | None) -> str:
-    """The store a command names: ``--store STORE``, as every verb takes it, or the
-    positional ``DIR`` that older scripts give (kept working, deprecated in the help);
-    :class:`~gritwit.store.StoreRefused` (exit 2) for neither, or for two that differ."""
-    from ..store import StoreRefused
-
-    if option is not None and positional is not None and option != positional:
-        raise StoreRefused(
-            f"two stores named: --store {option!r:.80} and {positional!r:.80}; name one, "
-            "with --store"
-        )
-    location = option if option is not None else positional
-    if location is None:
-        raise StoreRefused("no store named: pass --store STORE (a directory or a URL)")
-    return location
 
 
 #: The actions that may make a new store (``--create``): only ``run`` writes.  A read

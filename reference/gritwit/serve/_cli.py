@@ -51,12 +51,13 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..store import StoreRefused, open_store_for_command
+    from ..store import StoreRefused, open_store_for_command, store_location
     from ._engine import EngineSettings
     from ._server import OpenDoor, Service
 
     try:
-        store = open_store_for_command(args.dir, create=args.create)
+        location = store_location(args.store, args.dir)
+        store = open_store_for_command(location, create=args.create)
     except StoreRefused as exc:
         print(f"gritwit serve: {exc.line}", file=sys.stderr)
         return exc.status
@@ -119,10 +120,17 @@ def add_serve_parser(subparsers: Any) -> None:
         "(HTTP-019.1).",
     )
     parser.add_argument(
-        "dir",
+        "--store",
         metavar="STORE",
         help="the durable store: a directory, or a postgresql:// URL of a database "
         "(DUR-005, the extra gritwit[postgres])",
+    )
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help="deprecated: the store as a positional argument, as older scripts give it; "
+        "still read, use --store",
     )
     parser.add_argument(
         "--create",
