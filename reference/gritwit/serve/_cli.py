@@ -1,4 +1,4 @@
-"""``gritwit serve STORE``: the reference HTTP service over a store (spec/10-http.md).
+"""``gritwit serve --store STORE``: the reference HTTP service over a store (spec/10-http.md).
 
 It prints exactly one line to standard output, ``gritwit serve: listening on URL``, once
 it serves; on SIGTERM or an interrupt it stops as HTTP-001.4 says and exits 0.
@@ -103,7 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_parser(subparsers: Any) -> None:
-    """Register ``serve STORE [--share K/N] [--listen HOST:PORT] [--create]``."""
+    """Register ``serve --store STORE [--share K/N] [--listen HOST:PORT] [--create]``
+    (the positional store of older scripts still read)."""
     help_text = "serve a store over HTTP: create, send, query, read, move actors (HTTP-001 …)"
     parser = subparsers.add_parser(
         "serve",
