@@ -9,6 +9,7 @@ unknown actor), never from strings of the code under test.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,6 @@ def test_history_labels_a_revert_step_with_the_step_it_went_back_to(
     """A counter counts twice, then goes back to its second step: the step the revert
     printed is labelled with that step, and no other step is, nor a fork's first step
     (it too reads and sends nothing, but its previous is the parent's)."""
-    import json
-
     from gritwit import ObjectId, Store
     from gritwit.runtime import history
 
@@ -175,8 +174,6 @@ def test_the_text_history_names_the_outside_outside_as_sender_and_recipient(
 ) -> None:
     """An echo reads a message from the outside and replies to it: both lines name the
     outside the same way, and no line shows its id (WIT-003: 32 zero bytes)."""
-    import json
-
     from gritwit.wit import OUTSIDE
 
     store = str(tmp_path / "store")
@@ -247,3 +244,27 @@ def test_serve_takes_the_store_as_every_verb_does(
         status, out, err = gritwit(capsys, "serve", *argv, "--listen", "127.0.0.1:0")
         assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
         assert "--store" in err, err
+
+
+@pytest.mark.req("HTTP-018.4", "HTTP-020")
+def test_token_and_audit_take_the_store_as_every_verb_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``token add|list|remove`` and ``audit`` name the store with ``--store``; the
+    positional store of older scripts reads the same store; neither is bad input (2)."""
+    store = str(tmp_path / "store")
+    assert gritwit(capsys, "runtime", "run", "--store", store, "--create")[0] == 0
+    status, _out, err = gritwit(capsys, "token", "add", "--store", store, "ops", "--scope", "admin")
+    assert status == 0, err
+    status, _out, err = gritwit(capsys, "token", "add", store, "old", "--scope", "read")
+    assert status == 0, err
+    by_option = gritwit(capsys, "token", "list", "--store", store)
+    assert by_option == gritwit(capsys, "token", "list", store)
+    listed = [json.loads(line)["name"] for line in by_option[1].splitlines()]
+    assert sorted(listed) == ["old", "ops"], by_option
+    assert gritwit(capsys, "token", "remove", "old", "--store", store)[0] == 0
+    status, out, _err = gritwit(capsys, "audit", "--store", store, "--limit", "1")
+    assert status == 0 and json.loads(out)["what"] == "token remove old", out
+    for argv in (("token", "list"), ("audit",)):
+        status, out, err = gritwit(capsys, *argv)
+        assert status == 2 and out == "" and "--store" in err, (argv, err)
