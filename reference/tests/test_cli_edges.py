@@ -235,12 +235,14 @@ def test_serve_takes_the_store_as_every_verb_does(
     one is refused, naming it, with 2); neither, or two different stores, is bad input."""
     pytest.importorskip("uvicorn")
     missing = str(tmp_path / "nothing")
-    for argv in (("--store", missing), (missing,)):
+    named: tuple[tuple[str, ...], ...] = (("--store", missing), (missing,))
+    for argv in named:
         status, out, err = gritwit(capsys, "serve", *argv, "--listen", "127.0.0.1:0")
         assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
         assert missing in err and "--create" in err, err
     assert not Path(missing).exists()
-    for argv in ((), ("--store", missing, str(tmp_path / "other"))):
+    unnamed: tuple[tuple[str, ...], ...] = ((), ("--store", missing, str(tmp_path / "other")))
+    for argv in unnamed:
         status, out, err = gritwit(capsys, "serve", *argv, "--listen", "127.0.0.1:0")
         assert status == 2 and out == "" and len(err.splitlines()) == 1, (argv, err)
         assert "--store" in err, err
