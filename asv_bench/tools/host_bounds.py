@@ -294,7 +294,7 @@ def run_disk(env: dict[str, str], cap: int, work: Path, steps: int) -> str:
     code = work / "actor.py"
     code.write_text(ACTOR)
     made = subprocess.run(
-        _gritwit("sandbox", "actor", str(code), "--store", str(store)),
+        _gritwit("sandbox", "actor", str(code), "--store", str(store), "--create"),
         env=env,
         capture_output=True,
         text=True,

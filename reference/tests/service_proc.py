@@ -56,6 +56,7 @@ def start(store: str | Path, *extra: str, env: dict[str, str] | None = None) -> 
         "-m",
         "gritwit",
         "serve",
+        "--store",
         str(store),
         "--create",
         "--listen",

@@ -68,7 +68,7 @@ def test_a_schema_the_url_names_that_does_not_exist_is_named_with_its_fix(
         status, out, err = gritwit(capsys, *argv)
         assert status == 2 and out == "" and len(err.splitlines()) == 1, err
         assert f"CREATE SCHEMA {schema}" in err and "Traceback" not in err
-    status, out, err = gritwit(capsys, "runtime", "verify", url, "--create")
+    status, out, err = gritwit(capsys, "runtime", "run", url, "--create")
     assert status == 0, err
     _ok(capsys, "actor", "list", "--store", url)  # the schema and the tables are there now
 
@@ -79,7 +79,7 @@ def test_sandbox_actor_puts_its_genesis_in_the_database(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p.py").write_text("pass\n")
-    status, out, err = gritwit(capsys, "sandbox", "actor", "p.py", "--store", pg_url)
+    status, out, err = gritwit(capsys, "sandbox", "actor", "p.py", "--store", pg_url, "--create")
     if status != 0 and "interpreter" in err:
         pytest.skip(err)
     assert status == 0, err

@@ -98,13 +98,17 @@ def test_the_store_url_comes_from_the_environment(
 @pytest.mark.req("DUR-005", "RUN-018")
 def test_runtime_cli_takes_a_url(pg_database: str) -> None:
     empty = create_schema(pg_database)
-    refused = gritwit("runtime", "verify", empty)
+    refused = gritwit("runtime", "run", empty)
     assert refused.returncode == 2
     assert "no gritwit store" in refused.stderr and "--create" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
-    made = gritwit("runtime", "verify", empty, "--create")
+    read = gritwit("runtime", "verify", empty)  # a read makes no store, nor offers to
+    assert read.returncode == 2 and "no gritwit store" in read.stderr
+    assert "--create" not in read.stderr
+    made = gritwit("runtime", "run", empty, "--create")
     assert made.returncode == 0, made.stderr
-    assert "runtime verify: OK" in made.stdout
+    verified = gritwit("runtime", "verify", empty)
+    assert "runtime verify: OK" in verified.stdout, verified.stderr
     assert gritwit("runtime", "heads", empty).returncode == 0
 
 

@@ -57,14 +57,15 @@ def _session_script(pg_url: str) -> str:
 
 
 def _serve_lines() -> list[tuple[str, list[str]]]:
-    """Block 7: each service's page port and the arguments after ``gritwit serve "$PG"``."""
+    """Block 7: each service's page port and the arguments after ``gritwit serve --store
+    "$PG"``."""
     found = []
     for line in _blocks()[6].splitlines():
         words = shlex.split(line.rstrip(" &"))
-        assert words[:3] == ["gritwit", "serve", "$PG"], line
+        assert words[:4] == ["gritwit", "serve", "--store", "$PG"], line
         listen = words.index("--listen")
         port = words[listen + 1].rsplit(":", 1)[1]
-        found.append((port, words[3:listen] + words[listen + 2 :]))
+        found.append((port, words[4:listen] + words[listen + 2 :]))
     return found
 
 

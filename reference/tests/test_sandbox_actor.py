@@ -606,7 +606,15 @@ def test_the_cli_makes_a_program_an_actor_that_the_runtime_runs(tmp_path: Path) 
     (tmp_path / "state").mkdir()
     (tmp_path / "state" / "count").write_text("40")
     made = _gritwit(
-        "sandbox", "actor", "counter.py", "--store", "st", "--mount", "state", cwd=tmp_path
+        "sandbox",
+        "actor",
+        "counter.py",
+        "--store",
+        "st",
+        "--create",
+        "--mount",
+        "state",
+        cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr
     actor = made.stdout.strip()
@@ -645,8 +653,15 @@ def test_the_cli_says_what_is_wrong_without_a_traceback(tmp_path: Path) -> None:
         ),
         (("sandbox", "cat", "00" * 32, "count", "--store", "nowhere"), "not a gritwit store"),
         (("sandbox", "actor", "missing.py", "--store", "st"), "cannot read"),
-        (("sandbox", "actor", "p.py", "--store", "st", "--mount", "nothing"), "not a directory"),
-        (("sandbox", "actor", "p.py", "--store", "st", "--mount", "code"), "kept for code"),
+        (("sandbox", "actor", "p.py", "--store", "st"), "not a gritwit store"),  # no --create
+        (
+            ("sandbox", "actor", "p.py", "--store", "st", "--create", "--mount", "nothing"),
+            "not a directory",
+        ),
+        (
+            ("sandbox", "actor", "p.py", "--store", "st", "--create", "--mount", "code"),
+            "kept for code",
+        ),
     ]
     for args, said in cases:
         done = _gritwit(*args, cwd=tmp_path)

@@ -255,7 +255,7 @@ def test_pull_writes_the_current_core_and_refuses_a_non_empty_directory(
     assert status == 0, err
     assert (out_dir / "count").read_bytes() == b"3"
     status, _, err = _cli(capsys, "pull", "nobody", str(tmp_path / "n"), "--store", str(store_dir))
-    assert status == 1 and len(err) == 1 and "not-found" in err[0] and "RUN-026.4" in err[0]
+    assert status == 2 and len(err) == 1 and "not-found" in err[0] and "RUN-026.4" in err[0]
     assert not (tmp_path / "n").exists()
 
 

@@ -1,6 +1,6 @@
 """The teleport scenarios between two HTTP services (RUN-009.7, HTTP-010).
 
-A service (``gritwit serve STORE``, spec/10-http.md) is one runtime over its store that
+A service (``gritwit serve --store STORE``, spec/10-http.md) is one runtime over its store that
 runs on its own clock: a message sent to it is read when the service gets to it, not
 when a caller asks for a run.  :class:`HttpService` speaks to one service as the
 adapter's runtime commands would (``rt-genesis`` is ``POST /v1/actors``, ``rt-send``

@@ -14,8 +14,16 @@ from typing import Any, Final
 
 from .._ids import ObjectId
 from .._objects import Blob, Step, Tree
-from ..runtime import ActorView, ActorViews, history, step_traffic, traffic_rows
+from ..runtime import (
+    ActorView,
+    ActorViews,
+    history,
+    revert_sources,
+    step_traffic,
+    traffic_rows,
+)
 from ..store import Store, format_step_time, step_times
+from ..wit import OUTSIDE
 from ._common import Refused, actor_arg, print_json, step_arg
 
 __all__ = [
@@ -104,13 +112,17 @@ def show_actor(store: Store, args: argparse.Namespace) -> int:
 
 def history_rows(store: Store, actor: ObjectId) -> list[dict[str, Any]]:
     """Each step of ``actor``'s history, first to head: the messages it read (its inbox
-    moved past them, WIT-005) and sent (its outbox gained them, WIT-004)."""
+    moved past them, WIT-005) and sent (its outbox gained them, WIT-004), and for a
+    revert step (told by its shape, RUN-024.5) ``revert_to``, the step below whose core
+    it holds (``None`` for any other step)."""
     rows: list[dict[str, Any]] = []
     previous: Step | None = None
     steps = list(history(store, actor))
     times = step_times(store, (step_id for step_id, _ in steps))
+    reverts = revert_sources(steps)
     for step_id, step in steps:
         read, sent = step_traffic(store, step, previous)
+        source = reverts.get(step_id)
         rows.append(
             {
                 "step": step_id.hex(),
@@ -119,10 +131,20 @@ def history_rows(store: Store, actor: ObjectId) -> list[dict[str, Any]]:
                 "time": format_step_time(times.get(step_id)),
                 "read": traffic_rows(read, "sender"),
                 "sent": traffic_rows(sent, "recipient"),
+                "revert_to": None if source is None else source.hex(),
             }
         )
         previous = step
     return rows
+
+
+def _party(text: str) -> str:
+    """A party as the text output names it: the outside (WIT-012) as ``outside`` wherever
+    it stands, sender or recipient; an actor by its id."""
+    return "outside" if text in ("outside", _OUTSIDE_HEX) else text
+
+
+_OUTSIDE_HEX: Final = OUTSIDE.hex()
 
 
 def show_history(store: Store, args: argparse.Namespace) -> int:
@@ -135,11 +157,12 @@ def show_history(store: Store, args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        print(f"step {row['step']}  time {row['time'] or '-'}  core {row['core']}")
+        label = "" if row["revert_to"] is None else f"  revert to {row['revert_to']}"
+        print(f"step {row['step']}  time {row['time'] or '-'}  core {row['core']}{label}")
         for item in row["read"]:
-            print(f"  read {item['sender']} {item['message']} {item['mt'] or '-'}")
+            print(f"  read {_party(item['sender'])} {item['message']} {item['mt'] or '-'}")
         for item in row["sent"]:
-            print(f"  sent {item['recipient']} {item['message']} {item['mt'] or '-'}")
+            print(f"  sent {_party(item['recipient'])} {item['message']} {item['mt'] or '-'}")
     return 0
 
 
@@ -156,7 +179,8 @@ def show_timers(store: Store, args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        print(f"timer {row['id']}  to {row['to']}  mt {row['mt']}  set for {row['set_for']}")
+        to = _party(str(row["to"]))
+        print(f"timer {row['id']}  to {to}  mt {row['mt']}  set for {row['set_for']}")
     return 0
 
 

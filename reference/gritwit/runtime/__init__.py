@@ -65,6 +65,7 @@ from ._inspect import (
     check_runtime,
     heads,
     history,
+    revert_sources,
     step_traffic,
     traffic_rows,
 )
@@ -175,6 +176,7 @@ __all__ = [
     "names_of",
     "read_bundle",
     "revert",
+    "revert_sources",
     "step_traffic",
     "traffic_rows",
     "rebind_name",

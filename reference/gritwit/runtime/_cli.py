@@ -25,12 +25,21 @@ __all__ = [
 
 
 def open_store(args: argparse.Namespace) -> Any:
-    """The durable store ``args.dir`` names (:func:`~gritwit.store.open_store_for_command`:
-    a directory, or a ``postgresql://`` URL, DUR-005), ``args.create`` making an empty
-    one; :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
-    from ..store import open_store_for_command
+    """The durable store ``--store`` (or the older positional ``DIR``) names
+    (:func:`~gritwit.store.open_store_for_command`: a directory, or a ``postgresql://``
+    URL, DUR-005), ``--create`` making an empty one where the action offers it;
+    :class:`~gritwit.store.StoreRefused` (one line, an exit status) when it cannot."""
+    from ..store import open_store_for_command, store_location
 
-    return open_store_for_command(args.dir, create=args.create)
+    offers = args.action in _CREATES
+    location = store_location(args.store, args.dir)
+    return open_store_for_command(location, create=offers and args.create, offers_create=offers)
+
+
+#: The actions that may make a new store (``--create``): only ``run`` writes.  A read
+#: (``heads``, ``history``, ``verify``) of a store that is not there is refused, never
+#: answered from an empty store made for the question.
+_CREATES = ("run",)
 
 
 #: Exit statuses of ``gritwit runtime`` for the store's faults (DUR-006): the store could
@@ -179,7 +188,8 @@ _EPILOGS = {
 
 
 def add_runtime_parser(subparsers: Any) -> None:
-    """Register ``runtime run|heads|history|verify DIR``."""
+    """Register ``runtime run|heads|history|verify --store STORE`` (the positional
+    ``DIR`` of older scripts still read)."""
     help_text = "run actors on a durable store, or inspect it (RUN-001 … RUN-007)"
     parser = subparsers.add_parser(
         "runtime",
@@ -202,17 +212,27 @@ def add_runtime_parser(subparsers: Any) -> None:
             name, help=action_help, description=action_help, epilog=_EPILOGS.get(name, EXIT_EPILOG)
         )
         action.add_argument(
-            "dir",
+            "--store",
+            metavar="STORE",
             help="the durable store: a directory, or a postgresql:// URL of a database "
             "(DUR-005, the extra gritwit[postgres])",
         )
         action.add_argument(
-            "--create",
-            action="store_true",
-            help="create an empty store if DIR holds none (default: refuse such a path or URL)",
+            "dir",
+            nargs="?",
+            metavar="DIR",
+            help="deprecated: the store as a positional argument, as older scripts give "
+            "it; still read, use --store",
         )
+        if name in _CREATES:
+            action.add_argument(
+                "--create",
+                action="store_true",
+                help="create an empty store if STORE holds none (default: refuse such a "
+                "path or URL)",
+            )
         if name == "history":
-            action.add_argument("actor", help="the actor's text-form id")
+            action.add_argument("actor", help="the actor: its id, or its name (RUN-026.4)")
         if name in ("run", "verify"):
             add_progress_options(action)
         if name == "run":

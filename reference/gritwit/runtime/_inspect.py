@@ -25,6 +25,7 @@ __all__ = [
     "check_runtime",
     "heads",
     "history",
+    "revert_sources",
     "step_traffic",
     "traffic_rows",
 ]
@@ -55,6 +56,32 @@ def history(store: Store, actor: ObjectId) -> list[tuple[ObjectId, Step]]:
         current = step.previous
     chain.reverse()
     return chain
+
+
+def revert_sources(steps: Sequence[tuple[ObjectId, Step]]) -> dict[ObjectId, ObjectId]:
+    """The revert steps of a history (``steps`` first to head, as :func:`history` gives
+    them), each mapped to the nearest step below it whose core it holds.
+
+    A revert step carries no mark of its own; a reader tells it by its shape (RUN-024.5):
+    a step whose ``previous`` is a step of the same actor with the same inbox and outbox
+    (it read nothing and sent nothing), and whose core is the core of a step of that
+    actor below it.  A forked child's first step reads and sends nothing too, but its
+    ``previous`` is the parent's (RUN-008.5), so it is none."""
+    found: dict[ObjectId, ObjectId] = {}
+    below: dict[tuple[ObjectId, ObjectId], ObjectId] = {}  # (actor, core) -> nearest step
+    previous: Step | None = None
+    for step_id, step in steps:
+        if (
+            previous is not None
+            and previous.actor == step.actor
+            and (previous.inbox, previous.outbox) == (step.inbox, step.outbox)
+        ):
+            source = below.get((step.actor, step.core))
+            if source is not None:
+                found[step_id] = source
+        below[(step.actor, step.core)] = step_id
+        previous = step
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 ``run FILE.py`` runs a program once; ``actor FILE.py --store DIR`` sends the genesis
 of an actor running it; ``send`` queues a message to an actor from the outside and
 ``cat`` prints a file of an actor's head core.  Running the actors is
-``gritwit runtime run DIR``'s job, as for every actor.
+``gritwit runtime run --store DIR``'s job, as for every actor.
 """
 
 from __future__ import annotations
@@ -124,9 +124,10 @@ def add_sandbox_parser(subparsers: Any) -> None:
     run.add_argument(
         "--store",
         default=None,
-        help="a store, a directory or a postgresql:// URL (DUR-005; made if absent): the "
-        "tree to mount is read from it, the new core put in it",
+        help="a store, a directory or a postgresql:// URL (DUR-005): the tree to mount is "
+        "read from it, the new core put in it",
     )
+    run.add_argument("--create", action="store_true", help=_CREATE_HELP)
     run.add_argument(
         "--json",
         action="store_true",
@@ -142,7 +143,7 @@ def _run(args: argparse.Namespace) -> int:
     limits = SandboxLimits(fuel=args.fuel, memory_bytes=args.memory * _MB)
     report = _JsonReport() if args.json else _TextReport()
     try:
-        store = Store.memory() if args.store is None else _open(args.store, create=True)
+        store = Store.memory() if args.store is None else _open(args.store, args.create)
     except StoreRefused as exc:
         return report.usage(exc.line)
     try:
@@ -247,7 +248,7 @@ def _add_actor_parsers(actions: Any) -> None:
     """``sandbox actor``, ``sandbox send`` and ``sandbox cat`` (SBX-010 … SBX-015)."""
     actor_help = (
         "make FILE.py an actor of the store DIR (its genesis message is sent; "
-        "`gritwit runtime run DIR` runs it); prints the actor's id"
+        "`gritwit runtime run --store DIR` runs it); prints the actor's id"
     )
     actor = actions.add_parser("actor", help=actor_help, description=actor_help, epilog=_EXITS)
     actor.add_argument("file", type=Path, metavar="FILE.py")
@@ -255,9 +256,9 @@ def _add_actor_parsers(actions: Any) -> None:
         "--store",
         required=True,
         metavar="STORE",
-        help="the durable store: a directory (made if absent) or a postgresql:// URL "
-        "(DUR-005; an empty schema gets the store's tables)",
+        help="the durable store: a directory or a postgresql:// URL (DUR-005)",
     )
+    actor.add_argument("--create", action="store_true", help=_CREATE_HELP)
     actor.add_argument(
         "--mount",
         default=None,
@@ -284,6 +285,10 @@ def _add_actor_parsers(actions: Any) -> None:
 
 
 _STORE_HELP = "the durable store: a directory or a postgresql:// URL (DUR-005)"
+_CREATE_HELP = (
+    "make an empty store if STORE holds none: a directory, or the tables and the schema "
+    "a URL names (default: refuse such a path or URL, exit 2)"
+)
 _EXITS = (
     "exit 0: done; 1: a violation, or the store refused it (its error class); 2: bad "
     "input: a usage error, no store there, an actor that exists nowhere (no head, no "
@@ -297,10 +302,12 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _open(location: str, *, create: bool) -> Store:
+def _open(location: str, create: bool | None = None) -> Store:
     """The store ``--store`` names, by the opener every command uses
-    (:func:`~gritwit.store.open_store_for_command`): :class:`StoreRefused` else."""
-    return open_store_for_command(location, create=create, offers_create=False)
+    (:func:`~gritwit.store.open_store_for_command`): :class:`StoreRefused` else.
+    ``create``: the verb's ``--create`` (a verb that writes); ``None`` for a verb
+    without one, which never makes a store."""
+    return open_store_for_command(location, create=bool(create), offers_create=create is not None)
 
 
 def _actor(args: argparse.Namespace) -> int:
@@ -313,7 +320,7 @@ def _actor(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"cannot read {args.file}: {exc}")
     try:
-        store = _open(args.store, create=True)
+        store = _open(args.store, args.create)
     except StoreRefused as exc:
         return _fail(exc.line, exc.status)
     with store:
@@ -373,7 +380,7 @@ def _send(args: argparse.Namespace) -> int:
             return _fail(f"--header {item!r:.80} is not NAME=VALUE")
         headers[name] = value
     try:
-        store = _open(args.store, create=False)
+        store = _open(args.store)
     except StoreRefused as exc:
         return _fail(exc.line, exc.status)
     with store:
@@ -400,14 +407,16 @@ def _cat(args: argparse.Namespace) -> int:
     if actor is None:
         return _fail(f"{args.actor!r:.80} is not an actor id (64 hex digits)")
     try:
-        store = _open(args.store, create=False)
+        store = _open(args.store)
     except StoreRefused as exc:
         return _fail(exc.line, exc.status)
     with store:
         try:
             node: object = Executor(store).core(actor)
         except LookupError:
-            return _fail(f"actor {actor} has no step yet (run `gritwit runtime run {args.store}`)")
+            return _fail(
+                f"actor {actor} has no step yet (run `gritwit runtime run --store {args.store}`)"
+            )
         for name in args.path.strip("/").split("/"):
             entry = node.entries.get(name) if isinstance(node, Tree) else None
             if entry is None:

@@ -3,7 +3,7 @@
 A service runs a :class:`~gritwit.runtime.Runtime` continuously over a store and answers
 HTTP requests: create actors, send them messages (with idempotency keys), query them,
 read any object and ref, move actors as bundles, watch lifecycle events, wait for the
-runtime to settle.  ``gritwit serve STORE`` runs one; :class:`ServiceThread` runs one in
+runtime to settle.  ``gritwit serve --store STORE`` runs one; :class:`ServiceThread` runs one in
 a thread of this process (the adapter's ``http-serve``, ADP-021).
 
 * :mod:`._engine` — the store and the runtime in a thread of their own; handlers submit

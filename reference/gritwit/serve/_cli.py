@@ -1,4 +1,4 @@
-"""``gritwit serve STORE``: the reference HTTP service over a store (spec/10-http.md).
+"""``gritwit serve --store STORE``: the reference HTTP service over a store (spec/10-http.md).
 
 It prints exactly one line to standard output, ``gritwit serve: listening on URL``, once
 it serves; on SIGTERM or an interrupt it stops as HTTP-001.4 says and exits 0.
@@ -51,12 +51,13 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from ..store import StoreRefused, open_store_for_command
+    from ..store import StoreRefused, open_store_for_command, store_location
     from ._engine import EngineSettings
     from ._server import OpenDoor, Service
 
     try:
-        store = open_store_for_command(args.dir, create=args.create)
+        location = store_location(args.store, args.dir)
+        store = open_store_for_command(location, create=args.create)
     except StoreRefused as exc:
         print(f"gritwit serve: {exc.line}", file=sys.stderr)
         return exc.status
@@ -102,7 +103,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_parser(subparsers: Any) -> None:
-    """Register ``serve STORE [--share K/N] [--listen HOST:PORT] [--create]``."""
+    """Register ``serve --store STORE [--share K/N] [--listen HOST:PORT] [--create]``
+    (the positional store of older scripts still read)."""
     help_text = "serve a store over HTTP: create, send, query, read, move actors (HTTP-001 …)"
     parser = subparsers.add_parser(
         "serve",
@@ -119,10 +121,17 @@ def add_serve_parser(subparsers: Any) -> None:
         "(HTTP-019.1).",
     )
     parser.add_argument(
-        "dir",
+        "--store",
         metavar="STORE",
         help="the durable store: a directory, or a postgresql:// URL of a database "
         "(DUR-005, the extra gritwit[postgres])",
+    )
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help="deprecated: the store as a positional argument, as older scripts give it; "
+        "still read, use --store",
     )
     parser.add_argument(
         "--create",

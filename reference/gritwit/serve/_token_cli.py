@@ -1,4 +1,5 @@
-"""``gritwit token add|list|remove STORE`` and ``gritwit audit STORE`` (HTTP-018, HTTP-020).
+"""``gritwit token add|list|remove --store STORE`` and ``gritwit audit --store STORE``
+(HTTP-018, HTTP-020).
 
 ``token add`` prints the new token once, on standard output, alone on its line; the
 store keeps only its hash (HTTP-018.4).  Adding and removing a token are written to the
@@ -18,13 +19,27 @@ __all__ = ["add_audit_parser", "add_token_parser"]
 
 
 def _open(args: argparse.Namespace, command: str) -> Any:
-    from ..store import StoreRefused, open_store_for_command
+    from ..store import StoreRefused, open_store_for_command, store_location
 
     try:
-        return open_store_for_command(args.store, create=False)
+        return open_store_for_command(store_location(args.store, args.dir), create=False)
     except StoreRefused as exc:
         print(f"gritwit {command}: {exc.line}", file=sys.stderr)
         raise SystemExit(exc.status) from None
+
+
+def _store_arguments(parser: Any) -> None:
+    """``--store STORE``, as every command names its store, and the positional store of
+    older scripts, still read (deprecated in the help)."""
+    parser.add_argument(
+        "--store", metavar="STORE", help="a store's directory or postgresql:// URL (DUR-005)"
+    )
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        metavar="DIR",
+        help="deprecated: the store as a positional argument; still read, use --store",
+    )
 
 
 def _record(store: Any, what: str, name: str, status: int) -> None:
@@ -81,7 +96,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def add_token_parser(subparsers: Any) -> None:
-    """Register ``token add|list|remove STORE``."""
+    """Register ``token add|list|remove --store STORE``."""
     help_text = "issue, list and remove the bearer tokens of a store's services (HTTP-018)"
     parser = subparsers.add_parser(
         "token",
@@ -92,7 +107,7 @@ def add_token_parser(subparsers: Any) -> None:
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="issue a token and print it once")
-    add.add_argument("store", metavar="STORE", help="a store's directory or postgresql:// URL")
+    _store_arguments(add)
     add.add_argument("name", metavar="NAME", help="the token's name: who, in the audit log")
     add.add_argument(
         "--scope",
@@ -115,17 +130,17 @@ def add_token_parser(subparsers: Any) -> None:
         help="request-body bytes a minute (HTTP-021.1)",
     )
     listing = actions.add_parser("list", help="list the tokens (never the tokens themselves)")
-    listing.add_argument("store", metavar="STORE")
+    _store_arguments(listing)
     remove = actions.add_parser("remove", help="remove a token: refused within 2 s")
-    remove.add_argument("store", metavar="STORE")
+    _store_arguments(remove)
     remove.add_argument("name", metavar="NAME")
     parser.set_defaults(handler=_token)
 
 
 def add_audit_parser(subparsers: Any) -> None:
-    """Register ``audit STORE [--limit N]``."""
+    """Register ``audit --store STORE [--limit N]``."""
     help_text = "print a store's audit log, newest first, one JSON object a line (HTTP-020)"
     parser = subparsers.add_parser("audit", help=help_text, description=help_text)
-    parser.add_argument("store", metavar="STORE")
+    _store_arguments(parser)
     parser.add_argument("--limit", type=positive_int, default=100, metavar="N")
     parser.set_defaults(handler=_audit)

@@ -25,6 +25,7 @@ from ._command_open import (
     StoreRefused,
     open_store_for_command,
     reporting_store_faults,
+    store_location,
 )
 from ._memory import MemoryBackend
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
@@ -72,4 +73,5 @@ __all__ = [
     "reporting_store_faults",
     "probe_server",
     "step_times",
+    "store_location",
 ]

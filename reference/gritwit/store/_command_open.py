@@ -37,6 +37,7 @@ __all__ = [
     "StoreRefused",
     "open_store_for_command",
     "reporting_store_faults",
+    "store_location",
 ]
 
 #: Exit status of a command given bad input, a store included.
@@ -55,6 +56,21 @@ class StoreRefused(Exception):
         super().__init__(line)
         self.line = " ".join(line.split())  # one line, whatever the server's text held
         self.status = status
+
+
+def store_location(option: str | None, positional: str | None) -> str:
+    """The store a command names: ``--store STORE``, as every verb takes it, or the
+    positional ``DIR`` that older scripts give (kept working, deprecated in the help);
+    :class:`~gritwit.store.StoreRefused` (exit 2) for neither, or for two that differ."""
+    if option is not None and positional is not None and option != positional:
+        raise StoreRefused(
+            f"two stores named: --store {option!r:.80} and {positional!r:.80}; name one, "
+            "with --store"
+        )
+    location = option if option is not None else positional
+    if location is None:
+        raise StoreRefused("no store named: pass --store STORE (a directory or a URL)")
+    return location
 
 
 def open_store_for_command(

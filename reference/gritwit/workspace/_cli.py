@@ -55,7 +55,7 @@ def add_push_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "push",
         help=help_text,
-        description=help_text + ". Push only sends: `gritwit runtime run STORE` (or a "
+        description=help_text + ". Push only sends: `gritwit runtime run --store STORE` (or a "
         "service, `gritwit serve`) runs the geneses and updates. Data is initial data: an "
         "existing actor's state is never changed by a push. Prints one line per actor: "
         "created, updated, pending (its update not yet run), unchanged, frozen or taken, with "
@@ -82,10 +82,11 @@ def add_pull_parser(subparsers: Any) -> None:
         help=help_text,
         description=help_text + ": a tree is a directory, a blob a file of its data (headers "
         "are not written). Before its first step an actor's core is its genesis core.",
-        epilog="exit 1: the store refused, such as not-found for a name bound to nothing "
-        "(RUN-026.4; the line names the error class and the clause); exit 2: a non-empty DIR "
-        "without --force, a bad argument or no store; exit 4: the store could not be reached "
-        "(store-unavailable, DUR-006.1)",
+        epilog="exit 1: the store refused (the line names the error class and the clause); "
+        "exit 2: bad input: an unknown actor (a name bound to nothing, not-found RUN-026.4, "
+        "or an id with no head and no genesis core), a non-empty DIR without --force, a bad "
+        "argument or no store; exit 4: the store could not be reached (store-unavailable, "
+        "DUR-006.1)",
     )
     parser.add_argument(
         "actor",
@@ -172,7 +173,8 @@ _ACTIONS: Final = ("created", "updated", "pending", "unchanged", "frozen", "take
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from ..runtime import resolve_actor
+    from ..runtime import BadActorArg, actor_arg
+    from ..wit import actor_known
     from ._push import pull
 
     directory: Path = args.dir
@@ -186,7 +188,15 @@ def _pull(args: argparse.Namespace) -> int:
         )
 
     def body(store: Any) -> int:
-        actor = resolve_actor(store, args.actor)
+        # an unknown actor is bad input, as on every verb (the exit table: 2), read as
+        # every command reads ACTOR; a store's own refusal stays 1
+        try:
+            actor = actor_arg(store, args.actor)
+        except BadActorArg as exc:
+            return _say(args.command_label, str(exc), EXIT_USAGE)
+        if not actor_known(store, actor):
+            line = f"no actor {actor} in this store: no head, no genesis core (WIT-002)"
+            return _say(args.command_label, line, EXIT_USAGE)
         try:
             written = sum(1 for _ in pull(store, actor, directory))
         except OSError as exc:
