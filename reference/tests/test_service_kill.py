@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -379,3 +380,22 @@ def test_a_thousand_keyed_sends_through_twenty_kills(
     tmp_path: Path, record_property: Callable[[str, object], None], tokens: bool
 ) -> None:
     run_family(tmp_path, sends=1_000, every=40, min_kills=20, record=record_property, tokens=tokens)
+
+
+@pytest.mark.slow
+@pytest.mark.req("HTTP-018.1")
+def test_the_family_fails_on_a_service_that_checks_no_token(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    """The door's check bites: a store that holds tokens, served ``--insecure-no-auth``
+    (HTTP-019.1's words for a service that checks none), fails the family on the 401."""
+    with pytest.raises(AssertionError, match=re.escape("HTTP-018.1: a send without a token")):
+        run_family(
+            tmp_path,
+            sends=20,
+            every=10,
+            min_kills=1,
+            record=record_property,
+            tokens=True,
+            serve_args=("--insecure-no-auth",),
+        )
