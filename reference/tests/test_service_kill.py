@@ -162,7 +162,7 @@ def _knock(send: str, url: str, door: Door, wrong: list[str]) -> int:
                 f"HTTP-020.2: GET /v1/audit with the admin token: expected 200 with entries, "
                 f"came {audit.status_code} {audit.text[:120]}"
             )
-    return audit.status_code
+    return int(audit.status_code)
 
 
 def _create_counters(url: str, door: Door) -> list[str]:
