@@ -80,6 +80,45 @@ def test_every_operation_answers_as_its_security_says(services: Services) -> Non
     )
 
 
+@pytest.mark.req("HTTP-018.6", "HTTP-012.1")
+@pytest.mark.req("HTTP-002.1")
+def test_the_document_names_the_bearer_scheme_and_each_scope(services: Services) -> None:
+    """The service's own document (not the spec's, which the matrix follows): the scheme
+    ``bearer`` in ``components.securitySchemes``, and each operation it describes with
+    the ``security`` of the spec's, ``[]`` for the open ones; read without a token, as
+    ``GET /v1/openapi.json`` is open (HTTP-018.1)."""
+    service = matrix_service(services)
+    document = body_of(service.client.get("/v1/openapi.json"), 200, "HTTP-012.1, HTTP-018.1")
+    components = document.get("components") if isinstance(document, dict) else None
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    scheme = schemes.get("bearer") if isinstance(schemes, dict) else None
+    check(
+        "HTTP-018.6",
+        isinstance(scheme, dict)
+        and scheme.get("type") == "http"
+        and str(scheme.get("scheme", "")).lower() == "bearer",
+        expected="components.securitySchemes.bearer: {type: http, scheme: bearer}",
+        came=schemes,
+    )
+    paths = document.get("paths") if isinstance(document, dict) else None
+    served = paths if isinstance(paths, dict) else {}
+    wrong: list[str] = []
+    for operation in operations():
+        item = served.get(operation.path)
+        described = item.get(operation.method) if isinstance(item, dict) else None
+        if not isinstance(described, dict):
+            continue  # an operation left out is HTTP-012.1's to judge
+        expected = [] if operation.scope is None else [{"bearer": [operation.scope]}]
+        if described.get("security") != expected:
+            wrong.append(f"{operation.label}: {described.get('security')!r}, not {expected!r}")
+    check(
+        "HTTP-018.6",
+        not wrong,
+        expected="each operation's security as the spec's document gives it",
+        came="; ".join(wrong[:8]) + (f" (and {len(wrong) - 8} more)" if len(wrong) > 8 else ""),
+    )
+
+
 @pytest.mark.req("HTTP-018.1", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1")
 def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None:
