@@ -43,7 +43,7 @@ def _timers(client: Any, actor: str) -> Any:
 
 
 @pytest.mark.req("HTTP-007.10", "TIM-005.2", "TIM-002.2")
-@pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-011.1", "TIM-008.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "TIM-008.1")
 def test_an_actors_pending_timers_are_listed_soonest_first(services: Services) -> None:
     client = services.start().client
     alarm = create(client, test="alarm")["actor"]
