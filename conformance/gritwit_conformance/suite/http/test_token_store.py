@@ -1,10 +1,11 @@
 """Services on one store share its tokens and its audit log (HTTP-018.5, HTTP-020.3).
 
-Two services run on one store, each with a share of it (ADP-021.1, RUN-021): a token the
-second one's ``http-serve`` issues to the store (ADP-021.4) must lock the first, started
-while the store held none, within HTTP-018.5's 5 seconds, and be known there; and what
-either service audits must be in the one log both answer (HTTP-020.3), so that a service
-that reads its tokens once at start, or keeps a log of its own, is caught.
+Two services run on one store, each with a share of it (the feature ``shares``,
+ADP-021.1, RUN-021): a token the second one's ``http-serve`` issues to the store
+(ADP-021.4) must lock the first, started while the store held none, within HTTP-018.5's
+5 seconds, and be known there; and what either service audits must be in the one log
+both answer (HTTP-020.3), so that a service that reads its tokens once at start, or
+keeps a log of its own, is caught.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ._service import Services
 from ._service import services as services
 from ._tokens import bearer
 
-pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("tokens")]
+pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("tokens", "shares")]
 
 #: HTTP-018.5's bound on a token's taking effect at every service on its store.
 TAKES_EFFECT_SECONDS = 5.0
