@@ -13,7 +13,7 @@ from gritwit.runtime import _alarm
 from gritwit.wit import BuiltinActor, TransitionInput, TransitionOutput
 from gritwit.wit._actors import _Out
 from gritwit.wit._model import get_blob, queued_send
-from gritwit_conformance.wrong import WrongAdapter, patch, run
+from gritwit_conformance.wrong import WrongAdapter, fault, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
 ROW = WrongAdapter(
@@ -40,7 +40,7 @@ def install() -> None:
     wrong = BuiltinActor(
         name="alarm",
         description=_alarm.ALARM.description,
-        transition=_wrong_alarm,
+        transition=fault("_alarm.ALARM.transition", _alarm.ALARM.transition, _wrong_alarm),
         messages=dict(_alarm.ALARM.messages),
     )
     patch(adapter_runtime, "SERVICE_TEST_ACTORS", {"alarm": wrong})
