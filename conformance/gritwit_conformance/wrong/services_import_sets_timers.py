@@ -1,4 +1,4 @@
-"""Wrong adapter: an import leaves the timer party's cursor alone (TIM-007.3).
+"""Wrong adapter: an import leaves the timer party's cursor alone (TIM-007.3, ADP-023.5).
 
 ``rt-import`` moves the actor's head and nothing else, as RUN-009.12 says of refs, and
 forgets that the timer party must take the moved actor's requests as read: the importing
@@ -18,7 +18,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 #: What the suite must report for this adapter: its row of WRONG.
 ROW = WrongAdapter(
     ("services",),
-    frozenset({"TIM-007.3"}),
+    frozenset({"TIM-007.3", "ADP-023.5"}),
     "failed",
     "an import sets no cursor of the timer party: the actor's old requests are set again",
 )
