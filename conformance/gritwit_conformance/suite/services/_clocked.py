@@ -64,8 +64,8 @@ class Clocked:
     def ok(self, clause: Clause, cmd: str, **args: Any) -> Json:
         return ok_answer(self.call(cmd, **args), clause)
 
-    def run(self, clause: Clause = "ADP-023.3") -> Json:
-        return self.ok(clause, "rt-run", max_steps=10_000)
+    def run(self, clause: Clause = "ADP-023.3", max_steps: int = 10_000) -> Json:
+        return self.ok(clause, "rt-run", max_steps=max_steps)
 
     def clock(self, **move: int) -> int:
         return int(self.ok("ADP-023.2", "rt-clock", **move)["now"])
@@ -77,9 +77,12 @@ class Clocked:
         self.run()
         return actor
 
-    def ask(self, alarm: str, headers: dict[str, str], content: bytes = b"wake") -> str:
+    def ask(
+        self, alarm: str, headers: dict[str, str], content: bytes = b"wake", max_steps: int = 10_000
+    ) -> str:
         """Have ``alarm`` send the timer party a request with ``headers`` (TIM-008.1) and
-        run; the request's id, read from the alarm's outbox (TIM-002.2)."""
+        run (``max_steps=1``: a run that ADP-015 may end before any timer pass reads it);
+        the request's id, read from the alarm's outbox (TIM-002.2)."""
         description = {
             "tree": {
                 "request": {"blob": "", "headers": headers},
@@ -87,14 +90,22 @@ class Clocked:
             }
         }
         self.ok("ADP-015", "rt-send", to=alarm, mt="timer", content=description)
-        self.run()
+        self.run(max_steps=max_steps)
         return self.outbox_entry(alarm, TIMER) or ""
 
-    def set(self, alarm: str, *, mt: str = "ring", content: bytes = b"wake", **when: str) -> str:
+    def set(
+        self,
+        alarm: str,
+        *,
+        mt: str = "ring",
+        content: bytes = b"wake",
+        max_steps: int = 10_000,
+        **when: str,
+    ) -> str:
         """A ``timer-set`` request (TIM-002.1): ``when`` holds ``after``/``at``/``to``."""
         headers = {"mt": "timer-set", "timer-mt": mt}
         headers.update({f"timer-{k}": v for k, v in when.items()})
-        return self.ask(alarm, headers, content)
+        return self.ask(alarm, headers, content, max_steps)
 
     def obj(self, oid: str) -> g.GritObject:
         answer = self.ok("ADP-015", "rt-object", id=oid)
