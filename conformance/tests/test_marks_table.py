@@ -19,15 +19,22 @@ pytestmark = pytest.mark.req("ADP-005.5", "CONV-002")
 
 
 def test_each_of_the_30_clauses_has_a_declared_wrong_adapter_that_breaks_it() -> None:
+    """The table's 30 rows are clauses the change log names most: every clause named
+    more often than the 30th is a row, and every row is named at least as often as the
+    30th.  Clauses tied with the 30th may change places as entries are added (the
+    services profile gave ADP-006 its fifth entry, tying SBX-007.5's), so the rows keep
+    the tie measured on 2026-11-29."""
     chosen = table.most_changed()
     assert len(chosen) == table.CLAUSES
-    for clause, entries in chosen:
-        row = table.ADAPTERS[clause]
+    floor = chosen[-1][1]
+    counts = dict(table.most_changed(10_000))
+    assert len(table.ADAPTERS) == table.CLAUSES
+    for clause, row in table.ADAPTERS.items():
         entry = WRONG[row.adapter]
         assert clause in entry.failed and entry.outcome == "failed", (clause, row.adapter)
-        assert entries >= 5, (clause, entries)
-    # no row beside the 30: a clause leaving the top 30 leaves the table too
-    assert set(table.ADAPTERS) == {clause for clause, _ in chosen}
+        assert counts.get(clause, 0) >= floor >= 5, (clause, counts.get(clause), floor)
+    above = {clause for clause, entries in chosen if entries > floor}
+    assert above <= set(table.ADAPTERS), sorted(above - set(table.ADAPTERS))
 
 
 def test_the_rows_of_the_five_clauses_no_other_adapter_broke_are_rows_of_the_table() -> None:
