@@ -358,14 +358,8 @@ class Runtime(RuntimeFace):
 
     def service_door(self) -> ServiceDoor:
         """The door a runtime service writes its party's steps through (TIM-001.4)."""
-        return ServiceDoor(
-            self._store,
-            self._cache,
-            self._routing,
-            self._index,
-            self._scheduler,
-            self._commits.commit_group,
-        )
+        parts = (self._store, self._cache, self._routing, self._index, self._scheduler)
+        return ServiceDoor(*parts, self._commits.commit_group)
 
     def import_bundle(self, data: bytes) -> tuple[ObjectId, ObjectId]:
         """Import a bundle into this runtime's store by RUN-009's rules, refusing one whose
