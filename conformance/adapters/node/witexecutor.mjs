@@ -10,7 +10,7 @@
 // a queryable Wit also has `query(name, input)` returning a blob (WIT-017).
 
 import { GritError, fail } from './errors.mjs'
-import { getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
+import { blob, getTyped, idOf, mailbox, message, ObjectSpace, Overlay, textBlob, tree } from './witobjects.mjs'
 import { assemble, coreProblem, merge, mtOf, pending, WIT, WIT_UPDATE } from './witsteps.mjs'
 import { mailboxMap } from './witoutbox.mjs'
 import { boundCore, CORE_BYTES, PYTHON_RUNTIME, pythonWit } from './sandbox.mjs'
@@ -256,10 +256,21 @@ export class Executor {
     return core
   }
 
-  /** A genesis read-over (WIT-012) or an update (WIT-013, WIT-014). */
+  /** A genesis read-over (WIT-012) or an update (WIT-013, WIT-014); an update whose new
+   * core its runs could not mount is read and answered instead (SBX-006.19). */
   system (inp, sender, item) {
     const readIt = new Map([[sender, 1]])
     if (mtOf(item) === 'genesis') return { core: inp.core, read: readIt, sends: [], newObjects: [] }
+    try {
+      return this.update(inp, sender, item, readIt)
+    } catch (err) {
+      if (!(err instanceof GritError && err.errorClass === 'too-large' && err.requirement === 'SBX-006.17')) throw err
+      return refusal(inp, sender, item, readIt)
+    }
+  }
+
+  /** An update's step (WIT-013, WIT-014), its new core bounded where it enters (SBX-006.17). */
+  update (inp, sender, item, readIt) {
     const update = this.space.get(item.message.content)
     if (update.type !== 'tree') fail('invalid-transition', 'WIT-013', "an update's content must be a tree")
     if (update.entries.has(WIT_UPDATE)) {
@@ -315,4 +326,17 @@ export class Executor {
     if (typeof wit.query !== 'function') fail('unknown-query', 'WIT-017', `actor ${actor} answers no queries`)
     return wit.query(name, { actor, step: s, core, objects: new Overlay(this.space) })
   }
+}
+
+/**
+ * SBX-006.19: the step of an update SBX-006.17 refused. It reads the update alone, keeps
+ * the last core and sends the update's sender one message, `mt: "error"`, whose content
+ * is a blob of `content-type: application/json` naming the actor, the class and the
+ * update (keys sorted, no spaces); no attempt fails and nothing is marked.
+ */
+function refusal (inp, sender, item, readIt) {
+  const text = `{"actor":"${inp.actor}","error":"too-large","update":"${item.id}"}`
+  const answer = blob(new TextEncoder().encode(text), [['content-type', 'application/json']])
+  const send = { recipient: sender, content: idOf(answer), headers: [['mt', 'error']], signal: false }
+  return { core: inp.core, read: readIt, sends: [send], newObjects: [answer] }
 }
