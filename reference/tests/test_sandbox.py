@@ -984,7 +984,7 @@ def test_the_cli_mounts_a_tree_of_a_store_and_keeps_the_new_core_there(tmp_path:
     (tmp_path / "mount").mkdir()
     (tmp_path / "mount" / "n").write_text("0")
     limits = ("--fuel", "2000000000", "--memory", "64", "--store", "store")
-    first = _cli("counter.py", "--mount", "mount", *limits, cwd=tmp_path)
+    first = _cli("counter.py", "--mount", "mount", *limits, "--create", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     core = _core_line(first.stderr)
     second = _cli("counter.py", "--mount", core, *limits, cwd=tmp_path)
