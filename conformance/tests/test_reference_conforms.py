@@ -126,6 +126,7 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         "wasm",
         "perf",
         "protocol",
+        "services",  # the clock and the timers (ADP-023): no extra needed
         *sandbox,
         *http,
     }
