@@ -126,6 +126,32 @@ def test_after_a_fork_parent_and_child_diverge() -> None:
     assert check_runtime(store).ok  # the store-wide check accepts the fork boundary too
 
 
+@pytest.mark.req("RUN-008.4", "RUN-008.5", "RUN-008.7")
+def test_a_fork_replays_nothing_sent_to_its_parent() -> None:
+    """A fork from a step does not run again what the parent read after it: those
+    messages are addressed to the parent's id, and the child's is new (the guides and
+    the rationale say so; they once promised a replay)."""
+    store = Store.memory()
+    rt = Runtime(store)
+
+    async def scenario() -> tuple[g.ObjectId, g.ObjectId, int]:
+        parent = await _counter(rt, 4)
+        at_id, at = history(store, parent)[2]
+        core = store.get_object(at.core)
+        assert isinstance(core, g.Tree)
+        blob = store.get_object(core.entries["count"])
+        assert isinstance(blob, g.Blob)
+        child = fork(store, parent, at_id)
+        report = await rt.run_until_quiescent()
+        assert report.quiescent and not report.failures
+        return parent, child, int(blob.data)
+
+    parent, child, count_at_fork = run(scenario())
+    assert _count(store, parent) == 4
+    assert _count(store, child) == count_at_fork < 4, "the child read the parent's messages"
+    assert len(history(store, child)) == 4  # three of the parent's, and its own first step
+
+
 class CountingBackend:
     """A memory backend that counts object reads."""
 
