@@ -156,3 +156,16 @@ def test_an_undated_figure_is_found(paragraph: str, figures: list[str]) -> None:
     # the date of another paragraph does not date this one
     if figures:
         assert undated_figures(f"# x\n\nMeasured 2026-11-29.\n\n{paragraph}\n") == figures
+
+
+def test_one_repository_url_named_on_the_first_screen_and_in_hello() -> None:
+    """The repository's URL has one home, ``[project.urls]``; the README's first screen and
+    the reference's ``hello`` (its homepage) name that same URL."""
+    import tomllib
+
+    from gritwit.adapter._handler import ReferenceAdapter
+
+    url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    screen = "\n".join((ROOT / "README.md").read_text().splitlines()[:SCREEN])
+    assert url in screen, f"the first screen names no {url}"
+    assert ReferenceAdapter.homepage == url, ReferenceAdapter.homepage
