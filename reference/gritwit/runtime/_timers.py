@@ -255,6 +255,12 @@ class TimerService:
         self.steps = 0
         self.fires = 0
 
+    def next_due(self) -> int | None:
+        """The earliest *set for* of the timers the last pass read (TIM-003.1), or ``None``:
+        when a caller that waits between passes should wake, so that a timer is not late
+        by the whole of its idle wait."""
+        return self._known[2]
+
     def run_pass(self) -> ObjectId | None:
         """Read the requests pending, fire what is due and adopt one timer step; its id, or
         ``None`` when there was nothing to do (or every swap lost to other writers)."""

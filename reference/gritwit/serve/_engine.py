@@ -244,11 +244,25 @@ class Engine:
             if swaps is None or swaps.done():
                 swaps = asyncio.create_task(runtime.wait_for_swaps(self.settings.idle_wait))
             kicked = asyncio.create_task(kick.wait())
-            await asyncio.wait({swaps, kicked}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {swaps, kicked}, timeout=self._until_due(), return_when=asyncio.FIRST_COMPLETED
+            )
             kicked.cancel()
         if swaps is not None:
             with contextlib.suppress(Exception):
                 await swaps
+
+    def _until_due(self) -> float | None:
+        """Seconds until the earliest pending timer is due, when that is sooner than the
+        idle wait: the loop wakes for it, so a fire is late by a pass, not by the idle wait
+        (0.2 s: p99 lateness 212 ms before, beside Restate's 11 ms). A timer already due
+        that the last pass did not fire (another share's, TIM-006.3, or past the rate,
+        TIM-004.5) waits the idle wait, so the loop never spins on it."""
+        due = self.timers.next_due()
+        if due is None:
+            return None
+        ahead = (due - self.timers.clock()) / 1000
+        return ahead if 0 < ahead < self.settings.idle_wait else None
 
     def _timer_pass(self) -> bool:
         """One pass of the timer service (TIM-002 … TIM-006) after each run: what fell due
