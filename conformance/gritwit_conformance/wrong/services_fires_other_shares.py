@@ -24,7 +24,7 @@ _real_fire = _timers.TimerService._fire
 
 
 def _fire(self: _timers.TimerService, job: _timers._Pass, mine: set[ObjectId]) -> int:
-    everyone = {timer.setter for timer in job.table.values()}  # the bug: share ignored
+    everyone = set(job.table.counts)  # the bug: share ignored
     return _real_fire(self, job, mine | everyone)
 
 

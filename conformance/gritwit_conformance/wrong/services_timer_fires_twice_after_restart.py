@@ -27,16 +27,17 @@ _DONE: set[tuple[ObjectId, ObjectId]] = set()
 
 
 def _fire(self: _timers.TimerService, job: _timers._Pass, mine: set) -> int:  # type: ignore[type-arg]
-    hidden = {tid: t for tid, t in job.table.items() if tid in _DONE}
+    hidden = {tid: t for tid, t in job.table.timers.items() if tid in _DONE}
     for tid in hidden:
-        del job.table[tid]
-    before = dict(job.table)
+        job.table.remove(tid)
+    before = dict(job.table.timers)
     fired = _real_fire(self, job, mine)
     for tid, timer in before.items():
-        if tid not in job.table:
+        if tid not in job.table.timers:
             _DONE.add(tid)
             job.changes[tid] = timer  # the bug: the core keeps it
-    job.table.update(hidden)
+    for timer in hidden.values():
+        job.table.add(timer)
     return fired
 
 

@@ -27,7 +27,7 @@ _real_request = _timers.TimerService._request
 def _request(
     self: _timers.TimerService, job: _timers._Pass, sender: _timers.ObjectId, item: PendingMessage
 ) -> None:
-    taken = any(timer_id == item.id for _, timer_id in job.table)  # the bug: any setter's
+    taken = any(timer_id == item.id for _, timer_id in job.table.timers)  # the bug: any setter's
     if item.mt == "timer-set" and taken:
         return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
     return _real_request(self, job, sender, item)

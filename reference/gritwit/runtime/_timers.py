@@ -13,6 +13,7 @@ what it reads goes into the messages it sends, never into a transition (TIM-003.
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -147,8 +148,79 @@ def _read_entry(reader: ObjectReader, name: str, entry_id: ObjectId) -> PendingT
     return PendingTimer(tid, setter, to, mt, set_for, content, entry_id)
 
 
-def _earliest(table: Mapping[Key, PendingTimer]) -> int | None:
-    return min((t.set_for for t in table.values()), default=None)
+#: A timer's place in the due order (TIM-003.3), as :meth:`PendingTimer.order` gives it.
+Order = tuple[int, bytes, bytes]
+
+
+@dataclass(slots=True)
+class TimerTable:
+    """The pending timers as the service holds them between passes: by key, in the due
+    order of TIM-003.3 (a heap whose entries for timers since removed are dropped when
+    they surface) and counted by setter (TIM-004.2). So a pass costs what it reads and
+    fires, not the number pending: with 101,000 pending, a fired timer cost 20.8 ms of
+    CPU and came 28 s late when each pass walked the whole table (load 9-16)."""
+
+    timers: dict[Key, PendingTimer]
+    heap: list[tuple[Order, Key]]
+    counts: dict[ObjectId, int]
+
+    @classmethod
+    def of(cls, timers: Mapping[Key, PendingTimer]) -> TimerTable:
+        heap = [(t.order(), key) for key, t in timers.items()]
+        heapq.heapify(heap)
+        counts: dict[ObjectId, int] = {}
+        for setter, _ in timers:
+            counts[setter] = counts.get(setter, 0) + 1
+        return cls(dict(timers), heap, counts)
+
+    def copy(self) -> TimerTable:
+        """A copy a pass may change and throw away (a lost swap, a failed adoption)."""
+        return TimerTable(dict(self.timers), list(self.heap), dict(self.counts))
+
+    def add(self, timer: PendingTimer) -> None:
+        self.timers[timer.key] = timer
+        heapq.heappush(self.heap, (timer.order(), timer.key))
+        self.counts[timer.setter] = self.counts.get(timer.setter, 0) + 1
+
+    def remove(self, key: Key) -> None:
+        """Remove a pending timer; its heap entry goes when it surfaces."""
+        del self.timers[key]
+        left = self.counts[key[0]] - 1
+        if left:
+            self.counts[key[0]] = left
+        else:
+            del self.counts[key[0]]
+
+    def _live(self, entry: tuple[Order, Key]) -> PendingTimer | None:
+        timer = self.timers.get(entry[1])
+        return timer if timer is not None and timer.set_for == entry[0][0] else None
+
+    def earliest(self) -> int | None:
+        """The earliest *set for* pending, or ``None``."""
+        heap = self.heap
+        while heap and self._live(heap[0]) is None:
+            heapq.heappop(heap)
+        return heap[0][0][0] if heap else None
+
+    def due(self, now: int, mine: set[ObjectId], most: int) -> list[PendingTimer]:
+        """At most ``most`` timers set for ``now`` or earlier whose setters are ``mine``
+        (TIM-006.3), in the order of TIM-003.3; they stay pending until removed."""
+        heap = self.heap
+        found: list[PendingTimer] = []
+        others: list[tuple[Order, Key]] = []
+        seen: set[Key] = set()
+        while heap and len(found) < most and heap[0][0][0] <= now:
+            entry = heapq.heappop(heap)
+            timer = self._live(entry)
+            if timer is None or entry[1] in seen:
+                continue  # removed since, or a second entry of one timer
+            seen.add(entry[1])
+            others.append(entry)  # back on the heap below: pending until removed
+            if timer.setter in mine:
+                found.append(timer)
+        for entry in others:
+            heapq.heappush(heap, entry)
+        return found
 
 
 def _entry_objects(
@@ -223,8 +295,7 @@ class _Pass:
     """One timer step in the making: what it reads, sets, removes and sends."""
 
     now: int
-    table: dict[Key, PendingTimer]
-    counts: dict[ObjectId, int]
+    table: TimerTable
     changes: dict[Key, PendingTimer | None]
     sends: list[Send]
     objects: list[GritObject]
@@ -250,7 +321,7 @@ class TimerService:
         self._fired = 0
         #: The table of the core it last read or wrote, by that core's id, and its earliest
         #: *set for*: a pass with nothing to read and nothing due reads no timer again.
-        self._known: tuple[ObjectId | None, dict[Key, PendingTimer], int | None] = (None, {}, None)
+        self._known: tuple[ObjectId | None, TimerTable] = (None, TimerTable.of({}))
         #: Timer steps adopted and timers fired by this service (for its callers' figures).
         self.steps = 0
         self.fires = 0
@@ -259,7 +330,7 @@ class TimerService:
         """The earliest *set for* of the timers the last pass read (TIM-003.1), or ``None``:
         when a caller that waits between passes should wake, so that a timer is not late
         by the whole of its idle wait."""
-        return self._known[2]
+        return self._known[1].earliest()
 
     def run_pass(self) -> ObjectId | None:
         """Read the requests pending, fire what is due and adopt one timer step; its id, or
@@ -272,17 +343,13 @@ class TimerService:
             core_id = None if last is None else last.core
             core = None if core_id is None else get_tree(door.reader, core_id)
             if core_id is None or core_id != self._known[0]:
-                table = read_table(door.reader, core)
-                self._known = (core_id, table, _earliest(table))
-            earliest = self._known[2]
+                self._known = (core_id, TimerTable.of(read_table(door.reader, core)))
+            earliest = self._known[1].earliest()
             if not found and (earliest is None or earliest > now):
                 return None  # nothing to read, nothing due
-            table = dict(self._known[1])
-            mine = set(door.ours(set(found) | {t.setter for t in table.values()}))
-            counts: dict[ObjectId, int] = {}
-            for timer in table.values():
-                counts[timer.setter] = counts.get(timer.setter, 0) + 1
-            job = _Pass(now, table, counts, {}, [], [])
+            table = self._known[1].copy()
+            mine = set(door.ours(set(found) | set(table.counts)))
+            job = _Pass(now, table, {}, [], [])
             read: dict[ObjectId, int] = {}
             pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
             for sender in sorted(found):
@@ -309,7 +376,7 @@ class TimerService:
                 door.adopt(built, head_id)
             except RefConflict:
                 continue  # another writer's timer step won (RUN-002): read and build again
-            self._known = (built.step.core, dict(job.table), _earliest(job.table))
+            self._known = (built.step.core, job.table)
             self._count(now, fired)
             self.steps += 1
             return built.step_id
@@ -322,10 +389,9 @@ class TimerService:
             tid = _id_of(h.get("timer-id"))
             if tid is None:
                 return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
-            if (sender, tid) in job.table:  # the sender's own timer, else no change (TIM-005.1)
-                del job.table[sender, tid]
+            if (sender, tid) in job.table.timers:  # its own timer, else no change (TIM-005.1)
+                job.table.remove((sender, tid))
                 job.changes[sender, tid] = None
-                job.counts[sender] -= 1
             return None
         if item.mt != "timer-set":
             return None  # read without effect, not answered (TIM-004.1)
@@ -336,20 +402,19 @@ class TimerService:
         to = sender if to_text is None else _id_of(to_text)
         if not mt or (at is None) == (after is None) or value is None or to is None:
             return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
-        if (sender, item.id) in job.table:  # a signal equal to one it set (TIM-004.1)
+        if (sender, item.id) in job.table.timers:  # a signal equal to one it set (TIM-004.1)
             return self._refuse(job, sender, item, "timer-invalid", "TIM-004.1")
         set_for = value if after is None else job.now + value
         if set_for < job.now - self.bounds.max_past:
             return self._refuse(job, sender, item, "timer-too-early", "TIM-004.3")
         if set_for > job.now + self.bounds.max_delay:
             return self._refuse(job, sender, item, "timer-too-late", "TIM-004.4")
-        if job.counts.get(sender, 0) >= self.bounds.max_timers:
+        if job.table.counts.get(sender, 0) >= self.bounds.max_timers:
             return self._refuse(job, sender, item, "timer-limit", "TIM-004.2")
         timer, objects = _entry_objects(item.id, sender, to, mt, set_for, item.message.content)
         job.objects += objects
-        job.table[timer.key] = timer
+        job.table.add(timer)
         job.changes[timer.key] = timer
-        job.counts[sender] = job.counts.get(sender, 0) + 1
         return None
 
     def _refuse(
@@ -365,11 +430,7 @@ class TimerService:
         """Fire the timers due, in order, within the rate (TIM-003, TIM-004.5)."""
         second = job.now // 1000
         left = self.bounds.max_fires - (self._fired if second == self._second else 0)
-        due = sorted(
-            (t for t in job.table.values() if t.set_for <= job.now and t.setter in mine),
-            key=PendingTimer.order,
-        )
-        fired = due[: max(0, left)]
+        fired = job.table.due(job.now, mine, max(0, left))
         for timer in fired:
             headers = make_headers(
                 {
@@ -381,7 +442,7 @@ class TimerService:
                 }
             )
             job.sends.append(queued_send(timer.to, timer.content, headers))
-            del job.table[timer.key]
+            job.table.remove(timer.key)
             job.changes[timer.key] = None  # removed in the step that fires it (TIM-003.2)
         return len(fired)
 
