@@ -170,16 +170,20 @@ def _gritwit_side(pending: int, delays: list[int], folder: Path) -> dict[str, ob
                 {"messages": _timer_entries(alarm, [FAR_MS] * PER_ALARM, True)},
             )
         _post(f"{url}/v1/settle", {"timeout": 600})
+        deadline = time.monotonic() + 1800
+        while _listed(url, alarms[1:]) < len(alarms[1:]) * PER_ALARM:  # all far ones set
+            if time.monotonic() > deadline:
+                raise SystemExit("gritwit: the far timers were not all set within 1,800 s")
+            time.sleep(1.0)
         near = alarms[0]
         before = _cpu([pid])
         started = time.monotonic()
         _post(f"{url}/v1/messages", {"messages": _timer_entries(near, delays, False)})
-        fired = 0
-        while fired < len(delays):
+        listed, left = False, 0  # set (listed) first, then fired (none listed): each is
+        while not listed or left:  # listed for its lead of seconds, so a poll sees it
             time.sleep(0.5)
-            with urllib.request.urlopen(f"{url}/v1/actors/{near}/timers", timeout=60) as answer:
-                left = len(json.loads(answer.read())["timers"])
-            fired = len(delays) - left
+            left = _listed(url, [near])
+            listed = listed or left > 0
             if time.monotonic() - started > 600:
                 raise SystemExit(f"gritwit: {left} near timers still pending after 600 s")
         _post(f"{url}/v1/settle", {"timeout": 600})
@@ -207,6 +211,15 @@ def _gritwit_side(pending: int, delays: list[int], folder: Path) -> dict[str, ob
     if len(late) != len(delays):
         raise SystemExit(f"gritwit: {len(late)} fires read, {len(delays)} set")
     return {"cpu_s": cpu, "late": late}
+
+
+def _listed(url: str, alarms: Sequence[str]) -> int:
+    """The timers the service lists as pending for ``alarms`` (HTTP-007.10)."""
+    total = 0
+    for alarm in alarms:
+        with urllib.request.urlopen(f"{url}/v1/actors/{alarm}/timers", timeout=60) as answer:
+            total += len(json.loads(answer.read())["timers"])
+    return total
 
 
 def _inbox_entry(store: Store, box: g.ObjectId | None, sender: g.ObjectId) -> g.ObjectId | None:
