@@ -228,3 +228,45 @@ def test_a_token_added_to_an_open_service_locks_it_within_five_seconds(tmp_path:
             )
     finally:
         thread.stop(timeout=60)
+
+
+@pytest.mark.req("HTTP-018.7", "HTTP-009.3")
+def test_the_service_namespace_is_shown_to_admin_only(tmp_path: Path) -> None:
+    """``names/gritwit/`` (the tokens' records, the audit log) is listed and read through
+    ``GET /v1/refs`` by an ``admin`` token only: a ``read`` token's listing leaves it out
+    under any prefix, and each of its refs is 404 to it, as a ref that does not exist."""
+    from gritwit.store._refs import SERVICE_AUDIT_REF, SERVICE_PREFIX, SERVICE_TOKENS_PREFIX
+
+    path = tmp_path / "store"
+    admin = add_token(Store.open(path), "boss", frozenset({"admin"}))
+    read = add_token(Store.open(path), "viewer", frozenset({"read"}))
+    thread = ServiceThread(Service(Store.open(path)))
+    url = thread.start()
+    try:
+        with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
+            as_admin = {"authorization": f"Bearer {admin}"}
+            as_read = {"authorization": f"Bearer {read}"}
+            made = client.post("/v1/actors", json={"test": "counter"}, headers=as_admin)
+            actor = made.json()["actor"]
+            cleared = client.delete(f"/v1/actors/{actor}/failed", headers=as_admin)
+            assert cleared.status_code == 200  # audited: the log has its ref now
+
+            def names(headers: dict[str, str], prefix: str = "") -> list[str]:
+                found = client.get("/v1/refs", params={"prefix": prefix}, headers=headers)
+                assert found.status_code == 200, found.text
+                return [ref["name"] for ref in found.json()["refs"]]
+
+            own = [SERVICE_AUDIT_REF, SERVICE_TOKENS_PREFIX + "boss"]
+            own.append(SERVICE_TOKENS_PREFIX + "viewer")
+            assert sorted(own) == names(as_admin, SERVICE_PREFIX)
+            for prefix in ("", "names/", SERVICE_PREFIX, SERVICE_TOKENS_PREFIX):
+                shown = names(as_read, prefix)
+                assert not [name for name in shown if name.startswith(SERVICE_PREFIX)], shown
+            assert f"heads/{actor}" in names(as_read)
+            for name in own:
+                assert client.get(f"/v1/refs/{name}", headers=as_admin).status_code == 200
+                hidden = client.get(f"/v1/refs/{name}", headers=as_read)
+                assert hidden.status_code == 404, hidden.text
+                assert hidden.json()["error"]["class"] == "not-found"
+    finally:
+        thread.stop(timeout=60)

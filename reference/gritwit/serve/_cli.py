@@ -53,7 +53,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     from ..store import StoreRefused, open_store_for_command, store_location
     from ._engine import EngineSettings
+    from ._malloc import free_large_blocks_to_the_system
     from ._server import OpenDoor, Service
+
+    free_large_blocks_to_the_system()  # a body's copies leave with it (HTTP-013)
 
     try:
         location = store_location(args.store, args.dir)

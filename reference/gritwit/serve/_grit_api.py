@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse, Response
 
 from .._errors import ServiceStopping
 from .._version import SPEC_VERSION
+from ..store._refs import is_service_ref
+from ._auth import grant_of
 from ._content import parse_id
 from ._engine_commands import Call, Settle
 from ._http import ask, bad, handler, json_body, query_params, state_of, whole_body
@@ -101,21 +103,33 @@ async def object_put(request: Request) -> Response:
     return JSONResponse({"id": oid.hex()}, 201)
 
 
+def _hides_service_refs(request: Request) -> bool:
+    """Whether the request's token lacks ``admin``, so that the service's own refs (its
+    tokens' hashes, its audit log) are not shown to it (HTTP-018.7); a service that
+    requires no token hides nothing (HTTP-018)."""
+    grant = grant_of(request.scope)
+    return grant is not None and not grant.holds("admin")
+
+
 @handler
 async def refs(request: Request) -> Response:
-    """``GET /v1/refs`` (HTTP-009.3)."""
+    """``GET /v1/refs`` (HTTP-009.3), without the service's own to a token lacking
+    ``admin`` (HTTP-018.7)."""
     prefix = query_params(request, ("prefix",)).get("prefix", "")
     found = await ask(request, Call(functools.partial(ref_targets, prefix=prefix)))
+    if _hides_service_refs(request):
+        found = [(name, oid) for name, oid in found if not is_service_ref(name)]
     return JSONResponse({"refs": [{"name": name, "target": oid.hex()} for name, oid in found]})
 
 
 @handler
 async def ref(request: Request) -> Response:
-    """``GET /v1/refs/{name}`` (HTTP-009.3): the name's slashes as they are."""
+    """``GET /v1/refs/{name}`` (HTTP-009.3): the name's slashes as they are; one of the
+    service's own is absent to a token lacking ``admin`` (HTTP-018.7)."""
     query_params(request, ())
     name = request.path_params["name"]
     target = await ask(request, Call(functools.partial(ref_target, name=name)))
-    if target is None:
+    if target is None or (is_service_ref(name) and _hides_service_refs(request)):
         raise HttpProblem(404, "not-found", f"HTTP-009.3: no ref {name!r:.80}")
     return JSONResponse({"name": name, "target": target.hex()})
 

@@ -119,16 +119,17 @@ _PARSED_INLINE: Final = 64 * 1024
 _LONG_PARSES: Final = threading.Semaphore(1)
 
 
-def _parse_long(data: bytes, fields: Mapping[str, Field]) -> dict[str, Any]:
+def _parse_long(data: bytes | bytearray, fields: Mapping[str, Field]) -> dict[str, Any]:
     with _LONG_PARSES:
         return parse_object(data, fields)
 
 
-async def whole_body(request: Request) -> bytes:
+async def _received(request: Request) -> bytes | bytearray:
     """The request's body as the limits middleware gives it, in one piece, not copied:
     Starlette's ``Request.body`` joins that piece with an empty one, which copies it (a
-    second 16 MiB for the largest JSON body).  Read once, by the handler alone."""
-    chunks: list[bytes] = []
+    second 16 MiB for the largest JSON body).  Read once, by the handler alone; a long
+    body is the middleware's buffer, the handler's alone to empty."""
+    chunks: list[bytes | bytearray] = []
     while True:
         message = await request.receive()
         if message["type"] != "http.request":
@@ -138,10 +139,22 @@ async def whole_body(request: Request) -> bytes:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+async def whole_body(request: Request) -> bytes:
+    """The request's body as bytes (one object's encoding, a bundle): a buffer the
+    middleware filled is copied once and emptied at once, so that it is not held twice."""
+    data = await _received(request)
+    if isinstance(data, bytearray):
+        whole = bytes(data)
+        data.clear()
+        return whole
+    return data
+
+
 async def json_body(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:
     """The request's JSON object, checked against ``fields`` (HTTP-002.3); a long body
-    is judged in a worker thread, so a hostile one does not hold the other requests."""
-    data = await whole_body(request)
+    is judged in a worker thread, so a hostile one does not hold the other requests.
+    The middleware's buffer is handed to the parser, which empties it once decoded."""
+    data = await _received(request)
     if len(data) <= _PARSED_INLINE:
         return parse_object(data, fields)
     return await run_in_threadpool(_parse_long, data, fields)

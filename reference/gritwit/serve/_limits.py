@@ -54,9 +54,10 @@ class ServiceLimits:
     json_body: int = 16 * MIB
     cbor_body: int = MAX_SIZE + 1024
     bundle_body: int = MAX_SIZE + 1024
-    #: Three bodies of the largest size at once. A body is held about four times over
-    #: while it is read, joined, decoded and parsed: twelve 15 MiB bodies at once peaked
-    #: at 703 MB with 128 MiB here, against 43 MB at rest (asv_bench/tools/serve_hostile.py).
+    #: Three bodies of the largest size at once. A body was held about four times over
+    #: while it was read, joined, decoded and parsed: twelve 15 MiB bodies at once peaked
+    #: at 703 MB with 128 MiB here, against 43 MB at rest (asv_bench/tools/serve_hostile.py);
+    #: read into one buffer and emptied once decoded, it is now held about twice.
     total_body: int = 48 * MIB
     read_timeout: float = 30.0
     keep_alive: float = 5.0

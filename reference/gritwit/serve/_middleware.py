@@ -134,11 +134,17 @@ class LimitsMiddleware:
                 keep = refusal.drained and _drainable(scope, before_body=taken[0] == 0)
                 await _refuse(send, refusal, keep=keep)
                 return
-            await self.app(scope, receive if body is None else _replay(body, receive), send)
+            given = receive if body is None else _replay(body, receive)
+            # The handler owns the body from here: nothing here keeps it, so it is freed
+            # once the handler is done with it (a send's, before its commit).
+            del body
+            await self.app(scope, given, send)
         finally:
             self.held -= taken[0]
 
-    async def _admit(self, scope: Scope, receive: Receive, taken: list[int]) -> bytes | None:
+    async def _admit(
+        self, scope: Scope, receive: Receive, taken: list[int]
+    ) -> bytes | bytearray | None:
         """The body, read within the limits; ``None``: the endpoint takes none (or the
         router refuses the path), the body left to the app."""
         if header_section_size(scope) > HEADER_BYTES:
@@ -193,11 +199,16 @@ class LimitsMiddleware:
             )
         return await self._read(receive, limit, taken)
 
-    async def _read(self, receive: Receive, limit: int, taken: list[int]) -> bytes:
-        """The body, counted chunk by chunk, within the limit and the read deadline."""
+    async def _read(self, receive: Receive, limit: int, taken: list[int]) -> bytes | bytearray:
+        """The body, counted chunk by chunk, within the limit and the read deadline.
+
+        A body of one chunk is that chunk; a longer one grows one buffer as it arrives
+        (counted as it arrives, HTTP-013.4, so nothing is set aside for a length only
+        announced): chunks joined at the end held the body twice.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.limits.read_timeout
-        chunks: list[bytes] = []
+        buffer: bytearray | None = None
         size = 0
         while True:
             try:
@@ -208,7 +219,7 @@ class LimitsMiddleware:
                 ) from None
             if message["type"] == "http.disconnect":
                 raise _Refusal(400, "bad-request", "the client went away")
-            chunk = message.get("body", b"")
+            chunk: bytes = message.get("body", b"")
             if self.held + len(chunk) > self.limits.total_body:
                 # the bound holds while bodies arrive, not only when they start: twelve
                 # 15 MiB bodies begun at once were all admitted at 0 bytes held
@@ -229,21 +240,24 @@ class LimitsMiddleware:
                     f"HTTP-013.1: the body passed {limit} bytes",
                     drained=True,
                 )
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+            more = message.get("more_body", False)
+            if buffer is None:
+                if not more:
+                    return chunk  # the whole body in one piece: itself, not a copy
+                buffer = bytearray()
+            buffer += chunk
+            if not more:
+                return buffer
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def _replay(body: bytes | bytearray, receive: Receive) -> Receive:
     """A ``receive`` that gives ``body`` whole, then what the connection says (a
-    disconnect)."""
-    given = False
+    disconnect); it keeps no reference to the body once given."""
+    kept: list[bytes | bytearray] = [body]
 
     async def replay() -> Message:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        if kept:
+            return {"type": "http.request", "body": kept.pop(), "more_body": False}
         return await receive()
 
     return replay

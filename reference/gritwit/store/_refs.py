@@ -39,6 +39,10 @@ namespace                  written by                      read by
                            or admin request (HTTP-020)     audit`` (HTTP-020.3)
 =========================  ==============================  ==================================
 
+``names/gritwit/`` as a whole is the service's own (:data:`SERVICE_PREFIX`,
+:func:`is_service_ref`): ``GET /v1/refs`` shows none of it to a token without ``admin``
+(HTTP-018.7), as token hashes and the audit log are no reader's business.
+
 Builders and parsers, by namespace: :func:`head_ref` and :func:`head_actor`;
 :func:`actor_name_ref` and :func:`actor_name_of`; :func:`failed_ref` and
 :func:`failed_actor`; :func:`placement_ref` and :func:`placement_actor`;
@@ -70,6 +74,7 @@ __all__ = [
     "OUTSIDE_OUTBOX_REF",
     "PLACEMENT_PREFIX",
     "SERVICE_AUDIT_REF",
+    "SERVICE_PREFIX",
     "SERVICE_TOKENS_PREFIX",
     "actor_name_of",
     "actor_name_ref",
@@ -79,6 +84,7 @@ __all__ = [
     "failed_ref",
     "head_actor",
     "head_ref",
+    "is_service_ref",
     "outside_mailbox_digit",
     "outside_mailbox_ref",
     "placement_actor",
@@ -101,10 +107,13 @@ PLACEMENT_PREFIX: Final = NAMES_PREFIX + "placement/"
 OUTSIDE_OUTBOX_REF: Final = NAMES_PREFIX + "outside-outbox"
 #: The outside's 16 mailboxes (RUN-003.4): ``names/outside-outbox/<h>``, ``<h>`` a hex digit.
 OUTSIDE_MAILBOX_PREFIX: Final = OUTSIDE_OUTBOX_REF + "/"
+#: The service's own namespace (HTTP-018.7): its tokens and its audit log, shown by
+#: ``GET /v1/refs`` to an ``admin`` token only.
+SERVICE_PREFIX: Final = NAMES_PREFIX + "gritwit/"
 #: The service's records of its bearer tokens (HTTP-018.5): ``names/gritwit/tokens/<name>``.
-SERVICE_TOKENS_PREFIX: Final = NAMES_PREFIX + "gritwit/tokens/"
+SERVICE_TOKENS_PREFIX: Final = SERVICE_PREFIX + "tokens/"
 #: The service's audit log, the ref on its newest entry (HTTP-020.3).
-SERVICE_AUDIT_REF: Final = NAMES_PREFIX + "gritwit/audit"
+SERVICE_AUDIT_REF: Final = SERVICE_PREFIX + "audit"
 
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _GRAMMAR: Final = re.compile(rf"heads/[0-9a-f]{{64}}|names/{_SEGMENT}(?:/{_SEGMENT})*", re.ASCII)
@@ -244,3 +253,8 @@ def outside_mailbox_digit(ref: str) -> str | None:
         return None
     digit = ref[len(OUTSIDE_MAILBOX_PREFIX) :]
     return digit if len(digit) == 1 and digit in "0123456789abcdef" else None
+
+
+def is_service_ref(name: str) -> bool:
+    """Whether ``name`` is in the service's own namespace, ``names/gritwit/`` (HTTP-018.7)."""
+    return name.startswith(SERVICE_PREFIX)
