@@ -247,16 +247,17 @@ def do_import(store: Store, args: argparse.Namespace) -> int:
     # the check of `gritwit runtime run`'s runs, at their default limits (SBX-006.18)
     bound = Executor(store).bound_core
     rows: list[dict[str, Any]] = []
-    for number, path in enumerate(args.files, 1):
-        data = _read(path, "the bundle")
-        try:
-            actor, head = import_bundle(store, data, bound=bound)
-        except GritError as exc:  # this file refused; those before it stay imported
-            raise Refused(f"{path}: {exc}", EXIT_REFUSED) from None
-        rows.append({"file": path, "actor": actor.hex(), "head": head.hex()})
-        if not args.json:
-            print(actor.hex(), head.hex())
-        progress.update(f"{number} of {len(args.files)} bundle(s) imported")
+    with progress.ticking():  # a line a second, however long one bundle takes
+        for number, path in enumerate(args.files, 1):
+            progress.note(f"{number - 1} of {len(args.files)} bundle(s) imported")
+            data = _read(path, "the bundle")
+            try:
+                actor, head = import_bundle(store, data, bound=bound)
+            except GritError as exc:  # this file refused; those before it stay imported
+                raise Refused(f"{path}: {exc}", EXIT_REFUSED) from None
+            rows.append({"file": path, "actor": actor.hex(), "head": head.hex()})
+            if not args.json:
+                print(actor.hex(), head.hex())
     progress.done(f"{len(rows)} bundle(s) imported")
     if args.json:
         print_json(rows)
