@@ -247,3 +247,25 @@ def test_the_check_finds_a_command_silent_within_its_work(
     assert status == 0, err
     with pytest.raises(AssertionError, match="expected a line in each second"):
         said_each_second(work_clock, err, "gritwit runtime run: ")
+
+
+def test_actor_export_says_a_line_each_second_of_one_bundle(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    work_clock: WorkClock,
+    tmp_path: Path,
+) -> None:
+    store_dir = tmp_path / "store"
+    _counters(store_dir, 1)
+    gritwit(capsys, "runtime", "run", "--store", str(store_dir))
+    with Store.open(store_dir) as store:
+        actor = store.list_refs("heads/")[0].rsplit("/", 1)[1]
+    from gritwit.console import _life
+
+    _slowed(monkeypatch, _life, "export_bundle", work_clock, 3)  # a bundle of three seconds
+    bundle = str(tmp_path / "bundle")
+    argv = ("actor", "export", "--store", str(store_dir), "--progress", actor, bundle)
+    status, out, err = gritwit(capsys, *argv)
+    assert status == 0 and out.split()[0] == actor, (out, err)
+    said_each_second(work_clock, err, "gritwit actor export: ")
+    assert err.splitlines()[-1].startswith(f"gritwit actor export: done: {out.split()[1]} byte")

@@ -220,9 +220,14 @@ def do_name(store: Store, args: argparse.Namespace) -> int:
 
 def do_export(store: Store, args: argparse.Namespace) -> int:
     """Write ACTOR's bundle (RUN-009.1) to FILE (``-``: standard output); whole or not at
-    all: it is written beside FILE and renamed onto it."""
+    all: it is written beside FILE and renamed onto it.  Progress lines go to stderr, so
+    a bundle on standard output is the same bytes with or without them."""
     actor = actor_arg(store, args.actor)
-    data = export_bundle(store, actor)
+    progress = Progress.of("gritwit actor export", args)
+    with progress.ticking():  # a long history is one call: a line a second meanwhile
+        progress.note(f"collecting the bundle of {actor.hex()}")
+        data = export_bundle(store, actor)
+    progress.done(f"{len(data)} byte(s)")
     if args.file == "-":
         sys.stdout.buffer.write(data)
         return 0
