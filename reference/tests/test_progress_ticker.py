@@ -3,13 +3,13 @@
 The guide promises about a line a second on stderr (docs/guide/actor-cli.md).  A command
 that said a line only between its own units of work was silent for as long as one unit
 took: ``runtime run`` for a whole round, 39 s for 1,000 steps.  No test here reads the
-wall clock: each puts a clock of its own in :data:`gritwit._progress.clock` that
-advances one second per unit of the work, and each unit ends only once a progress line
-has been said in its second, or :data:`PATIENCE` seconds have passed.  A command that
-says nothing while one unit runs leaves those seconds without a line, and the count of
-lines comes short.  The units are made long where a command cannot cut them: inside
-one transition (``runtime run``), before the store's walk (``runtime verify``), inside
-one bundle (``actor import``).
+wall clock: each puts a :class:`~gritwit._progress_clock.WorkClock` in
+:data:`gritwit._progress.clock`, which advances one second per unit of the work, and
+each unit ends only once a progress line has been said in its second (or a few real
+seconds have passed).  A command that says nothing while one unit runs leaves those
+seconds without a line, and the check fails.  The units are made long where a command
+cannot cut them: inside one transition (``runtime run``), before the store's walk
+(``runtime verify``), inside one bundle (``actor import``, ``actor export``).
 """
 
 from __future__ import annotations
@@ -18,67 +18,26 @@ import asyncio
 import contextlib
 import dataclasses
 import io
-import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gritwit import Store, object_id
-from gritwit import _progress as progress_module
 from gritwit._commands import main
 from gritwit._progress import Progress
+from gritwit._progress_clock import WorkClock
 from gritwit.runtime import Runtime
 from gritwit.wit import TEST_ACTORS, test_actor_core
-
-#: Real seconds a unit of work waits for its line before it gives up (a wrong command's
-#: test then ends with its count short, not hanging).
-PATIENCE = 3.0
-
-
-class WorkClock:
-    """A clock that stands still but for the work: :meth:`unit` moves it one second on,
-    then waits until a progress line was said (:meth:`said`) in that second."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.lines = 0
-        self.units = 0
-        self.missed = 0
-        self._said = threading.Condition()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def said(self) -> None:
-        with self._said:
-            self.lines += 1
-            self._said.notify_all()
-
-    def unit(self) -> None:
-        with self._said:
-            before = self.lines
-            self.now += 1.0
-            self.units += 1
-            if not self._said.wait_for(lambda: self.lines > before, PATIENCE):
-                self.missed += 1
 
 
 @pytest.fixture
 def work_clock(monkeypatch: pytest.MonkeyPatch) -> WorkClock:
     """The clock of every progress line, each line counted as it is written."""
     clock = WorkClock()
-    monkeypatch.setattr(progress_module, "clock", clock)
-    write = Progress._write
-
-    def counted(self: Progress, text: str) -> None:
-        write(self, text)
-        if not text.startswith("done: "):
-            clock.said()
-
-    monkeypatch.setattr(Progress, "_write", counted)
+    clock.install(monkeypatch.setattr)
     return clock
 
 
@@ -86,17 +45,6 @@ def gritwit(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     status = main(list(argv))
     out = capsys.readouterr()
     return status, out.out, out.err
-
-
-def said_each_second(clock: WorkClock, err: str, command: str) -> None:
-    """A line in each second of the work, each on stderr under the command's name."""
-    lines = [line for line in err.splitlines() if ": done: " not in line]
-    assert clock.units >= 3, f"the work ran {clock.units} unit(s); the test needs 3"
-    assert clock.missed == 0, (
-        f"{command.rstrip(': ')} --progress: expected a line in each second of its work, "
-        f"came none in {clock.missed} of {clock.units} seconds; stderr:\n{err}"
-    )
-    assert len(lines) >= clock.units and all(line.startswith(command) for line in lines), err
 
 
 def test_the_ticker_says_a_line_each_second_of_one_long_unit() -> None:
@@ -173,21 +121,7 @@ def test_runtime_run_says_a_line_each_second_within_a_round(
             capsys, "runtime", "run", "--progress", "--store", str(store_dir)
         )
     assert status == 0 and "4 step(s) adopted" in out, (out, err)
-    said_each_second(work_clock, err, "gritwit runtime run: ")
-
-
-def _slowed(
-    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, clock: WorkClock, seconds: int
-) -> None:
-    """``owner.name`` made to take ``seconds`` of the work before it does its own."""
-    original: Callable[..., Any] = getattr(owner, name)
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        for _ in range(seconds):
-            clock.unit()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, slow)
+    work_clock.check(err, "gritwit runtime run")
 
 
 def test_runtime_verify_says_a_line_each_second_of_one_walk(
@@ -198,10 +132,10 @@ def test_runtime_verify_says_a_line_each_second_of_one_walk(
 ) -> None:
     store_dir = tmp_path / "store"
     _counters(store_dir, 2)
-    _slowed(monkeypatch, Store, "verify", work_clock, 3)  # a walk of three seconds
+    work_clock.slowed(monkeypatch.setattr, Store, "verify", 3)  # a walk of three seconds
     status, out, err = gritwit(capsys, "runtime", "verify", "--progress", "--store", str(store_dir))
     assert status == 0 and "runtime verify: OK" in out, (out, err)
-    said_each_second(work_clock, err, "gritwit runtime verify: ")
+    work_clock.check(err, "gritwit runtime verify")
 
 
 def test_actor_import_says_a_line_each_second_of_one_bundle(
@@ -220,12 +154,12 @@ def test_actor_import_says_a_line_each_second_of_one_bundle(
     assert status == 0, err
     from gritwit.console import _life
 
-    _slowed(monkeypatch, _life, "import_bundle", work_clock, 3)  # a bundle of three seconds
+    work_clock.slowed(monkeypatch.setattr, _life, "import_bundle", 3)  # a bundle of three seconds
     target = str(tmp_path / "other")
     argv = ("actor", "import", "--store", target, "--create", "--progress", bundle)
     status, out, err = gritwit(capsys, *argv)
     assert status == 0 and out.split()[0] == actor, (out, err)
-    said_each_second(work_clock, err, "gritwit actor import: ")
+    work_clock.check(err, "gritwit actor import")
 
 
 def test_the_check_finds_a_command_silent_within_its_work(
@@ -237,7 +171,7 @@ def test_the_check_finds_a_command_silent_within_its_work(
     """The check above, against ``runtime run`` with no ticker (a line only when its
     work says one): the seconds of the round go without a line, and the check fails."""
     monkeypatch.setattr(Progress, "ticking", lambda self, text=None: contextlib.nullcontext())
-    monkeypatch.setattr(sys.modules[__name__], "PATIENCE", 0.2)  # no line will come
+    work_clock.patience = 0.2  # no line will come
     store_dir = tmp_path / "store"
     _counters(store_dir, 3)
     with _slow_counter(monkeypatch, work_clock):
@@ -246,7 +180,7 @@ def test_the_check_finds_a_command_silent_within_its_work(
         )
     assert status == 0, err
     with pytest.raises(AssertionError, match="expected a line in each second"):
-        said_each_second(work_clock, err, "gritwit runtime run: ")
+        work_clock.check(err, "gritwit runtime run")
 
 
 def test_actor_export_says_a_line_each_second_of_one_bundle(
@@ -262,10 +196,10 @@ def test_actor_export_says_a_line_each_second_of_one_bundle(
         actor = store.list_refs("heads/")[0].rsplit("/", 1)[1]
     from gritwit.console import _life
 
-    _slowed(monkeypatch, _life, "export_bundle", work_clock, 3)  # a bundle of three seconds
+    work_clock.slowed(monkeypatch.setattr, _life, "export_bundle", 3)  # a bundle of three seconds
     bundle = str(tmp_path / "bundle")
     argv = ("actor", "export", "--store", str(store_dir), "--progress", actor, bundle)
     status, out, err = gritwit(capsys, *argv)
     assert status == 0 and out.split()[0] == actor, (out, err)
-    said_each_second(work_clock, err, "gritwit actor export: ")
+    work_clock.check(err, "gritwit actor export")
     assert err.splitlines()[-1].startswith(f"gritwit actor export: done: {out.split()[1]} byte")
