@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gritwit._argtypes import existing_dir
+from gritwit._progress import Progress, add_progress_options
 
 __all__ = ["add_vectors_parser"]
 
@@ -42,8 +43,11 @@ def _vectors_generate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    progress = Progress.of("gritwit vectors generate", args)
     try:
-        changed, stale = write_vectors(directory)
+        with progress.ticking():  # one call, minutes on a loaded machine: a line a second
+            progress.note(f"generating the vectors into {directory}")
+            changed, stale = write_vectors(directory)
     except GenerationError as exc:
         print(f"gritwit vectors generate: {exc}", file=sys.stderr)
         return 1
@@ -64,16 +68,24 @@ def _vectors_verify(args: argparse.Namespace) -> int:
     except ResourcesMissing as exc:
         print(f"gritwit vectors verify: {exc}; or pass --dir DIR", file=sys.stderr)
         return 2
-    print(
-        f"checking {directory} (minutes on a loaded machine; a line as each step ends)",
-        file=sys.stderr,
-        flush=True,
-    )
+    quiet = bool(args.quiet)
+    if not quiet:
+        print(
+            f"checking {directory} (minutes on a loaded machine; a line as each step ends)",
+            file=sys.stderr,
+            flush=True,
+        )
+    # with --progress (or on a terminal), a line each second within a step too
+    ticker = Progress.of("gritwit vectors verify", args)
+    ticker.note("checking the drift" if not args.no_drift else "checking the files")
 
     def progress(line: str) -> None:
-        print(f"  {line}", file=sys.stderr, flush=True)
+        ticker.note(f"past {line}")
+        if not quiet:
+            print(f"  {line}", file=sys.stderr, flush=True)
 
-    report = verify(directory, against_generator=not args.no_drift, progress=progress)
+    with ticker.ticking():
+        report = verify(directory, against_generator=not args.no_drift, progress=progress)
     print(f"{directory}:")
     print(report.summary())
     return 0 if report.ok else 1
@@ -99,6 +111,7 @@ def add_vectors_parser(subparsers: Any) -> None:
             "working directory"
             + (", else the vectors installed with the suite)" if name == "verify" else ")"),
         )
+        add_progress_options(action)
         if name == "verify":
             action.add_argument(
                 "--no-drift",

@@ -243,6 +243,7 @@ def add_actor_parser(subparsers: Any) -> None:
     export = _add_verb(verbs, "export")
     export.add_argument("actor", metavar="ACTOR", help=_ACTOR_HELP)
     export.add_argument("file", metavar="FILE", help="where the bundle goes; - for stdout")
+    add_progress_options(export)
     imported = _add_verb(verbs, "import")
     imported.add_argument("files", nargs="+", metavar="FILE", help="bundles; - reads stdin")
     add_progress_options(imported)

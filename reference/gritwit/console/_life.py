@@ -220,9 +220,14 @@ def do_name(store: Store, args: argparse.Namespace) -> int:
 
 def do_export(store: Store, args: argparse.Namespace) -> int:
     """Write ACTOR's bundle (RUN-009.1) to FILE (``-``: standard output); whole or not at
-    all: it is written beside FILE and renamed onto it."""
+    all: it is written beside FILE and renamed onto it.  Progress lines go to stderr, so
+    a bundle on standard output is the same bytes with or without them."""
     actor = actor_arg(store, args.actor)
-    data = export_bundle(store, actor)
+    progress = Progress.of("gritwit actor export", args)
+    with progress.ticking():  # a long history is one call: a line a second meanwhile
+        progress.note(f"collecting the bundle of {actor.hex()}")
+        data = export_bundle(store, actor)
+    progress.done(f"{len(data)} byte(s)")
     if args.file == "-":
         sys.stdout.buffer.write(data)
         return 0
@@ -247,16 +252,17 @@ def do_import(store: Store, args: argparse.Namespace) -> int:
     # the check of `gritwit runtime run`'s runs, at their default limits (SBX-006.18)
     bound = Executor(store).bound_core
     rows: list[dict[str, Any]] = []
-    for number, path in enumerate(args.files, 1):
-        data = _read(path, "the bundle")
-        try:
-            actor, head = import_bundle(store, data, bound=bound)
-        except GritError as exc:  # this file refused; those before it stay imported
-            raise Refused(f"{path}: {exc}", EXIT_REFUSED) from None
-        rows.append({"file": path, "actor": actor.hex(), "head": head.hex()})
-        if not args.json:
-            print(actor.hex(), head.hex())
-        progress.update(f"{number} of {len(args.files)} bundle(s) imported")
+    with progress.ticking():  # a line a second, however long one bundle takes
+        for number, path in enumerate(args.files, 1):
+            progress.note(f"{number - 1} of {len(args.files)} bundle(s) imported")
+            data = _read(path, "the bundle")
+            try:
+                actor, head = import_bundle(store, data, bound=bound)
+            except GritError as exc:  # this file refused; those before it stay imported
+                raise Refused(f"{path}: {exc}", EXIT_REFUSED) from None
+            rows.append({"file": path, "actor": actor.hex(), "head": head.hex()})
+            if not args.json:
+                print(actor.hex(), head.hex())
     progress.done(f"{len(rows)} bundle(s) imported")
     if args.json:
         print_json(rows)

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from .._argtypes import byte_bound, positive_float, positive_int
-from .._progress import INTERVAL, Progress, add_progress_options
+from .._progress import Progress, add_progress_options
 from ._config import MAX_CORE_BYTES, MAX_STEPS
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._share import Share
@@ -97,10 +97,13 @@ def _runtime_action(args: argparse.Namespace) -> int:
                 print(step_id, step.core)
             return 0
         progress = Progress.of("gritwit runtime verify", args)
-        verified = store.verify(lambda n: progress.update(f"{n} object(s) re-hashed"))
-        check = check_runtime(
-            store, lambda done, total, n: progress.update(f"{done} of {total} actor(s) verified")
-        )
+        with progress.ticking():
+            verified = store.verify(lambda n: progress.note(f"{n} object(s) re-hashed"))
+            progress.note(f"{verified.objects} object(s) re-hashed; checking the actors")
+            check = check_runtime(
+                store,
+                lambda done, total, n: progress.note(f"{done} of {total} actor(s) verified"),
+            )
         progress.done(f"{verified.objects} object(s), {check.actors} actor(s)")
         print(f"{verified.objects} object(s), {check.actors} actor(s), {check.steps} step(s)")
         for problem in check.problems:
@@ -135,14 +138,10 @@ def _runtime_run(store: Any, args: argparse.Namespace) -> int:
     )
     progress = Progress.of("gritwit runtime run", args)
 
-    async def run() -> Any:
-        task = asyncio.ensure_future(runtime.run_until_quiescent())
-        while not task.done():  # a line now and then, from the run's own counts
-            await asyncio.wait({task}, timeout=INTERVAL / 4)
-            progress.update(lambda: _run_counts(runtime))
-        return task.result()
-
-    report = asyncio.run(run())
+    # a line a second from the run's own counts, however long a round or a transition
+    # holds the event loop
+    with progress.ticking(lambda: _run_counts(runtime)):
+        report = asyncio.run(runtime.run_until_quiescent())
     progress.done(_run_counts(runtime))
     for failure in report.failures:
         print(f"failed {failure.actor} {failure.error_class}")
