@@ -112,6 +112,10 @@ class _Bucket:
             return 0.0
         return (amount - self.level) / self.rate
 
+    def give(self) -> None:
+        """Give back a unit taken for a check that did not fail."""
+        self.level = min(self.burst, self.level + 1.0)
+
     def peek(self) -> bool:
         """Whether one unit is there, without taking it."""
         now = time.monotonic()
@@ -202,13 +206,18 @@ class AuthMiddleware:
             return None
         client = (scope.get("client") or ("?", 0))[0]
         failures = self._failures.get(client)
-        if failures is not None and not failures.peek():
-            raise _rate_limited("HTTP-021.2: too many failed tokens from this address", 1.0)
         given = [value for name, value in headers if name == b"authorization"]
+        if given:
+            # A check takes its unit before it starts and gives it back only if the token
+            # is good: checks in flight at once count too, so a flood of concurrent
+            # guesses is not all checked while the first ones are (HTTP-021.2).
+            failures = failures or self._bucket(client)
+            if failures.take() > 0:
+                raise _rate_limited("HTTP-021.2: too many failed tokens from this address", 1.0)
+        elif failures is not None and not failures.peek():
+            raise _rate_limited("HTTP-021.2: too many failed tokens from this address", 1.0)
         record = await self._authenticate(scope, given)
         if record is None:
-            if given:  # a token checked and found wrong: a guess (HTTP-021.2)
-                self._failed(client)
             raise HttpProblem(
                 401,
                 "unauthorized",
@@ -216,6 +225,8 @@ class AuthMiddleware:
                 "this service knows",
                 headers={"www-authenticate": 'Bearer realm="gritwit"'},
             )
+        if failures is not None and given:
+            failures.give()  # a good token: no failed check
         self._limit(record, headers)
         return await self._authorize(record, method, path)
 
@@ -240,12 +251,12 @@ class AuthMiddleware:
         record = None if ident is None else await self.book.find(ident, self.submit)
         return record if token_matches(token, record) else None
 
-    def _failed(self, client: str) -> None:
+    def _bucket(self, client: str) -> _Bucket:
         bucket = self._failures.setdefault(client, _Bucket(FAILED_RATE, FAILED_BURST))
-        bucket.take()
         if len(self._failures) > 65536:  # many addresses: forget the full buckets
-            for address in [a for a, b in self._failures.items() if b.peek()]:
+            for address in [a for a, b in self._failures.items() if b.peek() and a != client]:
                 del self._failures[address]
+        return bucket
 
     def _limit(self, record: TokenRecord, headers: Any) -> None:
         """HTTP-021.1: the token's requests a second and body bytes a minute."""
