@@ -107,8 +107,12 @@ def test_the_page_shows_each_actor_in_its_state(tmp_path: Path) -> None:
             assert states == {a: ("failed" if a == failed else "ok") for a in actors}
             dom = page.evaluate("document.documentElement.outerHTML")
             for actor in actors:  # the rendered DOM lists them, each linked to its page
-                assert f'href="#/actor/{actor}"' in dom and actor[:12] in dom
-            assert dom.count('class="mark"') == 1  # the failed one's class, once
+                assert f'href="/ui/actor/{actor}"' in dom and actor[:12] in dom
+            marked = page.evaluate(
+                f"[...{ROWS}].filter(r => r.querySelector('td.state').textContent"
+                ".startsWith('failed')).map(r => r.dataset.actor)"
+            )
+            assert marked == [failed]  # the failed one's status in words, once
 
             png, cells = _still_screenshot(page)
             width, height, colours, _ = png_pixels(png)
@@ -132,12 +136,12 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
     """The actor's page: its failed mark, its steps newest first, its head's core."""
     history = served.client.get(f"/v1/actors/{actor}/history").json()["steps"]
     core = served.client.get(f"/v1/objects/{history[0]['core']}").json()
-    page.evaluate(f"location.hash = '#/actor/{actor}'")
+    page.open(f"{served.url}/ui/actor/{actor}")
     page.wait_for(
         "!!(document.querySelector('#history tbody tr') && document.querySelector('ul.tree'))"
     )
     steps = page.evaluate(
-        "[...document.querySelectorAll('#history tbody tr td:nth-child(2)')]"
+        "[...document.querySelectorAll('#history tbody tr td:nth-child(3)')]"
         ".map(td => td.textContent)"
     )
     assert steps == [step["step"][:12] for step in history]
@@ -148,7 +152,7 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
     assert names == list(core["entries"])
     text = page.evaluate("document.getElementById('main').innerText")
     assert actor in text and "marked failed" in text
-    page.evaluate("location.hash = '#/'")
+    page.open(f"{served.url}/ui/")
     page.wait_for(f"{ROWS}.length === 4")
 
 
