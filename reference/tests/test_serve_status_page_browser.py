@@ -8,9 +8,10 @@ never ends here, and the run is killed at its timeout.  The store holds 999 coun
 an actor failed at its genesis, made through the runtime directly (1,000 HTTP round
 trips would be slow).  Every page is run, the DOM its script left read back: every actor
 listed with its status; the list is read without script too, as the service answers it
-(a headless screenshot with script off writes no file, so the HTML is parsed instead).  The refresh is watched over the DevTools pipe
-(:mod:`chromium_pipe`): an actor marked failed, and one created, after the page loaded
-show in the list with their statuses, without the page being loaded again.
+(a headless screenshot with script off writes no file, so the HTML is parsed instead).
+The refresh is watched over the DevTools pipe (:mod:`chromium_pipe`): an actor marked
+failed, and one created, after the page loaded show in the list with their statuses,
+without the page being loaded again.
 """
 
 from __future__ import annotations
