@@ -38,12 +38,12 @@ HOSTILE = "<script>alert(\"x\")</script>' onmouseover='alert(1)' \"><img src=x o
 TAGS = {
     "html", "head", "meta", "title", "link", "script", "body", "header", "h1", "h2", "a",
     "span", "nav", "section", "div", "b", "main", "table", "thead", "tbody", "tr", "th",
-    "td", "p", "aside", "ol", "ul", "li", "dl", "dt", "dd", "pre",
+    "td", "p", "aside", "ol", "ul", "li", "dl", "dt", "dd", "pre", "button",
 }  # fmt: skip
 ATTRIBUTES = {
     "lang", "charset", "name", "content", "rel", "href", "src", "defer", "class", "id",
     "title", "aria-label", "data-page", "data-actor", "data-status", "data-total",
-    "data-fact", "data-step", "data-head",
+    "data-fact", "data-step", "data-head", "type", "hidden",
 }  # fmt: skip
 
 
@@ -235,3 +235,21 @@ def test_the_escaping_check_fails_on_a_page_that_does_not_escape(
     monkeypatch.setattr(_watch_html, "_t", str)
     with pytest.raises(AssertionError):
         _check_hostile(served, counter, marked)
+
+
+@pytest.mark.req("HTTP-014.5")
+def test_the_failed_attempts_text_is_the_actors_last_and_bounded() -> None:
+    """An actor's page shows its own last failed attempt, not another's, cut to a bound."""
+    from gritwit.serve._reads import ERROR_TEXT_CHARS, last_error_text
+
+    one, other = g.ObjectId.from_hex("01" * 32), g.ObjectId.from_hex("02" * 32)
+    failures = [
+        Failure(one, ValueError("first")),
+        Failure(one, KeyError("second")),
+        Failure(other, ValueError("another's")),
+    ]
+    assert last_error_text(failures, one) == "KeyError: 'second'"
+    assert last_error_text(failures, g.ObjectId.from_hex("03" * 32)) is None
+    long = last_error_text([Failure(one, ValueError("x" * 10_000))], one)
+    assert long is not None and long.startswith("ValueError: xxx")
+    assert len(long) == ERROR_TEXT_CHARS + 1 and long.endswith("…")

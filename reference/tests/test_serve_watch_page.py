@@ -9,8 +9,8 @@ status cell of each row, found in the DOM, has the colour the page's design give
 state, green for ok and red for failed, read back from the PNG's pixels.  A page that
 never marks failures paints the failed row green and fails here.  Then one actor's page
 (its history and its head's core as a tree) and the live events: the service evicts
-idle actors at once (RUN-012.4), so a query restores one, and the page lists the
-``restored`` event it was sent (HTTP-008).
+idle actors at once (RUN-012.4), so a query restores one, and the page, asked to listen,
+lists the ``restored`` event it was sent (HTTP-008).
 """
 
 from __future__ import annotations
@@ -158,6 +158,7 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
 
 def _live_events(served: Served, page: Browser, actor: str) -> None:
     """An actor evicted while idle is restored by a query: the page lists the event."""
+    page.evaluate("document.getElementById('listen').click()")  # asked: then it listens
     page.wait_for("document.getElementById('events-state').textContent === 'listening'")
     deadline = time.monotonic() + 60
     while served.service.engine.ready:  # every actor evicted (idle_after 0.5 s)

@@ -147,7 +147,8 @@ def list_html(listed: ActorList, share: Share | None, spec: str) -> str:
   </main>
   <aside>
     <h2>Live events</h2>
-    <p id="events-state" class="note">Listed with JavaScript on.</p>
+    <p id="events-state" class="note">Listed with JavaScript on, when asked.</p>
+    <button id="listen" type="button" hidden>Listen</button>
     <ol id="events"></ol>
   </aside>
 </div>"""

@@ -1,11 +1,12 @@
 // The status page's script (spec/10-http.md, HTTP-014.3 to HTTP-014.5).
 //
-// The service renders every page whole (HTTP-014.4); this script only keeps it fresh.
+// The service renders every page whole (HTTP-014.5); this script only keeps it fresh.
 // On the list it reads /ui/actors.json every few seconds and updates each row's status,
 // names, kind, pending count, residency and time in place (a new actor gets a row, a
 // gone one loses its), and the totals.  On an actor's page it reads /v1/actors/{actor}
-// and updates its status.  Once the page has loaded — never before, so that the load
-// event never waits for a stream that does not end — it lists /v1/events as they come.
+// and reloads the page when its status or head changed.  It lists /v1/events as they
+// come only when the person asks: a stream that never ends, opened by itself, would
+// keep a headless browser that waits for the network to fall idle from ever ending.
 // Every text goes in through textContent: nothing from the store is parsed as HTML.
 "use strict";
 
@@ -168,10 +169,7 @@ function startRefreshing() {
   setTimeout(tick, REFRESH_MS);
 }
 
-function listenForEvents() {
-  const state = document.getElementById("events-state");
-  const list = document.getElementById("events");
-  if (!state || !list || typeof EventSource === "undefined") return;
+function listenForEvents(state, list) {
   state.textContent = "connecting…";
   const source = new EventSource("/v1/events");
   source.onopen = () => { state.textContent = "listening"; };
@@ -188,11 +186,23 @@ function listenForEvents() {
   }
 }
 
-// After the load event, and a turn later: a stream opened in a load handler could still
-// hold it, and a headless screenshot waits for it (HTTP-014.5).
+// The event stream is a request that never ends: opened only when the person asks, so
+// that a browser waiting for the page's network to fall idle (a headless screenshot
+// with a virtual time budget) still ends (HTTP-014.5).  The statuses are polled.
+function offerEvents() {
+  const state = document.getElementById("events-state");
+  const list = document.getElementById("events");
+  const button = document.getElementById("listen");
+  if (!state || !list || !button || typeof EventSource === "undefined") return;
+  state.textContent = "Not listening.";
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    button.hidden = true;
+    listenForEvents(state, list);
+  }, { once: true });
+}
+
 window.addEventListener("load", () => {
-  setTimeout(() => {
-    startRefreshing();
-    listenForEvents();
-  }, 0);
+  startRefreshing();
+  offerEvents();
 });
