@@ -86,7 +86,7 @@ def _headless(profile: Path, url: str, *args: str) -> tuple[bytes, float]:
             run.communicate()
             raise AssertionError(
                 f"HTTP-014.5: a headless run of {url} ({' '.join(args)}) never ended in "
-                f"{RUN_SECONDS:.0f} s: the page's load never finished"
+                f"{RUN_SECONDS:.0f} s: the page never came to rest"
             ) from None
     assert run.returncode == 0, (url, args, run.returncode)
     return out, time.monotonic() - started
