@@ -158,6 +158,7 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
 
 def _live_events(served: Served, page: Browser, actor: str) -> None:
     """An actor evicted while idle is restored by a query: the page lists the event."""
+    page.wait_for("!document.getElementById('listen').hidden")  # offered once loaded
     page.evaluate("document.getElementById('listen').click()")  # asked: then it listens
     page.wait_for("document.getElementById('events-state').textContent === 'listening'")
     deadline = time.monotonic() + 60
