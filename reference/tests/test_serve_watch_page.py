@@ -100,7 +100,8 @@ def test_the_page_shows_each_actor_in_its_state(tmp_path: Path) -> None:
         actors = sorted([*counters, failed])
         with browser(tmp_path / "chromium-profile", 1200, 800) as page:
             page.open(f"{served.url}/ui/")
-            page.wait_for(f"{ROWS}.length === 4")
+            # the rows come with the HTML, before its style: measured once it has loaded
+            page.wait_for(f"document.readyState === 'complete' && {ROWS}.length === 4")
             states = page.evaluate(
                 f"Object.fromEntries([...{ROWS}].map(r => [r.dataset.actor, r.dataset.status]))"
             )
