@@ -148,7 +148,11 @@ def _page_lists(tmp_path: Path, url: str, tally: str) -> None:
     )
     with browser(tmp_path / "chromium-profile", 1200, 800) as page:
         page.open(f"{url}/ui/")
-        page.wait_for(f"[...{rows}].some(r => r.dataset.actor === '{tally}')")
+        # the rows come with the HTML, before its style: measured once it has loaded
+        page.wait_for(
+            f"document.readyState === 'complete'"
+            f" && [...{rows}].some(r => r.dataset.actor === '{tally}')"
+        )
         for _ in range(50):
             before = page.evaluate(where)
             png = page.screenshot()

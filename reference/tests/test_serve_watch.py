@@ -213,29 +213,32 @@ def test_the_page_and_its_files_are_served_from_the_package(served: Served) -> N
     for path in ("/ui", "/ui/"):
         page = client.get(path)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-        assert page.content == (UI / "index.html").read_bytes()
         assert "default-src 'self'" in page.headers["content-security-policy"]
     for name, media in UI_FILES.items():
         answer = client.get(f"/ui/{name}")
         assert answer.status_code == 200 and answer.headers["content-type"] == media
         assert answer.content == (UI / name).read_bytes()
     assert sorted(UI_FILES) == sorted(p.name for p in UI.iterdir())
-    for wrong in ("/ui/nothing.js", "/ui/..%2Fapp.py", "/ui/index.html/x", "/uix"):
+    for wrong in ("/ui/nothing.js", "/ui/..%2Fapp.py", "/ui/index.html", "/ui/app.js/x", "/uix"):
         assert client.get(wrong).status_code == 404, wrong
     error_of(client.post("/ui/"), 405, "bad-request")
 
 
 @pytest.mark.req("HTTP-014.3")
-def test_the_page_loads_nothing_from_another_origin() -> None:
-    """No URL with a scheme or a host in the page's files but the links to this spec."""
+def test_the_page_loads_nothing_from_another_origin(served: Served) -> None:
+    """No URL with a scheme or a host in the page's files but the links to this spec;
+    every page the service renders loads its files from its own paths alone."""
     for name in UI_FILES:
         text = (UI / name).read_text(encoding="utf-8")
         for found in re.finditer(r"(?:[a-z][a-z0-9+.-]*:)?//[^\s\"'`)]+", text, re.I):
             assert found.group(0).startswith("//"), (name, found.group(0))  # a comment
         assert "@import" not in text and "<iframe" not in text, name
-    html = (UI / "index.html").read_text(encoding="utf-8")
-    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert sources and all(s.startswith(("/", "#")) for s in sources), sources
+    actor = created(served.client, test="counter")
+    for path in ("/ui/", f"/ui/actor/{actor}", "/ui/actor/" + "0" * 64):
+        html = served.client.get(path).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources and all(s.startswith("/") for s in sources), (path, sources)
+        assert "<style" not in html and " style=" not in html, path  # CSP: no inline style
 
 
 @pytest.mark.req("HTTP-014.3")
@@ -249,9 +252,10 @@ def test_the_pages_list_has_each_actors_pending_count_and_name(served: Served) -
     assert listed["total"] == 2 and listed["failed"] == 1
     by_actor = {entry["actor"]: entry for entry in listed["actors"]}
     mark = client.get(f"/v1/actors/{failed}").json()["failed"]
-    assert by_actor[failed]["failed"] == {"class": mark["class"], "attempts": 5}
+    assert by_actor[failed]["failed"] == {"class": mark["class"], "attempts": 5, "genesis": False}
     assert by_actor[failed]["pending"] == 2 and by_actor[fine]["pending"] == 0
     assert by_actor[fine]["failed"] is None and by_actor[fine]["name"] == "shop-cart"
+    assert by_actor[failed]["status"] == "failed" and by_actor[fine]["status"] == "ok"
     assert by_actor[failed]["name"] is None
     assert [e["actor"] for e in listed["actors"]] == sorted(by_actor)
     assert len(client.get("/ui/actors.json?limit=1").json()["actors"]) == 1

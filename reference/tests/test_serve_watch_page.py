@@ -9,8 +9,8 @@ status cell of each row, found in the DOM, has the colour the page's design give
 state, green for ok and red for failed, read back from the PNG's pixels.  A page that
 never marks failures paints the failed row green and fails here.  Then one actor's page
 (its history and its head's core as a tree) and the live events: the service evicts
-idle actors at once (RUN-012.4), so a query restores one, and the page lists the
-``restored`` event it was sent (HTTP-008).
+idle actors at once (RUN-012.4), so a query restores one, and the page, asked to listen,
+lists the ``restored`` event it was sent (HTTP-008).
 """
 
 from __future__ import annotations
@@ -100,15 +100,20 @@ def test_the_page_shows_each_actor_in_its_state(tmp_path: Path) -> None:
         actors = sorted([*counters, failed])
         with browser(tmp_path / "chromium-profile", 1200, 800) as page:
             page.open(f"{served.url}/ui/")
-            page.wait_for(f"{ROWS}.length === 4")
+            # the rows come with the HTML, before its style: measured once it has loaded
+            page.wait_for(f"document.readyState === 'complete' && {ROWS}.length === 4")
             states = page.evaluate(
                 f"Object.fromEntries([...{ROWS}].map(r => [r.dataset.actor, r.dataset.status]))"
             )
             assert states == {a: ("failed" if a == failed else "ok") for a in actors}
             dom = page.evaluate("document.documentElement.outerHTML")
             for actor in actors:  # the rendered DOM lists them, each linked to its page
-                assert f'href="#/actor/{actor}"' in dom and actor[:12] in dom
-            assert dom.count('class="mark"') == 1  # the failed one's class, once
+                assert f'href="/ui/actor/{actor}"' in dom and actor[:12] in dom
+            marked = page.evaluate(
+                f"[...{ROWS}].filter(r => r.querySelector('td.state').textContent"
+                ".startsWith('failed')).map(r => r.dataset.actor)"
+            )
+            assert marked == [failed]  # the failed one's status in words, once
 
             png, cells = _still_screenshot(page)
             width, height, colours, _ = png_pixels(png)
@@ -132,12 +137,12 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
     """The actor's page: its failed mark, its steps newest first, its head's core."""
     history = served.client.get(f"/v1/actors/{actor}/history").json()["steps"]
     core = served.client.get(f"/v1/objects/{history[0]['core']}").json()
-    page.evaluate(f"location.hash = '#/actor/{actor}'")
+    page.open(f"{served.url}/ui/actor/{actor}")
     page.wait_for(
         "!!(document.querySelector('#history tbody tr') && document.querySelector('ul.tree'))"
     )
     steps = page.evaluate(
-        "[...document.querySelectorAll('#history tbody tr td:nth-child(2)')]"
+        "[...document.querySelectorAll('#history tbody tr td:nth-child(3)')]"
         ".map(td => td.textContent)"
     )
     assert steps == [step["step"][:12] for step in history]
@@ -148,12 +153,14 @@ def _one_actors_page(served: Served, page: Browser, actor: str) -> None:
     assert names == list(core["entries"])
     text = page.evaluate("document.getElementById('main').innerText")
     assert actor in text and "marked failed" in text
-    page.evaluate("location.hash = '#/'")
+    page.open(f"{served.url}/ui/")
     page.wait_for(f"{ROWS}.length === 4")
 
 
 def _live_events(served: Served, page: Browser, actor: str) -> None:
     """An actor evicted while idle is restored by a query: the page lists the event."""
+    page.wait_for("!document.getElementById('listen').hidden")  # offered once loaded
+    page.evaluate("document.getElementById('listen').click()")  # asked: then it listens
     page.wait_for("document.getElementById('events-state').textContent === 'listening'")
     deadline = time.monotonic() + 60
     while served.service.engine.ready:  # every actor evicted (idle_after 0.5 s)

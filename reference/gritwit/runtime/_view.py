@@ -68,7 +68,9 @@ class ActorView:
     messages its last transition did not read (WIT-005); ``share`` its share index under
     the runtime's share (RUN-021.6), ``None`` without one; ``resident`` whether the
     runtime keeps it in memory (RUN-012.6), ``None`` where no runtime runs it (a store
-    read alone, or an actor of another share); ``time`` its head's step time (RUN-027)."""
+    read alone, or an actor of another share); ``time`` its head's step time (RUN-027);
+    ``last_error`` the text of the last failed attempt the runtime saw of an actor marked
+    failed (RUN-004.4's record keeps its class alone), ``None`` where no runtime saw one."""
 
     actor: ObjectId
     head: ObjectId | None
@@ -80,6 +82,7 @@ class ActorView:
     share: int | None
     resident: bool | None
     time: str | None
+    last_error: str | None = None
 
     @property
     def status(self) -> str:
@@ -140,7 +143,8 @@ class ActorViews:
     ``index``: the runtime's routing index, caught up here (a new one without it);
     ``share``: the runtime's share (RUN-021), whose index each view gives and outside
     which no actor is resident; ``resident``: the runtime's residency check; ``only``:
-    list that one actor, read by its own refs (one actor's page), not every actor's.
+    list that one actor, read by its own refs (one actor's page), not every actor's;
+    ``last_error``: the text of an actor's last failed attempt, asked of a marked actor only.
     """
 
     def __init__(
@@ -152,6 +156,7 @@ class ActorViews:
         resident: Callable[[ObjectId], bool] | None = None,
         waiting: bool = False,
         only: ObjectId | None = None,
+        last_error: Callable[[ObjectId], str | None] | None = None,
     ) -> None:
         self._store = store
         # heads first, then the outboxes the index reads: as new as they are (RUN-002.3)
@@ -171,6 +176,7 @@ class ActorViews:
         self._known = frozenset(found)
         self._share = share
         self._resident = resident
+        self._last_error = last_error
 
     @property
     def failed(self) -> int:
@@ -223,6 +229,9 @@ class ActorViews:
             share=share,
             resident=None if self._resident is None or not mine else self._resident(actor),
             time=None,
+            last_error=(
+                None if mark is None or self._last_error is None else self._last_error(actor)
+            ),
         )
         return self.timed([view])[0] if timed else view
 

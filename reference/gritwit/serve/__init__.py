@@ -18,8 +18,9 @@ a thread of this process (the adapter's ``http-serve``, ADP-021).
 * :mod:`._auth`, :mod:`._scopes`, :mod:`._tokens`, :mod:`._audit` — who may do what to
   which actor: bearer tokens, scopes, prefixes, limits per token and the audit log
   (HTTP-018 … HTTP-021); ``gritwit token`` and ``gritwit audit`` (:mod:`._token_cli`);
-* :mod:`._metrics`, :mod:`._watch`, :mod:`._watch_api` — what an operator watches:
-  ``GET /metrics`` and the status page under ``/ui`` (HTTP-014), its files in ``ui/``.
+* :mod:`._metrics`, :mod:`._watch`, :mod:`._watch_html`, :mod:`._watch_api` — what an
+  operator watches: ``GET /metrics`` and the status page under ``/ui`` (HTTP-014), its
+  HTML rendered by the service, its script and CSS in ``ui/``.
 
 Needs the extra ``gritwit[serve]`` (Starlette, uvicorn, and prometheus_client for
 ``GET /metrics``, HTTP-014.1).

@@ -65,10 +65,12 @@ HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
 }
 
 #: The status page's paths (HTTP-014.3), outside the protocol's endpoints and its
-#: OpenAPI document: ``/ui`` and ``/ui/`` the page, then its list and its files.
+#: OpenAPI document: ``/ui`` and ``/ui/`` the list, one actor's page, the list as JSON
+#: for the page's script, and the page's files.
 PAGES: Final[tuple[tuple[str, Handler], ...]] = (
     ("/ui", watch.ui_index),
     ("/ui/", watch.ui_index),
+    ("/ui/actor/{actor}", watch.ui_actor),
     ("/ui/actors.json", watch.ui_actors),
     ("/ui/{file}", watch.ui_file),
 )

@@ -8,8 +8,10 @@ engine's thread (a :class:`~._engine_commands.Call`); none writes but
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .._errors import ObjectNotFound
 from .._ids import ObjectId
@@ -25,6 +27,7 @@ from ..runtime import (
     traffic_rows,
 )
 from ..store import format_step_time, head_ref, step_times
+from ..wit import Failure
 from ._engine_commands import EngineState
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "history_page",
     "timers_of",
     "import_actor",
+    "last_error_text",
     "object_bytes",
     "object_json",
     "put_object",
@@ -79,8 +83,29 @@ def actor_views(state: EngineState, only: ObjectId | None = None) -> ActorViews:
     and residency from the runtime, busy from the engine's routing index caught up."""
     runtime = state.runtime
     return ActorViews(
-        state.store, index=state.index, share=runtime.share, resident=runtime.resident, only=only
+        state.store,
+        index=state.index,
+        share=runtime.share,
+        resident=runtime.resident,
+        only=only,
+        last_error=functools.partial(last_error_text, runtime.failures),
     )
+
+
+#: The most characters of a failed attempt's text an actor view carries.
+ERROR_TEXT_CHARS: Final = 4000
+
+
+def last_error_text(failures: Sequence[Failure], actor: ObjectId) -> str | None:
+    """The text of ``actor``'s last failed attempt among ``failures`` (the runtime's,
+    oldest first, RUN-004), its exception's class and message, at most
+    :data:`ERROR_TEXT_CHARS` characters; ``None`` where it has none."""
+    for failure in reversed(failures):
+        if failure.actor == actor:
+            error = failure.error
+            text = f"{type(error).__name__}: {error}"
+            return text if len(text) <= ERROR_TEXT_CHARS else text[:ERROR_TEXT_CHARS] + "…"
+    return None
 
 
 def _entry(view: ActorView) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """The handlers an operator watches a service with (HTTP-014): ``GET /metrics`` and the
 status page under ``/ui/``.
 
-The page is plain HTML, CSS and JavaScript shipped in the package (``ui/``), served
-from this origin and loading nothing from another (HTTP-014.3): it reads the protocol's
-own endpoints (``/v1/actors/{actor}``, its history, ``/v1/objects/{id}``,
-``/v1/events``), ``/metrics`` for its totals, and ``/ui/actors.json`` for the list, which
-adds to each actor what the protocol's list does not say (its pending count, whether it
-is resident, its name).
+The page is HTML the service renders (:mod:`._watch_html`): ``/ui/`` lists the actors,
+``/ui/actor/{actor}`` is one actor's page, each whole with script off (HTTP-014.4).  Its
+CSS and script are files shipped in the package (``ui/``), served from this origin,
+loading nothing from another (HTTP-014.3); the script refreshes the list's statuses from
+``/ui/actors.json``, which adds to each actor what the protocol's list does not say (its
+pending count, whether it is resident, its kind), and lists ``/v1/events`` once the page
+has loaded (HTTP-014.5).
 """
 
 from __future__ import annotations
@@ -16,23 +17,27 @@ from importlib import resources
 from typing import Final
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from .._version import SPEC_VERSION
+from ._content import parse_id
 from ._engine_commands import Call
 from ._http import ask, count_param, handler, query_params, state_of
 from ._metrics import METRICS_MEDIA
 from ._problems import HttpProblem
-from ._watch import service_gauges, watch_actors
+from ._watch import actor_page, list_actors, service_gauges, watch_actors
+from ._watch_html import actor_html, list_html, missing_html
 
-__all__ = ["UI_FILES", "metrics", "ui_actors", "ui_file", "ui_index"]
+__all__ = ["UI_FILES", "metrics", "ui_actor", "ui_actors", "ui_file", "ui_index"]
 
 #: The page's files, by the name it is served under, with their media types: nothing
 #: else under ``/ui/`` is served (no path reaches the file system).
 UI_FILES: Final = {
-    "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
+#: The newest steps an actor's page shows.
+STEPS_SHOWN: Final = 20
 #: The most actors ``/ui/actors.json`` lists unless ``limit`` says otherwise.
 LIST_LIMIT: Final = 1000
 #: Only this origin, no inline script, no framing (HTTP-014.3).
@@ -63,10 +68,24 @@ async def metrics(request: Request) -> Response:
 
 @handler
 async def ui_index(request: Request) -> Response:
-    """``GET /ui/`` (HTTP-014.3): the status page."""
+    """``GET /ui/`` (HTTP-014.3, HTTP-014.4): the list of actors, rendered here."""
     query_params(request, ())
-    page = _file("index.html")
-    return Response(page, 200, headers=_PAGE_HEADERS, media_type=UI_FILES["index.html"])
+    listed = await ask(request, Call(functools.partial(list_actors, limit=LIST_LIMIT)))
+    share = state_of(request).engine.settings.share
+    return HTMLResponse(list_html(listed, share, SPEC_VERSION), 200, headers=_PAGE_HEADERS)
+
+
+@handler
+async def ui_actor(request: Request) -> Response:
+    """``GET /ui/actor/{actor}`` (HTTP-014.4): one actor's page, rendered here; 404 for
+    an actor with neither a head nor a failed mark, 400 for a path that is no id."""
+    query_params(request, ())
+    actor = parse_id(request.path_params["actor"])
+    page = await ask(request, Call(functools.partial(actor_page, actor=actor, steps=STEPS_SHOWN)))
+    share = state_of(request).engine.settings.share
+    if page is None:
+        return HTMLResponse(missing_html(actor, share, SPEC_VERSION), 404, headers=_PAGE_HEADERS)
+    return HTMLResponse(actor_html(page, share, SPEC_VERSION), 200, headers=_PAGE_HEADERS)
 
 
 @handler

@@ -1,19 +1,19 @@
-// The status page of a gritwit service (spec/10-http.md, HTTP-014.3).
+// The status page's script (spec/10-http.md, HTTP-014.3 to HTTP-014.5).
 //
-// Plain JavaScript, no build step, nothing from another origin.  It reads:
-//   /ui/actors.json          the actors, with their pending counts (the page's own list)
-//   /metrics                 the totals (HTTP-014.1), if the service serves them
-//   /v1                      the protocol and spec version (HTTP-001.6)
-//   /v1/actors/{a}, …/history, /v1/objects/{id}   one actor's page (HTTP-007, HTTP-009.1)
-//   /v1/events               lifecycle events as they happen (HTTP-008)
-// Every text it shows goes in through textContent: nothing from the store is parsed as HTML.
+// The service renders every page whole (HTTP-014.5); this script only keeps it fresh.
+// On the list it reads /ui/actors.json every few seconds and updates each row's status,
+// names, kind, pending count, residency and time in place (a new actor gets a row, a
+// gone one loses its), and the totals.  On an actor's page it reads /v1/actors/{actor}
+// and reloads the page when its status or head changed.  It lists /v1/events as they
+// come only when the person asks: a stream that never ends, opened by itself, would
+// keep a headless browser that waits for the network to fall idle from ever ending.
+// Every text goes in through textContent: nothing from the store is parsed as HTML.
 "use strict";
 
 const REFRESH_MS = 2000;
 const EVENTS_KEPT = 100;
-const HISTORY_SHOWN = 20;
-const TREE_DEPTH = 3; // levels of the head's core fetched at once; deeper ones on opening
-const BLOB_SHOWN = 2048; // bytes of a blob shown
+const SHORT = 12;
+const NONE = "—";
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -28,213 +28,149 @@ function el(tag, attrs, ...children) {
 }
 
 function short(id) {
-  return id ? id.slice(0, 12) : "—";
+  return id ? id.slice(0, SHORT) : NONE;
+}
+
+function actorLink(actor) {
+  return el("a", { class: "id", href: `/ui/actor/${actor}`, title: actor }, short(actor));
 }
 
 async function getJson(path) {
-  const answer = await fetch(path, { headers: { accept: "application/json" } });
+  const answer = await fetch(path, { headers: { accept: "application/json" }, cache: "no-store" });
   if (!answer.ok) throw new Error(`${path}: ${answer.status}`);
   return answer.json();
 }
 
-// --- totals, from /metrics (the Prometheus text format) ------------------------------
+function yesNo(value) {
+  return value === null || value === undefined ? NONE : value ? "yes" : "no";
+}
 
-function parseMetrics(text) {
-  const sums = {};
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    sums[match[1]] = (sums[match[1]] || 0) + Number(match[3]);
+// The status in words, as the service renders it (ui's _watch_html.status_text).
+function statusText(actor) {
+  const failed = actor.failed;
+  if (!failed) return actor.status;
+  const count = failed.attempts === null ? "?" : String(failed.attempts);
+  const where = failed.genesis ? " at its genesis" : "";
+  return `failed${where}: ${failed.class} (${count} attempts)`;
+}
+
+function setStatus(node, status) {
+  node.classList.remove("ok", "busy", "failed");
+  node.classList.add(status);
+  node.dataset.status = status;
+}
+
+function setText(node, text) {
+  if (node && node.textContent !== text) node.textContent = text;
+}
+
+// --- the list -----------------------------------------------------------------------------
+
+function newRow(actor) {
+  const row = el("tr", { "data-actor": actor.actor },
+    el("td", { class: "status" }),
+    el("td", {}, actorLink(actor.actor)),
+    el("td", { class: "names" }),
+    el("td", { class: "kind" }),
+    el("td", { class: "state" }),
+    el("td", { class: "num pending" }),
+    el("td", { class: "num share" }),
+    el("td", { class: "resident" }),
+    el("td", { class: "time" }));
+  return row;
+}
+
+function fillRow(row, actor) {
+  setStatus(row, actor.status);
+  row.querySelector("td.status").title = actor.status;
+  setText(row.querySelector("td.names"), actor.names.length ? actor.names.join(", ") : NONE);
+  setText(row.querySelector("td.kind"), actor.kind === null ? NONE : actor.kind);
+  setText(row.querySelector("td.state"), statusText(actor));
+  setText(row.querySelector("td.pending"), String(actor.pending));
+  setText(row.querySelector("td.share"), actor.share === null ? NONE : String(actor.share));
+  setText(row.querySelector("td.resident"), yesNo(actor.resident));
+  setText(row.querySelector("td.time"), actor.time === null ? NONE : actor.time);
+}
+
+function fillTotals(listed) {
+  const busy = listed.actors.filter((a) => a.status === "busy").length;
+  const pending = listed.actors.reduce((sum, a) => sum + a.pending, 0);
+  const values = {
+    actors: listed.total, failed: listed.failed, busy,
+    "pending messages": pending, resident: listed.resident,
+  };
+  for (const total of document.querySelectorAll("#totals .total")) {
+    const value = values[total.dataset.total];
+    if (value !== undefined) setText(total.querySelector("b"), Number(value).toLocaleString("en"));
   }
-  return sums;
 }
 
-async function renderTotals(listed) {
-  const totals = document.getElementById("totals");
-  const shown = [
-    ["actors", listed.total],
-    ["failed", listed.failed],
-  ];
-  try {
-    const answer = await fetch("/metrics");
-    if (answer.ok) {
-      const sums = parseMetrics(await answer.text());
-      shown.push(
-        ["transitions", sums.gritwit_transitions_total],
-        ["failed attempts", sums.gritwit_failures_total],
-        ["pending messages", sums.gritwit_pending_messages],
-        ["resident", sums.gritwit_resident_actors],
-        ["fuel", sums.gritwit_fuel_consumed_total],
-      );
-    }
-  } catch (error) {
-    // no metrics: the list's own totals only
-  }
-  totals.replaceChildren(
-    ...shown.map(([label, value]) =>
-      el("div", { class: "total", "data-total": label },
-        el("b", {}, value === undefined ? "—" : Number(value).toLocaleString("en")),
-        el("span", {}, label)))
-  );
-}
-
-// --- the list -------------------------------------------------------------------------
-
-function statusOf(actor) {
-  if (actor.failed) return "failed";
-  return actor.pending > 0 ? "busy" : "ok";
-}
-
-async function renderList(main) {
+async function refreshList() {
   const listed = await getJson("/ui/actors.json");
-  renderTotals(listed);
-  const rows = listed.actors.map((actor) => {
-    const status = statusOf(actor);
-    return el("tr", { class: status, "data-actor": actor.actor, "data-status": status },
-      el("td", { class: "status", title: status, "aria-label": status }),
-      el("td", {}, el("a", { class: "id", href: `#/actor/${actor.actor}` }, short(actor.actor))),
-      el("td", {}, (actor.names || []).join(", ")),
-      el("td", { class: "id" }, short(actor.head)),
-      el("td", { class: "num" }, actor.pending),
-      // null: an actor of another share, which this service does not run
-      el("td", {}, actor.resident === null ? "—" : actor.resident ? "yes" : "no"),
-      el("td", {}, actor.failed ? el("span", { class: "mark" }, actor.failed.class) : ""));
-  });
-  const head = el("tr", {}, ...["", "actor", "names", "head", "pending", "resident", "failed"]
-    .map((title) => el("th", {}, title)));
-  const more = listed.total > listed.actors.length
-    ? el("p", { class: "note" }, `${listed.actors.length} of ${listed.total} actors shown`)
-    : null;
-  main.replaceChildren(...[
-    el("h2", {}, "Actors"),
-    rows.length ? el("table", { id: "actors" }, el("thead", {}, head), el("tbody", {}, ...rows))
-      : el("p", { class: "note" }, "No actor has a head yet."),
-    more].filter((node) => node !== null));
+  let body = document.querySelector("#actors tbody");
+  if (!body && listed.actors.length) {  // the first actors came: the table the service renders
+    location.reload();
+    return;
+  }
+  if (!body) return;
+  const rows = new Map([...body.rows].map((row) => [row.dataset.actor, row]));
+  let previous = null;
+  for (const actor of listed.actors) {
+    let row = rows.get(actor.actor);
+    rows.delete(actor.actor);
+    if (!row) row = newRow(actor);
+    fillRow(row, actor);
+    const where = previous ? previous.nextElementSibling : body.firstElementChild;
+    if (row !== where) body.insertBefore(row, where);  // id order, as listed
+    previous = row;
+  }
+  for (const gone of rows.values()) gone.remove();
+  fillTotals(listed);
 }
 
-// --- one actor ------------------------------------------------------------------------
+// --- one actor ----------------------------------------------------------------------------
 
-function blobText(description) {
-  const hex = description.data || "";
-  const bytes = new Uint8Array(Math.min(hex.length / 2, BLOB_SHOWN));
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
-  let text;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    if (/[\u0000-\u0008\u000e-\u001f]/.test(text)) text = null;
-  } catch (error) {
-    text = null;
-  }
-  const size = hex.length / 2;
-  const cut = size > BLOB_SHOWN ? ` … (${size} bytes)` : "";
-  return (text === null ? hex.slice(0, BLOB_SHOWN * 2) : text) + cut;
+async function refreshActor(main) {
+  const entry = await getJson(`/v1/actors/${main.dataset.actor}`);
+  const status = entry.failed ? "failed" : entry.busy ? "busy" : "ok";
+  const panel = document.getElementById("entry");
+  if (panel.dataset.status === status && main.dataset.head === (entry.head || "")) return;
+  // a new status or a new step: the service renders the page again, its steps and core too
+  setStatus(panel, status);
+  location.reload();
 }
 
-async function objectNode(id, depth) {
-  let description;
-  try {
-    description = await getJson(`/v1/objects/${id}`);
-  } catch (error) {
-    return el("span", { class: "note" }, `${short(id)} (${error.message})`);
-  }
-  if (description.type === "blob") {
-    return el("pre", { class: "blob", "data-object": id }, blobText(description));
-  }
-  if (description.type !== "tree") {
-    return el("span", { class: "id" }, `${description.type} ${short(id)}`);
-  }
-  const list = el("ul", { class: "tree", "data-object": id });
-  for (const [name, child] of Object.entries(description.entries)) {
-    const item = el("li", {}, el("span", { class: "entry-name" }, name), " ", el("span", { class: "id note" }, short(child)));
-    if (depth > 1) {
-      item.append(await objectNode(child, depth - 1));
-    } else {
-      const more = el("details", {}, el("summary", {}, "open"));
-      more.addEventListener("toggle", async () => {
-        if (more.open && more.children.length === 1) more.append(await objectNode(child, TREE_DEPTH));
-      }, { once: true });
-      item.append(more);
-    }
-    list.append(item);
-  }
-  return list;
+// --- refreshing and events ------------------------------------------------------------------
+
+function stamp(text) {
+  setText(document.getElementById("refreshed"), text);
 }
 
-async function renderActor(main, actor) {
-  const entry = await getJson(`/v1/actors/${actor}`);
-  // an actor failed at its genesis has no head, so no history (HTTP-007.9)
-  const history = entry.head
-    ? await getJson(`/v1/actors/${actor}/history?limit=${HISTORY_SHOWN}`)
-    : { steps: [], next: null };
-  const failed = entry.failed
-    ? el("span", { class: "mark" }, `${entry.failed.class}: ${entry.failed.reason}`) : "no";
-  const facts = el("dl", { class: "entry" },
-    el("dt", {}, "actor"), el("dd", { class: "id" }, entry.actor),
-    el("dt", {}, "names"), el("dd", {}, entry.names.length ? entry.names.join(", ") : "—"),
-    el("dt", {}, "head"), el("dd", { class: "id" }, entry.head || "— (no step: its genesis failed)"),
-    el("dt", {}, "time"), el("dd", {}, entry.time || "—"),
-    el("dt", {}, "code"), el("dd", { class: "id" }, entry.code || "—"),
-    el("dt", {}, "failed"), el("dd", {}, failed),
-    el("dt", {}, "busy"), el("dd", {}, entry.busy ? "yes" : "no"),
-    el("dt", {}, "share"), el("dd", {}, entry.share === null ? "—" : entry.share));
-  const steps = history.steps.map((step, index) =>
-    el("tr", {},
-      el("td", { class: "num" }, index === 0 ? "head" : `-${index}`),
-      el("td", { class: "id" }, short(step.step)),
-      el("td", { class: "id" }, short(step.core)),
-      el("td", { class: "id" }, short(step.inbox)),
-      el("td", { class: "id" }, short(step.outbox))));
-  const head = el("tr", {}, ...["", "step", "core", "inbox", "outbox"].map((t) => el("th", {}, t)));
-  const core = history.steps.length ? await objectNode(history.steps[0].core, TREE_DEPTH) : "";
-  main.replaceChildren(
-    el("p", {}, el("a", { href: "#/", id: "back" }, "← all actors")),
-    el("section", { class: "panel" }, el("h2", {}, `Actor ${short(actor)}`), facts),
-    el("section", { class: "panel" }, el("h2", {}, "State: the head step's core"), core),
-    el("section", { class: "panel" }, el("h2", {}, "Recent steps, newest first"),
-      el("table", { id: "history" }, el("thead", {}, head), el("tbody", {}, ...steps)),
-      history.next ? el("p", { class: "note" }, `older steps: /v1/actors/${actor}/history?before=${history.next}`) : null));
-}
-
-// --- routing and refreshing -----------------------------------------------------------
-
-let rendering = null;
-let again = false; // asked to render while rendering: once more after it (a hash changed)
-
-function actorOfHash() {
-  const match = /^#\/actor\/([0-9a-f]{64})$/.exec(location.hash);
-  return match ? match[1] : null;
-}
-
-async function render() {
+function startRefreshing() {
+  const page = document.body.dataset.page;
   const main = document.getElementById("main");
-  const actor = actorOfHash();
-  try {
-    if (actor) await renderActor(main, actor);
-    else await renderList(main);
-  } catch (error) {
-    main.replaceChildren(el("p", { class: "mark" }, `Could not read the service: ${error.message}`));
-  }
-}
-
-function refresh() {
-  if (rendering !== null) {
-    again = true;
-    return rendering;
-  }
-  rendering = render().finally(() => {
-    rendering = null;
-    if (again) {
-      again = false;
-      refresh();
+  if (page !== "list" && page !== "actor") return;
+  // Each refresh is a read in the service's engine (1,000 actors: about half a second):
+  // the next one waits ten times as long as this one took, so that a page left open
+  // takes at most a tenth of it; and none while the page is hidden.
+  const tick = async () => {
+    const started = performance.now();
+    if (!document.hidden) {
+      try {
+        if (page === "list") await refreshList();
+        else await refreshActor(main);
+        stamp(`Refreshed at ${new Date().toLocaleTimeString("en-GB")}.`);
+      } catch (error) {
+        stamp(`Could not refresh: ${error.message}; trying again.`);
+      }
     }
-  });
-  return rendering;
+    setTimeout(tick, Math.max(REFRESH_MS, 10 * (performance.now() - started)));
+  };
+  setTimeout(tick, REFRESH_MS);
 }
 
-function listenForEvents() {
-  const state = document.getElementById("events-state");
-  const list = document.getElementById("events");
+function listenForEvents(state, list) {
+  state.textContent = "connecting…";
   const source = new EventSource("/v1/events");
   source.onopen = () => { state.textContent = "listening"; };
   source.onerror = () => { state.textContent = "disconnected; retrying"; };
@@ -244,27 +180,29 @@ function listenForEvents() {
       const time = new Date().toLocaleTimeString("en-GB");
       list.prepend(el("li", { "data-kind": kind },
         el("span", { class: "note" }, time), " ", el("span", { class: "kind" }, kind), " ",
-        el("a", { class: "id", href: `#/actor/${data.actor}` }, short(data.actor)),
-        data.reason ? ` (${data.reason})` : ""));
+        actorLink(data.actor), data.reason ? ` (${data.reason})` : ""));
       while (list.children.length > EVENTS_KEPT) list.lastChild.remove();
     });
   }
 }
 
-async function showVersion() {
-  try {
-    const version = await getJson("/v1");
-    const share = version.share ? ` · share ${version.share[0]}/${version.share[1]}` : "";
-    document.getElementById("version").textContent = `protocol ${version.protocol} · spec ${version.spec}${share}`;
-  } catch (error) {
-    // the header stays without it
-  }
+// The event stream is a request that never ends: opened only when the person asks, so
+// that a browser waiting for the page's network to fall idle (a headless screenshot
+// with a virtual time budget) still ends (HTTP-014.5).  The statuses are polled.
+function offerEvents() {
+  const state = document.getElementById("events-state");
+  const list = document.getElementById("events");
+  const button = document.getElementById("listen");
+  if (!state || !list || !button || typeof EventSource === "undefined") return;
+  state.textContent = "Not listening.";
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    button.hidden = true;
+    listenForEvents(state, list);
+  }, { once: true });
 }
 
-window.addEventListener("hashchange", refresh);
-document.addEventListener("DOMContentLoaded", () => {
-  showVersion();
-  listenForEvents();
-  refresh();
-  setInterval(() => { if (!actorOfHash()) refresh(); }, REFRESH_MS);
+window.addEventListener("load", () => {
+  startRefreshing();
+  offerEvents();
 });
