@@ -63,11 +63,16 @@ def positive_float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
+def _whole(text: str, least: int, words: str) -> int:
+    """A whole number of at least ``least``; ``words`` say the bound in a refusal."""
     value = int(_number(text, int))
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {words}, not {text}")
     return value
+
+
+def positive_int(text: str) -> int:
+    return _whole(text, 1, "at least 1")
 
 
 def byte_bound(text: str) -> int:
@@ -79,10 +84,7 @@ def byte_bound(text: str) -> int:
 
 
 def count(text: str) -> int:
-    value = int(_number(text, int))
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
-    return value
+    return _whole(text, 0, "0 or more")
 
 
 def percent(text: str) -> float:

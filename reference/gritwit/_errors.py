@@ -1,19 +1,9 @@
 """The error hierarchy of the reference implementation (spec: conventions, CONV-004).
 
-Every rejection the spec defines has a stable *error class* (a short kebab-case
-string, the same in the spec, the golden vectors and the adapter protocol) and
-names the requirement ID it enforces.  There is one root, :class:`GritError`,
-split by who is at fault, as the style guide asks:
-
-* :class:`InputError` — the bytes or values handed to us are bad
-  (:class:`DecodeError` for malformed or non-canonical CBOR,
-  :class:`ValidationError` for well-formed CBOR that is not a valid object);
-* :class:`StoreError` — a store operation could not be carried out.
-
-The classes are defined in :mod:`gritwit._error_types` (which imports nothing of
-gritwit), all but :class:`RefConflict`, which carries an :class:`~gritwit.ObjectId`
-and so sits above :mod:`gritwit._ids`; this module gathers them and names every
-concrete class (:data:`ERROR_CLASSES`).
+Its classes and their order are described in :mod:`gritwit._error_types`, which defines
+them (it imports nothing of gritwit), all but :class:`RefConflict`, which carries an
+:class:`~gritwit.ObjectId` and so sits above :mod:`gritwit._ids`; this module gathers
+them and names every concrete class (:data:`ERROR_CLASSES`).
 """
 
 from __future__ import annotations

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import queue
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import blake3
+import pytest
 
 from gritwit.store import Store
 
@@ -38,3 +40,22 @@ def assert_every_object_rehashes(store: Store) -> set[object]:
         data = store.backend.read(oid)
         assert data is not None and blake3.blake3(data).digest() == oid.digest
     return ids
+
+
+def run_child(script: Path, directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the Python ``script`` on ``directory`` with ``args`` to its end (or its kill)."""
+    return subprocess.run(
+        [sys.executable, str(script), str(directory), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def prepare_store(factory: pytest.TempPathFactory, script: Path, name: str) -> Path:
+    """A new directory in which ``script``'s ``setup`` made its store: copied for each kill."""
+    directory = factory.mktemp(name)
+    done = run_child(script, directory, "setup")
+    assert done.returncode == 0, done.stderr
+    return directory

@@ -19,19 +19,15 @@ import random
 import sys
 import time
 
+from core_numbers import entry_number
+
 import gritwit as g
 from gritwit.store import Store, head_ref
 
 
 def step_number(store: Store, step_id: g.ObjectId) -> int:
     """The number stored in the counter blob of ``step_id``'s core tree."""
-    step = store.get_object(step_id)
-    assert isinstance(step, g.Step)
-    core = store.get_object(step.core)
-    assert isinstance(core, g.Tree)
-    counter = store.get_object(core.entries["counter"])
-    assert isinstance(counter, g.Blob)
-    return int(counter.data)
+    return entry_number(store, step_id, "counter")
 
 
 def main(argv: list[str]) -> int:

@@ -19,6 +19,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import gritwit as g
@@ -91,14 +92,17 @@ async def _killed_run(store: Store, point: str, group: int, swap: int) -> None:
     print("finished", flush=True)
 
 
-def main() -> None:
+def main(killed: Callable[[Store, str, int, int], Coroutine[Any, Any, None]] = _killed_run) -> None:
+    """``DIR setup`` makes the counters; ``DIR POINT [GROUP [N]]`` runs ``killed`` with
+    them (``GROUP`` and ``N`` 0 where not given).  The grouped-send child's main too."""
     directory, point = sys.argv[1], sys.argv[2]
     store = Store.open(directory)
     if point == "setup":
         asyncio.run(_setup(store))
     else:
+        group = int(sys.argv[3]) if len(sys.argv) > 3 else 0
         swap = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-        asyncio.run(_killed_run(store, point, int(sys.argv[3]), swap))
+        asyncio.run(killed(store, point, group, swap))
     store.close()
 
 

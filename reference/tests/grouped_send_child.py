@@ -17,10 +17,7 @@ A run that ends without being killed prints ``finished``.
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-from group_crash_child import GROUP_SIZE, _die, _install, _setup, actors
+from group_crash_child import GROUP_SIZE, _die, _install, actors, main
 
 import gritwit as g
 from gritwit.runtime import Runtime
@@ -43,17 +40,5 @@ async def _killed(store: Store, point: str, group: int, swap: int) -> None:
     print("finished", flush=True)
 
 
-def main() -> None:
-    directory, point = sys.argv[1], sys.argv[2]
-    store = Store.open(directory)
-    if point == "setup":
-        asyncio.run(_setup(store))
-    else:
-        group = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-        swap = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-        asyncio.run(_killed(store, point, group, swap))
-    store.close()
-
-
 if __name__ == "__main__":
-    main()
+    main(_killed)

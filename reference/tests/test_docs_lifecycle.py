@@ -20,6 +20,7 @@ from types import ModuleType
 
 import pytest
 from aio import run
+from core_numbers import head_count
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -225,16 +226,6 @@ def _seen(store: g.Store, recipient: g.ObjectId) -> tuple[g.ObjectId | None, lis
     return inbox, [item.id for item in pending(store, outbox, inbox)]
 
 
-def _count(store: g.Store, actor: g.ObjectId) -> int:
-    step = store.get_object(store.get_ref("heads/" + actor.hex()))  # type: ignore[arg-type]
-    assert isinstance(step, g.Step)
-    core = store.get_object(step.core)
-    assert isinstance(core, g.Tree)
-    blob = store.get_object(core.entries["count"])
-    assert isinstance(blob, g.Blob)
-    return int(blob.data)
-
-
 async def _no_wait(delay: float) -> None:
     await asyncio.sleep(0)
 
@@ -257,7 +248,7 @@ def test_sent_then_read_as_the_table_says() -> None:
     assert _seen(store, counter) == (genesis, [m])  # ... and m is pending
     run(rt.run_until_quiescent())
     assert _seen(store, counter) == (m, [])  # read: the inbox entry is m, nothing pending
-    assert _count(store, counter) == 5
+    assert head_count(store, counter) == 5
 
 
 @pytest.mark.req("RUN-015", "WIT-004", "WIT-005")
@@ -273,7 +264,7 @@ def test_a_newer_signal_supersedes_an_unread_one() -> None:
     assert _seen(store, counter)[1] == [second]  # first is no longer pending
     run(rt.run_until_quiescent())
     assert _seen(store, counter) == (second, [])
-    assert _count(store, counter) == 3  # first was never read
+    assert head_count(store, counter) == 3  # first was never read
     inboxes = [
         mailbox_entries(store, step.inbox).get(OUTSIDE) for _, step in history(store, counter)
     ]

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 from aio import run
+from childproc import prepare_store, run_child
 
 import gritwit as g
 from gritwit.runtime import Runtime, _group, check_runtime, failed_ref, history
@@ -272,23 +272,10 @@ def _step_ids(store: Store, actor: g.ObjectId) -> set[g.ObjectId]:
 # --- SIGKILL inside a group (RUN-017.5) ------------------------------------------------------
 
 
-def _child(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CHILD), str(directory), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A durable store with the child's counters made: copied for each kill."""
-    directory = tmp_path_factory.mktemp("group-crash-setup")
-    done = _child(directory, "setup")
-    assert done.returncode == 0, done.stderr
-    return directory
+    return prepare_store(tmp_path_factory, CHILD, "group-crash-setup")
 
 
 def _counts(directory: Path) -> dict[g.ObjectId, bytes]:
@@ -321,7 +308,7 @@ def test_a_kill_inside_a_group_leaves_whole_groups_in_order(
 ) -> None:
     directory = tmp_path / "store"
     shutil.copytree(prepared, directory)
-    killed = _child(directory, point, str(group), str(swap))
+    killed = run_child(CHILD, directory, point, str(group), str(swap))
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr)
     assert "sent" in killed.stdout and "finished" not in killed.stdout
     with Store.open(directory) as store:

@@ -18,7 +18,8 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit import StoreBusy
@@ -111,6 +112,6 @@ def test_a_group_whose_batch_the_server_aborted_is_built_again(
         "RUN-017.4: the aborted group's members were built again and adopted",
         report,
     )
-    assert [_count(store, c) for c in counters] == [2, 3], (
+    assert [head_count(store, c) for c in counters] == [2, 3], (
         "DUR-007.3, RUN-017.4: each message counted once, the abort notwithstanding"
     )

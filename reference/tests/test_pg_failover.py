@@ -50,28 +50,25 @@ SEED = int(os.environ.get("GRITWIT_FAILOVER_SEED", "54"))
 DEEP = os.environ.get("GRITWIT_PROFILE") == "deep"
 
 
-@pytest.fixture
-def synchronous() -> Iterator[Pair]:
+def _pair(synchronous: bool) -> Iterator[Pair]:
     try:
-        pair = start_pair(synchronous=True)
+        pair = start_pair(synchronous=synchronous)
     except ClusterUnavailable as exc:
         pytest.skip(f"no primary and standby here: {exc}")
     try:
         yield pair
     finally:
         pair.stop()
+
+
+@pytest.fixture
+def synchronous() -> Iterator[Pair]:
+    yield from _pair(synchronous=True)
 
 
 @pytest.fixture
 def asynchronous() -> Iterator[Pair]:
-    try:
-        pair = start_pair(synchronous=False)
-    except ClusterUnavailable as exc:
-        pytest.skip(f"no primary and standby here: {exc}")
-    try:
-        yield pair
-    finally:
-        pair.stop()
+    yield from _pair(synchronous=False)
 
 
 def _sent(url: str) -> set[int]:

@@ -15,7 +15,8 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit.runtime import Runtime
@@ -69,7 +70,7 @@ def test_a_send_acknowledged_elsewhere_before_a_run_is_run_by_it(
         if own_work:
             await _say(mine, second, "inc", "1")
         report = await mine.run_until_quiescent()
-        return len(report.steps), report.quiescent, len(report.failures), _count(store, first)
+        return len(report.steps), report.quiescent, len(report.failures), head_count(store, first)
 
     steps, quiescent, failures, counted = asyncio.run(scenario())
     assert (steps, quiescent, failures) == (2 if own_work else 1, True, 0)
@@ -178,7 +179,7 @@ def test_a_run_whose_commit_brought_no_read_reads_before_it_answers(
         monkeypatch.setattr(_pg_ahead, "changes_call", refuse_after_commits)
         await _say(mine, second, "inc", "1")
         report = await mine.run_until_quiescent()
-        return len(report.steps), report.quiescent, _count(store, first)
+        return len(report.steps), report.quiescent, head_count(store, first)
 
     assert asyncio.run(scenario()) == (2, True, 10)
 
@@ -217,6 +218,6 @@ def test_a_commit_that_raised_leaves_no_guard_on_the_next_write(
         other.backend.erase(victim, "withdrawn")  # type: ignore[attr-defined]
         await _say(mine, counter, "inc", "1")  # committed on its own: no guard left
         assert (await mine.run_until_quiescent()).steps
-        return _count(store, counter)
+        return head_count(store, counter)
 
     assert asyncio.run(scenario()) == 4

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, Share
@@ -166,7 +167,7 @@ def test_wake_ups_within_the_window_are_run_in_one_group_commit(stage: Stage) ->
         "RUN-020.8, RUN-017.3: the gathered work was committed in one group commit",
         seen,
     )
-    assert [_count(stage.store, c) for c in stage.counters] == [2, 3], (
+    assert [head_count(stage.store, c) for c in stage.counters] == [2, 3], (
         "RUN-020.8: gathering changed nothing of what the run did (RUN-020.6)"
     )
 
@@ -213,7 +214,7 @@ def test_the_window_is_not_lengthened_by_what_comes_in_it(stage: Stage) -> None:
         "RUN-020.6: the counters' messages run once the waiter runs",
         report,
     )
-    counts = [_count(stage.store, c) for c in stage.counters]
+    counts = [head_count(stage.store, c) for c in stage.counters]
     assert counts == [(sent + 1) // 2 + 1, sent // 2], (
         "RUN-020.8: every send of the stream, inside the window or after it, ran once",
         counts,

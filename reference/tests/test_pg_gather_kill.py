@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 from childproc import start_child
+from core_numbers import head_count
 from test_pg_gather import MINE, senders_and_counters
-from test_runtime import _count, _say
+from test_runtime import _say
 
 from gritwit.runtime import Runtime, verify_actor
 from gritwit.store import Store
@@ -84,7 +85,7 @@ def test_a_kill_in_a_gathered_commit_loses_and_duplicates_nothing(
             moved,
         )
         asyncio.run(after.run_until_quiescent())
-        counts = [_count(stores[0], c) for c in counters]
+        counts = [head_count(stores[0], c) for c in counters]
         assert counts == [2, 3], (
             "RUN-002, RUN-020.8: each send counted once, the kill notwithstanding",
             counts,

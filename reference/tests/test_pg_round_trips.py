@@ -206,6 +206,17 @@ def test_an_erasure_elsewhere_is_seen_by_the_next_transition(
     assert not report.steps  # the content is erased: the transition fails (RUN-011.3)
 
 
+def _one_counter(store: Store, loop: asyncio.AbstractEventLoop) -> tuple[Runtime, g.ObjectId]:
+    """A runtime whose sends join its group commits, with one counter made, and the blob
+    its ``inc`` messages carry stored."""
+    from asv_bench._scenes import make_counters
+
+    runtime = Runtime(store, send_commit="group")
+    (actor,) = loop.run_until_complete(make_counters(runtime, 1))
+    store.put_object(g.Blob(data=b"1"))
+    return runtime, actor
+
+
 def _stepped(
     runtime: Runtime, loop: asyncio.AbstractEventLoop, actor: g.ObjectId, n: int
 ) -> list[int]:
@@ -225,14 +236,10 @@ def test_a_counter_stepped_again_is_one_round_trip(relayed: tuple[Relay, Store])
     send joining the commit, is the commit alone: its state blob, which the runtime's
     own last commit stored as new (fresh, RUN-022.1), is not asked for a tombstone (two
     round trips per transition before)."""
-    from asv_bench._scenes import make_counters
-
     relay, store = relayed
     loop = asyncio.new_event_loop()
     try:
-        runtime = Runtime(store, send_commit="group")
-        (actor,) = loop.run_until_complete(make_counters(runtime, 1))
-        store.put_object(g.Blob(data=b"1"))
+        runtime, actor = _one_counter(store, loop)
         assert _stepped(runtime, loop, actor, 6) == [1] * 6  # warm: statements prepared
         relay.reset()
         assert _stepped(runtime, loop, actor, 10) == [1] * 10
@@ -249,14 +256,10 @@ def test_an_erased_state_blob_the_runtime_stored_fails_the_next_transition(
     """RUN-011.3: the other side of the rule above.  A state blob the runtime stored as
     new and reads without asking is erased by another process; the next transition
     brings the moved count with its head read, asks, and fails (it is not served)."""
-    from asv_bench._scenes import make_counters
-
     relay, store = relayed
     loop = asyncio.new_event_loop()
     try:
-        runtime = Runtime(store, send_commit="group")
-        (actor,) = loop.run_until_complete(make_counters(runtime, 1))
-        store.put_object(g.Blob(data=b"1"))
+        runtime, actor = _one_counter(store, loop)
         assert _stepped(runtime, loop, actor, 7) == [1] * 7  # count 7: b"7" stored new
         other = Store.open(relay.url(store.backend._conninfo), create=False)  # type: ignore[attr-defined]
         try:

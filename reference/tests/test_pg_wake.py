@@ -20,7 +20,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, Share
@@ -106,7 +107,7 @@ def test_a_runtime_runs_a_message_another_runtime_sent_woken_or_not(
         assert woken is (wake == "notified")
         report = asyncio.run(mine.run_until_quiescent())  # reads the refs, woken or not
         assert len(report.steps) == 1 and not report.failures
-        assert _count(stores[0], actor) == 5
+        assert head_count(stores[0], actor) == 5
     finally:
         for store in stores:
             store.close()
@@ -153,7 +154,7 @@ def test_a_refused_listen_falls_back_to_polling(pg_url: str) -> None:
         assert len(tries) == 1  # not asked again
         report = asyncio.run(mine.run_until_quiescent())
         assert len(report.steps) == 1 and not report.failures
-        assert _count(stores[0], actor) == 7
+        assert head_count(stores[0], actor) == 7
     finally:
         for store in stores:
             store.close()
@@ -207,7 +208,7 @@ def test_a_runs_commit_wakes_others_only_for_work_outside_its_share(
     woken = asyncio.run(scenario())
     outside_share = share is not None
     assert woken == [False, False, outside_share, outside_share, True]
-    assert _count(store, g.object_id(inside)) == 3
+    assert head_count(store, g.object_id(inside)) == 3
 
 
 @pytest.mark.req("RUN-020.6")

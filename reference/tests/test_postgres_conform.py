@@ -155,20 +155,28 @@ def test_missing_psycopg_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> Non
 EXAMPLES = ["--examples", "25"] if os.environ.get("GRITWIT_PROFILE") != "deep" else []
 
 
-def conform(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any], str]:
+def conform_process(
+    tmp_path: Path, env: dict[str, str], args: list[str], limit: float
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any] | None]:
+    """``conform --out report ARGS`` run in ``tmp_path`` with ``env`` added, ended after
+    ``limit`` seconds: the process, and its JSON report (``None`` where it wrote none)."""
     out = tmp_path / "report"
     proc = subprocess.run(
-        [sys.executable, "-m", "gritwit_conformance", "conform", "--out", str(out),
-         "--profile", "store", "--profile", "runtime", "-n", "2", *EXAMPLES, *args],
+        [sys.executable, "-m", "gritwit_conformance", "conform", "--out", str(out), *args],
         capture_output=True,
         text=True,
-        timeout=RUN_LIMIT,
+        timeout=limit,
         cwd=tmp_path,
         env={**os.environ, **env},
-    )  # fmt: skip
+    )
     report_file = out.with_suffix(".json")
-    report = json.loads(report_file.read_text()) if report_file.exists() else {}
-    return proc.returncode, report, proc.stdout + proc.stderr
+    return proc, json.loads(report_file.read_text()) if report_file.exists() else None
+
+
+def conform(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any], str]:
+    profiles = ["--profile", "store", "--profile", "runtime", "-n", "2", *EXAMPLES, *args]
+    proc, report = conform_process(tmp_path, env, profiles, RUN_LIMIT)
+    return proc.returncode, report or {}, proc.stdout + proc.stderr
 
 
 def outcomes(report: dict[str, Any]) -> dict[str, int]:

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, history
@@ -181,7 +182,7 @@ def test_a_send_and_step_between_the_reads_of_a_catch_up_are_read_once(
         _run(b, how)
         _run(a, how)
         with g.Store.open(location) as store:
-            assert _count(store, actor) == 1 + 2, (
+            assert head_count(store, actor) == 1 + 2, (
                 f"inc 1 and inc 2 read twice after b ran between a's read of the "
                 f"{between.after} and the other (RUN-002.3, RUN-007.2)"
             )

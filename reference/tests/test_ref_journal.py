@@ -485,6 +485,12 @@ def test_a_postgres_store_made_before_the_journal_gets_one(pg_url: str) -> None:
 # --- the runtime on a durable store ------------------------------------------------------
 
 
+#: The ref listings of a runtime's first run on a store it never loaded, in order: the
+#: heads, the outside's mailboxes (RUN-003.4, RUN-003.5), the failed marks and the
+#: placement records (RUN-021.6).
+FIRST_LISTINGS = ["heads/", "names/outside-outbox", "names/failed/", "names/placement/"]
+
+
 @contextlib.contextmanager
 def _listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The prefixes of every ``Store.list_ref_targets`` call (every listing of refs)."""
@@ -529,9 +535,4 @@ def test_a_runtime_on_sqlite_catches_up_from_the_journal(
         assert mine.query(actor, "count").data == b"8"  # 5 + 3 incs, each read once
         # only the first run of `other` listed the refs (it had never loaded): the heads,
         # the outside's mailboxes, the marks and the placements (RUN-021.6); `mine` never
-        assert listed == [
-            "heads/",
-            "names/outside-outbox",
-            "names/failed/",
-            "names/placement/",
-        ], listed
+        assert listed == FIRST_LISTINGS, listed

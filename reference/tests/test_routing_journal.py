@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from aio import run
+from test_ref_journal import FIRST_LISTINGS, _listings
 
 import gritwit as g
 from gritwit.runtime import Runtime
@@ -71,35 +72,23 @@ def test_a_run_reads_only_the_refs_that_moved_and_sees_another_writers(
     store = Store.memory()
     mine, other = Runtime(store, send_commit="own"), Runtime(store, send_commit="own")
     actor = _counter(mine)
-    listed: list[str] = []
-    real = Store.list_ref_targets
-
-    def counted(self: Store, prefix: str = "") -> list[tuple[str, g.ObjectId]]:
-        listed.append(prefix)
-        return real(self, prefix)
-
-    monkeypatch.setattr(Store, "list_ref_targets", counted)
-    one = store.put_object(g.Blob(data=b"1"))
-    run(other.send(actor, one, {"mt": "inc"}))  # another writer's send: mine sees it
-    assert len(run(mine.run_until_quiescent()).steps) == 1
-    assert mine.query(actor, "count").data == b"1"
-    run(other.send(actor, one, {"mt": "inc"}))
-    assert len(run(other.run_until_quiescent()).steps) == 1  # … and its step
-    assert run(mine.run_until_quiescent()).steps == ()  # nothing pending: the inc was read
-    run(mine.send(actor, one, {"mt": "inc"}))
-    report = run(mine.run_until_quiescent())
-    assert [a for a, _ in report.steps] == [actor]
-    assert mine.head(actor) == report.steps[0][1]
-    assert mine.query(actor, "count").data == b"3"
-    # only the first run of `other` listed the refs (it had never loaded): the heads, the
-    # outside's mailboxes and old ref (RUN-003.4, RUN-003.5), the marks and the placement
-    # records (RUN-021.6); `mine` never
-    assert listed == [
-        "heads/",
-        "names/outside-outbox",
-        "names/failed/",
-        "names/placement/",
-    ], listed
+    with _listings(monkeypatch) as listed:
+        one = store.put_object(g.Blob(data=b"1"))
+        run(other.send(actor, one, {"mt": "inc"}))  # another writer's send: mine sees it
+        assert len(run(mine.run_until_quiescent()).steps) == 1
+        assert mine.query(actor, "count").data == b"1"
+        run(other.send(actor, one, {"mt": "inc"}))
+        assert len(run(other.run_until_quiescent()).steps) == 1  # … and its step
+        assert run(mine.run_until_quiescent()).steps == ()  # nothing pending: the inc was read
+        run(mine.send(actor, one, {"mt": "inc"}))
+        report = run(mine.run_until_quiescent())
+        assert [a for a, _ in report.steps] == [actor]
+        assert mine.head(actor) == report.steps[0][1]
+        assert mine.query(actor, "count").data == b"3"
+        # only the first run of `other` listed the refs (it had never loaded): the heads, the
+        # outside's mailboxes and old ref (RUN-003.4, RUN-003.5), the marks and the placement
+        # records (RUN-021.6); `mine` never
+        assert listed == FIRST_LISTINGS, listed
 
 
 @pytest.mark.req("RUN-003.1", "RUN-004.4")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from aio import run
+from core_numbers import head_count
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, failed_ref, history
@@ -42,16 +43,6 @@ async def _say(rt: Runtime, to: g.ObjectId, mt: str, text: str = "") -> g.Object
     return await rt.send(to, g.object_id(blob), {"mt": mt}, objects=(blob,))
 
 
-def _count(store: g.Store, actor: g.ObjectId) -> int:
-    head = store.get_object(store.get_ref("heads/" + actor.hex()))  # type: ignore[arg-type]
-    assert isinstance(head, g.Step)
-    core = store.get_object(head.core)
-    assert isinstance(core, g.Tree)
-    blob = store.get_object(core.entries["count"])
-    assert isinstance(blob, g.Blob)
-    return int(blob.data)
-
-
 def _outside_messages(store: g.Store, actor: g.ObjectId) -> list[g.Message]:
     """Everything the outside ever queued to ``actor``, oldest first."""
     entry = outside_entries(store, read_outside(store)).get(actor)
@@ -79,7 +70,7 @@ def test_two_thousand_counters_in_one_process() -> None:
         return actors
 
     actors = run(scenario())
-    assert [_count(store, a) for a in actors] == [i % 7 for i in range(2000)]
+    assert [head_count(store, a) for a in actors] == [i % 7 for i in range(2000)]
 
 
 @pytest.mark.req("RUN-002.2", "RUN-002.3", "REF-004", "WIT-005")
@@ -113,7 +104,7 @@ def test_cas_conflict_reloads_the_head_and_retries_from_it() -> None:
     chain = history(store, actor)
     assert len(chain) == 3  # runtime, the other writer, the runtime again from its head
     assert chain[2][1].previous == chain[1][0]
-    assert _count(store, actor) == 1 + 2 + 4  # inc 2 read once, by the winner only
+    assert head_count(store, actor) == 1 + 2 + 4  # inc 2 read once, by the winner only
     assert check_runtime(store).ok
 
 
@@ -249,7 +240,7 @@ def test_time_limit_fails_slow_actors_while_counters_progress() -> None:
         return slow, sleepy, counters
 
     slow, sleepy, counters = run(scenario())
-    assert all(_count(store, c) == 5 for c in counters)
+    assert all(head_count(store, c) == 5 for c in counters)
     assert rt.head(slow) is None and rt.head(sleepy) is None
     by_actor = {f.actor: f.error_class for f in rt.failures}
     assert by_actor == {slow: "TransitionTimeout", sleepy: "TransitionTimeout"}
@@ -283,7 +274,7 @@ def test_recovery_after_stopping_mid_workload(tmp_path: Path) -> None:
     actors = run(first_half())
     run(second_half())
     with g.Store.open(directory) as store:
-        assert [_count(store, c) for c in actors[:6]] == [6] * 6
+        assert [head_count(store, c) for c in actors[:6]] == [6] * 6
         echo_step = store.get_object(store.get_ref("heads/" + actors[6].hex()))  # type: ignore[arg-type]
         assert isinstance(echo_step, g.Step)
         replies = pending(store, mailbox_entries(store, echo_step.outbox)[OUTSIDE], None)
@@ -333,7 +324,7 @@ def test_same_steps_as_the_executor_under_the_same_schedule() -> None:
 
     run(drive())
     assert read_outside(ex_store) == read_outside(rt_store)
-    assert [_count(rt_store, a) for a in ids] == [2] * 4
+    assert [head_count(rt_store, a) for a in ids] == [2] * 4
     assert ex.core(requester).entries["answer"] == g.object_id(blobs["q"])
 
 
@@ -367,7 +358,7 @@ def test_at_most_one_transition_of_an_actor_runs_at_a_time() -> None:
 
     actor = run(scenario())
     assert most == 1, f"{most} transitions of one actor ran at once (RUN-002.1)"
-    assert _count(store, actor) == 15 and rt.conflicts == 0
+    assert head_count(store, actor) == 15 and rt.conflicts == 0
 
 
 @pytest.mark.req("RUN-002.4", "RUN-003.2", "WIT-004")
@@ -408,4 +399,4 @@ def test_a_lost_swap_of_the_outside_outbox_is_sent_again_from_the_winner(
         "the send made again chains after the winner's message (WIT-004), which stays sent"
     )
     run(rt.run_until_quiescent())
-    assert _count(store, actor) == 10
+    assert head_count(store, actor) == 10

@@ -189,28 +189,32 @@ def test_objects_the_store_or_the_group_holds_add_nothing(commit: str) -> None:
     assert [f.error_class for f in rt.failures] == ["step-too-large"] * 5
 
 
+#: A blob a step names twice, in two core entries and twice among its new objects.
+JUNK = g.Blob(data=b"j" * 6000)
+
+
+def twice(inp: TransitionInput) -> TransitionOutput:
+    """The Wit ``twice``: each step sets core entries ``a`` and ``b`` to :data:`JUNK`."""
+    entries = dict(inp.core.entries)
+    entries["a"] = entries["b"] = g.object_id(JUNK)
+    return TransitionOutput(
+        core=g.Tree(entries=entries),
+        read={s: len(items) for s, items in inp.pending.items()},
+        new_objects=(JUNK, JUNK),
+    )
+
+
 @pytest.mark.req("RUN-022.1", "RUN-011.4")
 @pytest.mark.parametrize("erase", [False, True], ids=["new", "erased"])
 def test_an_erased_blob_and_a_repeated_object_add_nothing(erase: bool) -> None:
     """A step writing a blob that was stored and erased adds nothing for it (``has`` is
     true, RUN-011.4), and a new object a step names twice counts once."""
-    junk = g.Blob(data=b"j" * 6000)
-
-    def wit(inp: TransitionInput) -> TransitionOutput:
-        entries = dict(inp.core.entries)
-        entries["a"] = entries["b"] = g.object_id(junk)
-        return TransitionOutput(
-            core=g.Tree(entries=entries),
-            read={s: len(items) for s, items in inp.pending.items()},
-            new_objects=(junk, junk),
-        )
-
     store = Store.memory()
-    rt = Runtime(store, actors={**TEST_ACTORS, "twice": wit}, commit="step")
+    rt = Runtime(store, actors={**TEST_ACTORS, "twice": twice}, commit="step")
 
     async def go() -> int:
         if erase:
-            erase_blob(store, store.put_object(junk), "gone")
+            erase_blob(store, store.put_object(JUNK), "gone")
         await rt.genesis(*test_actor_core("twice"))
         before = store_bytes(store)
         await rt.run_until_quiescent()

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aio import run
+from childproc import prepare_store, run_child
 from test_group_commit import _counters, _Logged, _scenario
 
 import gritwit as g
@@ -173,22 +172,9 @@ def test_an_error_escaping_a_run_keeps_the_grouped_sends() -> None:
 # --- SIGKILL (RUN-019.2, RUN-019.3) --------------------------------------------------------
 
 
-def _child(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CHILD), str(directory), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("grouped-send-setup")
-    done = _child(directory, "setup")
-    assert done.returncode == 0, done.stderr
-    return directory
+    return prepare_store(tmp_path_factory, CHILD, "grouped-send-setup")
 
 
 #: (point, group, swap, whether the sends are durable, steps durable after the kill).
@@ -211,7 +197,7 @@ def test_a_kill_leaves_the_grouped_sends_whole_or_not_at_all(
     shutil.copytree(prepared, directory)
     with Store.open(directory) as store:
         before = read_outside(store)
-    killed = _child(directory, point, str(group), str(swap))
+    killed = run_child(CHILD, directory, point, str(group), str(swap))
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr)
     assert "sent" in killed.stdout and "finished" not in killed.stdout
     with Store.open(directory) as store:

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from core_numbers import head_count
 from hypothesis import given
 from hypothesis import strategies as st
-from test_runtime import _count
 
 import gritwit as g
 from gritwit.runtime import Runtime, Share
@@ -122,7 +122,7 @@ def test_an_actor_placed_with_another_runs_in_its_share_and_not_in_its_own(
         _inc(sender, store, placed, by)
         assert _steps_of(one) == []  # RUN-021.1: not its share, whatever its id says
         assert _steps_of(zero) == [placed]  # RUN-021.2
-    assert _count(store, placed) == 5
+    assert head_count(store, placed) == 5
     _inc(zero, store, plain, "4")
     assert _steps_of(zero) == []
     assert _steps_of(one) == [plain]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aio import run
+from core_numbers import head_count
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,18 +28,6 @@ from gritwit.runtime import (
 )
 from gritwit.store import Store, head_ref
 from gritwit.wit import test_actor_core
-
-
-def _count(store: Store, actor: g.ObjectId) -> int:
-    head = store.get_ref(head_ref(actor))
-    assert head is not None
-    step = store.get_object(head)
-    assert isinstance(step, g.Step)
-    core = store.get_object(step.core)
-    assert isinstance(core, g.Tree)
-    blob = store.get_object(core.entries["count"])
-    assert isinstance(blob, g.Blob)
-    return int(blob.data)
 
 
 async def _inc(rt: Runtime, actor: g.ObjectId) -> None:
@@ -83,7 +72,7 @@ def test_a_reverted_counter_counts_on_from_the_step_it_went_back_to(
         last = store.get_object(head)
         assert isinstance(step, g.Step) and isinstance(last, g.Step)
         assert (step.previous, step.inbox, step.outbox) == (head, last.inbox, last.outbox)
-        assert _count(store, actor) == incs - back
+        assert head_count(store, actor) == incs - back
         # the actor is resident: the query answers from the new head, not the kept one
         assert rt.resident(actor) and int(rt.query(actor, "count").data) == incs - back
         assert (await rt.run_until_quiescent()).steps == ()  # nothing read again
@@ -92,7 +81,7 @@ def test_a_reverted_counter_counts_on_from_the_step_it_went_back_to(
         return actor
 
     actor = run(scenario())
-    assert _count(store, actor) == incs - back + more
+    assert head_count(store, actor) == incs - back + more
     assert verify_actor(store, actor).ok and check_runtime(store).ok
 
 
@@ -125,7 +114,7 @@ def test_refusals_in_the_order_of_the_clause() -> None:
     child = fork(store, actor, steps[1])
     with pytest.raises(InvalidRefTarget):
         revert(store, child, steps[0])  # the parent's history, not the child's own
-    assert _steps(store, actor) == steps and _count(store, actor) == 2  # nothing changed
+    assert _steps(store, actor) == steps and head_count(store, actor) == 2  # nothing changed
 
 
 @pytest.mark.req("RUN-024.7")
@@ -144,7 +133,7 @@ def test_a_frozen_core_is_not_reverted_to_other_code() -> None:
         rt.revert(actor, before)
     assert _steps(store, actor)[-1] == head
     rt.revert(actor, _steps(store, actor)[-2])  # the frozen step before the inc
-    assert _count(store, actor) == 0
+    assert head_count(store, actor) == 0
 
 
 def _swap_first(monkeypatch: pytest.MonkeyPatch, move: Callable[[], None]) -> None:
@@ -244,7 +233,7 @@ def test_a_revert_commits_the_open_group_first() -> None:
     rt.revert(actor, steps[0])
     assert dict(store.list_ref_targets("names/outside-outbox/")) != before
     run(rt.run_until_quiescent())
-    assert _count(store, actor) == 1  # the inc counted once, from the reverted count 0
+    assert head_count(store, actor) == 1  # the inc counted once, from the reverted count 0
 
 
 @pytest.mark.req("RUN-024.10", "RUN-024.1")
@@ -259,7 +248,7 @@ def test_a_revert_given_a_head_reverts_only_from_that_head() -> None:
     assert info.value.requirement == "RUN-024.10"
     assert set(store.iter_ids()) == held and store.get_ref(head_ref(actor)) == steps[-1]
     new = rt.revert(actor, steps[0], head=steps[-1])
-    assert store.get_ref(head_ref(actor)) == new and _count(store, actor) == 0
+    assert store.get_ref(head_ref(actor)) == new and head_count(store, actor) == 0
 
 
 def _updater_to_fail() -> tuple[Store, Runtime, dict[str, Any], g.ObjectId, list[g.ObjectId]]:

@@ -16,7 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_runtime import _count, _say
+from core_numbers import head_count
+from test_runtime import _say
 
 import gritwit as g
 from gritwit.runtime import Runtime, check_runtime, history
@@ -63,7 +64,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
         if self is residents and of == actor and not interleaved:  # a's run, before its read
             interleaved.append(of)
             b_meanwhile()
-            assert _count(g.Store.open(tmp_path), actor) == 1 + 2  # b read inc 1 and inc 2
+            assert head_count(g.Store.open(tmp_path), actor) == 1 + 2  # b read inc 1 and inc 2
         return head_step(self, of, read)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ResidentActors, "head_step", head_step_after_b)
@@ -71,7 +72,7 @@ def test_a_head_moved_by_another_writer_during_a_run_reads_nothing_twice(
     assert interleaved and report.quiescent and not report.failures
 
     store = g.Store.open(tmp_path)
-    assert _count(store, actor) == 1 + 2, "a message was read twice (RUN-003.3, WIT-005)"
+    assert head_count(store, actor) == 1 + 2, "a message was read twice (RUN-003.3, WIT-005)"
     read: list[g.ObjectId] = []
     for _, step in history(store, actor):  # the inbox entry for the outside never goes back
         entry = mailbox_entries(store, step.inbox).get(OUTSIDE)

@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from test_sandbox import _cli
 
 import gritwit as g
 from gritwit.runtime import TIME_LIMIT, Runtime
@@ -197,16 +196,6 @@ def test_a_time_limit_changes_no_run_it_does_not_stop() -> None:
 
 
 # --- gritwit sandbox run --time-limit (SBX-006.10) ---------------------------------------------
-
-
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gritwit", "sandbox", "run", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @needs_interpreter

@@ -151,6 +151,20 @@ def test_a_message_that_does_not_fit_ends_its_senders_part_not_the_others() -> N
     assert read == {a: 1, b: 3}  # a's third is behind its second: never offered (a prefix)
 
 
+def _stub(sender: g.ObjectId, item: PendingMessage, size: int) -> dict[str, object]:
+    """The entry SBX-010.6 hands for a message over the bound, written from the spec: its
+    id, sender, headers and content id, no data, ``omitted`` and the whole entry's size."""
+    return {
+        "id": item.id.hex(),
+        "from": sender.hex(),
+        "headers": {},
+        "content": item.message.content.hex(),
+        "data": None,
+        "omitted": "too-large",
+        "size": size,
+    }
+
+
 @pytest.mark.req("SBX-010.6")
 def test_a_message_larger_than_the_bound_is_handed_omitted_and_blocks_nothing() -> None:
     store = g.Store.memory()
@@ -161,15 +175,7 @@ def test_a_message_larger_than_the_bound_is_handed_omitted_and_blocks_nothing() 
     assert read == {a: 3}
     big = messages[1]
     size = len(_dumps(_entry(a, qa[1], b"x" * 9000)))
-    assert big == {
-        "id": qa[1].id.hex(),
-        "from": a.hex(),
-        "headers": {},
-        "content": qa[1].message.content.hex(),
-        "data": None,
-        "omitted": "too-large",
-        "size": size,
-    }
+    assert big == _stub(a, qa[1], size)
     assert _sizes(messages) <= bound
     assert omitted_json(a, qa[1], size) == big
 
@@ -254,15 +260,7 @@ def test_an_omitted_message_counts_its_own_objects_bytes_against_the_bound() -> 
     a, qa = _queue(store, [100, 9000], b"a")
     first = len(_dumps(_entry(a, qa[0], b"x" * 100)))
     whole = len(_dumps(_entry(a, qa[1], b"x" * 9000)))
-    stub = {
-        "id": qa[1].id.hex(),
-        "from": a.hex(),
-        "headers": {},
-        "content": qa[1].message.content.hex(),
-        "data": None,
-        "omitted": "too-large",
-        "size": whole,
-    }
+    stub = _stub(a, qa[1], whole)
     exact = first + len(_dumps(stub))  # far below the whole message's size
     assert exact < whole
     _, read = handed(store, {a: qa}, a, _build, exact)

@@ -27,6 +27,7 @@ import pytest
 import wasmtime
 from hypothesis import given
 from hypothesis import strategies as st
+from test_core_walks import _CHAIN  # the deep chain of directories, one program for both
 
 import gritwit as g
 from gritwit._errors import FuelExhausted
@@ -292,18 +293,6 @@ _MEASURE = textwrap.dedent(
     print(json.dumps([result.stdout.decode(), before * 1024, after * 1024]))
     """
 )
-
-_CHAIN = """\
-import os
-name = 'a' * 255
-fd = os.open('.', os.O_RDONLY)
-for i in range({depth}):
-    os.mkdir(name, dir_fd=fd)
-    below = os.open(name, os.O_RDONLY, dir_fd=fd)
-    os.close(fd)
-    fd = below
-os.close(os.open('f', os.O_CREAT | os.O_WRONLY, dir_fd=fd))
-"""
 
 
 def _growth(program: str, *, again: bool = False) -> tuple[str, int]:

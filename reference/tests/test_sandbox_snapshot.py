@@ -14,6 +14,7 @@ import json
 
 import pytest
 import wasmtime
+from test_sandbox import COUNTER, SMALL
 
 import gritwit as g
 from gritwit.sandbox import INSTALL_HINT, SandboxLimits, interpreter_path, run_python
@@ -34,8 +35,6 @@ pytestmark = [
     pytest.mark.slow,
 ]
 
-SMALL = SandboxLimits(fuel=2_000_000_000, memory_bytes=64 << 20)
-COUNTER = 'n = int(open("n").read())\nopen("n", "w").write(str(n + 1))\nprint(n + 1)\n'
 TO = "00" * 32
 PROGRAMS = {
     "counter": COUNTER,

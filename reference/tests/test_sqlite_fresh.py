@@ -15,12 +15,13 @@ from unittest import mock
 import pytest
 from aio import run
 from test_runtime_bounds import hoarder, start_hoarder
+from test_runtime_disk import JUNK, twice
 
 import gritwit as g
 from gritwit.runtime import Runtime, erase_blob
 from gritwit.store import Store
 from gritwit.store._sqlite import DB_FILENAME
-from gritwit.wit import TEST_ACTORS, TransitionInput, TransitionOutput, test_actor_core
+from gritwit.wit import TEST_ACTORS, test_actor_core
 
 
 def blob(data: bytes) -> tuple[g.ObjectId, bytes]:
@@ -97,22 +98,11 @@ def test_a_run_on_sqlite_counts_its_growth_without_reading_the_store(
 @pytest.mark.parametrize("commit", ["group", "step"])
 def test_an_erased_blob_stored_again_adds_nothing_on_sqlite(tmp_path: Path, commit: str) -> None:
     """A step naming an erased blob twice adds nothing for it (``has`` is true)."""
-    junk = g.Blob(data=b"j" * 6000)
-
-    def wit(inp: TransitionInput) -> TransitionOutput:
-        entries = dict(inp.core.entries)
-        entries["a"] = entries["b"] = g.object_id(junk)
-        return TransitionOutput(
-            core=g.Tree(entries=entries),
-            read={s: len(items) for s, items in inp.pending.items()},
-            new_objects=(junk, junk),
-        )
-
     store = Store.open(tmp_path)
-    rt = Runtime(store, actors={**TEST_ACTORS, "twice": wit}, commit=commit)
+    rt = Runtime(store, actors={**TEST_ACTORS, "twice": twice}, commit=commit)
 
     async def go() -> int:
-        erase_blob(store, store.put_object(junk), "gone")
+        erase_blob(store, store.put_object(JUNK), "gone")
         await rt.genesis(*test_actor_core("twice"))
         rt.flush()  # the genesis send is the caller's (RUN-023.1)
         before = store_bytes(store)

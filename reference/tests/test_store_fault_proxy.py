@@ -11,15 +11,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_postgres_conform import conform_process
 
 from gritwit.adapter import ReferenceAdapter
 from gritwit_conformance.harness import parse_server
@@ -31,19 +29,9 @@ SUITE_FILE = "test_store_faults"
 
 
 def conform(tmp_path: Path, impl: str, env: dict[str, str]) -> dict[str, Any]:
-    out = tmp_path / "report"
-    done = subprocess.run(
-        [sys.executable, "-m", "gritwit_conformance", "conform", "--out", str(out),
-         "--profile", "store", "--test", SUITE_FILE, "--impl", impl],
-        capture_output=True,
-        text=True,
-        timeout=RUN_LIMIT,
-        cwd=tmp_path,
-        env={**os.environ, **env},
-    )  # fmt: skip
-    report_file = out.with_suffix(".json")
-    assert report_file.exists(), done.stdout[-2000:] + done.stderr[-2000:]
-    report: dict[str, Any] = json.loads(report_file.read_text())
+    args = ["--profile", "store", "--test", SUITE_FILE, "--impl", impl]
+    done, report = conform_process(tmp_path, env, args, RUN_LIMIT)
+    assert report is not None, done.stdout[-2000:] + done.stderr[-2000:]
     return report
 
 

@@ -45,6 +45,25 @@ async def _alarm(runtime: Runtime, seed: int) -> ObjectId:
     return actor
 
 
+def _alarm_with(
+    runtime: Runtime, service: TimerService, requests: list[tuple[ObjectId, list[Blob | Tree]]]
+) -> ObjectId:
+    """A new ``alarm`` sent ``requests`` as ``timer`` messages and run; then one pass of
+    the timer party, which takes them as its timers, and the group committed."""
+
+    async def scenario() -> ObjectId:
+        actor = await _alarm(runtime, 1)
+        for content, objects in requests:
+            await runtime.send(actor, content, {"mt": "timer"}, objects, False)
+        await runtime.run_until_quiescent()
+        return actor
+
+    alarm = asyncio.run(scenario())
+    assert service.run_pass() is not None
+    runtime.flush()
+    return alarm
+
+
 def _fired_to(store: Store, actor: ObjectId) -> int:
     """How many messages the timer party sent ``actor`` (its queue, WIT-004)."""
     head = store.get_ref(f"heads/{TIMER.hex()}")
@@ -107,17 +126,7 @@ def test_gritwit_actor_timers_lists_what_the_party_holds(
         runtime = Runtime(store, actors=ACTORS)
         service = TimerService(runtime.service_door, clock=lambda: 50_000)
 
-        async def scenario() -> ObjectId:
-            actor = await _alarm(runtime, 1)
-            for after in (300, 100):
-                content, objects = _request(after)
-                await runtime.send(actor, content, {"mt": "timer"}, objects, False)
-            await runtime.run_until_quiescent()
-            return actor
-
-        alarm = asyncio.run(scenario())
-        assert service.run_pass() is not None
-        runtime.flush()
+        alarm = _alarm_with(runtime, service, [_request(300), _request(100)])
     assert main(["actor", "timers", "--store", str(where), alarm.hex(), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["to"], r["mt"], r["set_for"]) for r in rows] == [
@@ -156,17 +165,7 @@ def test_a_service_fires_at_its_start_what_fell_due_while_it_was_down(tmp_path: 
             runtime.service_door, clock=lambda: 0, bounds=TimerBounds(max_delay=10**15)
         )
 
-        async def scenario() -> ObjectId:
-            actor = await _alarm(runtime, 1)
-            for after, at in ((1_000, None), (None, ahead)):
-                content, objects = _request(after or 0) if at is None else _at(at)
-                await runtime.send(actor, content, {"mt": "timer"}, objects, False)
-            await runtime.run_until_quiescent()
-            return actor
-
-        alarm = asyncio.run(scenario())
-        assert service.run_pass() is not None
-        runtime.flush()
+        alarm = _alarm_with(runtime, service, [_request(1_000), _at(ahead)])
     with Store.open(where) as store:
         assert [t.set_for for t in pending_timers(store, alarm)] == [1_000, ahead]
     before = int(time.time() * 1000)

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_wit_executor import _say, _spawn
 
 import gritwit as g
 from gritwit._schemas import load_schema
@@ -19,16 +20,6 @@ def _text(store: g.Store, oid: g.ObjectId) -> str:
     blob = store.get_object(oid)
     assert isinstance(blob, g.Blob)
     return blob.data.decode()
-
-
-def _spawn(ex: Executor, name: str, state: dict[str, g.GritObject] | None = None) -> g.ObjectId:
-    core, objects = test_actor_core(name, state)
-    return ex.genesis(core, objects)
-
-
-def _say(ex: Executor, to: g.ObjectId, mt: str, text: str = "") -> g.ObjectId:
-    blob = g.Blob(data=text.encode())
-    return ex.inject(to, g.object_id(blob), {"mt": mt}, objects=(blob,))
 
 
 def _replies(ex: Executor, store: g.Store, actor: g.ObjectId) -> list[tuple[str | None, str]]:

@@ -17,7 +17,7 @@ SUITE_DIR = SUITE_ROOT / "suite"
 #: The spec-enforcing modules, by the part of the spec they serve.  Left out: the adapter and
 #: command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``,
 #: ``*/_cli.py``), the error table (``_errors.py``, ``_error_types.py``), the engine registry
-#: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``runtime/_deadline.py``),
+#: (``wit/_runners.py``, ``_engines.py``), the transition deadline (``_deadline.py``),
 #: an attempt's types (``runtime/_attempt.py``), the seams (``runtime/_seams.py``: protocols)
 #: and the Wasm build tool.  A new group is run and scored, its survivors no regressions.
 GROUPS: dict[str, tuple[str, ...]] = {

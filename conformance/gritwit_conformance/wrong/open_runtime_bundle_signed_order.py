@@ -10,17 +10,19 @@ reference's, and it refuses the reference's bundles as unsorted (`invalid-object
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import blake3
 
 from gritwit._cbor import Value, encode_value
 from gritwit._codec import decode_object
-from gritwit._errors import InvalidObject, InvalidRefTarget, ObjectNotFound
+from gritwit._errors import GritError, InvalidObject, InvalidRefTarget, ObjectNotFound
 from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Step
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
 from gritwit.runtime import _bundle
-from gritwit.runtime._reach import reachable
+from gritwit.runtime._reach import reachable, reachable_paged
 from gritwit.store import Store, head_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -30,6 +32,10 @@ ROW = WrongAdapter(
     frozenset({"RUN-009.1"}),
     "failed",
     "bundles sort (and import checks) their objects by ids compared as signed bytes, not unsigned",
+    copied_from=(
+        ("gritwit.runtime._bundle:export_bundle", "84f70b7dbd6caa55"),
+        ("gritwit.runtime._bundle:read_bundle", "648a6a1364d050f3"),
+    ),
 )
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
@@ -54,13 +60,33 @@ def wrong_export_bundle(store: Store, actor: ObjectId) -> bytes:
     if head is None:
         raise ObjectNotFound("RUN-009.1", f"{actor} has no head")
     raw: dict[ObjectId, bytes] = {}
+    failed: dict[ObjectId, GritError] = {}
 
-    def load(oid: ObjectId) -> GritObject:
-        raw[oid] = store.get(oid)
-        return decode_object(raw[oid])
+    def load_page(page: list[ObjectId]) -> Iterator[tuple[ObjectId, GritObject | None]]:
+        for oid, outcome in store.get_each(page):  # re-hashed (STO-004), a page at a time
+            if isinstance(outcome, GritError):  # an erased blob: `erased`, …
+                failed[oid] = outcome
+                yield oid, None
+                continue
+            try:
+                obj = decode_object(outcome)
+            except GritError as exc:
+                failed[oid] = exc
+                yield oid, None
+                continue
+            raw[oid] = outcome
+            yield oid, obj
 
-    reachable(head, load)
-    objects: list[Value] = [raw[oid] for oid in sorted(raw, key=_signed)]
+    found = reachable_paged([head], load_page)
+    if failed:  # raise what the walk one object at a time met first (depth first)
+
+        def replay(oid: ObjectId) -> GritObject | None:
+            if oid in failed:
+                raise failed[oid]
+            return found[oid]
+
+        reachable(head, replay)
+    objects: list[Value] = [raw[oid] for oid in sorted(raw, key=_signed)]  # the bug
     return encode_value([_bundle.BUNDLE_FORMAT, actor.hex(), head.hex(), objects])
 
 

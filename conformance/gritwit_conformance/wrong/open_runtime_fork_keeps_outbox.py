@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gritwit._codec import object_id
-from gritwit._errors import InvalidObject, InvalidRefTarget
+from gritwit._errors import InvalidObject, InvalidRefTarget, RefConflict
 from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Step, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime._fork import FORK_ENTRY, fork_blob
+from gritwit.runtime._fork import FORK_ENTRY, ChildExists, fork_blob
 from gritwit.store import Store, head_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -28,6 +28,7 @@ ROW = WrongAdapter(
     frozenset({"RUN-008.5"}),
     "failed",
     "a fork's first step keeps the outbox of the parent's step instead of having none",
+    copied_from=(("gritwit.runtime._fork:fork", "068c58d85bf1e449"),),
 )
 
 ECHO = "2005be9a0e88c2bc2f052ada2057b544c75deef2e64d3fc0f8e5cd74dfc66161"
@@ -67,7 +68,10 @@ def wrong_fork(
     child = store.put_object(child_core)
     # the bug: the parent's step copied whole, its outbox included
     first = Step(actor=child, core=child, previous=at_step, inbox=step.inbox, outbox=step.outbox)
-    store.cas_ref(head_ref(child), None, store.put_object(first))
+    try:
+        store.cas_ref(head_ref(child), None, store.put_object(first))
+    except RefConflict as exc:  # the same fork made before, or the child set otherwise
+        raise ChildExists(child, exc.current) from None
     assert child == object_id(child_core)
     return child
 

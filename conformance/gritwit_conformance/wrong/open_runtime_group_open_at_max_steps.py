@@ -24,6 +24,7 @@ ROW = WrongAdapter(
     "failed",
     "in group mode an rt-run that stops at max_steps reports steps whose group it never "
     "committed (heads unmoved)",
+    copied_from=(("gritwit.runtime._schedule:Scheduler._rounds", "33babaa8f7ab4b07"),),
 )
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
@@ -50,12 +51,16 @@ async def lazy_rounds(
         self._evict_between_rounds(idle)
         progressed = False
         losses = self._commits.group_losses
-        for actor in sorted(self._index.recipients() - self._index.failed):
+        for actor in sorted(self._mine(self._index.recipients()) - self._index.failed):
             if len(steps) + len(group) >= max_steps:  # the bug: reported, not committed
                 self._evict_between_rounds(idle, final=True)
                 provisional = [(m.actor, m.built.step_id) for m in group.members]
                 return RunReport((*steps, *provisional), tuple(marked), False)
-            if actor in self._index.failed:
+            if self._bounds.halted:  # RUN-023.3, as the reference
+                self._commits.commit_group()
+                self._evict_between_rounds(idle, final=True)
+                return RunReport(tuple(steps), tuple(marked), False)
+            if actor in self._index.failed:  # marked by another writer during the round
                 continue
             adopted, attempts = len(steps) + len(group), len(self._transitions.failures)
             self._running.add(actor)
@@ -64,11 +69,11 @@ async def lazy_rounds(
             finally:
                 self._running.discard(actor)
             if actor in self._index.failed and len(self._transitions.failures) > attempts:
-                marked.append(self._transitions.failures[-1])
+                marked.append(self._transitions.failures[-1])  # its last attempt, in its turn
             progressed = progressed or len(steps) + len(group) > adopted
         if not progressed and self._commits.group_losses == losses:
             self._commits.commit_group()
-            if self._commits.group_losses == losses:
+            if self._commits.group_losses == losses:  # else a lost member's actor runs again
                 self._evict_between_rounds(idle, final=True)
                 return RunReport(tuple(steps), tuple(marked), True)
 

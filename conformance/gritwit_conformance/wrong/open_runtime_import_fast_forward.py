@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gritwit._codec import decode_object
-from gritwit._errors import RefConflict
+from gritwit._errors import RefConflict, TooLarge
 from gritwit._ids import ObjectId
-from gritwit._objects import GritObject, Step, Tree
+from gritwit._objects import Step, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
+from gritwit.runtime import _bundle
 from gritwit.runtime._bundle import CoreBound, read_bundle
 from gritwit.store import Store, head_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
@@ -29,6 +29,7 @@ ROW = WrongAdapter(
     "failed",
     "rt-import moves a head that the bundle's history contains (fast-forward) instead of "
     "failing ref-conflict",
+    copied_from=(("gritwit.runtime._bundle:import_bundle", "f165df5231a3fae9"),),
 )
 
 COUNTER = "72c8efd1f10fdbab833b3804e150df4ed30c7d1daad6af378e5fa98f01d46b8d"
@@ -86,37 +87,28 @@ def wrong_import_bundle(
     before_head: Callable[[ObjectId, Step], None] | None = None,
 ) -> tuple[ObjectId, ObjectId]:
     actor, head, raw = read_bundle(data)
-    if bound is not None:  # the runtime's bound on the head's core, kept (SBX-006.18)
-        step = decode_object(raw[head])
-        core = decode_object(raw[step.core]) if isinstance(step, Step) else None
-        if isinstance(core, Tree):
-            bound(_Raw(raw), core)
+    if bound is not None:
+        reader = _bundle._Bundled(raw)
+        step = reader.get_object(head)
+        core = reader.get_object(step.core) if isinstance(step, Step) else None
+        if isinstance(core, Tree):  # else no core a run could mount (WIT-007.2)
+            try:
+                bound(reader, core)
+            except TooLarge as exc:  # nothing stored yet (RUN-009.3)
+                raise TooLarge("SBX-006.18", f"the head's core: {exc.detail}") from None
     name = head_ref(actor)
     current = store.get_ref(name)
     if current == head:
         return actor, head
     if current is not None and current not in raw:  # the bug: an ancestor is fast-forwarded
         raise RefConflict("RUN-009.4", f"{name} is {current}, not unset", current=current)
-    store.put_encoded((item, oid) for oid, item in raw.items())
-    if before_head is not None:  # the timer party's cursor (TIM-007.3), as the reference's
-        step = decode_object(raw[head])
+    store.put_encoded((item, oid) for oid, item in raw.items())  # decoded above: one write
+    if before_head is not None:
+        step = store.get_object(head)
         if isinstance(step, Step):
             before_head(actor, step)
     store.cas_ref(name, current, head)
     return actor, head
-
-
-class _Raw:
-    """The bundle's objects, decoded when read (what the reference's import reads)."""
-
-    def __init__(self, raw: dict[ObjectId, bytes]) -> None:
-        self._raw = raw
-
-    def get_object(self, oid: ObjectId) -> GritObject:
-        return decode_object(self._raw[oid])
-
-    def has(self, oid: ObjectId) -> bool:
-        return oid in self._raw
 
 
 def install() -> None:

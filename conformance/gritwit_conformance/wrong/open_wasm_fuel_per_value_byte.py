@@ -26,6 +26,7 @@ ROW = WrongAdapter(
     "failed",
     "a copy-out host call is charged per byte of the value (n), not per byte copied "
     "(min(n, cap)): a loop of length queries runs out of fuel far below the limit",
+    copied_from=(("gritwit.wasm._guest:_Guest.give", "27a39129d078386c"),),
 )
 
 #: 2000 calls of core_read("big", buf, cap=0) on a 60 000-byte blob: 2000 × 10 003 ≈ 20 M

@@ -17,6 +17,7 @@ ROW = WrongAdapter(
     "failed",
     "output exactly at the limit fails output-too-large (>= for >)",
     timeout=STARTUP_TIMEOUT,
+    copied_from=(("gritwit.sandbox._run:_Bounded.__call__", "a381866d26aadc2e"),),
 )
 
 

@@ -6,6 +6,7 @@ blocked the runtime: the actors after it never run in that call.
 
 from __future__ import annotations
 
+from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.store import head_ref
 from gritwit.wit import _executor
@@ -20,18 +21,21 @@ ROW = WrongAdapter(
     "failed",
     "a failed transition ends the run: the other actors stop running",
     smoke=True,
+    copied_from=(("gritwit.wit._executor:Executor.run_until_quiescent", "38a7781fc83bd46a"),),
 )
 
 
 def stops_at_failure(self: Executor, max_steps: int = 1000) -> RunReport:
-    steps: list[tuple[object, object]] = []
-    idle: dict[object, tuple[object, ...]] = {}
+    steps: list[tuple[ObjectId, ObjectId]] = []
+    failures: list[Failure] = []
+    failed: set[ObjectId] = set()
+    idle: dict[ObjectId, tuple[ObjectId, ...]] = {}
     while True:
         progressed = False
         recipients = {r for box in self._outboxes().values() for r in box} - {OUTSIDE}
-        for actor in sorted(recipients):
+        for actor in sorted(recipients - failed):
             if len(steps) >= max_steps:
-                return RunReport(tuple(steps), (), False)  # type: ignore[arg-type]
+                return RunReport(tuple(steps), tuple(failures), False)
             found = self.pending_for(actor)
             snapshot = tuple(items[-1].id for items in found.values())
             if not found or idle.get(actor) == snapshot:
@@ -41,16 +45,24 @@ def stops_at_failure(self: Executor, max_steps: int = 1000) -> RunReport:
                 built = self.build(actor, last, found)
                 if built is None:
                     continue
-                self._store.put_encoded(built.encodings)
-                self._store.cas_ref(head_ref(actor), self.head(actor), built.step_id)
+                # Objects first, then the head (REF-004); encoded once, by assemble,
+                # and the step is not read back.
+                self._store.put_encoded_then_cas(
+                    built.encodings,
+                    head_ref(actor),
+                    self.head(actor),
+                    built.step_id,
+                    target=built.step,
+                )
             except Exception as exc:  # the bug: the first failure ends the run
-                return RunReport(tuple(steps), (Failure(actor, exc),), True)  # type: ignore[arg-type]
+                failures.append(Failure(actor, exc))
+                return RunReport(tuple(steps), tuple(failures), True)
             steps.append((actor, built.step_id))
             progressed = True
             if built.step.inbox == (None if last is None else last.inbox):
                 idle[actor] = snapshot
         if not progressed:
-            return RunReport(tuple(steps), (), True)  # type: ignore[arg-type]
+            return RunReport(tuple(steps), tuple(failures), True)
 
 
 def install() -> None:

@@ -5,12 +5,25 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._ids import ObjectId
 from ..store import Store
 
-__all__ = ["BadRequest", "Json", "_durable_store", "_hex", "_id", "_optional_id", "_str", "_text"]
+if TYPE_CHECKING:
+    from ..runtime import Share
+
+__all__ = [
+    "BadRequest",
+    "Json",
+    "_durable_store",
+    "_hex",
+    "_id",
+    "_optional_id",
+    "_str",
+    "_text",
+    "share_arg",
+]
 
 Json = dict[str, Any]
 _HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
@@ -55,6 +68,26 @@ def _text(args: Json, key: str) -> str:
     except UnicodeEncodeError:
         raise BadRequest(f"{key} must be Unicode text (it holds a lone surrogate)") from None
     return value
+
+
+def share_arg(args: Json, clause: str) -> Share | None:
+    """``args["share"]``: ``[k, n]``, two integers (RUN-021); absent: none.
+
+    ``rt-open`` (ADP-015) and ``http-serve`` (ADP-021.1) read it alike; ``clause`` is the
+    command's, named in the ``bad-request``.  ``null`` is no omission, and a bool is no
+    integer: both are ``bad-request``.
+    """
+    from ..runtime import Share  # the runtime's modules load only where a share is read
+
+    if "share" not in args:
+        return None
+    value = args["share"]
+    if not isinstance(value, list) or len(value) != 2:
+        raise BadRequest(f"{clause}, RUN-021: share must be [k, n], two integers")
+    try:
+        return Share(k=value[0], n=value[1])
+    except ValueError as exc:
+        raise BadRequest(f"{clause}, {exc}") from None
 
 
 def _directory(args: Json, key: str, clause: str) -> Path:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._args import BadRequest, Json, _directory, _str
+from ._args import BadRequest, Json, _directory, _str, share_arg
 from ._stores import StoreLocations
 
 __all__ = ["HttpCommands", "http_available"]
@@ -24,21 +24,6 @@ def http_available() -> bool:
     from ..serve import available
 
     return available()
-
-
-def _share(args: Json) -> Any:
-    """``share`` of ``http-serve``: ``[k, n]`` as ``rt-open``'s (RUN-021); absent: none."""
-    from ..runtime import Share
-
-    if "share" not in args:
-        return None
-    value = args["share"]
-    if not isinstance(value, list) or len(value) != 2:
-        raise BadRequest("ADP-021.1, RUN-021: share must be [k, n], two integers")
-    try:
-        return Share(k=value[0], n=value[1])
-    except ValueError as exc:
-        raise BadRequest(f"ADP-021.1, {exc}") from None
 
 
 def _tokens(args: Json) -> list[dict[str, Any]]:
@@ -98,7 +83,7 @@ class HttpCommands:
         from ..serve._server import OpenDoor
 
         path = _directory(args, "path", "ADP-021.1")
-        share = _share(args)
+        share = share_arg(args, "ADP-021.1")
         wanted = _tokens(args)
         host = args.get("host", "127.0.0.1")
         if not isinstance(host, str):

@@ -31,7 +31,6 @@ from ..runtime import (
     TIME_LIMIT,
     LifecycleEvent,
     Runtime,
-    Share,
     TimerBounds,
     TimerService,
     absorb_import,
@@ -45,7 +44,7 @@ from ..runtime import (
 )
 from ..store import Store
 from ..wit import TEST_ACTORS, Failure, RunReport, test_actor_core
-from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text
+from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text, share_arg
 from ._stores import StoreLocations
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
@@ -193,22 +192,6 @@ def _byte_bound(args: Json, name: str, default: int, clause: str) -> int:
     return value
 
 
-def _share(args: Json) -> Share | None:
-    """``share`` of ``rt-open`` (ADP-015): ``[k, n]``, two integers (RUN-021); absent: none.
-
-    ``null`` is no omission, and a bool is no integer: both are ``bad-request``.
-    """
-    if "share" not in args:
-        return None
-    value = args["share"]
-    if not isinstance(value, list) or len(value) != 2:
-        raise BadRequest("ADP-015, RUN-021: share must be [k, n], two integers")
-    try:
-        return Share(k=value[0], n=value[1])
-    except ValueError as exc:
-        raise BadRequest(f"ADP-015, {exc}") from None
-
-
 class RuntimeCommands:
     """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
@@ -239,7 +222,7 @@ class RuntimeCommands:
             _commit(args),
             _first_delay(args),
         )
-        sends, share = _sends(args, commit), _share(args)
+        sends, share = _sends(args, commit), share_arg(args, "ADP-015")
         max_step_bytes = _byte_bound(args, "max_step_bytes", MAX_STEP_BYTES, "RUN-022.2")
         max_run_bytes = _byte_bound(args, "max_run_bytes", MAX_RUN_BYTES, "RUN-023.2")
         # the core limit of its python-wasi actors: mount, entry and import (SBX-007.7)

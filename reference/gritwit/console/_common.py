@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
@@ -16,7 +17,7 @@ from ..runtime import BadActorArg
 from ..runtime import actor_arg as read_actor_arg
 from ..store import EXIT_USAGE, Store
 
-__all__ = ["EXIT_REFUSED", "Refused", "actor_arg", "print_json"]
+__all__ = ["EXIT_REFUSED", "Refused", "actor_arg", "answer", "print_json"]
 
 #: Exit status when the store or the runtime refused the operation by a rule of the spec
 #: (a :class:`~gritwit.GritError`: its class and requirement are printed).
@@ -45,6 +46,15 @@ def print_json(value: Any) -> None:
     """One JSON document on standard output, keys sorted (``--json``)."""
     json.dump(value, sys.stdout, sort_keys=True, ensure_ascii=True)
     sys.stdout.write("\n")
+
+
+def answer(args: argparse.Namespace, record: dict[str, Any], line: str) -> int:
+    """Print ``record`` as JSON under ``--json``, else ``line``; the exit status, 0."""
+    if args.json:
+        print_json(record)
+    else:
+        print(line)
+    return 0
 
 
 def step_arg(store: Store, actor: ObjectId, text: str) -> ObjectId:

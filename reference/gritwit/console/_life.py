@@ -30,7 +30,7 @@ from ..runtime import (
 )
 from ..store import Store, head_ref
 from ..wit import Executor, actor_known
-from ._common import EXIT_REFUSED, Refused, actor_arg, print_json, step_arg
+from ._common import EXIT_REFUSED, Refused, actor_arg, answer, print_json, step_arg
 from ._data import BadData, parse_data
 
 __all__ = ["create", "do_export", "do_fork", "do_import", "query", "send"]
@@ -95,11 +95,7 @@ def create(store: Store, args: argparse.Namespace) -> int:
     else:  # RUN-021.7: the header holds the id's text form
         headers = {"mt": "genesis", PLACEMENT_HEADER: placement.hex()}
         Executor(store).inject(actor, actor, headers, objects=(*objects[:-1], core))
-    if args.json:
-        print_json({"actor": actor.hex(), "existed": existed})
-    else:
-        print(actor.hex())
-    return 0
+    return answer(args, {"actor": actor.hex(), "existed": existed}, actor.hex())
 
 
 def known_actor(store: Store, text: str) -> ObjectId:
@@ -122,11 +118,7 @@ def send(store: Store, args: argparse.Namespace) -> int:
     content = Blob(data=data)
     headers = {} if args.mt is None else {"mt": args.mt}
     message = Executor(store).inject(actor, object_id(content), headers, objects=(content,))
-    if args.json:
-        print_json({"actor": actor.hex(), "message": message.hex()})
-    else:
-        print(message.hex())
-    return 0
+    return answer(args, {"actor": actor.hex(), "message": message.hex()}, message.hex())
 
 
 def query(store: Store, args: argparse.Namespace) -> int:
@@ -164,11 +156,9 @@ def do_fork(store: Store, args: argparse.Namespace) -> int:
     except BadCore as exc:
         raise Refused(str(exc)) from None
     child = fork(store, actor, step, state)
-    if args.json:
-        print_json({"actor": child.hex(), "parent": actor.hex(), "step": step.hex()})
-    else:
-        print(child.hex())
-    return 0
+    return answer(
+        args, {"actor": child.hex(), "parent": actor.hex(), "step": step.hex()}, child.hex()
+    )
 
 
 def do_revert(store: Store, args: argparse.Namespace) -> int:
@@ -184,11 +174,7 @@ def do_revert(store: Store, args: argparse.Namespace) -> int:
     if expected is None and len(args.step) != 64:
         expected = seen
     head = revert(store, actor, step, expected)
-    if args.json:
-        print_json({"actor": actor.hex(), "step": step.hex(), "head": head.hex()})
-    else:
-        print(head.hex())
-    return 0
+    return answer(args, {"actor": actor.hex(), "step": step.hex(), "head": head.hex()}, head.hex())
 
 
 def do_clear(store: Store, args: argparse.Namespace) -> int:
@@ -197,11 +183,11 @@ def do_clear(store: Store, args: argparse.Namespace) -> int:
     no refusal, RUN-025.1)."""
     actor = actor_arg(store, args.actor)
     cleared = clear_failed(store, actor)
-    if args.json:
-        print_json({"actor": actor.hex(), "cleared": cleared})
-    else:
-        print("cleared" if cleared else "not marked failed")
-    return 0
+    return answer(
+        args,
+        {"actor": actor.hex(), "cleared": cleared},
+        "cleared" if cleared else "not marked failed",
+    )
 
 
 def do_name(store: Store, args: argparse.Namespace) -> int:
@@ -211,11 +197,7 @@ def do_name(store: Store, args: argparse.Namespace) -> int:
     this one already, nothing changes."""
     actor = actor_arg(store, args.actor)
     bind_name(store, args.name, actor)
-    if args.json:
-        print_json({"name": args.name, "actor": actor.hex()})
-    else:
-        print(f"{args.name} {actor.hex()}")
-    return 0
+    return answer(args, {"name": args.name, "actor": actor.hex()}, f"{args.name} {actor.hex()}")
 
 
 def do_export(store: Store, args: argparse.Namespace) -> int:

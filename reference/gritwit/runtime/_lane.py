@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ._deadline import Deadline, deadline_scope
+from .._deadline import Deadline, deadline_scope
 from ._work import WorkClock, await_work
 
 __all__ = ["busy", "run_in_lane"]

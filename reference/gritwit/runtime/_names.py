@@ -149,25 +149,25 @@ def bind_names(store: Store, bindings: Mapping[str, ObjectId]) -> dict[str, Obje
 def rebind_name(store: Store, name: str, old: ObjectId, new: ObjectId) -> None:
     """Move ``name`` from ``old`` to ``new``, explicitly (RUN-026.3); ``ref-conflict`` when it
     does not name ``old``."""
-    ref = name_ref(name)
+    check_name(name)  # a bad name is refused before the target is read (RUN-026.1)
     _check_actor(store, new)
-    try:
-        store.cas_ref(ref, old, new)
-    except RefConflict as exc:
-        raise RefConflict(
-            "RUN-026.3", f"{name} names {exc.current}, not {old}", current=exc.current
-        ) from None
+    _swap_name(store, name, old, new)
 
 
 def unbind_name(store: Store, name: str, actor: ObjectId) -> None:
     """Remove ``name`` if it names ``actor`` (RUN-026.3); the actor itself stays, under its id;
     ``ref-conflict`` when the name names another actor or none."""
-    ref = name_ref(name)
+    _swap_name(store, name, actor, None)
+
+
+def _swap_name(store: Store, name: str, old: ObjectId, new: ObjectId | None) -> None:
+    """Swap ``name`` from ``old`` to ``new`` (``None``: unbound); ``ref-conflict`` naming
+    RUN-026.3 when it does not name ``old``."""
     try:
-        store.cas_ref(ref, actor, None)
+        store.cas_ref(name_ref(name), old, new)
     except RefConflict as exc:
         raise RefConflict(
-            "RUN-026.3", f"{name} names {exc.current}, not {actor}", current=exc.current
+            "RUN-026.3", f"{name} names {exc.current}, not {old}", current=exc.current
         ) from None
 
 

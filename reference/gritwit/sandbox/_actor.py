@@ -43,6 +43,7 @@ from .._errors import (
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Tree
 from ..wit._actors import QueryInput
+from ..wit._cores import code_blob
 from ..wit._model import (
     ObjectReader,
     Overlay,
@@ -227,11 +228,7 @@ class SandboxWits:
         """The Wit of the ``wit`` blob ``blob_id``; ``unknown-wit`` as SBX-001 and SBX-002 say."""
         program = self._programs.get(blob_id)
         if program is None:
-            blob = get_blob(reader, blob_id)
-            if blob is None:
-                raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
-            if blob.headers.get("runtime") != RUNTIME:
-                raise UnknownWit("SBX-001.1", "the blob's runtime is not 'python-wasi'")
+            blob = code_blob(reader, blob_id, RUNTIME, "SBX-001.1")
             program = program_of(blob, interpreter_id())
             self._programs[blob_id] = program
         return SandboxWit(blob_id, program, self.limits, self._tally, self.input_bytes)

@@ -234,19 +234,7 @@ class MemoryBackend:
                     return False
                 if new is not None and new[0] in tombstones:  # would be missing (REF-003)
                     return False
-            # _insert_items(items, fresh), without its frame (one commit a transition)
-            objects = self._objects
-            for oid, data in items:
-                digest = oid[0]  # oid.digest, without the property's call
-                if digest in tombstones:
-                    continue
-                held = objects.get(digest)
-                if held is None:
-                    objects[digest] = data
-                    if fresh is not None:
-                        fresh.add(digest)
-                elif held != data:
-                    objects[digest] = data  # a corrupt copy mended (STO-002.3): held, not fresh
+            self._insert_items(items, fresh)  # one frame a commit, not one an object
             journal, times, now = self._journal, self._times, time.time()
             for name, _, new in planned:  # as _swap, SWAPPED: checked above, targets inserted
                 if new is None:  # _set(name, new), without its frame

@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from .._errors import OutcomeUnknown, StoreBusy, StoreError, StoreUnavailable
 from .._ids import ObjectId
@@ -475,13 +475,7 @@ class SqliteBackend:
         sized by ``length(data)`` first): one read of the sizes a :data:`_ID_PAGE` of ids,
         then one read a page."""
         wanted = [oid.digest for oid in dict.fromkeys(oids)]
-        for start in range(0, len(wanted), _ID_PAGE):
-            chunk = wanted[start : start + _ID_PAGE]
-            marks = ",".join("?" * len(chunk))
-            with self._connection() as conn:
-                sizes = conn.execute(
-                    f"SELECT id, length(data) FROM objects WHERE id IN ({marks})", chunk
-                ).fetchall()
+        for sizes in self._by_ids("SELECT id, length(data) FROM objects WHERE id IN ({})", wanted):
             for page in plan_pages((bytes(d), int(n)) for d, n in sizes):
                 marks = ",".join("?" * len(page))
                 with self._connection() as conn:
@@ -502,15 +496,18 @@ class SqliteBackend:
         a :data:`_ID_PAGE` of them."""
         wanted = [oid.digest for oid in dict.fromkeys(oids)]
         found: dict[ObjectId, str] = {}
-        for start in range(0, len(wanted), _ID_PAGE):
-            chunk = wanted[start : start + _ID_PAGE]
-            marks = ",".join("?" * len(chunk))
-            with self._connection() as conn:
-                rows = conn.execute(
-                    f"SELECT id, reason FROM tombstones WHERE id IN ({marks})", chunk
-                ).fetchall()
+        for rows in self._by_ids("SELECT id, reason FROM tombstones WHERE id IN ({})", wanted):
             found.update((ObjectId(bytes(d)), str(reason)) for d, reason in rows)
         return found
+
+    def _by_ids(self, query: str, ids: list[bytes]) -> Iterator[list[Any]]:
+        """The rows of ``query``, whose ``{}`` takes the marks of ``IN``, for ``ids``: one
+        read a :data:`_ID_PAGE` of them, no connection held between reads."""
+        for start in range(0, len(ids), _ID_PAGE):
+            chunk = ids[start : start + _ID_PAGE]
+            with self._connection() as conn:
+                rows = conn.execute(query.format(",".join("?" * len(chunk))), chunk).fetchall()
+            yield rows
 
     def close(self) -> None:
         with self._guard:

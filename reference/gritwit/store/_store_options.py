@@ -25,7 +25,7 @@ loss, DUR-009).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -103,18 +103,12 @@ def split_options(conninfo: str) -> tuple[str, StoreOptions]:
 
 
 def _read(params: dict[str, str]) -> StoreOptions:
-    unknown = sorted(set(params) - {"gritwit_isolation", "gritwit_max_write_bytes"})
-    if unknown:
-        raise ValueError(
-            f"unknown store option {unknown[0][:40]!r}: give gritwit_isolation or"
-            " gritwit_max_write_bytes (DUR-007, DUR-008)"
-        )
-    isolation = params.get("gritwit_isolation", "read-committed")
-    if isolation not in ISOLATION_LEVELS:
-        raise ValueError(
-            f"gritwit_isolation={isolation[:40]!r}: give one of"
-            f" {', '.join(ISOLATION_LEVELS)} (DUR-007)"
-        )
+    _known_only(
+        params,
+        ("gritwit_isolation", "gritwit_max_write_bytes"),
+        "give gritwit_isolation or gritwit_max_write_bytes (DUR-007, DUR-008)",
+    )
+    isolation = _one_of(params, "gritwit_isolation", "read-committed", ISOLATION_LEVELS, "DUR-007")
     limit = params.get("gritwit_max_write_bytes")
     if limit is None:
         return StoreOptions(isolation=isolation)
@@ -132,19 +126,27 @@ def split_directory(location: str) -> tuple[str, str]:
     if not mark or not query.startswith(_PREFIX):
         return location, "power"
     params = dict(parse_qsl(query, keep_blank_values=True))
-    unknown = sorted(set(params) - {"gritwit_durability"})
+    _known_only(
+        params, ("gritwit_durability",), "a store directory takes gritwit_durability (DUR-009)"
+    )
+    return directory, _one_of(params, "gritwit_durability", "power", DURABILITIES, "DUR-009")
+
+
+def _known_only(params: dict[str, str], known: tuple[str, ...], hint: str) -> None:
+    """Refuse the first (in order) of ``params`` not ``known``, saying ``hint``."""
+    unknown = sorted(set(params) - set(known))
     if unknown:
-        raise ValueError(
-            f"unknown store option {unknown[0][:40]!r}: a store directory takes"
-            " gritwit_durability (DUR-009)"
-        )
-    durability = params.get("gritwit_durability", "power")
-    if durability not in DURABILITIES:
-        raise ValueError(
-            f"gritwit_durability={durability[:40]!r}: give one of {', '.join(DURABILITIES)}"
-            " (DUR-009)"
-        )
-    return directory, durability
+        raise ValueError(f"unknown store option {unknown[0][:40]!r}: {hint}")
+
+
+def _one_of(
+    params: dict[str, str], key: str, default: str, allowed: Collection[str], clause: str
+) -> str:
+    """``params[key]`` (``default`` when absent), one of ``allowed``, else refused by ``clause``."""
+    value = params.get(key, default)
+    if value not in allowed:
+        raise ValueError(f"{key}={value[:40]!r}: give one of {', '.join(allowed)} ({clause})")
+    return value
 
 
 def bounded_write(

@@ -17,6 +17,7 @@ from .._errors import FuelExhausted, UnknownQuery, UnknownWit
 from .._ids import ObjectId
 from .._objects import Blob, Tree
 from ..wit._actors import QueryInput
+from ..wit._cores import code_blob
 from ..wit._model import ObjectReader, TransitionInput, TransitionOutput, get_blob
 from ._abi import (
     ABI_HEADER,
@@ -152,11 +153,7 @@ class WasmWits:
         """
         loaded = self.engine.cached(blob_id)
         if loaded is None:
-            blob = get_blob(reader, blob_id)
-            if blob is None:
-                raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
-            if blob.headers.get("runtime") != WASM_RUNTIME:
-                raise UnknownWit("WASM-001", "the blob's runtime is not 'wasm'")
+            blob = code_blob(reader, blob_id, WASM_RUNTIME, "WASM-001")
             abi = blob.headers.get(ABI_HEADER)
             if abi != ABI_VERSION:
                 raise UnknownWit("WASM-001.3", f"Wasm ABI {abi!r:.40} is not known (only '1')")

@@ -24,6 +24,7 @@ __all__ = [
     "WIT_UPDATE",
     "actor_known",
     "blob_code_name",
+    "code_blob",
     "code_core",
     "code_name",
     "core_problem",
@@ -38,6 +39,17 @@ FROZEN: Final = "frozen"
 FROZEN_ENTRIES: Final = (WIT, WIT_UPDATE, FROZEN)
 #: The one ``runtime`` this version defines (WIT-001.2).
 TEST_RUNTIME: Final = "test-actor"
+
+
+def code_blob(reader: ObjectReader, blob_id: ObjectId, runtime: str, clause: str) -> Blob:
+    """The ``wit`` blob ``blob_id`` of a Wit run by ``runtime``: ``unknown-wit`` when it is
+    no present blob (WIT-001), or when its ``runtime`` header is another (``clause``)."""
+    blob = get_blob(reader, blob_id)
+    if blob is None:
+        raise UnknownWit("WIT-001", f"{blob_id} is not a present blob")
+    if blob.headers.get("runtime") != runtime:
+        raise UnknownWit(clause, f"the blob's runtime is not {runtime!r}")
+    return blob
 
 
 def wit_blob(name: str) -> Blob:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol, TypeAlias
+from typing import Any, Final, Protocol, TypeAlias, TypeVar
 
 from .._codec import Encoded, encode_with_id
 from .._errors import ObjectNotFound
@@ -79,22 +79,26 @@ class Overlay:
         return oid in self._extra or self._base.has(oid)
 
 
-def get_blob(reader: ObjectReader, oid: ObjectId) -> Blob | None:
-    """The blob ``oid``, or ``None`` when absent or not a blob."""
+_Kind = TypeVar("_Kind", Blob, Tree)
+
+
+def _get_kind(reader: ObjectReader, oid: ObjectId, kind: type[_Kind]) -> _Kind | None:
+    """The object ``oid`` if it is a ``kind``, or ``None`` when absent or another kind."""
     try:
         obj = reader.get_object(oid)
     except ObjectNotFound:
         return None
-    return obj if isinstance(obj, Blob) else None
+    return obj if isinstance(obj, kind) else None
+
+
+def get_blob(reader: ObjectReader, oid: ObjectId) -> Blob | None:
+    """The blob ``oid``, or ``None`` when absent or not a blob."""
+    return _get_kind(reader, oid, Blob)
 
 
 def get_tree(reader: ObjectReader, oid: ObjectId) -> Tree | None:
     """The tree ``oid``, or ``None`` when absent or not a tree."""
-    try:
-        obj = reader.get_object(oid)
-    except ObjectNotFound:
-        return None
-    return obj if isinstance(obj, Tree) else None
+    return _get_kind(reader, oid, Tree)
 
 
 @dataclass(frozen=True, slots=True)
