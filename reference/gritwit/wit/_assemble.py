@@ -173,8 +173,8 @@ def check_core_present(
             where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
             raise InvalidTransition("WIT-007.3", f"core entry {where:.300} ({oid}) is not provided")
         child = reader.get_object(oid)
+        walked.add(digest)  # present: a blob or tree met again is neither asked nor read again
         if isinstance(child, Tree):
-            walked.add(digest)
             was = old.get(name)
             old_child = None if was is None else reader.get_object(ObjectId._trusted(was))
             stack.append(
