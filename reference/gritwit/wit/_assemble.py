@@ -144,8 +144,9 @@ def check_core_present(
 
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
-    size of the whole core; nor is a subtree met again under another name (a core
-    that names one subtree many times is walked once per distinct tree, WIT-007.5).
+    size of the whole core; nor is an object met again under another name (a core
+    that names one subtree many times is walked once per distinct tree, WIT-007.5, and
+    one that names a blob at 2**18 names asks the reader about it once).
     Depth-first with an explicit stack of frames, each holding one tree's entries
     and its own name only: the path of an entry is joined for the error's message
     alone, so the host's memory stays linear in the core's depth and size.  Entries
