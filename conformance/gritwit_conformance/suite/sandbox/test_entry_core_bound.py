@@ -166,7 +166,7 @@ def _flat(extra: int) -> dict[str, int]:
 
 
 @pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "RUN-005.1", "RUN-005.10")
-@pytest.mark.req("RUN-004.1", "RUN-004.4", "SBX-013.1", "ADP-015")
+@pytest.mark.req("RUN-004.1", "RUN-004.4", "SBX-013.1", "ADP-015", "SBX-004.3")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("extra", [0, 1], ids=["at-the-bound", "past-it"])
 def test_a_flat_genesis_core_is_mounted_within_the_default_bound_or_refused(
