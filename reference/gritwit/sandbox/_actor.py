@@ -267,8 +267,8 @@ class _Layered:
         return oid
 
 
-#: The key :meth:`SandboxWits.bound_core`'s walk gives the state it counts: not a hash of
-#: anything (its 32 bytes are not SHA-256 of a tree's encoding), so no tree of a core has it.
+#: The key :meth:`SandboxWits.bound_core`'s walk gives the state it counts, whose own id
+#: it never needs: 32 zero bytes, the hash of no encoding found, so no tree of a core has it.
 _UNNAMED_TOP: Final = ObjectId(bytes(32))
 
 
