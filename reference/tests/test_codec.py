@@ -6,6 +6,8 @@ from typing import Any
 
 import blake3
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracle import encode as oracle_encode
 
 import gritwit as g
@@ -81,6 +83,35 @@ def test_no_headers_has_one_encoding() -> None:
     assert g.object_id(g.Message(content=A, headers={})) == g.object_id(g.Message(content=A))
     rejects(raw_object(type="blob", data=b"d", headers={}), g.InvalidObject, "OBJ-007.2")
     rejects(raw_object(type="message", content=RA, headers={}), g.InvalidObject, "OBJ-007.2")
+
+
+@pytest.mark.req("ENC-010", "OBJ-009")
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(alphabet=st.characters(max_codepoint=127), min_size=1), st.text()),
+        unique=True,
+        max_size=40,
+    )
+)
+def test_tree_names_are_sorted_by_their_encoding_ascii_or_not(names: list[str]) -> None:
+    """A tree's names come out in the bytewise order of their encodings (ENC-010): the
+    order of (UTF-8 length, UTF-8 bytes), computed here from the bytes, whether the names
+    are all ASCII (sorted by the text, then its length) or not."""
+    text = [n for n in names if n not in ("", ".", "..") and "/" not in n and "\x00" not in n]
+    valid = [n for n in text if _utf8(n) is not None and len(_utf8(n) or b"") <= 255]
+    if not valid:
+        return
+    tree = g.Tree(entries=dict.fromkeys(valid, A))
+    expected = sorted(valid, key=lambda n: (len(n.encode()), n.encode()))
+    assert list(tree.entries) == expected
+
+
+def _utf8(name: str) -> bytes | None:
+    try:
+        return name.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no tree name
+        return None
 
 
 @pytest.mark.req("ENC-010", "OBJ-009")

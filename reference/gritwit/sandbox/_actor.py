@@ -23,6 +23,7 @@ only those the new core and the sends reference become the transition's new obje
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from .._errors import (
     UnknownWit,
 )
 from .._ids import ObjectId
+from .._maps import TreeEntries, canonical_key_order, raw_of
 from .._objects import Blob, GritObject, Message, Tree
 from ..wit._actors import QueryInput
 from ..wit._cores import code_blob
@@ -135,31 +137,32 @@ class SandboxWit:
         # rotates with the last step's id
         start = inp.actor if inp.last_step is None else object_id(inp.last_step)
         messages, read = handed(reader, inp.pending, start, message_json, self.input_bytes)
-        code = {name: oid for name, oid in inp.core.entries.items() if name in CODE_ENTRIES}
-        state = {name: oid for name, oid in inp.core.entries.items() if name not in CODE_ENTRIES}
+        raw = raw_of(inp.core.entries)
+        code = {name: raw[name] for name in CODE_ENTRIES if name in raw}
+        state = _state_of(raw)
         # the state is read from the reader, one copy (SBX-006.14); what the run makes is
         # added to the transition's overlay, encoded once for the step (ID-001)
         layered = _Layered(reader)
-        mount = layered.put_object(Tree(entries=state)) if state else None
+        mount = layered.put_object(state) if state is not None else None
         result = run_python(
             self.program, store=layered, core=mount, messages=messages, limits=self.limits
         )
         if self.tally is not None:
             self.tally.spent += result.fuel
-        entries: dict[str, ObjectId] = {}
+        entries: dict[str, bytes] = {}
         created: dict[ObjectId, GritObject] = {}
         if result.core is not None:
             left = layered.get_object(result.core)
             assert isinstance(left, Tree)
-            touched = CODE_ENTRIES & set(left.entries)
+            entries = raw_of(left.entries)
+            touched = CODE_ENTRIES & entries.keys()
             if touched:
                 raise InvalidTransition(
                     "SBX-011.2",
                     f"the program left {', '.join(sorted(touched))} in /core: "
                     "a program cannot write its own code",
                 )
-            entries = dict(left.entries)
-            for oid, obj in _new_objects(layered.made, left.entries.values()):
+            for oid, obj in _new_objects(layered.made, entries.values()):
                 created.setdefault(oid, obj)
         sends = []
         for declared in result.sends:
@@ -176,7 +179,7 @@ class SandboxWit:
             created.setdefault(content, blob)
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
-            core=Tree(entries={**entries, **code}),
+            core=_with_code(entries, code),
             read=read,
             sends=tuple(sends),
             new_objects=tuple(created.values()),
@@ -213,13 +216,13 @@ class SandboxWits:
         """Refuse a core the next run could not mount (SBX-006.17): ``too-large`` when what
         would be mounted (SBX-011.1) expands past SBX-006.15's entries or holds more than
         the core limit (SBX-006.16), found by the mount's own walk, nothing mounted."""
-        state = {name: oid for name, oid in core.entries.items() if name not in CODE_ENTRIES}
-        if not state:
+        top = _state_of(raw_of(core.entries))
+        if top is None:
             return
-        top = Tree(entries=state)
         try:
+            # the walk keys the top by its id alone: any digest no tree of the core has
             count_entries(
-                reader, object_id(top), top, Mounted(), MAX_CORE_ENTRIES, self.limits.core_bytes
+                reader, _UNNAMED_TOP, top, Mounted(), MAX_CORE_ENTRIES, self.limits.core_bytes
             )
         except OutputTooLarge as exc:
             raise TooLarge("SBX-006.17", f"{exc.detail}; the core is refused") from None
@@ -261,13 +264,48 @@ class _Layered:
         return oid
 
 
+#: The key :meth:`SandboxWits.bound_core`'s walk gives the state it counts, whose own id
+#: it never needs: 32 zero bytes, the hash of no encoding found, so no tree of a core has it.
+_UNNAMED_TOP: Final = ObjectId(bytes(32))
+
+
+def _state_of(raw: dict[str, bytes]) -> Tree | None:
+    """What a run mounts of a core whose entries are ``raw`` (SBX-011.1): every entry but
+    the code's, ``None`` when none is left.  A subset of a tree's entries is in canonical
+    order and valid as they are, so the tree is made without checking or sorting them
+    again (a core of 2**18 names, SBX-006.15)."""
+    if CODE_ENTRIES.isdisjoint(raw):
+        state = raw
+    else:
+        state = {name: digest for name, digest in raw.items() if name not in CODE_ENTRIES}
+    return Tree(entries=TreeEntries._trusted(state)) if state else None
+
+
+def _with_code(entries: dict[str, bytes], code: dict[str, bytes]) -> Tree:
+    """The new core: what the run left (``entries``, a tree's, no code among them) and the
+    code entries the run did not see (SBX-011.1), in canonical order.  Both are valid tree
+    entries already; each code entry is put in its place with a binary search."""
+    if not code:  # nothing at all: refused as an empty tree is (OBJ-010)
+        return Tree(entries=TreeEntries._trusted(entries)) if entries else Tree(entries={})
+    items = list(entries.items())
+    for name, digest in sorted(code.items(), key=lambda item: canonical_key_order(item[0])):
+        at = bisect.bisect(items, canonical_key_order(name), key=_item_order)
+        items.insert(at, (name, digest))
+    return Tree(entries=TreeEntries._trusted(dict(items)))
+
+
+def _item_order(item: tuple[str, bytes]) -> tuple[int, bytes]:
+    return canonical_key_order(item[0])
+
+
 def _new_objects(
-    made: dict[ObjectId, GritObject], roots: Iterable[ObjectId]
+    made: dict[ObjectId, GritObject], roots: Iterable[bytes]
 ) -> Iterator[tuple[ObjectId, GritObject]]:
-    """The objects under ``roots`` the run made (the run's creations), with their ids;
-    everything else under them is the reader's already."""
+    """The objects under ``roots`` (digests) the run made (the run's creations), with their
+    ids; everything else under them is the reader's already, and is not looked at."""
     seen: set[ObjectId] = set()
-    stack = list(roots)
+    ours = {oid[0] for oid in made}
+    stack = [ObjectId._trusted(digest) for digest in roots if digest in ours]
     while stack:
         oid = stack.pop()
         if oid in seen:
@@ -279,5 +317,5 @@ def _new_objects(
         if len(seen) % CHECK_EVERY == 0:
             checkpoint()  # RUN-005.10
         if isinstance(obj, Tree):
-            stack.extend(obj.entries.values())
+            stack.extend(ObjectId._trusted(d) for d in raw_of(obj.entries).values() if d in ours)
         yield oid, obj

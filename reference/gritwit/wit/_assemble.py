@@ -144,8 +144,9 @@ def check_core_present(
 
     Subtrees equal to the same entry of ``before`` (the last core, checked at its
     own step) are not walked again, so a step costs what it changed, not the
-    size of the whole core; nor is a subtree met again under another name (a core
-    that names one subtree many times is walked once per distinct tree, WIT-007.5).
+    size of the whole core; nor is an object met again under another name (a core
+    that names one subtree many times is walked once per distinct tree, WIT-007.5, and
+    one that names a blob at 2**18 names asks the reader about it once).
     Depth-first with an explicit stack of frames, each holding one tree's entries
     and its own name only: the path of an entry is joined for the error's message
     alone, so the host's memory stays linear in the core's depth and size.  Entries
@@ -173,8 +174,8 @@ def check_core_present(
             where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
             raise InvalidTransition("WIT-007.3", f"core entry {where:.300} ({oid}) is not provided")
         child = reader.get_object(oid)
+        walked.add(digest)  # present: a blob or tree met again is neither asked nor read again
         if isinstance(child, Tree):
-            walked.add(digest)
             was = old.get(name)
             old_child = None if was is None else reader.get_object(ObjectId._trusted(was))
             stack.append(

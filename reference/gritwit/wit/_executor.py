@@ -41,6 +41,7 @@ from ._model import (
     ObjectReader,
     Overlay,
     PendingMessage,
+    ReadOnce,
     Send,
     TransitionInput,
     TransitionOutput,
@@ -379,7 +380,9 @@ class Executor:
         transition that must run elsewhere (the runtime's engine lane, RUN-005.7)
         by raising, having run nothing.
         """
-        reader = Overlay(self._reader)
+        # a genesis walks its whole core up to three times: each object is read once
+        base = self._reader if last is not None else ReadOnce(self._reader)
+        reader = Overlay(base)
         if last is None:
             core = self._genesis_core(actor, found)
             if core is None:
@@ -399,7 +402,7 @@ class Executor:
         wit = self._wit(core, gate)  # reads the core's wit blob, in this transition (RUN-011.3)
         # a test actor's transition function, called as its __call__ calls it (one frame less)
         run = wit.transition if type(wit) is BuiltinActor else wit
-        return assemble(inp, run(inp), self._reader, last_id=last_id, wit_read=True)
+        return assemble(inp, run(inp), base, last_id=last_id, wit_read=True)
 
     def _current_core(self, last: Step) -> Tree:
         core = self._reader.get_object(last.core)

@@ -22,6 +22,7 @@ __all__ = [
     "ObjectReader",
     "Overlay",
     "PendingMessage",
+    "ReadOnce",
     "Send",
     "TransitionInput",
     "TransitionOutput",
@@ -77,6 +78,33 @@ class Overlay:
 
     def has(self, oid: ObjectId) -> bool:
         return oid in self._extra or self._base.has(oid)
+
+
+class ReadOnce:
+    """``base``, each object read from it kept for the rest of one transition (a genesis).
+
+    A genesis walks its whole core up to three times: the bound's walk of a core that
+    enters (SBX-006.17), the mount (SBX-006.15) and the presence check of the new core
+    (WIT-007.5).  Through this reader each object is read from ``base`` once (a runtime's
+    cache keeps fewer objects than a core of 2**18 blobs holds, and asks a SQLite store for
+    a cached blob's tombstone at every read, RUN-011.3); what it keeps is what the mount
+    holds anyway (SBX-006.14), and it is dropped with the transition.
+    """
+
+    __slots__ = ("_base", "_read")
+
+    def __init__(self, base: ObjectReader) -> None:
+        self._base = base
+        self._read: dict[ObjectId, GritObject] = {}
+
+    def get_object(self, oid: ObjectId) -> GritObject:
+        found = self._read.get(oid)
+        if found is None:
+            found = self._read[oid] = self._base.get_object(oid)
+        return found
+
+    def has(self, oid: ObjectId) -> bool:
+        return oid in self._read or self._base.has(oid)
 
 
 _Kind = TypeVar("_Kind", Blob, Tree)
