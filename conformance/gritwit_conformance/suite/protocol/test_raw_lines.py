@@ -51,7 +51,7 @@ def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name:
             fail(
                 "ADP-004.4",
                 expected="an answer with seq null and bad-request",
-                came=f"no response: {exc}",
+                came=str(exc),
                 what=f"a {name} line",
             )
         error_answer(first, "ADP-004.4", "bad-request", f"a {name} line: seq null and bad-request")
