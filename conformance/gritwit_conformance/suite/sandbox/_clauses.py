@@ -16,6 +16,7 @@ from typing import Any
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok
 from ._runs import failure_class, ran
 
 OUTSIDE = "00" * 32
@@ -32,6 +33,5 @@ _class = failure_class
 
 
 def _interpreter(impl: Implementation) -> str:
-    reply = impl.call("sandbox-info")
-    assert reply.ok, f"sandbox-info failed: {reply}"
-    return str(reply.result["interpreter"])
+    """The interpreter ``sandbox-info`` answers (ADP-019.5)."""
+    return str(call_ok(impl, "ADP-019.5", "sandbox-info").get("interpreter"))

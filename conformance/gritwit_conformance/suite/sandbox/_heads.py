@@ -11,7 +11,7 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import fail, ok_answer
+from .._check import check_type, fail, ok_answer
 
 __all__ = ["REFUSAL_HEADERS", "failed_mark", "head_core", "refusal_expected", "sent_outside"]
 
@@ -23,23 +23,32 @@ OUTSIDE = g.ObjectId(bytes(32))
 
 def head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
     """The core id of ``actor``'s head step, or ``None`` when it has no step."""
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    if step is None:
+    step = ok_answer(impl.call("rt-head", runtime=runtime, actor=actor), "ADP-015", "rt-head")
+    if step.get("step") is None:
         return None
-    data = impl.call("rt-object", runtime=runtime, id=step).expect_ok()["bytes"]
-    head = g.decode_object(bytes.fromhex(data))
-    assert isinstance(head, g.Step), f"the head {step} is not a step"
+    head = check_type(
+        "ADP-015",
+        _object(impl, runtime, step["step"]),
+        g.Step,
+        expected="a step",
+        what=f"the head {step['step']}",
+    )
     return head.core.hex()
 
 
 def failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
     """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked."""
-    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-    if target["target"] is None:
+    reply = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}")
+    target = ok_answer(reply, "ADP-015", "rt-ref of the failed mark")
+    if target.get("target") is None:
         return None
-    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
-    blob = g.decode_object(bytes.fromhex(data))
-    assert isinstance(blob, g.Blob)
+    blob = check_type(
+        "RUN-004.4",
+        _object(impl, runtime, target["target"]),
+        g.Blob,
+        expected="a blob",
+        what="the failed mark's target",
+    )
     return json.loads(blob.data)
 
 
