@@ -18,7 +18,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal, error_answer, ok_answer
+from .._check import check_equal, error_answer, ok_answer, suite_premise
 from ._runs import returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -34,7 +34,7 @@ def _below() -> tuple[g.Tree, list[str]]:
     entries = {f"d{i:04}": g.object_id(full) for i in range(1023)}
     entries["d1023"] = g.object_id(short)
     top = g.Tree(entries=entries)
-    assert BOUND - 1 == 1023 * 256 + 255
+    suite_premise(BOUND - 1 == 1023 * 256 + 255, "the entries add up to one under the bound")
     encoded = sorted(g.encode_object(obj).hex() for obj in (LEAF, full, short, top))
     return top, encoded
 
