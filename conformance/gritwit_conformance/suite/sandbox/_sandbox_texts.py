@@ -106,9 +106,10 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
     return None if reply.ok else reply.error_class
 
 
-def _interpreter(impl: Implementation) -> str:
-    """The interpreter ``sandbox-info`` answers (ADP-019.5)."""
-    return str(call_ok(impl, "ADP-019.5", "sandbox-info").get("interpreter"))
+def _interpreter(impl: Implementation, clause: Clause) -> str:
+    """The interpreter ``sandbox-info`` answers (ADP-019.5); a refusal breaks ``clause``,
+    the calling test's rule, which needs the interpreter's id."""
+    return str(call_ok(impl, clause, "sandbox-info").get("interpreter"))
 
 
 def _headers(held: str) -> dict[str, str]:

@@ -156,10 +156,10 @@ def test_a_genesis_core_past_the_entries_bound_is_refused_at_its_genesis(
         check_equal(
             ("SBX-006.17", "RUN-004.1"),
             None,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the head core after the refused genesis: none, no step adopted",
         )
-        mark = failed_mark(impl, runtime, actor)
+        mark = failed_mark(impl, runtime, actor, "SBX-006.17")
         check_equal(
             "RUN-004.4",
             {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"},
@@ -205,7 +205,7 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         check_equal(
             "SBX-004.3",
             actor,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the genesis step's core: the genesis core, which its run left as it was",
         )
         names = [f"{j:03x}" for j in range(FILES)]
@@ -225,7 +225,7 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         check_equal(
             "WIT-013.4",
             kept_core,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the update's core: the old core with one file of its last directory replaced, "
             "the directory merged, left as it was by the next run",
         )
@@ -242,13 +242,13 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         check_equal(
             ("SBX-006.17", "SBX-006.19"),
             kept_core,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the core of the refused update's step: the last core",
         )
         check_equal(
             "SBX-006.19",
             None,
-            failed_mark(impl, runtime, actor),
+            failed_mark(impl, runtime, actor, "SBX-006.17"),
             "the failed mark after the refused update: none",
         )
     finally:
@@ -296,7 +296,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         check_equal(
             "SBX-004.2",
             g.object_id(g.Tree(entries=filled)).hex(),
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the run's core: its eight files beside its wit",
         )
         kept = g.object_id(g.Tree(entries={**filled, "u": g.object_id(LEAF)})).hex()
@@ -313,7 +313,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         check_equal(
             "WIT-013.4",
             kept,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the update's core: the old core with u merged in",
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
@@ -329,7 +329,7 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         check_equal(
             ("SBX-006.17", "SBX-006.19"),
             kept,
-            head_core(impl, runtime, actor),
+            head_core(impl, runtime, actor, "SBX-006.17"),
             "the core of the refused update's step: the last core",
         )
     finally:

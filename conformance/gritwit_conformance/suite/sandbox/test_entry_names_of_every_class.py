@@ -225,7 +225,7 @@ def test_near_misses_of_the_code_entries_are_state(impl: Implementation) -> None
     runtime = call_ok(impl, "ADP-019.7", "wit-open")["runtime"]
     hexed = {n: v.hex() for n, v in state.items()}
     reply = impl.call("wit-genesis", runtime=runtime, program=program, state=hexed)
-    actor = _program_actor(program, _interpreter(impl), **state)
+    actor = _program_actor(program, _interpreter(impl, "SBX-011.2"), **state)
     answered = ok_answer(reply, "ADP-019.7", "wit-genesis with state entries near misses of wit")
     check_equal(
         ("ADP-019.7", "SBX-011.2"),

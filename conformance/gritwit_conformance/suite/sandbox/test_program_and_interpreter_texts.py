@@ -107,7 +107,7 @@ def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation
             f"sandbox-run of a program holding a lone surrogate {source!r}",
         )
 
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-001.2")
     runtime = call_ok(impl, "ADP-019.7", "wit-open")["runtime"]
     for source in [program, "", "print(1)\x00", *(f"print('{s}')" for s in LITERALS[::4])]:
         reply = impl.call("wit-genesis", runtime=runtime, program=source)
@@ -142,7 +142,7 @@ def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
     """Only the exact text-form id of the interpreter held and the exact value ``1`` run;
     every near miss of either, of every class, fails the transition → ``unknown-wit``, and
     so does a header whose *name* is a near miss (then there is no such header)."""
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-001.3")
     good = _headers(held)
     cases: dict[str, dict[str, str]] = {}
     refused: list[dict[str, str]] = []
@@ -262,7 +262,7 @@ def test_the_interpreter_is_named_by_chunks_of_exactly_8_mib(impl: Implementatio
     suite_premise(
         len(data) > 2 * CHUNK and len(data) % CHUNK, "the module has full chunks and a tail"
     )
-    answered = _interpreter(impl)
+    answered = _interpreter(impl, "SBX-002.3")
     check_equal(
         ("SBX-002.3", "ADP-019.5"),
         _chunked_id(data, CHUNK),
