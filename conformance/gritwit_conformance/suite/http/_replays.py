@@ -30,6 +30,8 @@ import gritwit as g
 from gritwit_conformance.data._vectors import Vector
 from gritwit_conformance.harness._implementation import InProcess
 
+from .._check import suite_premise
+
 __all__ = ["AS_RECORDED", "EACH_AT_ONCE", "Outcomes", "mappable", "reference_outcomes"]
 
 AS_RECORDED: Final = "as-recorded"
@@ -165,8 +167,9 @@ class _Reference:
     def __init__(self, top: Path) -> None:
         self.impl = InProcess()
         top.mkdir(parents=True)
-        opened = self.impl.call("rt-open", path=str(top), first_delay=0).expect_ok()
-        self.runtime = str(opened["runtime"])
+        opened = self.impl.call("rt-open", path=str(top), first_delay=0)
+        suite_premise(opened.ok, f"the reference opens a runtime ({opened})")
+        self.runtime = str(opened.result.get("runtime"))
 
     def __call__(self, cmd: str, **args: Any) -> Json:
         reply = self.impl.call(cmd, runtime=self.runtime, **args)

@@ -32,7 +32,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
-from gritwit_conformance.suite._check import check, fail
+from gritwit_conformance.suite._check import SuiteBug, check, check_equal, fail, ok_answer
 
 from ._answers import CheckedClient
 
@@ -106,9 +106,10 @@ class Services:
         if tokens is not None:
             args["tokens"] = tokens
         reply = self.impl.call("http-serve", **args)
-        result = reply.expect_ok("ADP-021.1: http-serve of a directory the harness created")
+        result = ok_answer(reply, "ADP-021.1", "http-serve of a directory the harness created")
         url = result.get("url")
-        assert isinstance(url, str), f"ADP-021.1: http-serve answers no text url: {reply}"
+        if not isinstance(url, str):
+            fail("ADP-021.1", expected="a url, text", came=reply, what="http-serve's url")
         service = Service(path, url, _client(url, scaled(REQUEST_SECONDS)), share)
         if tokens is not None:
             issued = result.get("tokens")
@@ -137,8 +138,8 @@ class Services:
         service.stopped = True
         service.client.close()
         reply = self.impl.call("http-stop", url=service.url)
-        result = reply.expect_ok(f"ADP-021.2: http-stop of {service.url}, a url http-serve gave")
-        assert result == {}, f"ADP-021.2: http-stop answers {result}, not {{}}"
+        result = ok_answer(reply, "ADP-021.2", f"http-stop of {service.url}, a url http-serve gave")
+        check_equal("ADP-021.2", {}, result, f"http-stop of {service.url}: its result")
 
     def restart(self, service: Service) -> Service:
         """Stop ``service`` and start another on the same directory (ADP-021.2)."""
@@ -159,18 +160,32 @@ class Services:
 def check_url(url: str) -> None:
     """ADP-021.1 and HTTP-001.3: ``http://<loopback address>:<port>``, no trailing slash."""
     parts = urlsplit(url)
-    assert parts.scheme == "http" and parts.port is not None, (
-        f"ADP-021.1: http-serve answers the url {url!r}, not http://127.0.0.1:port"
+    check(
+        "ADP-021.1",
+        parts.scheme == "http" and parts.port is not None,
+        expected="http://<loopback address>:<port>",
+        came=url,
+        what="http-serve's url",
     )
-    assert not parts.path and not parts.query and not parts.fragment, (
-        f"ADP-021.1: the url {url!r} has a path, query or trailing slash"
+    check(
+        "ADP-021.1",
+        not parts.path and not parts.query and not parts.fragment,
+        expected="a url without a path, query or trailing slash",
+        came=url,
+        what="http-serve's url",
     )
     host = parts.hostname or ""
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    assert loopback, f"HTTP-001.3: the service listens on {host!r}, not a loopback address"
+    check(
+        "HTTP-001.3",
+        loopback,
+        expected="a loopback address",
+        came=host,
+        what="the host the service listens on",
+    )
 
 
 @pytest.fixture
@@ -211,7 +226,9 @@ class RawAnswer:
 
 def _address(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
-    assert parts.hostname is not None and parts.port is not None
+    if parts.hostname is None or parts.port is None:
+        # the url was checked when the service started (ADP-021.1)
+        raise SuiteBug(f"suite bug: the service's url {url!r} has a host and a port")
     return parts.hostname, parts.port
 
 

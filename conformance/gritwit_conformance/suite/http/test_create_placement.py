@@ -18,6 +18,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check_equal
 from ._api import body_of, core_of, create, expect_error, genesis_id, message_id, settle
 from ._service import http as http
 from ._service import services as services
@@ -53,15 +54,20 @@ def test_a_creation_placed_by_id_sends_a_genesis_with_the_header(http: httpx.Cli
     actor = _actor()
     answer = create(http, test="counter", placement=ELSEWHERE)
     message = _placed_genesis(actor, ELSEWHERE)
-    assert answer == {"actor": actor, "message": message, "existed": False}, (
-        f"HTTP-004.8: a counter placed with {ELSEWHERE} answers {answer}; its genesis "
-        f"carrying the header placement is {message} (without it: {genesis_id(actor)})"
+    check_equal(
+        "HTTP-004.8",
+        {"actor": actor, "message": message, "existed": False},
+        answer,
+        f"the creation of a counter placed with {ELSEWHERE}: its genesis carries the header "
+        f"placement (without it, it would be {genesis_id(actor)})",
     )
     settle(http)
     record = _record(http, actor)
-    assert record == message, (
-        f"HTTP-004.8, RUN-021.8: the placement record of {actor} targets {record}, not "
-        f"its placed genesis {message}"
+    check_equal(
+        ("HTTP-004.8", "RUN-021.8"),
+        message,
+        record,
+        f"the target of the placement record of {actor}: its placed genesis",
     )
 
 
@@ -71,13 +77,18 @@ def test_a_creation_placed_by_id_sends_a_genesis_with_the_header(http: httpx.Cli
 def test_a_creation_without_placement_sends_the_plain_genesis(http: httpx.Client) -> None:
     actor = _actor()
     answer = create(http, test="counter")
-    assert answer["message"] == genesis_id(actor), (
-        f"HTTP-004.8: a creation without placement sent {answer['message']}, not the "
-        f"genesis without a placement header {genesis_id(actor)}"
+    check_equal(
+        "HTTP-004.8",
+        genesis_id(actor),
+        answer.get("message"),
+        "the message a creation without placement sent: the genesis without a placement header",
     )
     settle(http)
-    assert _record(http, actor) is None, (
-        "HTTP-004.8, RUN-021.8: an actor created without placement has a placement record"
+    check_equal(
+        ("HTTP-004.8", "RUN-021.8"),
+        None,
+        _record(http, actor),
+        "the placement record of an actor created without placement: none",
     )
 
 
@@ -92,9 +103,12 @@ def test_a_placement_name_is_resolved_to_its_actor(http: httpx.Client) -> None:
     actor = _actor()
     answer = create(http, test="counter", placement="home")
     message = _placed_genesis(actor, home_id)
-    assert answer["message"] == message, (
-        f"HTTP-004.8: placement 'home' (bound to {home_id}) sent {answer['message']}, not "
-        f"the genesis whose placement header is that id, {message}"
+    check_equal(
+        ("HTTP-004.8", "HTTP-015.1"),
+        message,
+        answer.get("message"),
+        f"the message a creation placed 'home' (bound to {home_id}) sent: the genesis whose "
+        "placement header is that id",
     )
 
 
@@ -127,10 +141,12 @@ def test_a_placement_neither_text_nor_an_actor_is_refused_sending_nothing(
     _refused(http, {"test": "counter", "placement": placement}, status, error)
     actor = _actor()
     answer = create(http, test="counter")
-    assert answer["message"] == genesis_id(actor), (
-        f"HTTP-004.6: after a refused creation the same counter's genesis is "
-        f"{answer['message']}, not the outside's first message to it {genesis_id(actor)}: "
-        "the refused one sent something"
+    check_equal(
+        "HTTP-004.6",
+        genesis_id(actor),
+        answer.get("message"),
+        "the counter's genesis after a refused creation: the outside's first message to it, "
+        "the refused one sent nothing",
     )
 
 
@@ -140,8 +156,11 @@ def test_a_placement_neither_text_nor_an_actor_is_refused_sending_nothing(
 def test_placement_of_64_lowercase_hex_digits_and_of_a_63_digit_name(http: httpx.Client) -> None:
     """Both sides of the id's length: 64 digits are an id taken as given; 63 a name."""
     answer = create(http, test="counter", placement="0" * 64)
-    assert answer["message"] == _placed_genesis(_actor(), "0" * 64), (
-        f"HTTP-004.8: placement of 64 zero digits is an id taken as given: sent {answer}"
+    check_equal(
+        "HTTP-004.8",
+        _placed_genesis(_actor(), "0" * 64),
+        answer.get("message"),
+        "the message a creation placed at 64 zero digits sent: an id taken as given",
     )
     _refused(http, {"test": "echo", "placement": "0" * 63}, 404, "not-found")
 
@@ -174,13 +193,17 @@ def test_an_existing_actor_keeps_its_placement(http: httpx.Client) -> None:
     first = create(http, test="counter", placement=ELSEWHERE)
     settle(http)
     again = create(http, test="counter", placement="ef" * 32)
-    assert again == {"actor": actor, "message": None, "existed": True}, (
-        f"HTTP-004.8, HTTP-004.7: creating the existing {actor} with another placement "
-        f"answers {again}, not existed with no message"
+    check_equal(
+        ("HTTP-004.8", "HTTP-004.7"),
+        {"actor": actor, "message": None, "existed": True},
+        again,
+        f"the creation of the existing {actor} with another placement: existed, no message",
     )
     settle(http)
     record = _record(http, actor)
-    assert record == first["message"], (
-        f"HTTP-004.8: the placement record of {actor} moved to {record} from the first "
-        f"genesis {first['message']}"
+    check_equal(
+        "HTTP-004.8",
+        first.get("message"),
+        record,
+        f"the target of the placement record of {actor}: still the first genesis",
     )

@@ -20,6 +20,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal, ok_answer
 from ._api import body_of, count_of, counter, create, inc, object_of, settle
 from ._service import Services
 from ._service import services as services
@@ -37,9 +38,11 @@ def test_every_acknowledged_send_survives_a_stop(services: Services) -> None:
         inc(service.client, actor, amount)  # no settle: some are unread at the stop
     service = services.restart(service)
     settle(service.client)
-    assert count_of(service.client, actor) == 55, (
-        f"ADP-021.2, HTTP-001.4: ten acknowledged incs of 1 … 10 count "
-        f"{count_of(service.client, actor)} after a stop and a start, not 55"
+    check_equal(
+        ("HTTP-001.4", "ADP-021.2"),
+        55,
+        count_of(service.client, actor),
+        "the count of ten acknowledged incs of 1 … 10 after a stop and a start",
     )
 
 
@@ -73,15 +76,23 @@ def test_concurrent_sends_survive_a_stop(services: Services) -> None:
         for future in futures:
             future.result()
     client.close()
-    assert stopped.expect_ok("ADP-021.2: http-stop while sends arrive") == {}
+    check_equal(
+        "ADP-021.2",
+        {},
+        ok_answer(stopped, "ADP-021.2", "http-stop while sends arrive"),
+        "http-stop's result",
+    )
     service = services.start(service.path.name)
     settle(service.client)
     count = count_of(service.client, actor)
-    assert count >= len(acknowledged), (
-        f"HTTP-001.4: {len(acknowledged)} sends were acknowledged before the stop, the "
-        f"counter counts {count} after it"
+    check(
+        "HTTP-001.4",
+        len(acknowledged) <= count <= 40,
+        expected=f"a count of at least the {len(acknowledged)} sends acknowledged before the "
+        "stop, and at most the 40 sent (none twice)",
+        came=f"a count of {count}",
+        what="the counter after the stop and a start",
     )
-    assert count <= 40, f"HTTP-001.4: 40 sends at most, counted {count}: some twice"
     for message in acknowledged:
         object_of(service.client, message, "HTTP-001.4: an acknowledged message is gone")
 
@@ -93,8 +104,11 @@ def test_a_created_actor_survives_a_stop(services: Services) -> None:
     answer = create(service.client, test="counter", state={"count": b"7".hex()})
     service = services.restart(service)
     settle(service.client)
-    assert count_of(service.client, answer["actor"]) == 7, (
-        "HTTP-004.2: a genesis acknowledged before the stop did not run after it"
+    check_equal(
+        "HTTP-004.2",
+        7,
+        count_of(service.client, answer["actor"]),
+        "the count of a counter whose genesis was acknowledged before the stop, after it",
     )
 
 
@@ -119,9 +133,12 @@ def test_acknowledged_sends_survive_a_kill(services: Services, impl: Implementat
         time.sleep(0.1)
     service = services.start(service.path.name)
     settle(service.client)
-    assert count_of(service.client, actor) == 15, (
-        f"HTTP-001.4: five acknowledged incs of 1 … 5 count {count_of(service.client, actor)} "
-        "after the adapter and its services were killed, not 15"
+    check_equal(
+        "HTTP-001.4",
+        15,
+        count_of(service.client, actor),
+        "the count of five acknowledged incs of 1 … 5 after the adapter and its services "
+        "were killed",
     )
 
 
@@ -136,10 +153,10 @@ def test_a_send_of_another_runtime_runs_without_a_request(
     service = services.start()
     actor = counter(service.client)
     settle(service.client)
-    runtime = impl.call("rt-open", path=str(service.path)).expect_ok()["runtime"]
+    runtime = call_ok(impl, "HTTP-001.1", "rt-open", path=str(service.path))["runtime"]
     try:
         content = {"blob": b"12".hex()}
-        impl.call("rt-send", runtime=runtime, to=actor, mt="inc", content=content).expect_ok()
+        call_ok(impl, "HTTP-001.1", "rt-send", runtime=runtime, to=actor, mt="inc", content=content)
         deadline = time.monotonic() + scaled(30)
         count = 0
         while time.monotonic() < deadline:
@@ -148,9 +165,11 @@ def test_a_send_of_another_runtime_runs_without_a_request(
             if count == 12:
                 break
             time.sleep(0.05)
-        assert count == 12, (
-            "HTTP-001.1: a message another runtime sent on the same store was not run within "
-            f"30 s (the count is {count})"
+        check_equal(
+            "HTTP-001.1",
+            12,
+            count,
+            "the count within 30 s of a message another runtime sent on the same store",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -164,4 +183,4 @@ def test_a_restart_is_ready_at_once(services: Services) -> None:
         counter(service.client)
         service = services.restart(service)
         answer = body_of(service.client.get("/readyz"), 200, "HTTP-001.5")
-        assert answer == {"ready": True}
+        check_equal("HTTP-001.5", {"ready": True}, answer, "GET /readyz after a restart")

@@ -21,6 +21,7 @@ import pytest
 
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal, check_in
 from ._api import count_of, counter, inc, settle
 from ._service import http as http
 from ._service import services as services
@@ -62,15 +63,19 @@ def _events(text: str) -> list[dict[str, Any]]:
         if line.startswith(":"):
             continue
         name, _, value = line.partition(":")
-        assert name in ("event", "data", "id", "retry"), (
-            f"HTTP-008.1: the event stream sends the line {line!r}, no SSE field"
+        check_in(
+            "HTTP-008.1", name, ("event", "data", "id", "retry"), f"the field of the line {line!r}"
         )
         event[name] = value.removeprefix(" ")
     for item in found:
-        assert item.get("event") in KINDS, f"HTTP-008.1: an event of kind {item.get('event')!r}"
+        check_in("HTTP-008.1", item.get("event"), KINDS, "an event's kind")
         data = json.loads(item.get("data", "null"))
-        assert isinstance(data, dict) and set(data) == {"actor", "reason"}, (
-            f"HTTP-008.1: an event's data is {item.get('data')!r}, not {{actor, reason}}"
+        check(
+            "HTTP-008.1",
+            isinstance(data, dict) and set(data) == {"actor", "reason"},
+            expected="an object of actor and reason",
+            came=item.get("data"),
+            what="an event's data",
         )
     return found
 
@@ -81,16 +86,20 @@ def _events(text: str) -> list[dict[str, Any]]:
 def test_events_are_an_open_event_stream(http: httpx.Client) -> None:
     timeout = httpx.Timeout(scaled(10), read=scaled(10))
     with http.stream("GET", "/v1/events", timeout=timeout) as response:
-        assert response.status_code == 200, (
-            f"HTTP-008.1: GET /v1/events answers {response.status_code}"
-        )
+        check_equal("HTTP-008.1", 200, response.status_code, "the status of GET /v1/events")
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        assert media == "text/event-stream", f"HTTP-008.1: events are served as {media!r}"
+        check_equal("HTTP-008.1", "text/event-stream", media, "the media type of the events")
         actor = counter(http)
         inc(http, actor)
         settle(http)
         received, ended = _read_for(response, 1.0)
-        assert not ended, "HTTP-008.1: the event stream ended while the service runs"
+        check(
+            "HTTP-008.1",
+            not ended,
+            expected="a stream open while the service runs",
+            came="its end",
+            what="the event stream",
+        )
         _events(received.decode("utf-8"))
 
 
@@ -104,15 +113,27 @@ def test_streams_never_read_slow_nothing(http: httpx.Client) -> None:
             response = stack.enter_context(
                 http.stream("GET", "/v1/events", timeout=httpx.Timeout(scaled(10)))
             )
-            assert response.status_code == 200
+            check_equal("HTTP-008.2", 200, response.status_code, "the status of GET /v1/events")
         actors = [counter(http, str(n)) for n in range(6)]
         started = time.monotonic()
         for actor in actors:
             for _ in range(3):
                 inc(http, actor)
         settle(http)
-        assert [count_of(http, a) for a in actors] == [3] * 6
-        assert time.monotonic() - started < scaled(60)
+        check_equal(
+            "HTTP-008.2",
+            [3] * 6,
+            [count_of(http, a) for a in actors],
+            "the counts of six counters after 3 incs each, with event streams left unread",
+        )
+        took = time.monotonic() - started
+        check(
+            "HTTP-008.2",
+            took < scaled(60),
+            expected="the incs served within 60 s: unread streams hold nothing up",
+            came=f"{took:.1f} s",
+            what="the incs and settle",
+        )
 
 
 @pytest.mark.req("HTTP-008.1")
@@ -120,9 +141,16 @@ def test_streams_never_read_slow_nothing(http: httpx.Client) -> None:
 def test_a_closed_stream_leaves_the_service_serving(http: httpx.Client) -> None:
     for _ in range(5):
         with http.stream("GET", "/v1/events", timeout=httpx.Timeout(scaled(10))) as response:
-            assert response.status_code == 200
-    assert http.get("/healthz").status_code == 200
+            check_equal("HTTP-008.1", 200, response.status_code, "the status of GET /v1/events")
+    check_equal(
+        "HTTP-008.1",
+        200,
+        http.get("/healthz").status_code,
+        "the status of GET /healthz after five closed event streams",
+    )
     actor = counter(http)
     inc(http, actor)
     settle(http)
-    assert count_of(http, actor) == 1
+    check_equal(
+        "HTTP-008.1", 1, count_of(http, actor), "the count of an inc after the closed streams"
+    )

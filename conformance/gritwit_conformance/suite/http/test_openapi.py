@@ -22,7 +22,7 @@ import gritwit as g
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import NOT_APPLICABLE, scaled
-from gritwit_conformance.suite._check import SuiteBug, check
+from gritwit_conformance.suite._check import SuiteBug, check, check_equal, fail
 
 from ._answers import (
     ANSWER_RULE,
@@ -55,10 +55,22 @@ _ACTOR = r"(?:[0-9a-f]{64}|\{[^}/]+\})"
 
 def _document(response: httpx.Response, rule: str) -> dict[str, Any]:
     document = body_of(response, 200, rule)
-    assert isinstance(document, dict) and str(document.get("openapi", "")).startswith("3.1"), (
-        f"{rule}: the document's openapi is {document.get('openapi')!r}, not 3.1.x"
+    if not isinstance(document, dict):
+        fail(rule, expected="an OpenAPI document, a JSON object", came=document)
+    check(
+        rule,
+        str(document.get("openapi", "")).startswith("3.1"),
+        expected="3.1.x",
+        came=document.get("openapi"),
+        what="the document's openapi",
     )
-    assert isinstance(document.get("paths"), dict), f"{rule}: the document has no paths"
+    check(
+        rule,
+        isinstance(document.get("paths"), dict),
+        expected="an object",
+        came=document.get("paths"),
+        what="the document's paths",
+    )
     return document
 
 
@@ -103,11 +115,9 @@ def test_the_service_describes_the_spec_endpoints(http: httpx.Client) -> None:
         if spec["paths"][path][method].get("x-optional") is True
     }
     missing = sorted(_operations(spec) - _operations(document) - optional)
-    assert not missing, f"HTTP-012.1: the service's document lacks the operations {missing}"
+    check_equal("HTTP-012.1", [], missing, "the spec's operations the service's document lacks")
     extra = sorted(_operations(document) - _operations(spec))
-    assert not extra, (
-        f"HTTP-012.1: the service's document describes operations {extra} the spec's does not"
-    )
+    check_equal("HTTP-012.1", [], extra, "the operations the service's document adds to the spec's")
 
 
 @pytest.mark.parametrize("name", ["counter", "echo", "budget", "requester", "spawner", "updater"])
@@ -119,8 +129,11 @@ def test_an_actor_document_follows_its_wut(http: httpx.Client, name: str) -> Non
     wut = _descriptor(http, actor)
     document = _document(http.get(f"/v1/actors/{actor}/openapi.json"), "HTTP-012.2")
     info = document.get("info", {})
-    assert (info.get("title"), info.get("description")) == (wut["name"], wut["description"]), (
-        f"HTTP-012.2: info is {info}, not the descriptor's name and description"
+    check_equal(
+        "HTTP-012.2",
+        {"title": wut["name"], "description": wut["description"]},
+        {"title": info.get("title"), "description": info.get("description")},
+        "the document's info: the descriptor's name and description",
     )
     queries = {}
     messages = []
@@ -131,24 +144,34 @@ def test_an_actor_document_follows_its_wut(http: httpx.Client, name: str) -> Non
         if re.fullmatch(rf"/v1/actors/{_ACTOR}/messages", path) and method == "post":
             messages.append(path)
     expected = sorted(q["name"] for q in wut["queries"])
-    assert sorted(queries) == expected, (
-        f"HTTP-012.2: the get operations are for the queries {sorted(queries)}, the "
-        f"descriptor lists {expected}"
+    check_equal(
+        "HTTP-012.2",
+        expected,
+        sorted(queries),
+        "the queries the document's get operations are for: the descriptor's",
     )
-    assert len(messages) == 1, f"HTTP-012.2: {len(messages)} post operations on the messages path"
+    check_equal("HTTP-012.2", 1, len(messages), "the post operations on the messages path")
     operation = _resolve(document, document["paths"][messages[0]]["post"])
     body = _resolve(document, operation.get("requestBody", {}))
     schema = _resolve(document, body.get("content", {}).get("application/json", {}).get("schema"))
     mt = _resolve(document, (schema or {}).get("properties", {}).get("mt"))
-    assert isinstance(mt, dict), f"HTTP-012.2: the messages post has no mt property: {operation}"
+    if not isinstance(mt, dict):
+        fail("HTTP-012.2", expected="an mt property", came=operation, what="the messages post")
     types = [m["mt"] for m in wut["messages"]]
     if "*" in types:
-        assert "enum" not in mt and "const" not in mt, (
-            f"HTTP-012.2: the descriptor takes any mt ('*'), the document restricts it: {mt}"
+        check(
+            "HTTP-012.2",
+            "enum" not in mt and "const" not in mt,
+            expected="an mt left open: the descriptor takes any mt ('*')",
+            came=mt,
+            what="the messages post's mt",
         )
     else:
-        assert sorted(mt.get("enum", [])) == sorted(types), (
-            f"HTTP-012.2: mt is {mt}, not an enumeration of the message types {types}"
+        check_equal(
+            "HTTP-012.2",
+            sorted(types),
+            sorted(mt.get("enum", [])),
+            "the enumeration of the messages post's mt: the descriptor's message types",
         )
 
 
@@ -160,7 +183,13 @@ def test_an_actor_without_wut_has_no_document(http: httpx.Client, impl: Implemen
     del impl
     actor = create(http, python=PYTHON_COUNTER)["actor"]
     settle(http)
-    assert head_of(http, actor) is not None, "SBX-001: the Python actor's genesis did not run"
+    check(
+        "SBX-001",
+        head_of(http, actor) is not None,
+        expected="a head: the Python actor's genesis ran",
+        came="none",
+        what=f"the head of {actor}",
+    )
     response = http.get(f"/v1/actors/{actor}/openapi.json")
     expect_error(response, 404, "unknown-query", "HTTP-012.2")
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from .._check import check, check_equal, suite_premise
 from ._api import (
     blob_id,
     counter,
@@ -42,7 +43,7 @@ def nested(depth: int) -> dict[str, Any]:
     Trees of trees (``{"tree": {"a": …}}``, two levels each) down to an empty blob, whose
     ``headers`` (``{}``, one level more) make the depth odd: valid either way.
     """
-    assert depth >= 3
+    suite_premise(depth >= 3, "a body nests at least 3 deep")
     inner: dict[str, Any] = {"blob": ""}
     if depth % 2:
         inner["headers"] = {}
@@ -106,10 +107,12 @@ def target(http: httpx.Client) -> Callable[[], tuple[httpx.Client, str, str]]:
 
 def _nothing_sent(client: httpx.Client, actor: str, last: str, what: str) -> None:
     previous = next_previous(client, actor)
-    assert previous == last, (
-        f"HTTP-003.3, HTTP-013.5: after the refused {what}, a new send to the actor chains "
-        f"onto {previous}, not onto {last}, the last acknowledged: the refused request sent "
-        "a message"
+    check_equal(
+        ("HTTP-003.3", "HTTP-013.5"),
+        last,
+        previous,
+        f"the message a new send chains onto after the refused {what}: the last acknowledged "
+        "one, the refused request sent nothing",
     )
 
 
@@ -133,11 +136,14 @@ def test_a_body_32_deep_is_taken(
     """The limit is on nesting deeper than 32: 32 levels are a valid body."""
     client, actor, _ = target()
     body = nested(depth)
-    assert _depth(body) == depth
+    suite_premise(_depth(body) == depth, f"the body nests {depth} deep")
     response = client.post(f"/v1/actors/{actor}/messages", json=body)
-    assert response.status_code == 202, (
-        f"HTTP-002.3: a send body nesting {depth} deep (at most 32 allowed) answers "
-        f"{response.status_code} {response.text[:300]}"
+    check_equal(
+        "HTTP-002.3",
+        202,
+        response.status_code,
+        f"the status of a send whose body nests {depth} deep (at most 32 allowed; it "
+        f"answered {response.text[:300]!r})",
     )
 
 
@@ -167,9 +173,12 @@ def test_a_charset_parameter_is_still_json(
     body = b'{"content": {"blob": ""}, "mt": "inc"}'
     headers = {"Content-Type": "application/json; charset=utf-8"}
     response = client.post(f"/v1/actors/{actor}/messages", content=body, headers=headers)
-    assert response.status_code == 202, (
-        "HTTP-002.1: a JSON body sent as application/json; charset=utf-8 answers "
-        f"{response.status_code} {response.text[:300]}"
+    check_equal(
+        "HTTP-002.1",
+        202,
+        response.status_code,
+        "the status of a send whose JSON body comes as application/json; charset=utf-8 (it "
+        f"answered {response.text[:300]!r})",
     )
 
 
@@ -280,12 +289,23 @@ def test_a_request_after_refusals_is_served(
     client, actor, last = target()
     for body in BAD_BODIES.values():
         response = client.post(f"/v1/actors/{actor}/messages", content=body, headers=JSON)
-        assert response.status_code == 400, (
-            f"HTTP-002.3: {body[:60]!r} answers {response.status_code}"
+        check_equal(
+            "HTTP-002.3", 400, response.status_code, f"the status of a send of {body[:60]!r}"
         )
     message = send(client, actor, {"blob": ""}, mt="inc")
-    assert message != last
-    assert create(client, test="echo")["existed"] is False
+    check(
+        "HTTP-003.3",
+        message != last,
+        expected=f"a new message, not {last}",
+        came=message,
+        what="the send after the refusals",
+    )
+    check_equal(
+        "HTTP-004.2",
+        False,
+        create(client, test="echo").get("existed"),
+        "existed of a create after the refusals: a new actor",
+    )
 
 
 #: Query parameters HTTP-002.3 refuses: (method, path, query), ``{actor}`` a counter.

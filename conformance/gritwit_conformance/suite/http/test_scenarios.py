@@ -27,6 +27,7 @@ import gritwit as g
 from gritwit_conformance.data._vectors import Vector, find_vectors_dir, load_vectors
 from gritwit_conformance.harness import current_plan
 
+from .._check import check, check_type
 from ._api import create, expect_error, head_of, object_of, send, settle
 from ._replays import (
     AS_RECORDED,
@@ -60,8 +61,13 @@ def _query(client: httpx.Client, actor: str, name: str) -> tuple[str, str]:
     """A query's outcome as the reference's is written: data as hex, or the class."""
     response = client.get(f"/v1/actors/{actor}/queries/{name}", params={"form": "raw"})
     if response.status_code == 200:
-        blob = g.decode_object(response.content)
-        assert isinstance(blob, g.Blob), f"HTTP-006.2: ?form=raw answers a {type(blob).__name__}"
+        blob = check_type(
+            "HTTP-006.2",
+            g.decode_object(response.content),
+            g.Blob,
+            expected="a blob",
+            what=f"the query {name} answered with ?form=raw",
+        )
         return "data", blob.data.hex()
     error = expect_error(
         response,
@@ -122,10 +128,12 @@ def test_scenario_over_http(services: Services, vector: Vector, tmp_path: Path) 
     # an intermediate query is compared only where the service had settled first
     expected.queries = {i: a for i, a in expected.queries.items() if i in got.queries}
     wrong = list(differences(expected, got))
-    assert not wrong, (
-        f"scenario {vector.id} over HTTP ({', '.join(vector.data['requirements'][:6])}): "
-        f"{len(wrong)} outcomes every schedule of the reference gives differ:\n  "
-        + "\n  ".join(wrong[:12])
+    check(
+        "HTTP-001.1",
+        not wrong,
+        expected="the outcomes every schedule of the reference gives",
+        came=lambda: f"{len(wrong)} differ:\n  " + "\n  ".join(wrong[:12]),
+        what=f"scenario {vector.id} over HTTP ({', '.join(vector.data['requirements'][:6])})",
     )
 
 
@@ -134,6 +142,9 @@ def test_scenarios_over_http_were_found(services: Services) -> None:
     """Uses ``services`` only to count as not claimed where http is not (ADP-006)."""
     del services
     count = sum(1 for _ in _params())
-    assert count >= 100, (
-        f"expected at least 100 scenario vectors to replay over HTTP, found {count}"
+    check(
+        "HTTP-001.1",
+        count >= 100,
+        expected="at least 100 scenario vectors to replay over HTTP",
+        came=f"{count} vectors",
     )

@@ -19,6 +19,7 @@ import pytest
 
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal, check_in
 from ._api import body_of, count_of, counter, create, expect_error, inc, send, settle
 from ._service import http as http
 from ._service import services as services
@@ -36,9 +37,12 @@ def test_settle_waits_for_every_acknowledged_send(http: httpx.Client) -> None:
             list(pool.map(lambda actor: inc(http, actor, 1), actors))
         settle(http)
         counts = [count_of(http, actor) for actor in actors]
-        assert counts == [round_] * len(actors), (
-            f"HTTP-011.1: settle answered quiescent after round {round_} of sends, yet the "
-            f"counters count {counts}: it did not wait for a run that read them"
+        check_equal(
+            "HTTP-011.1",
+            [round_] * len(actors),
+            counts,
+            f"the counters' counts once settle answered quiescent after round {round_} of "
+            "sends: it waits for a run that read them",
         )
 
 
@@ -54,9 +58,12 @@ def test_settle_waits_for_routed_messages(http: httpx.Client) -> None:
     send(http, requester, content, mt="ask")
     settle(http)
     answer = body_of(http.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1")
-    assert answer.get("data") == question.hex(), (
-        f"HTTP-011.1: after settle the requester's answer is {answer}, not the question echo "
-        "sent back: settle did not wait for routed messages"
+    check_equal(
+        "HTTP-011.1",
+        question.hex(),
+        answer.get("data"),
+        "the requester's answer after settle: the question echo sent back, settle waits for "
+        "routed messages",
     )
 
 
@@ -79,11 +86,19 @@ def test_settle_answers_false_when_its_time_passes(http: httpx.Client) -> None:
     response = http.post("/v1/settle", json={"timeout": wait}, timeout=scaled(30))
     elapsed = time.monotonic() - started
     answer = body_of(response, 200, "HTTP-011.2")
-    assert answer == {"quiescent": False}, (
-        f"HTTP-011.2: with a transition overrunning its bound, settle of {wait} s answers {answer}"
+    check_equal(
+        "HTTP-011.2",
+        {"quiescent": False},
+        answer,
+        f"settle of {wait} s with a transition overrunning its bound",
     )
-    assert elapsed >= wait, f"HTTP-011.2: settle of {wait} s answered after {elapsed:.2f} s"
-    assert elapsed < wait + scaled(10), f"HTTP-011.2: settle of {wait} s took {elapsed:.1f} s"
+    check(
+        "HTTP-011.2",
+        wait <= elapsed < wait + scaled(10),
+        expected=f"an answer after {wait} s, the time asked for, not long after",
+        came=f"an answer after {elapsed:.2f} s",
+        what=f"settle of {wait} s",
+    )
 
 
 @pytest.mark.req("HTTP-011.2")
@@ -93,8 +108,15 @@ def test_settle_of_zero_answers_at_once(http: httpx.Client) -> None:
     create(http, test="slow")
     started = time.monotonic()
     answer = body_of(http.post("/v1/settle", json={"timeout": 0}), 200, "HTTP-011.2")
-    assert answer == {"quiescent": False}, f"HTTP-011.2: settle of 0 s with slow pending: {answer}"
-    assert time.monotonic() - started < scaled(10)
+    check_equal("HTTP-011.2", {"quiescent": False}, answer, "settle of 0 s with slow pending")
+    took = time.monotonic() - started
+    check(
+        "HTTP-011.2",
+        took < scaled(10),
+        expected="an answer at once",
+        came=f"an answer after {took:.2f} s",
+        what="settle of 0 s",
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,4 +145,4 @@ def test_a_malformed_settle_is_400(http: httpx.Client, body: object) -> None:
 def test_settle_timeouts_in_range_are_taken(http: httpx.Client, timeout: float) -> None:
     response = http.post("/v1/settle", json={"timeout": timeout}, timeout=scaled(60))
     answer = body_of(response, 200, "HTTP-011.1")
-    assert answer in ({"quiescent": True}, {"quiescent": False}), f"HTTP-011: {answer}"
+    check_in("HTTP-011.1", answer, ({"quiescent": True}, {"quiescent": False}), "settle's answer")

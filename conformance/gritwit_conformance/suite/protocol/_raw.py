@@ -21,6 +21,8 @@ from gritwit_conformance.harness._implementation import Implementation, Subproce
 from gritwit_conformance.harness._messages import ProtocolViolation, parse_response
 from gritwit_conformance.harness._transport import AdapterBroken, AdapterProcess
 
+from .._check import Clause, SuiteBug, error_answer
+
 __all__ = ["FOLLOW_SEQ", "assert_still_serving", "send_raw", "separate_process"]
 
 #: The ``seq`` of the valid request written after every raw line.
@@ -38,7 +40,8 @@ def separate_process(impl: Implementation) -> Iterator[AdapterProcess]:
     try:
         separate.info()
         process = separate._proc
-        assert process is not None
+        if process is None:
+            raise SuiteBug("suite bug: a handshaken Subprocess has a process")
         yield process
     finally:
         separate.kill()
@@ -50,8 +53,9 @@ def send_raw(process: AdapterProcess, line: bytes, what: str) -> bytes:
     return process.exchange_raw(line + b"\n" + json.dumps(follow).encode() + b"\n", what, None)
 
 
-def assert_still_serving(process: AdapterProcess) -> None:
-    """The request after the raw line is answered next, in order (ADP-004.4, ADP-008).
+def assert_still_serving(process: AdapterProcess, clause: Clause) -> None:
+    """The request after the raw line is answered next, in order (ADP-004.4, ADP-008):
+    a failure names ``clause``, the calling test's rule for the line.
 
     The answer is checked as every answer is (ADP-003): one that breaks the protocol is
     the adapter's break, reported *errored*, not a failure of this test.
@@ -61,4 +65,9 @@ def assert_still_serving(process: AdapterProcess) -> None:
         answer = parse_response(line, FOLLOW_SEQ, FOLLOW_CMD)
     except ProtocolViolation as exc:
         raise AdapterBroken(str(exc), process.stderr_tail(), exc.requirement) from None
-    assert answer.error_class == "unsupported-command", answer
+    error_answer(
+        answer,
+        clause,
+        "unsupported-command",
+        f"the request after the raw line, {FOLLOW_CMD}: answered next, the adapter still serving",
+    )

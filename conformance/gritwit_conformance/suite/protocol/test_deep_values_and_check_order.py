@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,14 +21,10 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_outcome
+from .._check import Clause, call_ok, check, check_equal, check_outcome, ok_answer
 
 ZERO = "00" * 32
 LONE = "\ud800"
-
-
-def _outcome(reply: Any) -> str:
-    return "ok" if reply.ok else str(reply.error_class)
 
 
 def _nested(depth: int, inner: Any = None) -> Any:
@@ -81,9 +78,12 @@ def test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep(
     expected = expected or "invalid-object"
     for deep in (_nested(depth), _nested_maps(depth), _nested(depth, "x")):
         reply = impl.call("encode", check=False, object=_place(template, deep))
-        assert _outcome(reply) == expected, (
-            f"{place}, {depth} levels: ADP-009.4 says the field's rule decides ({expected}), "
-            f"never too-deep; got {reply}"
+        check_outcome(
+            "ADP-009.4",
+            reply,
+            expected,
+            f"encode with a value {depth} levels deep as its {place}: the field's rule "
+            "decides, never too-deep",
         )
 
 
@@ -95,7 +95,13 @@ def test_encode_reports_a_lone_surrogate_deep_inside_before_the_fields_rule(
 ) -> None:
     template, _ = DEEP_PLACES[place]
     reply = impl.call("encode", check=False, object=_place(template, _nested(40, LONE)))
-    assert _outcome(reply) == "invalid-utf8", reply
+    check_outcome(
+        ("OBJ-018.6", "ADP-009.4"),
+        reply,
+        "invalid-utf8",
+        f"encode with a lone surrogate 40 levels deep as its {place}: the surrogate pass "
+        "runs before any field's rule",
+    )
 
 
 # --- ADP-004.9: ignored members of a content description ----------------------------------
@@ -129,10 +135,11 @@ IGNORED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 
 def _first_message(
-    impl: Implementation, cmd_open: str, content: dict[str, Any], **more: Any
+    impl: Implementation, clause: Clause, cmd_open: str, content: dict[str, Any], **more: Any
 ) -> Any:
-    """The reply to the first ``wit-send`` of a new runtime (its id depends on nothing else)."""
-    runtime = str(impl.call(cmd_open).expect_ok()["runtime"])
+    """The reply to the first ``wit-send`` of a new runtime (its id depends on nothing else);
+    ``clause`` is the one the opening breaks if it fails."""
+    runtime = str(call_ok(impl, clause, cmd_open)["runtime"])
     try:
         return impl.call("wit-send", check=False, runtime=runtime, to=ZERO, content=content, **more)
     finally:
@@ -146,11 +153,16 @@ def test_members_not_its_own_are_ignored_in_a_content_description(
     impl: Implementation, name: str
 ) -> None:
     with_extra, plain = IGNORED[name]
-    got = _first_message(impl, "wit-open", with_extra, mt="m")
-    want = _first_message(impl, "wit-open", plain, mt="m")
-    assert got.ok, f"{name}: ADP-004.9 ignores members not its own, got {got}"
-    assert got.result["message"] == want.expect_ok()["message"], (
-        f"{name}: the ignored members must not change the message (ADP-004.9)"
+    got = _first_message(impl, "ADP-014", "wit-open", with_extra, mt="m")
+    want = _first_message(impl, "ADP-014", "wit-open", plain, mt="m")
+    message = ok_answer(got, "ADP-004.9", f"wit-send of {name}: members not its own ignored")
+    control = ok_answer(want, "ADP-014", f"wit-send of {name} without the members not its own")
+    check_equal(
+        "ADP-004.9",
+        control.get("message"),
+        message.get("message"),
+        f"the message id of wit-send of {name}: the ignored members change nothing, so it is "
+        "the id sent without them",
     )
 
 
@@ -170,7 +182,7 @@ def test_members_not_its_own_are_ignored_in_a_content_description(
 def test_a_lone_surrogate_in_an_ignored_member_is_still_invalid_utf8(
     impl: Implementation, content: dict[str, Any]
 ) -> None:
-    reply = _first_message(impl, "wit-open", content)
+    reply = _first_message(impl, "ADP-004.8", "wit-open", content)
     check_outcome(
         ("ADP-004.8", "ADP-004.9"),
         reply,
@@ -185,9 +197,18 @@ def test_an_unknown_request_field_is_ignored_whole_surrogates_included(
     impl: Implementation,
 ) -> None:
     extra = {"x" + LONE: LONE}
-    got = _first_message(impl, "wit-open", {"blob": "00"}, mt="m", **extra)
-    want = _first_message(impl, "wit-open", {"blob": "00"}, mt="m")
-    assert got.ok and got.result["message"] == want.expect_ok()["message"], got
+    got = _first_message(impl, "ADP-002", "wit-open", {"blob": "00"}, mt="m", **extra)
+    want = _first_message(impl, "ADP-002", "wit-open", {"blob": "00"}, mt="m")
+    what = "wit-send with an unknown field whose name and value are lone surrogates"
+    message = ok_answer(got, ("ADP-002", "ADP-004.9"), what)
+    control = ok_answer(want, "ADP-002", "wit-send without the unknown field")
+    check_equal(
+        ("ADP-002", "ADP-004.9"),
+        control.get("message"),
+        message.get("message"),
+        f"the message id of {what}: the field is ignored whole, so the id is the one sent "
+        "without it",
+    )
 
 
 # --- ADP-004.10: every argument before the lone-surrogate and object passes ----------------
@@ -210,7 +231,7 @@ EARLIER_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
 
 @pytest.fixture
 def runtime(impl: Implementation) -> Iterator[str]:
-    handle = str(impl.call("wit-open").result["runtime"])
+    handle = str(call_ok(impl, "ADP-004.10", "wit-open")["runtime"])
     yield handle
     impl.call("wit-close", runtime=handle)
 
@@ -227,60 +248,89 @@ def test_a_later_arguments_fault_wins_over_surrogate_and_object_passes(
     check_outcome("ADP-004.8", reply, alone, f"wit-send with {name} alone")
     for signal in BAD_SIGNALS:
         reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, signal=signal, **args)
-        assert _outcome(reply) == "bad-request", (
-            f"{name} with signal {signal!r}: every argument is checked before the "
-            f"lone-surrogate and object passes (ADP-004.10), got {reply}"
+        check_outcome(
+            "ADP-004.10",
+            reply,
+            "bad-request",
+            f"wit-send with {name} and signal {json.dumps(signal)}: every argument is "
+            "checked before the lone-surrogate and object passes",
         )
     # an earlier argument's own fault still comes first
     reply = impl.call("wit-send", check=False, runtime=runtime, to="zz", signal="yes", **args)
-    assert _outcome(reply) == "invalid-id", reply
+    check_outcome(
+        ("ADP-004.10", "ADP-004.6"),
+        reply,
+        "invalid-id",
+        f'wit-send with {name}, signal "yes" and to "zz": the earlier argument to fails first',
+    )
     # and a later argument's bad shape, in content, after a surrogate in mt
     if "mt" in args:
         bad = {**args, "content": {"blob": "0"}}
         reply = impl.call("wit-send", check=False, runtime=runtime, to=ZERO, **bad)
-        assert _outcome(reply) == "bad-request", reply
+        check_outcome(
+            "ADP-004.10",
+            reply,
+            "bad-request",
+            f"wit-send with {name} and content of odd hex: the argument pass (bad-request) "
+            "runs before the lone-surrogate pass",
+        )
 
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-004.8", "RUN-008.9", "ADP-015")
 def test_rt_send_checks_every_argument_first(impl: Implementation, tmp_path: Path) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
-        for args, _ in EARLIER_FAULTS.values():
+        for name, (args, _) in sorted(EARLIER_FAULTS.items()):
             reply = impl.call("rt-send", check=False, runtime=runtime, to=ZERO, signal=0, **args)
-            assert _outcome(reply) == "bad-request", (args, reply)
+            check_outcome(
+                "ADP-004.10",
+                reply,
+                "bad-request",
+                f"rt-send with {name} and signal 0 (no boolean): every argument is checked "
+                "before the lone-surrogate and object passes",
+            )
     finally:
         impl.call("rt-close", runtime=runtime)
 
 
 def _counter(impl: Implementation, runtime: str) -> tuple[str, str]:
-    actor = str(impl.call("rt-genesis", runtime=runtime, actor="counter").expect_ok()["actor"])
-    impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-    return actor, str(impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"])
+    """A counter actor started on ``runtime`` and its head (ADP-015's commands)."""
+    actor = str(call_ok(impl, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"])
+    call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
+    return actor, str(call_ok(impl, "ADP-015", "rt-head", runtime=runtime, actor=actor)["step"])
 
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-015", "RUN-008.9", "RUN-008.3", "OBJ-011.2")
 def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_path: Path) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
         actor, head = _counter(impl, runtime)
         other = g.object_id(g.Blob(data=b"no such step")).hex()
-        cases: list[tuple[str, dict[str, str], str]] = [
-            (other, {"a/b": "00"}, "not-found"),  # the step before the state's names
-            (head, {"a/b": "00"}, "invalid-name"),
-            (head, {"a/b": "00", "fork": "00"}, "invalid-object"),  # RUN-008.3 first
-            (head, {"fork": "00", "a/b": "00"}, "invalid-object"),
-            (other, {"a/b": "00", "x" + LONE: "00"}, "invalid-utf8"),  # pass 2 before RUN-008
-            (head, {"a/b": "00", "x" + LONE: "00"}, "invalid-utf8"),
-            (other, {"wit": "00"}, "bad-request"),  # pass 1 before RUN-008
-            (other, {"a" + LONE: "00", "wit": "00"}, "bad-request"),
+        # (step, state, the class, the clause that decides it)
+        cases: list[tuple[str, dict[str, str], str, Clause]] = [
+            # the step before the state's names
+            (other, {"a/b": "00"}, "not-found", ("RUN-008.9", "ADP-004.10")),
+            (head, {"a/b": "00"}, "invalid-name", ("OBJ-011.2", "ADP-004.10")),
+            # RUN-008.3 first
+            (head, {"a/b": "00", "fork": "00"}, "invalid-object", ("RUN-008.3", "RUN-008.9")),
+            (head, {"fork": "00", "a/b": "00"}, "invalid-object", ("RUN-008.3", "RUN-008.9")),
+            # pass 2 before RUN-008
+            (other, {"a/b": "00", "x" + LONE: "00"}, "invalid-utf8", ("ADP-004.10", "ADP-004.8")),
+            (head, {"a/b": "00", "x" + LONE: "00"}, "invalid-utf8", ("ADP-004.10", "ADP-004.8")),
+            # pass 1 before RUN-008
+            (other, {"wit": "00"}, "bad-request", ("ADP-004.10", "ADP-015")),
+            (other, {"a" + LONE: "00", "wit": "00"}, "bad-request", ("ADP-004.10", "ADP-015")),
         ]
-        for step, state, expected in cases:
+        for step, state, expected, clause in cases:
             reply = impl.call(
                 "rt-fork", check=False, runtime=runtime, actor=actor, step=step, state=state
             )
-            assert _outcome(reply) == expected, (step == head, state, reply)
+            which = "the actor's head" if step == head else "a step never stored"
+            check_outcome(
+                clause, reply, expected, f"rt-fork at {which} with state {json.dumps(state)}"
+            )
     finally:
         impl.call("rt-close", runtime=runtime)
 
@@ -294,23 +344,46 @@ def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_pa
 def test_rt_fork_refuses_a_wit_entry_in_state(
     impl: Implementation, tmp_path: Path, data: str
 ) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
         actor, head = _counter(impl, runtime)
         for state in ({"wit": data}, {"tag": "01", "wit": data}):
             reply = impl.call(
                 "rt-fork", check=False, runtime=runtime, actor=actor, step=head, state=state
             )
-            assert _outcome(reply) == "bad-request", (state, reply)
+            check_outcome(
+                "ADP-015",
+                reply,
+                "bad-request",
+                f"rt-fork with state {json.dumps(state)}: its state names no wit entry",
+            )
         # a step argument that is no id still comes first (the table's order)
         reply = impl.call(
             "rt-fork", check=False, runtime=runtime, actor=actor, step="zz", state={"wit": data}
         )
-        assert _outcome(reply) == "invalid-id", reply
+        check_outcome(
+            ("ADP-004.10", "ADP-015"),
+            reply,
+            "invalid-id",
+            'rt-fork with step "zz" and a wit entry in state: the step argument, earlier in '
+            "the table, fails first",
+        )
         # nothing was forked: the same fork without wit is still a new child
-        child = impl.call(
-            "rt-fork", runtime=runtime, actor=actor, step=head, state={"t": "01"}
-        ).expect_ok()
-        assert child["actor"] != actor
+        child = call_ok(
+            impl,
+            ("RUN-008.2", "ADP-015"),
+            "rt-fork",
+            runtime=runtime,
+            actor=actor,
+            step=head,
+            state={"t": "01"},
+        )
+        check(
+            ("RUN-008.2", "ADP-015"),
+            child.get("actor") != actor,
+            expected="a new child's id, not the parent's: the refused forks forked nothing",
+            came=child,
+            what='rt-fork at the head with state {"t": "01"}',
+        )
     finally:
         impl.call("rt-close", runtime=runtime)

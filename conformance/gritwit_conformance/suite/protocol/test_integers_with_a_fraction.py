@@ -17,16 +17,22 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
 
+from .._check import Clause, call_ok, error_answer, ok_answer
+
 
 def _both(send: Any, value: int) -> tuple[Response, Response]:
     return send(value), send(float(value))
 
 
-def _judge(name: str, value: int, whole: Response, written: Response) -> None:
-    assert whole.ok, f"{name} {value} must be accepted: {whole.error}"
-    assert not written.ok and written.error_class == "bad-request", (
-        f"ADP-004.12: {name} written {float(value)!r} has a fraction, so it is no integer and "
-        f"must be bad-request, got {written.result or written.error}"
+def _judge(name: str, value: int, whole: Response, written: Response, command: Clause) -> None:
+    """The integer is accepted (the command's own clause, ``command``); the same number
+    written with a fraction is ``bad-request`` (ADP-004.12)."""
+    ok_answer(whole, command, f"{name} {value}, an integer")
+    error_answer(
+        written,
+        "ADP-004.12",
+        "bad-request",
+        f"{name} written {float(value)!r}: a number with a fraction is no integer",
     )
 
 
@@ -34,18 +40,18 @@ def _judge(name: str, value: int, whole: Response, written: Response) -> None:
 @pytest.mark.req("ADP-004.12", "ADP-014")
 @pytest.mark.parametrize("steps", [1, 3, 7])
 def test_wit_run_max_steps(impl: Implementation, steps: int) -> None:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     whole, written = _both(lambda n: impl.call("wit-run", runtime=runtime, max_steps=n), steps)
-    _judge("wit-run's max_steps", steps, whole, written)
+    _judge("wit-run's max_steps", steps, whole, written, "ADP-014")
 
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.12", "ADP-015")
 @pytest.mark.parametrize("steps", [1, 3, 7])
 def test_rt_run_max_steps(impl: Implementation, tmp_path: Path, steps: int) -> None:
-    runtime = str(impl.call("rt-open", path=str(tmp_path)).expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     whole, written = _both(lambda n: impl.call("rt-run", runtime=runtime, max_steps=n), steps)
-    _judge("rt-run's max_steps", steps, whole, written)
+    _judge("rt-run's max_steps", steps, whole, written, "ADP-015")
 
 
 @pytest.mark.profile("runtime")
@@ -69,7 +75,7 @@ def test_rt_open_bounds(impl: Implementation, tmp_path: Path, name: str, value: 
         return impl.call("rt-open", path=str(path), **options)
 
     whole, written = _both(open_with, value)
-    _judge(f"rt-open's {name}", value, whole, written)
+    _judge(f"rt-open's {name}", value, whole, written, "ADP-015")
 
 
 @pytest.mark.profile("runtime")
@@ -83,10 +89,12 @@ def test_rt_open_share(impl: Implementation, tmp_path: Path, share: tuple[int, i
     whole = impl.call("rt-open", path=str(tmp_path / "whole"), share=[k, n])
     for written_share in ([float(k), n], [k, float(n)]):
         written = impl.call("rt-open", path=str(tmp_path / "written"), share=written_share)
-        assert whole.ok, f"share {[k, n]} must be accepted: {whole.error}"
-        assert not written.ok and written.error_class == "bad-request", (
-            f"ADP-004.12: share {written_share} holds a number with a fraction, no integer: "
-            f"bad-request, got {written.result or written.error}"
+        ok_answer(whole, ("RUN-021", "ADP-015"), f"rt-open's share {[k, n]}, integers")
+        error_answer(
+            written,
+            "ADP-004.12",
+            "bad-request",
+            f"rt-open's share {written_share}: it holds a number with a fraction, no integer",
         )
 
 
@@ -95,4 +103,4 @@ def test_rt_open_share(impl: Implementation, tmp_path: Path, share: tuple[int, i
 @pytest.mark.parametrize("n", [1, 3, 7])
 def test_perf_run_n(impl: Implementation, n: int) -> None:
     whole, written = _both(lambda v: impl.call("perf-run", workload="encode", n=v), n)
-    _judge("perf-run's n", n, whole, written)
+    _judge("perf-run's n", n, whole, written, "ADP-004.12")

@@ -235,7 +235,7 @@ def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation,
         got = [first.get("seq"), first.get("ok"), (first.get("error") or {}).get("class")]
         what = f"[seq, ok, error class] of the answer to a line repeating a key ({name})"
         check_equal("ADP-004.7", [None, False, "bad-request"], got, what)
-        assert_still_serving(process)
+        assert_still_serving(process, "ADP-004.4")
 
 
 @pytest.mark.profile("codec")  # its vehicle is a codec command (ADP-006)

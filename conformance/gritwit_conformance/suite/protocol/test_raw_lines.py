@@ -12,6 +12,7 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import ProtocolViolation, parse_response
 from gritwit_conformance.harness._transport import AdapterBroken
 
+from .._check import error_answer, fail
 from ._raw import FOLLOW_SEQ, assert_still_serving, send_raw, separate_process
 
 pytestmark = pytest.mark.profile("protocol")
@@ -47,8 +48,11 @@ def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name:
         except ProtocolViolation as exc:
             if exc.requirement != "ADP-003.1":  # not even a response: a broken adapter
                 raise AdapterBroken(str(exc), process.stderr_tail(), exc.requirement) from None
-            pytest.fail(f"a {name} line must be answered with seq null and bad-request: {exc}")
-        assert first.error_class == "bad-request", (
-            f"a {name} line must be answered with seq null and bad-request, got {first}"
-        )
-        assert_still_serving(process)
+            fail(
+                "ADP-004.4",
+                expected="an answer with seq null and bad-request",
+                came=str(exc),
+                what=f"a {name} line",
+            )
+        error_answer(first, "ADP-004.4", "bad-request", f"a {name} line: seq null and bad-request")
+        assert_still_serving(process, "ADP-004.4")

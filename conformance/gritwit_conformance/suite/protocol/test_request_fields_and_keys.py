@@ -276,7 +276,7 @@ def test_a_key_of_any_class_repeated_is_a_bad_request(impl: Implementation, wher
                     ]
                     what = f"[seq, ok, error class] of the answer to {what}"
                     check_equal("ADP-004.7", [None, False, "bad-request"], got, what)
-                    assert_still_serving(process)
+                    assert_still_serving(process, "ADP-004.7")
 
 
 @pytest.mark.profile("codec")

@@ -63,7 +63,7 @@ def test_a_seq_written_with_a_fraction_is_no_integer_seq(
             "bad-request",
             f"a seq written {line[8:11].decode()} is no integer seq: seq null and bad-request",
         )
-        assert_still_serving(process)
+        assert_still_serving(process, "ADP-004.4")
 
 
 #: ``protocol`` values that are no integer: (value, the clause that refuses it).

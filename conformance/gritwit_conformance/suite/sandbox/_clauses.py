@@ -16,6 +16,7 @@ from typing import Any
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok
 from ._runs import failure_class, ran
 
 OUTSIDE = "00" * 32
@@ -31,7 +32,7 @@ def _stdout(impl: Implementation, program: str, **args: Any) -> str:
 _class = failure_class
 
 
-def _interpreter(impl: Implementation) -> str:
-    reply = impl.call("sandbox-info")
-    assert reply.ok, f"sandbox-info failed: {reply}"
-    return str(reply.result["interpreter"])
+def _interpreter(impl: Implementation, clause: Clause) -> str:
+    """The interpreter ``sandbox-info`` answers (ADP-019.5); a refusal breaks ``clause``,
+    the calling test's rule, which needs the interpreter's id."""
+    return str(call_ok(impl, clause, "sandbox-info").get("interpreter"))

@@ -11,7 +11,7 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import fail, ok_answer
+from .._check import Clause, check_type, fail, ok_answer
 
 __all__ = ["REFUSAL_HEADERS", "failed_mark", "head_core", "refusal_expected", "sent_outside"]
 
@@ -21,31 +21,46 @@ REFUSAL_HEADERS = {"content-type": "application/json"}
 OUTSIDE = g.ObjectId(bytes(32))
 
 
-def head_core(impl: Implementation, runtime: str, actor: str) -> str | None:
-    """The core id of ``actor``'s head step, or ``None`` when it has no step."""
-    step = impl.call("rt-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    if step is None:
+def head_core(
+    impl: Implementation, runtime: str, actor: str, clause: Clause = "ADP-015"
+) -> str | None:
+    """The core id of ``actor``'s head step, or ``None`` when it has no step.  A refused
+    command breaks ``clause``: by default ADP-015, the runtime's commands."""
+    step = ok_answer(impl.call("rt-head", runtime=runtime, actor=actor), clause, "rt-head")
+    if step.get("step") is None:
         return None
-    data = impl.call("rt-object", runtime=runtime, id=step).expect_ok()["bytes"]
-    head = g.decode_object(bytes.fromhex(data))
-    assert isinstance(head, g.Step), f"the head {step} is not a step"
+    head = check_type(
+        clause,
+        _object(impl, runtime, step["step"], clause),
+        g.Step,
+        expected="a step",
+        what=f"the head {step['step']}",
+    )
     return head.core.hex()
 
 
-def failed_mark(impl: Implementation, runtime: str, actor: str) -> Any:
-    """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked."""
-    target = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}").expect_ok()
-    if target["target"] is None:
+def failed_mark(impl: Implementation, runtime: str, actor: str, clause: Clause = "ADP-015") -> Any:
+    """The failed mark's JSON of ``actor`` (RUN-004.4), or ``None`` when it is unmarked.
+    A refused command, or a mark that is no blob, breaks ``clause``."""
+    reply = impl.call("rt-ref", runtime=runtime, name=f"names/failed/{actor}")
+    target = ok_answer(reply, clause, "rt-ref of the failed mark")
+    if target.get("target") is None:
         return None
-    data = impl.call("rt-object", runtime=runtime, id=target["target"]).expect_ok()["bytes"]
-    blob = g.decode_object(bytes.fromhex(data))
-    assert isinstance(blob, g.Blob)
+    blob = check_type(
+        clause,
+        _object(impl, runtime, target["target"], clause),
+        g.Blob,
+        expected="a blob",
+        what="the failed mark's target",
+    )
     return json.loads(blob.data)
 
 
-def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> Any:
+def _object(
+    impl: Implementation, runtime: str, oid: g.ObjectId | str, clause: Clause = "ADP-015"
+) -> Any:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = ok_answer(impl.call("rt-object", runtime=runtime, id=text), "ADP-015", "rt-object")
+    data = ok_answer(impl.call("rt-object", runtime=runtime, id=text), clause, "rt-object")
     return g.decode_object(bytes.fromhex(data["bytes"]))
 
 

@@ -21,7 +21,7 @@ from gritwit_conformance.data._vectors import Vector, load_vectors
 from gritwit_conformance.diff._objects import first_divergence, render
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
-from gritwit_conformance.suite._check import Clause, ok_answer
+from gritwit_conformance.suite._check import Clause, check, fail, ok_answer
 from gritwit_conformance.suite._scenario import VECTORS_DIR
 
 Json = dict[str, Any]
@@ -94,36 +94,58 @@ def build(files: Mapping[str, Any]) -> tuple[str, dict[str, Json]]:
 
 def returned_objects(where: str, reply: Response) -> dict[str, Json]:
     """The objects a successful run answered, checked against its core (ADP-019.2)."""
+    result = ok_answer(reply, "ADP-019.2", where)
     table: dict[str, Json] = {}
     previous = ""
-    for encoded in reply.result["objects"]:
+    for encoded in result.get("objects", []):
         data = bytes.fromhex(encoded)
         oid = blake3.blake3(data).hexdigest()
-        assert oid > previous, (
-            f"{where}: objects are not in ascending id order, once each (ADP-019.2)"
+        check(
+            "ADP-019.2",
+            oid > previous,
+            expected="objects in ascending id order, each once",
+            came=f"object {oid[:12]}… after {previous[:12] or 'none'}…",
+            what=f"{where}: its objects",
         )
         previous = oid
         try:
             table[oid] = dict(g.object_to_json(g.decode_object(data)))
         except g.GritError as exc:
-            raise AssertionError(f"{where}: an answered object does not decode: {exc}") from None
-        assert g.encode_object(g.decode_object(data)) == data, (
-            f"{where}: object {oid[:12]}… is not canonical (ADP-019.2, ENC-014)"
+            fail(
+                "ADP-019.2",
+                expected="objects that decode",
+                came=f"object {oid[:12]}… does not: {exc}",
+                what=f"{where}: its objects",
+            )
+        check(
+            ("ADP-019.2", "ENC-014"),
+            g.encode_object(g.decode_object(data)) == data,
+            expected="canonical encodings",
+            came=f"object {oid[:12]}…, not canonical",
+            what=f"{where}: its objects",
         )
-    core = reply.result["core"]
+    core = result.get("core")
     reached, todo = set(), [] if core is None else [core]
     while todo:
         oid = todo.pop()
         if oid in reached:
             continue
-        assert oid in table, (
-            f"{where}: object {oid[:12]}… of the new core is not in objects (ADP-019.2)"
-        )
+        if oid not in table:
+            fail(
+                "ADP-019.2",
+                expected="every object the new core reaches among objects",
+                came=f"object {oid[:12]}… missing",
+                what=f"{where}: its objects",
+            )
         reached.add(oid)
         todo.extend(children(table[oid]))
     extra = set(table) - reached
-    assert not extra, (
-        f"{where}: objects holds {len(extra)} object(s) the new core does not reach (ADP-019.2)"
+    check(
+        "ADP-019.2",
+        not extra,
+        expected="only objects the new core reaches",
+        came=lambda: f"{len(extra)} more: {', '.join(sorted(o[:12] + '…' for o in extra)[:3])}",
+        what=f"{where}: its objects",
     )
     return table
 
@@ -131,9 +153,10 @@ def returned_objects(where: str, reply: Response) -> dict[str, Json]:
 def answer(reply: Response) -> Json:
     if not reply.ok:
         return {"error": reply.error_class}
-    if "interpreter" in reply.result:
-        return {"interpreter": reply.result["interpreter"]}
-    return {k: reply.result.get(k) for k in ("stdout", "core", "sends")}
+    result = dict(reply.result)
+    if "interpreter" in result:
+        return {"interpreter": result["interpreter"]}
+    return {k: result.get(k) for k in ("stdout", "core", "sends")}
 
 
 def ran(
@@ -152,6 +175,16 @@ def failure_class(impl: Implementation, program: str, **args: Any) -> str | None
     """The class a ``sandbox-run`` of ``program`` fails with, or None if it succeeds."""
     reply = impl.call("sandbox-run", program=program, **args)
     return None if reply.ok else reply.error_class
+
+
+def _as_words(failure: str | None) -> str:
+    return "a successful run" if failure is None else f"failure {failure}"
+
+
+def check_class(clause: Clause, expected: str | None, got: str | None, what: str) -> None:
+    """``got``, what :func:`failure_class` answered, is ``expected``: a class, or ``None``
+    for a run that succeeds; a failure says both in words."""
+    check(clause, got == expected, expected=_as_words(expected), came=_as_words(got), what=what)
 
 
 def run_stream(program: str, messages: list[Any], blocks: int) -> bytes:

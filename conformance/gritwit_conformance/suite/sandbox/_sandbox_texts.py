@@ -42,7 +42,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import Clause, ok_answer
+from .._check import Clause, call_ok, check, fail, ok_answer, suite_premise
 from ._runs import returned_objects
 
 Json = dict[str, Any]
@@ -83,7 +83,10 @@ def near_ids(held: str) -> dict[str, list[str]]:
         "nul": [bad["trailing-nul"], held[:-1] + "\x00"],
         "empty": [""],
     }
-    assert not any(tc.is_text_id(v) for vs in out.values() for v in vs)
+    suite_premise(
+        not any(tc.is_text_id(v) for vs in out.values() for v in vs),
+        "no near miss of an id is a text-form id",
+    )
     return out
 
 
@@ -103,10 +106,10 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
     return None if reply.ok else reply.error_class
 
 
-def _interpreter(impl: Implementation) -> str:
-    reply = impl.call("sandbox-info")
-    assert reply.ok, f"sandbox-info failed: {reply}"
-    return str(reply.result["interpreter"])
+def _interpreter(impl: Implementation, clause: Clause) -> str:
+    """The interpreter ``sandbox-info`` answers (ADP-019.5); a refusal breaks ``clause``,
+    the calling test's rule, which needs the interpreter's id."""
+    return str(call_ok(impl, clause, "sandbox-info").get("interpreter"))
 
 
 def _headers(held: str) -> dict[str, str]:
@@ -121,24 +124,31 @@ def _program_actor(program: str, held: str, **state: bytes) -> str:
     return g.object_id(g.Tree(entries=entries)).hex()
 
 
-def _object(impl: Implementation, runtime: str, oid: str) -> Json:
-    reply = impl.call("wit-object", runtime=runtime, id=oid)
-    assert reply.ok, f"wit-object {oid[:12]}…: {reply}"
-    return dict(g.object_to_json(g.decode_object(bytes.fromhex(reply.result["bytes"]))))
+def _object(impl: Implementation, runtime: str, oid: str, clause: Clause = "ADP-019.1") -> Json:
+    data = call_ok(impl, clause, "wit-object", runtime=runtime, id=oid)["bytes"]
+    return dict(g.object_to_json(g.decode_object(bytes.fromhex(data))))
 
 
-def _head_core(impl: Implementation, runtime: str, actor: str) -> Json:
-    """The head step's core of ``actor``: ``{name: description}`` one level deep."""
-    step = impl.call("wit-head", runtime=runtime, actor=actor).result["step"]
-    assert step, f"actor {actor[:12]}… has no step"
-    core = _object(impl, runtime, _object(impl, runtime, step)["core"])
-    return {name: _object(impl, runtime, oid) for name, oid in core["entries"].items()}
+def _head_core(
+    impl: Implementation, runtime: str, actor: str, clause: Clause = "ADP-019.1"
+) -> Json:
+    """The head step's core of ``actor``: ``{name: description}`` one level deep.  A
+    refused command breaks ``clause``: by default ADP-019.1, the wit commands a sandbox
+    implementation answers."""
+    step = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor).get("step")
+    if not isinstance(step, str):
+        fail(clause, expected="a step id", came=step, what=f"wit-head of {actor[:12]}…")
+    core = _object(impl, runtime, _object(impl, runtime, step, clause)["core"], clause)
+    return {name: _object(impl, runtime, oid, clause) for name, oid in core["entries"].items()}
 
 
-def _wit_run(impl: Implementation, runtime: str) -> tuple[set[str], dict[str, str]]:
-    reply = impl.call("wit-run", runtime=runtime, max_steps=200)
-    assert reply.ok and reply.result["quiescent"], f"wit-run: {reply}"
-    return {a for a, _ in reply.result["steps"]}, dict(map(tuple, reply.result["failures"]))
+def _wit_run(
+    impl: Implementation, runtime: str, clause: Clause = "ADP-019.1"
+) -> tuple[set[str], dict[str, str]]:
+    """The actors that stepped and the failures of a ``wit-run`` that must end quiescent."""
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=200)
+    check(clause, run.get("quiescent"), expected="quiescent", came=run, what="wit-run")
+    return {a for a, _ in run["steps"]}, dict(map(tuple, run["failures"]))
 
 
 def _needs_interpreter() -> None:

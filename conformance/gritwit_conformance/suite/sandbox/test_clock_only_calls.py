@@ -26,7 +26,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import returned_objects
+from .._check import Clause, check, check_equal, ok_answer
+from ._runs import check_class, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -42,11 +43,13 @@ CLOCK_ONLY = (
 )
 
 
-def _run(impl: Implementation, program: str, **args: Any) -> tuple[str, Any]:
+def _run(impl: Implementation, program: str, clause: Clause, **args: Any) -> tuple[str, Any]:
+    """The stdout (as text) and the core of a run that must succeed, under ``clause``."""
     reply = impl.call("sandbox-run", program=program, **args)
-    result = reply.expect_ok()
+    result = ok_answer(reply, clause, f"sandbox-run of {program[:40]!r}")
     returned_objects(f"sandbox-run of {program[:40]!r}", reply)
-    return bytes.fromhex(result["stdout"]).decode("utf-8", "replace"), result["core"]
+    stdout = bytes.fromhex(str(result.get("stdout", ""))).decode("utf-8", "replace")
+    return stdout, result.get("core")
 
 
 def _class(impl: Implementation, program: str, **args: Any) -> str | None:
@@ -63,11 +66,14 @@ def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> 
         "time.sleep(0)\n"
         "print('slept', time.time())\n"
     )
-    stdout, _ = _run(impl, program)
-    assert stdout == "([], [], []) []\nslept 946684800.0\n", (
-        "a poll of one clock due now (select on nothing with timeout 0, time.sleep(0)) "
-        "succeeds at once, and importing selectors, socket and subprocess is no attempt "
-        "(SBX-005.23, SBX-005.6)"
+    stdout, _ = _run(impl, program, "SBX-005.23")
+    check_equal(
+        ("SBX-005.23", "SBX-005.6"),
+        "([], [], []) []\nslept 946684800.0\n",
+        stdout,
+        "the stdout of a poll of one clock due now (select on nothing with timeout 0, "
+        "time.sleep(0)): it succeeds at once, and importing selectors, socket and "
+        "subprocess is no attempt",
     )
 
 
@@ -76,18 +82,25 @@ def test_a_poll_that_waits_for_nothing_returns_at_once(impl: Implementation) -> 
 def test_platform_and_uuid1_answer_from_the_fixed_clock_and_the_run_stream(
     impl: Implementation,
 ) -> None:
-    first, _ = _run(impl, CLOCK_ONLY)
+    first, _ = _run(impl, CLOCK_ONLY, "SBX-005.23")
     lines = first.splitlines()
-    assert lines[:2] == ["wasi-0.0.0-wasm32-32bit", f"1 {UUID_TIME} 1"], (
-        "platform.platform() is the interpreter's own answer, uuid.uuid1() a version 1 uuid "
-        "at the fixed time with a random node (its multicast bit set) (SBX-005.23)"
+    check_equal(
+        "SBX-005.23",
+        ["wasi-0.0.0-wasm32-32bit", f"1 {UUID_TIME} 1"],
+        lines[:2],
+        "platform.platform() (the interpreter's own answer), then uuid.uuid1()'s version, "
+        "time (the fixed clock's) and multicast bit (a random node)",
     )
-    again, _ = _run(impl, CLOCK_ONLY)
-    assert again == first, "the same program gives the same uuid1 in every run (SBX-009.1)"
-    other, _ = _run(impl, CLOCK_ONLY + "# another program: another seed\n")
-    assert other.splitlines()[:2] == lines[:2] and other.splitlines()[2] != lines[2], (
-        "uuid1's clock sequence and node come from the run's stream, seeded by the program "
-        "(SBX-005.5)"
+    again, _ = _run(impl, CLOCK_ONLY, "SBX-009.1")
+    check_equal("SBX-009.1", first, again, "the same program's stdout again: the same uuid1")
+    other, _ = _run(impl, CLOCK_ONLY + "# another program: another seed\n", "SBX-005.5")
+    check(
+        "SBX-005.5",
+        other.splitlines()[:2] == lines[:2] and other.splitlines()[2:3] != lines[2:3],
+        expected=f"the first two lines {lines[:2]} again and a clock sequence and node other "
+        f"than {lines[2:3]}: they come from the run's stream, seeded by the program",
+        came=other,
+        what="the stdout of another program",
     )
 
 
@@ -105,9 +118,12 @@ def test_a_poll_that_waits_is_still_forbidden(impl: Implementation, waiting: str
     program = (
         f"import select, time\ntry:\n    {waiting}\nexcept OSError:\n    pass\nprint('went on')\n"
     )
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{waiting} waits (a timeout in the future, or a descriptor): poll_oneoff fails "
-        "ENOTSUP and the run ends forbidden-operation, caught or not (SBX-005.3)"
+    check_class(
+        ("SBX-005.3", "SBX-008.2"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{waiting}, caught: it waits (a timeout in the future, or a descriptor), so "
+        "poll_oneoff fails ENOTSUP and the run ends",
     )
 
 
@@ -125,10 +141,12 @@ def test_a_poll_that_waits_is_still_forbidden(impl: Implementation, waiting: str
 )
 def test_processes_and_name_resolution_stay_forbidden(impl: Implementation, attempt: str) -> None:
     program = f"try:\n    {attempt}\nexcept Exception:\n    pass\nprint('went on')\n"
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{attempt.split(chr(10))[-1].strip()}: with socket and subprocess importable, "
-        "starting a process or resolving a name still ends the run forbidden-operation, "
-        "caught or not (SBX-005.6)"
+    check_class(
+        ("SBX-005.6", "SBX-008.2"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{attempt.split(chr(10))[-1].strip()}, caught: with socket and subprocess "
+        "importable, starting a process or resolving a name still ends the run",
     )
 
 
@@ -145,9 +163,12 @@ def test_processes_and_name_resolution_stay_forbidden(impl: Implementation, atte
 )
 def test_tempfile_without_a_directory_is_forbidden(impl: Implementation, call: str) -> None:
     program = f"import tempfile\ntry:\n    {call}\nexcept Exception:\n    pass\nprint('went on')\n"
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{call}: with no dir and no TMPDIR tempfile opens a file in /tmp, outside the "
-        "preopens: forbidden-operation (SBX-005.24)"
+    check_class(
+        ("SBX-005.24", "SBX-008.2"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{call}, caught: with no dir and no TMPDIR tempfile opens a file in /tmp, outside "
+        "the preopens",
     )
 
 
@@ -167,11 +188,18 @@ def test_tempfile_with_a_directory_works(impl: Implementation) -> None:
         "    open(os.path.join(kept, 'y'), 'w').write('gone')\n"
         "print(open(os.path.join(d, 'x')).read(), os.path.dirname(d), os.listdir('/core'))\n"
     )
-    stdout, core = _run(impl, program)
-    assert stdout == "more /out\nscratch /out []\n", (
-        "tempfile given a directory (dir=, or tempfile.tempdir) makes its files there (SBX-005.24)"
+    stdout, core = _run(impl, program, "SBX-005.24")
+    check_equal(
+        "SBX-005.24",
+        "more /out\nscratch /out []\n",
+        stdout,
+        "the stdout of tempfile given a directory (dir=, or tempfile.tempdir): it makes its "
+        "files there",
     )
-    assert core is None, (
-        "scratch files in /out are no part of the core, and a TemporaryDirectory under /core "
-        "leaves nothing: the run leaves no core (SBX-005.24, SBX-004.2)"
+    check_equal(
+        ("SBX-004.2", "SBX-005.24"),
+        None,
+        core,
+        "the new core: scratch files in /out are no part of it, and a TemporaryDirectory "
+        "under /core leaves nothing",
     )

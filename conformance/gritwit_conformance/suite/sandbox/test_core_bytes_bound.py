@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import failure_class
+from ._runs import check_class, failure_class
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -53,14 +53,23 @@ def test_files_past_the_core_limit_are_refused_before_the_program(
 ) -> None:
     core = make()
     program = _REMOVE.format(path=path)
-    assert failure_class(impl, program, limits={"core": 1000}, **core) is None, (
-        "files of exactly the core limit (1 000 bytes) must mount (SBX-006.16)"
+    check_class(
+        "SBX-006.16",
+        None,
+        failure_class(impl, program, limits={"core": 1000}, **core),
+        "a run whose files are exactly the core limit (1 000 bytes): they mount",
     )
-    assert failure_class(impl, program, limits={"core": 999}, **core) == "output-too-large", (
-        "files of 1 000 bytes (each blob counted at each path) past a core limit of 999 "
-        "must be refused before the program runs, though it would leave less (SBX-006.16)"
+    check_class(
+        "SBX-006.16",
+        "output-too-large",
+        failure_class(impl, program, limits={"core": 999}, **core),
+        "a run whose files (each blob counted at each path) are 1 000 bytes, past a core "
+        "limit of 999, though the program would leave less: refused before it runs",
     )
     exits = "raise SystemExit(3)\n"
-    assert failure_class(impl, exits, limits={"core": 999}, **core) == "output-too-large", (
-        "a core past the limit is refused whatever the program: before it runs (SBX-006.16)"
+    check_class(
+        "SBX-006.16",
+        "output-too-large",
+        failure_class(impl, exits, limits={"core": 999}, **core),
+        "a program that exits at once over a core past the limit: refused before it runs",
     )

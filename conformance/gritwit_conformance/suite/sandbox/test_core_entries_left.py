@@ -18,6 +18,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer, suite_premise
 from ._runs import returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -33,7 +34,7 @@ def _below() -> tuple[g.Tree, list[str]]:
     entries = {f"d{i:04}": g.object_id(full) for i in range(1023)}
     entries["d1023"] = g.object_id(short)
     top = g.Tree(entries=entries)
-    assert BOUND - 1 == 1023 * 256 + 255
+    suite_premise(BOUND - 1 == 1023 * 256 + 255, "the entries add up to one under the bound")
     encoded = sorted(g.encode_object(obj).hex() for obj in (LEAF, full, short, top))
     return top, encoded
 
@@ -56,19 +57,22 @@ def test_a_run_may_leave_a_core_at_the_bound_and_no_more(impl: Implementation, n
     )
     left = BOUND - 1 + added
     if left <= BOUND:
-        assert reply.ok, (
-            f"a run leaving {left} entries under /core, the bound of 2**18, must succeed "
-            f"(SBX-006.15): {reply.error}"
+        result = ok_answer(
+            reply, "SBX-006.15", f"a run leaving {left} entries under /core, the bound of 2**18"
         )
         want = g.Tree(entries={**top.entries, "z": g.object_id(LEAF)})
-        assert reply.result["core"] == g.object_id(want).hex(), (
-            "the new core is the mounted one with the file z added (SBX-004.2)"
+        check_equal(
+            "SBX-004.2",
+            g.object_id(want).hex(),
+            result.get("core"),
+            "the new core: the mounted one with the file z added",
         )
         returned_objects("sandbox-run leaving a core at the bound", reply)
     else:
-        assert not reply.ok and reply.error_class == "output-too-large", (
+        error_answer(
+            reply,
+            ("SBX-006.15", "SBX-008.1"),
+            "output-too-large",
             f"a run leaving {left} entries under /core, past 2**18 (files and directories, "
-            "empty ones included), must fail output-too-large, so that no run leaves a core "
-            f"its next run could not mount (SBX-006.15, SBX-008.1): "
-            f"{reply.result or reply.error}"
+            "empty ones included): no run leaves a core its next run could not mount",
         )

@@ -16,6 +16,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer
 from ._runs import returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -58,9 +59,12 @@ def test_a_dag_core_past_the_bound_is_output_too_large_before_the_program(
     impl: Implementation, levels: int
 ) -> None:
     reply = _run(impl, *_dag(levels))
-    assert not reply.ok and reply.error_class == "output-too-large", (
-        f"a {levels}-level DAG core ({3 * 2**levels - 2} entries) must fail "
-        f"output-too-large before the run (SBX-006.15): {reply}"
+    error_answer(
+        reply,
+        ("SBX-006.15", "SBX-008.1"),
+        "output-too-large",
+        f"a run over a {levels}-level DAG core ({3 * 2**levels - 2} entries), refused before "
+        "it runs",
     )
 
 
@@ -74,15 +78,18 @@ def test_a_core_within_the_bound_mounts_and_comes_back(
     the core comes back as it was (SBX-004.3)."""
     core, objects = _dag(levels) if shape == "dag" else _flat(False)
     reply = _run(impl, core, objects)
-    assert reply.ok, f"a core within 2**18 entries must mount (SBX-006.15): {reply}"
-    assert bytes.fromhex(reply.result["stdout"]) == b"ran\n"
-    assert reply.result["core"] == core, "an untouched core comes back as it was (SBX-004.3)"
+    what = f"a run over a {shape} core within 2**18 entries"
+    result = ok_answer(reply, "SBX-006.15", what)
+    check_equal(
+        ("SBX-004.1", "SBX-006.15"), b"ran\n".hex(), result.get("stdout"), f"{what}: stdout"
+    )
+    check_equal(
+        "SBX-004.3", core, result.get("core"), f"{what}: the new core, untouched, as it was"
+    )
     returned_objects("sandbox-run of a shared core", reply)
 
 
 @pytest.mark.req("SBX-006.15")
 def test_one_entry_past_the_bound_is_output_too_large(impl: Implementation) -> None:
     reply = _run(impl, *_flat(True))
-    assert not reply.ok and reply.error_class == "output-too-large", (
-        f"a core of 2**18 + 1 entries must fail output-too-large (SBX-006.15): {reply}"
-    )
+    error_answer(reply, "SBX-006.15", "output-too-large", "a run over a core of 2**18 + 1 entries")

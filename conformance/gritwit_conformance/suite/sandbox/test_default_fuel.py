@@ -18,6 +18,9 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import suite_premise
+from ._runs import check_class
+
 pytestmark = pytest.mark.profile("sandbox")
 
 MIB = 1 << 20
@@ -48,12 +51,18 @@ def test_the_default_fuel_is_exactly_five_billion(impl: Implementation) -> None:
         limits = SandboxLimits(fuel=2 * DEFAULT_FUEL, output_bytes=2 * MIB)
         whole = run_python(NEAR_DEFAULT, store=store, limits=limits).fuel
     room = DEFAULT_FUEL - (whole - MIB)
-    assert 2 <= room < MIB - 2, f"the program needs retuning: {whole} fuel with its 1 MiB"
-    assert _class(impl, NEAR_DEFAULT, limits={"output": room - 1}) == "output-too-large", (
-        f"the run needs {DEFAULT_FUEL - 1} fuel (or {DEFAULT_FUEL}), within the default of "
-        "5 x 10**9: it must end output-too-large (SBX-006.3, SBX-005.16)"
+    suite_premise(2 <= room < MIB - 2, f"the program is tuned: {whole} fuel with its 1 MiB")
+    check_class(
+        ("SBX-006.3", "SBX-005.16"),
+        "output-too-large",
+        _class(impl, NEAR_DEFAULT, limits={"output": room - 1}),
+        f"a run that needs {DEFAULT_FUEL - 1} fuel (or {DEFAULT_FUEL}), within the default "
+        "of 5 x 10**9, and passes its output limit",
     )
-    assert _class(impl, NEAR_DEFAULT, limits={"output": room + 1}) == "fuel-exhausted", (
-        f"the run needs {DEFAULT_FUEL + 1} fuel (or {DEFAULT_FUEL + 2}), past the default "
-        "of 5 x 10**9: it must end fuel-exhausted (SBX-006.3, SBX-006.1, SBX-008.1)"
+    check_class(
+        ("SBX-006.3", "SBX-006.1", "SBX-008.1"),
+        "fuel-exhausted",
+        _class(impl, NEAR_DEFAULT, limits={"output": room + 1}),
+        f"a run that needs {DEFAULT_FUEL + 1} fuel (or {DEFAULT_FUEL + 2}), past the default "
+        "of 5 x 10**9",
     )

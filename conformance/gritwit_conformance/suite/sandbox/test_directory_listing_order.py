@@ -36,6 +36,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
+from .._check import check_equal, ok_answer, suite_premise
 from ._runs import build, encodings, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -46,17 +47,21 @@ run = properties(20)
 CLASSES = ("ascii", "mixed-case", "bmp", "astral")
 #: Every wrong order a listing of valid names can be told apart from UTF-8 byte order by.
 WRONG_ORDERS = tc.wrong_rules("utf8")
-assert set(WRONG_ORDERS) == {
-    "canonical",
-    "utf16",
-    "casefold",
-    "signed-bytes",
-    "length-first-codepoints",
-    "length-first-utf16",
-    "canonical-utf16",
-    "canonical-casefold",
-    "canonical-signed-bytes",
-}, "the inputs markers below name these rules: update them"
+suite_premise(
+    set(WRONG_ORDERS)
+    == {
+        "canonical",
+        "utf16",
+        "casefold",
+        "signed-bytes",
+        "length-first-codepoints",
+        "length-first-utf16",
+        "canonical-utf16",
+        "canonical-casefold",
+        "canonical-signed-bytes",
+    },
+    "the inputs markers below name these rules: update them",
+)
 
 
 def utf8_order(names: Sequence[str]) -> list[str]:
@@ -93,9 +98,9 @@ for path, is_dir in LAYOUT:
 
 def _stdout(impl: Implementation, program: str, **args: Any) -> tuple[str, dict[str, Any]]:
     reply = impl.call("sandbox-run", program=program, **args)
-    assert reply.ok, f"sandbox-run of a listing program failed: {reply}"
+    result = ok_answer(reply, "ADP-019.2", "sandbox-run of a listing program")
     returned_objects("sandbox-run of a listing program", reply)
-    return bytes.fromhex(reply.result["stdout"]).decode("utf-8"), dict(reply.result)
+    return bytes.fromhex(str(result.get("stdout", ""))).decode("utf-8", "replace"), result
 
 
 def _lister(dirs: Sequence[str]) -> str:
@@ -112,22 +117,32 @@ def check_listings(
     """``out`` (of LISTER over ``expected``'s directories, in that order) lists each
     directory's entries — ``{name: is_dir}`` — in UTF-8 byte order, with their inodes."""
     lines = out.splitlines()
-    assert len(lines) == 2 * len(expected), f"{where}: {len(lines)} lines of output: {out[:300]!r}"
+    check_equal(
+        "SBX-005.13",
+        2 * len(expected),
+        len(lines),
+        f"{where}: the lines of output (a listing and a scan per directory) of {out[:300]!r}",
+    )
     for index, (directory, entries) in enumerate(expected.items()):
         want = utf8_order(list(entries))
         listed = ast.literal_eval(lines[2 * index])
         scanned = ast.literal_eval(lines[2 * index + 1])
         rules = [r for r in WRONG_ORDERS if tc.sort_by(r, want) == listed]
-        assert listed == want, (
-            f"{where}: os.listdir({directory!r}) gave {listed!r}, expected {want!r} — the "
-            f"names' UTF-8 byte order (SBX-005.13, SBX-005.7)"
-            + (f"; that is the order of {rules}" if rules else "")
+        check_equal(
+            ("SBX-005.13", "SBX-005.7"),
+            want,
+            listed,
+            f"{where}: os.listdir({directory!r}), the names in UTF-8 byte order"
+            + (f" (what came is the order of {rules})" if rules else ""),
         )
         base = posixpath.normpath(f"{root}/{directory}")
         want_scan = [(n, _number(f"{base}/{n}"), entries[n]) for n in want]
-        assert scanned == want_scan, (
-            f"{where}: os.scandir({directory!r}) gave {scanned!r}, expected {want_scan!r} "
-            "(names in UTF-8 byte order, SBX-005.13; d_ino N(path), SBX-005.11)"
+        check_equal(
+            ("SBX-005.13", "SBX-005.11"),
+            want_scan,
+            scanned,
+            f"{where}: os.scandir({directory!r}), [name, d_ino N(path), is_dir] with the "
+            "names in UTF-8 byte order",
         )
 
 
@@ -192,7 +207,7 @@ def test_a_program_lists_its_directories_in_utf8_order(impl: Implementation) -> 
     dirs["empty"] = []
     dirs["."] = ["\uffff", "\U00010000", "\ue000x", "\U0001f600", "Éa", "éA", "B", "a"]
     for names in dirs.values():
-        assert all(tc.is_valid_name(n) for n in names)
+        suite_premise(all(tc.is_valid_name(n) for n in names), "every name is valid")
     layout = _layout(dirs)
     order = [*(d for d in dirs if d != "."), "."]
     # the root is listed last: its entries are the directories above as well
@@ -223,7 +238,10 @@ def test_a_mounted_tree_is_listed_in_utf8_order_not_tree_order(impl: Implementat
     mount lists them by UTF-8 bytes, at every depth."""
     pool = tc.samples("ascii", "mixed-case", "bmp", "astral")
     names = [n for n in pool if tc.is_valid_name(n)]
-    assert all(tc.orders_differ(names, "utf8", rule) for rule in WRONG_ORDERS)
+    suite_premise(
+        all(tc.orders_differ(names, "utf8", rule) for rule in WRONG_ORDERS),
+        "the names tell UTF-8 byte order apart from every wrong order",
+    )
     inner = {n: n.encode("utf-8") for n in names[::3]}
     files: dict[str, Any] = {n: n.encode("utf-8") for n in names}
     files["\U0001f600dir"] = {"\ue000": b"1", "\U00010000": b"2", "zz": inner}
@@ -286,7 +304,10 @@ def test_a_core_a_program_wrote_lists_in_utf8_order_when_mounted_again(
     expected["."][moved + "\ue000"] = kinds[f"sub/{moved}"]
     expected["sub"]["\U00010000\U00010000"] = False
     expected["sub"]["\uffff\uffff"] = True
-    assert all(tc.orders_differ(list(expected["."]), "utf8", r) for r in WRONG_ORDERS)
+    suite_premise(
+        all(tc.orders_differ(list(expected["."]), "utf8", r) for r in WRONG_ORDERS),
+        "the names tell UTF-8 byte order apart from every wrong order",
+    )
     program = (
         _maker(layout)
         + f"NAMES = {utf8_order(dirs['sub'])!a}\nimport os\n"

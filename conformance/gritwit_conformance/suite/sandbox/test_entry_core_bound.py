@@ -40,6 +40,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal, ok_answer, suite_premise
 from ._heads import failed_mark, head_core
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime"), pytest.mark.slow]
@@ -99,14 +100,15 @@ def _genesis(
 ) -> tuple[str, dict[str, g.ObjectId]]:
     """Send the genesis of a core of ``shape`` from the outside (WIT-012.1), as
     ``rt-genesis`` sends a test actor's: the actor (the core's id) and the core's entries."""
-    interpreter = str(impl.call("sandbox-info").expect_ok()["interpreter"])
+    interpreter = str(call_ok(impl, "SBX-006.17", "sandbox-info")["interpreter"])
     content, ids = _described(shape, interpreter, program)
     actor = g.object_id(g.Tree(entries=ids)).hex()
     # a valid request; check=False spares the harness's schema check of its 2**18
     # descriptions (seconds), not the adapter's own checks
-    impl.call(
+    sent = impl.call(
         "rt-send", check=False, runtime=runtime, to=actor, mt="genesis", content=content
-    ).expect_ok()
+    )
+    ok_answer(sent, "SBX-006.17", "rt-send of the genesis")
     return actor, ids
 
 
@@ -115,12 +117,22 @@ def _open(impl: Implementation, path: Path) -> str:
     core at the entries bound is mountable, so its runs mount it within that bound."""
     path.mkdir(exist_ok=True)
     opened = impl.call("rt-open", path=str(path))
-    return str(opened.expect_ok()["runtime"])
+    return str(ok_answer(opened, "SBX-006.17", "rt-open")["runtime"])
 
 
 def _run(impl: Implementation, runtime: str) -> Any:
     """``rt-run``, the harness waiting ``RUN_WAIT`` seconds more than for a quick answer."""
-    return impl.call_taking(RUN_WAIT, "rt-run", runtime=runtime, max_steps=10).expect_ok()
+    reply = impl.call_taking(RUN_WAIT, "rt-run", runtime=runtime, max_steps=10)
+    return ok_answer(reply, "SBX-006.17", "rt-run")
+
+
+def _outcome(run: Any) -> dict[str, Any]:
+    """A run's failures, attempts and number of steps: what the checks compare."""
+    return {
+        "failures": run["failures"],
+        "attempts": run["attempts"],
+        "steps": len(run["steps"]),
+    }
 
 
 @pytest.mark.req("SBX-006.17", "SBX-006.15", "WIT-012.1", "RUN-004.1", "RUN-004.4")
@@ -134,23 +146,31 @@ def test_a_genesis_core_past_the_entries_bound_is_refused_at_its_genesis(
     at a mount: it is marked failed and has no step.  One of 2**18 is adopted: the next
     test."""
     shape = _shape(1)
-    assert _entries(shape) == BOUND + 1
+    suite_premise(_entries(shape) == BOUND + 1, "the shape is one entry past the bound")
     runtime = _open(impl, tmp_path / "rt")
     try:
         actor, _ = _genesis(impl, runtime, shape)
         run = _run(impl, runtime)
         refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            "a python-wasi genesis core of 2**18 + 1 entries must fail its genesis "
-            "too-large where it enters, retried and then marked failed (SBX-006.17, "
-            f"SBX-013.1, RUN-004): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            "the run of a python-wasi genesis core of 2**18 + 1 entries: its genesis fails "
+            "too-large where it enters, retried, then marked failed",
         )
-        assert head_core(impl, runtime, actor) is None, (
-            "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
+        check_equal(
+            ("SBX-006.17", "RUN-004.1"),
+            None,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the head core after the refused genesis: none, no step adopted",
         )
-        mark = failed_mark(impl, runtime, actor)
-        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
-            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        mark = failed_mark(impl, runtime, actor, "SBX-006.17")
+        check_equal(
+            "RUN-004.4",
+            {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"},
+            mark,
+            "the failed mark: it names the refusal's class",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -178,41 +198,53 @@ def test_a_flat_genesis_core_is_mounted_within_the_default_bound_or_refused(
     it; one more file and the genesis fails ``too-large`` at every attempt, then the failed
     mark (SBX-006.17, RUN-004)."""
     shape = _flat(extra)
-    assert _entries(shape) == BOUND + extra
+    suite_premise(_entries(shape) == BOUND + extra, "the flat shape has FLAT + extra entries")
     runtime = _open(impl, tmp_path / "rt")
     try:
         actor, _ = _genesis(impl, runtime, shape)
         run = _run(impl, runtime)
         if extra == 0:
-            assert run["failures"] == [] and run["attempts"] == [], (
-                "a python-wasi genesis core of exactly 2**18 files in one directory is "
-                "mountable (SBX-006.15), so it must be adopted, its run mounting it within "
-                f"the runtime's default bound on a transition (RUN-005.1, RUN-005.10): {run}"
+            check_equal(
+                ("RUN-005.1", "RUN-005.10", "SBX-006.15"),
+                {"attempts": [], "failures": []},
+                {"attempts": run["attempts"], "failures": run["failures"]},
+                "the run of a python-wasi genesis core of exactly 2**18 files in one "
+                "directory: mountable, so adopted, its run mounting it within the runtime's "
+                "default bound on a transition",
             )
-            assert head_core(impl, runtime, actor) == actor, (
-                "the genesis step holds the genesis core, which its run left as it was "
-                "(SBX-006.17, SBX-004.3)"
+            check_equal(
+                ("SBX-006.17", "SBX-004.3"),
+                actor,
+                head_core(impl, runtime, actor, "SBX-006.17"),
+                "the head core after the genesis: the genesis core, which its run left as it was",
             )
             return
         refused = [[actor, "too-large"]]
-        assert run["attempts"] == refused * ATTEMPTS and run["failures"] == refused, (
-            "a python-wasi genesis core of 2**18 + 1 files in one directory must fail its "
-            "genesis too-large where it enters, retried and then marked failed "
-            f"(SBX-006.17, SBX-013.1, RUN-004): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-013.1"),
+            {"attempts": refused * ATTEMPTS, "failures": refused},
+            {"attempts": run["attempts"], "failures": run["failures"]},
+            "the run of a python-wasi genesis core of 2**18 + 1 files in one directory: its "
+            "genesis fails too-large where it enters, retried, then marked failed",
         )
-        assert head_core(impl, runtime, actor) is None, (
-            "a refused genesis adopts no step (SBX-006.17, RUN-004.1)"
+        check_equal(
+            ("SBX-006.17", "RUN-004.1"),
+            None,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the head core after the refused genesis: none, no step adopted",
         )
-        mark = failed_mark(impl, runtime, actor)
-        assert mark == {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"}, (
-            f"the failed mark names the refusal's class (RUN-004.4): {mark}"
+        check_equal(
+            "RUN-004.4",
+            {"actor": actor, "attempts": ATTEMPTS, "error": "too-large"},
+            failed_mark(impl, runtime, actor, "SBX-006.17"),
+            "the failed mark: it names the refusal's class",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
 
 
 def _send(impl: Implementation, runtime: str, actor: str, mt: str, content: Any) -> None:
-    impl.call("rt-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
+    call_ok(impl, "SBX-006.17", "rt-send", runtime=runtime, to=actor, mt=mt, content=content)
 
 
 def _into_last(name: str, data: str) -> dict[str, Any]:
@@ -232,17 +264,22 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
     entries, though its own tree holds two: refused ``too-large``, the actor keeps its
     last core."""
     shape = _shape(0)
-    assert _entries(shape) == BOUND
+    suite_premise(_entries(shape) == BOUND, "the shape is exactly the bound")
     runtime = _open(impl, tmp_path / "rt")
     try:
         actor, ids = _genesis(impl, runtime, shape)
         run = _run(impl, runtime)
-        assert run["failures"] == [] and run["attempts"] == [], (
-            "a python-wasi genesis core of exactly 2**18 entries must be adopted and "
-            f"mounted (SBX-006.17, SBX-006.15): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-006.15"),
+            {"failures": [], "attempts": []},
+            {"failures": run["failures"], "attempts": run["attempts"]},
+            "the run of a python-wasi genesis core of exactly 2**18 entries: adopted and mounted",
         )
-        assert head_core(impl, runtime, actor) == actor, (
-            "the genesis step holds the genesis core, which its run left as it was (SBX-004.3)"
+        check_equal(
+            "SBX-004.3",
+            actor,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the genesis step's core: the genesis core, which its run left as it was",
         )
         names = [f"{j:03x}" for j in range(FILES)]
         last = {**dict.fromkeys(names, g.object_id(LEAF)), names[0]: g.object_id(OTHER)}
@@ -251,27 +288,41 @@ def test_an_update_whose_merged_core_is_past_the_entries_bound_is_refused(
         _send(impl, runtime, actor, "update", _into_last(names[0], OTHER.data.hex()))
         _send(impl, runtime, actor, "note", {"blob": DATA})
         run = _run(impl, runtime)
-        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
-            "an update that merges to a core of exactly 2**18 entries must be adopted, and "
-            f"the next message runs on that core (SBX-006.17, SBX-006.15): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-006.15"),
+            {"failures": [], "attempts": [], "steps": 2},
+            _outcome(run),
+            "the run of an update that merges to a core of exactly 2**18 entries, then a "
+            "message: both adopted, the message run on that core",
         )
-        assert head_core(impl, runtime, actor) == kept_core, (
-            "the update's core is the old core with one file of its last directory "
-            "replaced, the directory merged (WIT-013.4), left as it was by the next run"
+        check_equal(
+            "WIT-013.4",
+            kept_core,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the update's core: the old core with one file of its last directory replaced, "
+            "the directory merged, left as it was by the next run",
         )
         _send(impl, runtime, actor, "update", _into_last("zzz", DATA))
         run = _run(impl, runtime)
-        assert run["attempts"] == [] and run["failures"] == [] and len(run["steps"]) == 1, (
-            "an update whose merge with the core (WIT-013.4) expands to 2**18 + 1 entries "
-            "must be refused too-large where it enters, though its own tree holds two "
-            "entries (SBX-006.17), by one step that reads it: no failed attempt, no failed "
-            f"mark (SBX-006.19): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-006.19"),
+            {"failures": [], "attempts": [], "steps": 1},
+            _outcome(run),
+            "the run of an update whose merge with the core expands to 2**18 + 1 entries "
+            "(its own tree holds two): refused too-large where it enters by one step that "
+            "reads it, no failed attempt",
         )
-        assert head_core(impl, runtime, actor) == kept_core, (
-            "a refused update's step keeps the last core (SBX-006.17, SBX-006.19)"
+        check_equal(
+            ("SBX-006.17", "SBX-006.19"),
+            kept_core,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the core of the refused update's step: the last core",
         )
-        assert failed_mark(impl, runtime, actor) is None, (
-            "a refused update marks nothing (SBX-006.19)"
+        check_equal(
+            "SBX-006.19",
+            None,
+            failed_mark(impl, runtime, actor, "SBX-006.17"),
+            "the failed mark after the refused update: none",
         )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -306,38 +357,53 @@ def test_an_update_past_the_core_limit_in_bytes_is_refused(
         actor, ids = _genesis(impl, runtime, {}, FILL)
         _send(impl, runtime, actor, "fill", {"blob": DATA})
         run = _run(impl, runtime)
-        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 1, (
-            "a run that leaves 64 MiB - 1 byte of files is within the core limit "
-            f"(SBX-007.3): {run}"
+        check_equal(
+            "SBX-007.3",
+            {"failures": [], "attempts": [], "steps": 1},
+            _outcome(run),
+            "the run that leaves 64 MiB - 1 byte of files: within the core limit",
         )
         full, short = g.Blob(data=b"x" * (8 * MIB)), g.Blob(data=b"x" * (8 * MIB - 1))
         files = {f"f{i}": g.object_id(full if i else short) for i in range(8)}
         filled = {**ids, **files}
-        assert head_core(impl, runtime, actor) == g.object_id(g.Tree(entries=filled)).hex(), (
-            "the run's core is its eight files beside its wit (SBX-004.2)"
+        check_equal(
+            "SBX-004.2",
+            g.object_id(g.Tree(entries=filled)).hex(),
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the run's core: its eight files beside its wit",
         )
         kept = g.object_id(g.Tree(entries={**filled, "u": g.object_id(LEAF)})).hex()
         _send(impl, runtime, actor, "update", {"tree": {"u": {"blob": DATA}}})
         _send(impl, runtime, actor, "note", {"blob": DATA})
         run = _run(impl, runtime)
-        assert run["failures"] == [] and run["attempts"] == [] and len(run["steps"]) == 2, (
-            "an update that merges to files of exactly the core limit (64 MiB, a blob named "
-            "at seven paths counted at each) must be adopted, and the next message runs on "
-            f"that core (SBX-006.17, SBX-006.16): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-006.16"),
+            {"failures": [], "attempts": [], "steps": 2},
+            _outcome(run),
+            "the run of an update that merges to files of exactly the core limit (64 MiB, a "
+            "blob named at seven paths counted at each), then a message: both adopted",
         )
-        assert head_core(impl, runtime, actor) == kept, (
-            "the update's core is the old core with u merged in (WIT-013.4)"
+        check_equal(
+            "WIT-013.4",
+            kept,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the update's core: the old core with u merged in",
         )
         _send(impl, runtime, actor, "update", {"tree": {"v": {"blob": DATA}}})
         run = _run(impl, runtime)
-        assert run["attempts"] == [] and run["failures"] == [] and len(run["steps"]) == 1, (
-            "an update whose merged core holds 64 MiB + 1 byte of files (a blob named at "
-            "seven paths counts at each) must be refused too-large where it enters "
-            "(SBX-006.17, SBX-006.16), by one step that reads it: no failed attempt, no "
-            f"failed mark (SBX-006.19): {run}"
+        check_equal(
+            ("SBX-006.17", "SBX-006.16", "SBX-006.19"),
+            {"failures": [], "attempts": [], "steps": 1},
+            _outcome(run),
+            "the run of an update whose merged core holds 64 MiB + 1 byte of files (a blob "
+            "named at seven paths counts at each): refused too-large where it enters by one "
+            "step that reads it, no failed attempt",
         )
-        assert head_core(impl, runtime, actor) == kept, (
-            "a refused update's step keeps the last core (SBX-006.17, SBX-006.19)"
+        check_equal(
+            ("SBX-006.17", "SBX-006.19"),
+            kept,
+            head_core(impl, runtime, actor, "SBX-006.17"),
+            "the core of the refused update's step: the last core",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -16,6 +16,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, ok_answer, suite_premise
 from ._runs import build, encodings
 from ._sandbox_texts import _head_core, _interpreter, _program_actor, _run, _wit_run, near
 
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.profile("sandbox")
 #: Valid entry names of every valid class, and the longest a name may be (255 bytes).
 NAMES = [n for n in tc.samples("ascii", "mixed-case", "bmp", "astral") if tc.is_valid_name(n)]
 NAMES.append("\U0001f600" * 63 + "é" + "x")
-assert tc.utf8_len(NAMES[-1]) == 255
+suite_premise(tc.utf8_len(NAMES[-1]) == 255, "the longest name is 255 bytes of UTF-8")
 #: Raw names (CBOR text heads included) that the object rules refuse as entry names.
 BAD_NAMES = {
     "nul": [b"\x62a\x00", b"\x61\x00"],
@@ -69,7 +70,7 @@ def _bad_tree(raw_name: bytes) -> tuple[str, list[str]]:
     its blob: the tree's id and the objects' encodings."""
     blob = g.Blob(data=b"x")
     good = g.encode_object(g.Tree(entries={"QQ": g.object_id(blob)}))
-    assert good.count(b"\x62QQ") == 1
+    suite_premise(good.count(b"\x62QQ") == 1, "the name QQ is written once in the tree")
     bad = good.replace(b"\x62QQ", raw_name)
     import blake3
 
@@ -88,13 +89,18 @@ def test_mounted_entry_names_of_every_class_are_the_file_names(impl: Implementat
     files["Straße"] = {"AB": b"1", "ab": b"2", "Ab": b"3", "\uffff": {"\U00010000": b"4"}}
     core, found = build(files)
     got = _run(impl, "a mount of every class", WALKER, core=core, objects=encodings(found, core))
-    assert got["core"] == core, "a run that changes nothing leaves the core it was given"
+    check_equal("SBX-004.1", core, got.get("core"), "the new core of a run that changes nothing")
     want = sorted(_files(files))
-    walked = _walked(got["stdout"])
-    assert walked == want, (
-        "the files under /core are not the mounted entries, name for name and byte for byte "
-        f"(SBX-004.1): missing {sorted(set(want) - set(walked))[:4]}, "
-        f"extra {sorted(set(walked) - set(want))[:4]}"
+    walked = _walked(str(got.get("stdout", "")))
+    check(
+        "SBX-004.1",
+        walked == want,
+        expected="the files under /core: the mounted entries, name for name and byte for byte",
+        came=lambda: (
+            f"missing {sorted(set(want) - set(walked))[:4]}, "
+            f"extra {sorted(set(walked) - set(want))[:4]}"
+        ),
+        what="the walk of /core",
     )
     for cls, raws in BAD_NAMES.items():
         for raw in raws:
@@ -104,12 +110,15 @@ def test_mounted_entry_names_of_every_class_are_the_file_names(impl: Implementat
                 want_class = None
             except g.GritError as exc:
                 want_class = exc.error_class
-            assert want_class is not None
+            suite_premise(want_class is not None, f"strict decoding refuses a name {cls}")
             reply = impl.call("sandbox-run", check=False, program="print(1)", core=bad,
                               objects=objects)  # fmt: skip
-            assert reply.error_class == want_class, (
-                f"a core with an entry named {raw[1:]!r} ({cls}): expected {want_class}, the "
-                f"class strict decoding gives (ADP-019.3, ID-004), got {reply}"
+            error_answer(
+                reply,
+                ("ADP-019.3", "ID-004"),
+                str(want_class),
+                f"sandbox-run over a core with an entry named {raw[1:]!r} ({cls}): the class "
+                "strict decoding gives",
             )
 
 
@@ -142,24 +151,43 @@ def test_file_names_of_every_class_left_in_core_become_entry_names(impl: Impleme
     )
     got = _run(impl, "names of every class left in /core", program)
     core, _ = build(files)
-    assert got["core"] == core, (
-        "the new core is not the tree of the files left, each under exactly its name "
-        "(SBX-004.2; empty directories dropped; names no UTF-8 refused)"
+    check_equal(
+        "SBX-004.2",
+        core,
+        got.get("core"),
+        "the new core: the tree of the files left, each under exactly its name (empty "
+        "directories dropped; names no UTF-8 refused)",
     )
-    lines = bytes.fromhex(got["stdout"]).decode().splitlines()
-    assert not [line for line in lines if line.endswith(" made")], (
-        f"a name that is no valid UTF-8, or the empty name, was made: {lines}"
+    lines = bytes.fromhex(str(got.get("stdout", ""))).decode("utf-8", "replace").splitlines()
+    check_equal(
+        "SBX-004.2",
+        [],
+        [line for line in lines if line.endswith(" made")],
+        "the names made that are no valid UTF-8, or empty",
     )
     # which errno: the reference's (EILSEQ for a name that is no UTF-8); the empty name
     # names no file, whichever error a host gives it
-    reference = bytes.fromhex(reference_answer("sandbox-run", program=program).result["stdout"])
+    answer = reference_answer("sandbox-run", program=program)
+    suite_premise(answer.ok, "the reference runs the program of names of every class")
+    reference = bytes.fromhex(str(answer.result.get("stdout", "")))
     named = [line for line in lines if not line.startswith("'' ")]
     want = [line for line in reference.decode().splitlines() if not line.startswith("'' ")]
-    assert named == want and len(lines) == 2 * len(refused), (
-        f"the errors for names that cannot be made are not the reference's: {lines} vs {want}"
+    check_equal(
+        "SBX-004.2",
+        want,
+        named,
+        "the errors for names that cannot be made (the empty name left out): the reference's",
     )
-    again = _run(impl, "the core mounted again", WALKER, core=core, objects=got["objects"])
-    assert _walked(again["stdout"]) == sorted(_files(files))
+    check_equal(
+        "SBX-004.2", 2 * len(refused), len(lines), "the lines for names that cannot be made"
+    )
+    again = _run(impl, "the core mounted again", WALKER, core=core, objects=got.get("objects"))
+    check_equal(
+        ("SBX-004.3", "SBX-004.1"),
+        sorted(_files(files)),
+        _walked(str(again.get("stdout", ""))),
+        "the walk of the new core mounted again: the files left, name for name",
+    )
 
 
 # --------------------------------------------------------------------------- SBX-011.2
@@ -194,40 +222,63 @@ def test_near_misses_of_the_code_entries_are_state(impl: Implementation) -> None
         "    try:\n        open(n, 'w').write('x')\n"
         "    except (OSError, ValueError):\n        pass\n"
     )
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "ADP-019.7", "wit-open")["runtime"]
     hexed = {n: v.hex() for n, v in state.items()}
     reply = impl.call("wit-genesis", runtime=runtime, program=program, state=hexed)
-    actor = _program_actor(program, _interpreter(impl), **state)
-    assert reply.ok and reply.result["actor"] == actor, (
-        f"wit-genesis with state entries named near misses of wit: {reply}"
+    actor = _program_actor(program, _interpreter(impl, "SBX-011.2"), **state)
+    answered = ok_answer(reply, "ADP-019.7", "wit-genesis with state entries near misses of wit")
+    check_equal(
+        ("ADP-019.7", "SBX-011.2"),
+        actor,
+        answered.get("actor"),
+        "the actor of wit-genesis with state entries named near misses of wit",
     )
-    ref_runtime = reference_answer("wit-open").result["runtime"]
+    opened = reference_answer("wit-open")
+    suite_premise(opened.ok, "the reference opens a runtime")
+    ref_runtime = opened.result.get("runtime")
     for cls in ("nul", "empty", "lone-surrogate"):
         for name in [*near("wit", cls), *near("wit_update", cls)][:3]:
             args = {"program": "print(1)", "state": {name: "00"}}
             want = reference_answer("wit-genesis", runtime=ref_runtime, **args).error_class
             got = impl.call("wit-genesis", check=False, runtime=runtime, **args)
-            assert want is not None and got.error_class == want, (
-                f"wit-genesis with a state entry named {name!r}: expected {want} (the object "
-                f"rules), got {got}"
+            suite_premise(want is not None, f"the reference refuses a state entry {name!r}")
+            error_answer(
+                got,
+                ("ADP-019.7", "SBX-011.1"),
+                str(want),
+                f"wit-genesis with a state entry named {name!r}: the object rules' class, as "
+                "the reference answers",
             )
     reference_answer("wit-close", runtime=ref_runtime)
-    stepped, failures = _wit_run(impl, runtime)
-    assert actor in stepped and not failures, (
-        f"a run that leaves only near misses of wit and wit_update at the top of /core must "
-        f"succeed (SBX-011.2: exact bytes); failures: {failures}"
+    stepped, failures = _wit_run(impl, runtime, "SBX-011.2")
+    check(
+        "SBX-011.2",
+        actor in stepped and not failures,
+        expected="a step and no failure: a run leaving only near misses of wit and "
+        "wit_update at the top of /core succeeds (exact bytes)",
+        came=failures,
+        what="the failures of the run",
     )
-    core = _head_core(impl, runtime, actor)
-    seen = json.loads(bytes.fromhex(core["seen"]["data"]))
-    assert seen == sorted(state_names), (
-        f"the mount must hold every state entry that is not exactly wit or wit_update "
-        f"(SBX-011.1): saw {seen!r}"
-    )
+    core = _head_core(impl, runtime, actor, "SBX-011.2")
     want_names = sorted({"wit", "seen", "sub", *state_names, *made})
-    assert sorted(core) == want_names, (
-        f"the new core holds {sorted(core)!r}, expected {want_names!r} (SBX-011.2, SBX-004.2)"
+    check_equal(("SBX-011.2", "SBX-004.2"), want_names, sorted(core), "the names of the new core")
+    seen = json.loads(bytes.fromhex(core["seen"]["data"]))
+    check_equal(
+        "SBX-011.1",
+        sorted(state_names),
+        seen,
+        "the state entries the mount held: every one not exactly wit or wit_update",
     )
-    for name in [*state_names, *made]:
-        assert bytes.fromhex(core[name]["data"]) == name.encode("utf-8"), name
-    assert sorted(core["sub"]["entries"]) == ["wit", "wit_update"]
+    check_equal(
+        "SBX-004.2",
+        {name: name.encode("utf-8").hex() for name in [*state_names, *made]},
+        {name: core[name].get("data") for name in [*state_names, *made]},
+        "the data of each entry named a near miss: its name's UTF-8",
+    )
+    check_equal(
+        "SBX-004.2",
+        ["wit", "wit_update"],
+        sorted(core["sub"].get("entries") or {}),
+        "the names in the directory sub: wit and wit_update below the top are state",
+    )
     impl.call("wit-close", runtime=runtime)

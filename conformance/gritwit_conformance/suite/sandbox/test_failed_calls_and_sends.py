@@ -30,7 +30,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
-from ._runs import failure_class, ran
+from .._check import call_ok, check, check_equal, ok_answer
+from ._runs import check_class, failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -70,16 +71,22 @@ def test_the_byte_that_shows_the_output_limit_passed_is_paid(
     program = f"import os\nos.write({stream}, b'x' * {WRITTEN})\n"
     need = _reference_fuel(program) - WRITTEN + (LIMIT + 1)
     limits = {"output": LIMIT, "fuel": need}
-    assert failure_class(impl, program, limits=limits) == "output-too-large", (
+    check_class(
+        "SBX-007.2",
+        "output-too-large",
+        failure_class(impl, program, limits=limits),
         f"os.write({stream}, …) of {WRITTEN} bytes under an output limit of {LIMIT}, with the "
         f"fuel the whole write needs less the {WRITTEN - LIMIT - 1} bytes the host must not "
-        f"copy ({need}): the run passes the limit → output-too-large (SBX-007.2)"
+        f"copy ({need}): the run passes the limit",
     )
     limits = {"output": LIMIT, "fuel": need - 1}
-    assert failure_class(impl, program, limits=limits) == "fuel-exhausted", (
+    check_class(
+        ("SBX-006.5", "SBX-005.16"),
+        "fuel-exhausted",
+        failure_class(impl, program, limits=limits),
         f"the same run with {need - 1} fuel: the write copies {LIMIT + 1} bytes, the room "
         "left and the byte that shows the limit passed, and every byte moved is paid, that "
-        "one too (SBX-006.5, as a file write's is) → fuel-exhausted"
+        "one too, as a file write's is",
     )
 
 
@@ -112,21 +119,15 @@ print(len(fds) + 1, made, kept, os.path.exists('/out/new'))
 @pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_path_open_that_fails_emfile_makes_and_empties_nothing(impl: Implementation) -> None:
     got = ran(impl, FULL_TABLE)
-    opened, made, kept, room = bytes.fromhex(got["stdout"]).decode().split()
-    assert opened == "1018", (
-        f"a program that closes none may open 1 018 descriptors (SBX-005.25), it opened {opened}"
-    )
-    assert made == "False", (
-        "os.open(…, O_CREAT) of a new name with the descriptor table full fails with EMFILE "
-        "and must make no file: a failed call leaves nothing (SBX-005.25)"
-    )
-    assert kept == "3", (
-        f"os.open(…, O_TRUNC) of a file of 3 bytes with the descriptor table full fails with "
-        f"EMFILE and must not empty it (SBX-005.25); it holds {kept} bytes"
-    )
-    assert room == "True", (
-        "with one descriptor closed, os.open(…, O_CREAT) opens (and makes) a file again "
-        "(SBX-005.25)"
+    words = bytes.fromhex(str(got.get("stdout", ""))).decode("utf-8", "replace").split()
+    check_equal(
+        "SBX-005.25",
+        {"opened": "1018", "made": "False", "kept": "3", "room": "True"},
+        dict(zip(("opened", "made", "kept", "room"), words, strict=False)),
+        "the program's answers: a program that closes none opens 1 018 descriptors; "
+        "os.open(…, O_CREAT) of a new name with the table full fails EMFILE and makes no "
+        "file; os.open(…, O_TRUNC) of a 3-byte file then fails and leaves its 3 bytes; with "
+        "one descriptor closed, os.open(…, O_CREAT) opens and makes a file again",
     )
 
 
@@ -158,11 +159,13 @@ def test_a_send_whose_to_or_data_is_no_text_is_invalid(
     impl: Implementation, sends: list[dict[str, Any]] | str
 ) -> None:
     program = _sends_program(sends)
-    assert failure_class(impl, program) == "invalid-transition", (
+    check_class(
+        "SBX-004.5",
+        "invalid-transition",
+        failure_class(impl, program),
         f"/out/sends.json {sends!r}: 'to' is an id in text form and 'data' base64 text; "
         "null or a number in either is no such text, and 'headers' maps text to text, "
-        "which null does not: the file is malformed "
-        "→ invalid-transition (SBX-004.5)"
+        "which null does not: the file is malformed",
     )
 
 
@@ -170,10 +173,13 @@ def test_a_send_whose_to_or_data_is_no_text_is_invalid(
 @pytest.mark.req("ENC-014")
 def test_a_send_without_data_or_with_empty_data_is_an_empty_blob(impl: Implementation) -> None:
     got = ran(impl, _sends_program([{"to": TO}, {"to": TO, "data": ""}]))
-    assert [send.get("data") for send in got["sends"]] == ["", ""], (
-        f"a send whose 'data' is left out or empty carries no bytes (SBX-012.2): {got['sends']}"
+    sends = got.get("sends") or []
+    check_equal(
+        "SBX-012.2",
+        [{"to": TO, "data": ""}, {"to": TO, "data": ""}],
+        [{"to": send.get("to"), "data": send.get("data")} for send in sends],
+        "the sends' to and data: a send whose data is left out or empty carries no bytes",
     )
-    assert [send.get("to") for send in got["sends"]] == [TO, TO], got["sends"]
 
 
 # --- a given-up sandboxed transition fails time-limit (SBX-006.10, SBX-013.1) --------------
@@ -187,26 +193,41 @@ def test_a_given_up_sandboxed_transition_fails_time_limit(
     impl: Implementation, tmp_path: Path
 ) -> None:
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
-    assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
-    runtime = impl.call("rt-open", path=str(tmp_path), time_limit=0.1, first_delay=0).expect_ok()[
-        "runtime"
-    ]
+    ok_answer(warm, "SBX-006.10", "sandbox-run of print(1), to compile once")
+    interpreter = call_ok(impl, "SBX-006.10", "sandbox-info")["interpreter"]
+    opened = call_ok(
+        impl, "SBX-006.10", "rt-open", path=str(tmp_path), time_limit=0.1, first_delay=0
+    )
+    runtime = opened["runtime"]
     try:
-        spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
+        made = call_ok(impl, "SBX-006.10", "rt-genesis", runtime=runtime, actor="spawner")
+        spawner = made["actor"]
         description, spinner = sandbox_core(SPIN, interpreter)
-        impl.call(
-            "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
-        ).expect_ok()
-        run = impl.call("rt-run", runtime=runtime, max_steps=10).expect_ok()
-        assert run["failures"] == [[spinner, "time-limit"]], (
-            "a sandboxed program that spins on host work overruns its runtime's bound of "
-            "0.1 s in every attempt: the runtime stops the run, which fails → time-limit, "
-            f"and the transition fails with that class (SBX-006.10, SBX-013.1): {run}"
+        call_ok(
+            impl,
+            "SBX-006.10",
+            "rt-send",
+            runtime=runtime,
+            to=spawner,
+            mt="spawn",
+            content=description,
+        )
+        run = call_ok(impl, "SBX-006.10", "rt-run", runtime=runtime, max_steps=10)
+        check_equal(
+            ("SBX-006.10", "SBX-013.1"),
+            [[spinner, "time-limit"]],
+            run["failures"],
+            "the failures of a sandboxed program spinning on host work past its runtime's "
+            "bound of 0.1 s in every attempt: the runtime stops the run, which fails "
+            "time-limit, and so does the transition",
         )
         attempts = run["attempts"]
-        assert attempts and all(attempt == [spinner, "time-limit"] for attempt in attempts), (
-            f"every given-up attempt fails → time-limit (SBX-006.10, SBX-013.1): {attempts}"
+        check(
+            ("SBX-006.10", "SBX-013.1"),
+            attempts and all(attempt == [spinner, "time-limit"] for attempt in attempts),
+            expected=f"given-up attempts, each [{spinner}, time-limit]",
+            came=attempts,
+            what="rt-run's attempts",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

@@ -12,7 +12,9 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal
 from ._clauses import _class, _stdout
+from ._runs import check_class
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -56,13 +58,13 @@ def test_what_a_program_reads_about_files_comes_from_the_path_alone(
         "0",
     ]
     got = _stdout(impl, program).splitlines()
-    for index, (line, want) in enumerate(zip(got, lines, strict=False)):
-        assert line == want, (
-            f"line {index}: {line!r}, expected {want!r}: listings in UTF-8 byte order, "
-            "device and inode from the path, link count 1, the fixed time, set_times a "
-            "no-op (SBX-005.7, SBX-005.11 … SBX-005.13)"
-        )
-    assert len(got) == len(lines), got
+    check_equal(
+        ("SBX-005.7", "SBX-005.11", "SBX-005.12", "SBX-005.13"),
+        lines,
+        got,
+        "the program's lines: listings in UTF-8 byte order, device and inode from the path, "
+        "link count 1, the fixed time, set_times a no-op",
+    )
 
 
 @pytest.mark.req("SBX-005.8", "SBX-008.2")
@@ -74,9 +76,11 @@ def test_a_path_out_of_its_preopen_ends_the_run(impl: Implementation, attempt: s
     program = (
         f"import os\nos.mkdir('d')\ntry:\n    {attempt}\nexcept OSError:\n    pass\nprint(1)\n"
     )
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{attempt}: a path above its preopen must end the run → forbidden-operation, "
-        "even when the program catches the error (SBX-005.8, SBX-008.2)"
+    check_class(
+        ("SBX-005.8", "SBX-008.2"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{attempt}, caught: a path above its preopen ends the run",
     )
 
 
@@ -96,9 +100,12 @@ def test_input_is_read_only_and_the_run_goes_on(impl: Implementation) -> None:
         "      code(os.rename, '/input/main.py', '/core/m'))\n"
         "print(open('/input/main.py').read() == open('/input/main.py').read())\n"
     )
-    assert _stdout(impl, program) == "EROFS EROFS EROFS EROFS EROFS EROFS EXDEV\nTrue\n", (
-        "/input must refuse every change with EROFS, a rename across preopens with EXDEV, "
-        "and the run go on (SBX-005.9)"
+    check_equal(
+        "SBX-005.9",
+        "EROFS EROFS EROFS EROFS EROFS EROFS EXDEV\nTrue\n",
+        _stdout(impl, program),
+        "the stdout of changes to /input: each refused with EROFS, a rename across preopens "
+        "with EXDEV, and the run goes on",
     )
 
 
@@ -109,9 +116,11 @@ def test_input_is_read_only_and_the_run_goes_on(impl: Implementation) -> None:
 def test_making_a_link_ends_the_run(impl: Implementation, attempt: str) -> None:
     program = f"import os\nopen('a', 'w').write('1')\ntry:\n    {attempt}\nexcept OSError:\n"
     program += "    pass\nprint(1)\n"
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{attempt}: making a link must end the run → forbidden-operation, even when the "
-        "program catches the error (SBX-004.6, SBX-008.2)"
+    check_class(
+        ("SBX-004.6", "SBX-008.2"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{attempt}, caught: making a link ends the run",
     )
 
 
@@ -123,7 +132,12 @@ def test_readlink_fails_with_einval_and_the_run_goes_on(impl: Implementation) ->
         "    try:\n        os.readlink(p)\n    except OSError as e:\n"
         "        print(errno.errorcode.get(e.errno))\n"
     )
-    assert _stdout(impl, program) == "EINVAL\nEINVAL\nEINVAL\n"
+    check_equal(
+        "SBX-004.6",
+        "EINVAL\nEINVAL\nEINVAL\n",
+        _stdout(impl, program),
+        "the errors of os.readlink of a file, /input/main.py and '.', and the run goes on",
+    )
 
 
 # --- limits (SBX-006, SBX-007) ------------------------------------------------------------
@@ -160,10 +174,13 @@ def test_writes_are_counted_when_made(impl: Implementation, writes: str, error: 
         f"{body}\nexcept OSError as e:\n    print(e)\nos.close(fd)\nos.remove('big')\n"
     )
     got = _class(impl, program, limits={"core": 1000, "sends": 24})
-    assert got == error, (
-        f"writes {writes!r} with a write budget of 1024 bytes: expected {error}, got {got} "
-        "(SBX-007.4: counted at each write, also of files later removed; SBX-007.5: gaps and "
-        "growth count, shrinking gives nothing back, exactly the budget passes)"
+    check_class(
+        ("SBX-007.4", "SBX-007.5"),
+        error,
+        got,
+        f"writes {writes!r} with a write budget of 1024 bytes (counted at each write, also of "
+        "files later removed; gaps and growth count, shrinking gives nothing back, exactly "
+        "the budget passes)",
     )
 
 
@@ -233,9 +250,9 @@ def test_files_behave_as_posix_says(impl: Implementation) -> None:
     descriptors, standard streams, the errors of open, mkdir, rmdir, rename, and a listing
     longer than one fd_readdir buffer (its cookies, SBX-005.13)."""
     got = _stdout(impl, FILE_OPERATIONS).splitlines()
-    for index, (line, want) in enumerate(zip(got, FILE_ANSWERS.splitlines(), strict=False)):
-        assert line == want, (
-            f"line {index} of the file operations: {line!r}, expected {want!r} "
-            "(the mount is a file system, SBX-004.1; descriptors as WASI says, SBX-005.10)"
-        )
-    assert len(got) == len(FILE_ANSWERS.splitlines()), got
+    check_equal(
+        ("SBX-004.1", "SBX-005.10"),
+        FILE_ANSWERS.splitlines(),
+        got,
+        "the lines of the file operations: the mount is a file system, descriptors as WASI says",
+    )

@@ -24,7 +24,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import failure_class, ran
+from .._check import suite_premise
+from ._runs import check_class, failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -74,17 +75,23 @@ def _reference_fuel(program: str, listings: int) -> int:
 @pytest.mark.req("ADP-019.2", "ENC-014")
 def test_a_run_that_goes_on_to_list_uses_more_fuel(impl: Implementation, program: str) -> None:
     alone, listed = _reference_fuel(program, 0), _reference_fuel(program, 3)
-    assert listed > alone, "the reference's own fuel is not monotone (SBX-006.12)"
+    suite_premise(listed > alone, "the reference's own fuel is monotone (SBX-006.12)")
     ran(impl, program, messages=[{"listings": 0}], limits={"fuel": alone})
     got = failure_class(impl, program, messages=[{"listings": 3}], limits={"fuel": alone})
-    assert got == "fuel-exhausted", (
-        f"the run that goes on to make three listings finished within {alone} fuel, what the "
-        f"same run without them needs (the reference's: {listed} with them): more calls "
-        f"must never cost less (SBX-006.12); it ended {got or 'successfully'}"
+    check_class(
+        "SBX-006.12",
+        "fuel-exhausted",
+        got,
+        f"the run that goes on to make three listings, within {alone} fuel, what the same "
+        f"run without them needs (the reference's: {listed} with them): more calls never "
+        "cost less",
     )
     ran(impl, program, messages=[{"listings": 3}], limits={"fuel": listed})
     less = failure_class(impl, program, messages=[{"listings": 3}], limits={"fuel": listed - 1})
-    assert less == "fuel-exhausted", (
-        f"the run with three listings needs {listed} fuel at the rates of SBX-006.5 and "
-        f"SBX-006.6: with one less it must fail → fuel-exhausted; it ended {less or 'successfully'}"
+    check_class(
+        ("SBX-006.5", "SBX-006.6"),
+        "fuel-exhausted",
+        less,
+        f"the run with three listings within {listed - 1} fuel, one less than it needs at "
+        "the rates of SBX-006.5 and SBX-006.6",
     )

@@ -22,6 +22,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal, error_answer, ok_answer, suite_premise
+
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime")]
 
 LEAF = g.Blob(data=b"x")
@@ -36,7 +38,7 @@ def _bundle(interpreter: str, extra: int) -> tuple[str, bytes, list[bytes]]:
     entries = {f"d{i:04}": g.object_id(full) for i in range(1023)}
     entries["d1023"] = g.object_id(short)
     entries.update({f"z{i}": g.object_id(LEAF) for i in range(extra)})
-    assert BOUND - 1 == 1024 + 1023 * 255 + 254
+    suite_premise(BOUND - 1 == 1024 + 1023 * 255 + 254, "the entries add up to the bound")
     headers = {"interpreter": interpreter, "runtime": "python-wasi", "sandbox": "1"}
     wit = g.Blob(data=b"print(1)\n", headers=headers)
     core = g.Tree(entries={**entries, "wit": g.object_id(wit)})
@@ -51,7 +53,7 @@ def _bundle(interpreter: str, extra: int) -> tuple[str, bytes, list[bytes]]:
 
 def _open(impl: Implementation, path: Path) -> str:
     path.mkdir(exist_ok=True)
-    return str(impl.call("rt-open", path=str(path)).expect_ok()["runtime"])
+    return str(call_ok(impl, "SBX-006.18", "rt-open", path=str(path))["runtime"])
 
 
 @pytest.mark.req("SBX-006.18", "SBX-006.15", "RUN-009.3", "RUN-009.8")
@@ -59,32 +61,43 @@ def _open(impl: Implementation, path: Path) -> str:
 def test_an_import_whose_head_core_is_past_the_entries_bound_is_refused(
     impl: Implementation, tmp_path: Path, extra: int
 ) -> None:
-    interpreter = str(impl.call("sandbox-info").expect_ok()["interpreter"])
+    interpreter = str(call_ok(impl, "SBX-006.18", "sandbox-info")["interpreter"])
     actor, bundle, encoded = _bundle(interpreter, extra)
     entries = BOUND - 1 + extra
     runtime = _open(impl, tmp_path / "rt")
     try:
         reply = impl.call("rt-import", runtime=runtime, bundle=bundle.hex())
-        head = impl.call("rt-ref", runtime=runtime, name=f"heads/{actor}").expect_ok()["target"]
+        ref = impl.call("rt-ref", runtime=runtime, name=f"heads/{actor}")
+        head = ok_answer(ref, "SBX-006.18", f"rt-ref heads/{actor}").get("target")
         if entries <= BOUND:
-            assert reply.ok, (
-                f"a head core of {entries} entries, the bound of 2**18, must be imported "
-                f"(SBX-006.18, SBX-006.15): {reply.error}"
+            ok_answer(
+                reply,
+                ("SBX-006.18", "SBX-006.15"),
+                f"rt-import of a head core of {entries} entries, the bound of 2**18",
             )
-            assert head == g.compute_id(_step(encoded)).hex(), (
-                "the import sets the head to the bundle's head step (RUN-009.8)"
+            check_equal(
+                "RUN-009.8",
+                g.compute_id(_step(encoded)).hex(),
+                head,
+                "the actor's head after the import: the bundle's head step",
             )
             return
-        assert not reply.ok and reply.error_class == "too-large", (
-            f"an import whose head's python-wasi core expands to {entries} entries, past "
-            f"2**18, must fail too-large: its runs could not mount it (SBX-006.18): "
-            f"{reply.result or reply.error}"
+        error_answer(
+            reply,
+            "SBX-006.18",
+            "too-large",
+            f"rt-import whose head's python-wasi core expands to {entries} entries, past "
+            "2**18: its runs could not mount it",
         )
-        assert head is None, f"a refused import sets no head (RUN-009.3): {head}"
+        check_equal("RUN-009.3", None, head, "the actor's head after the refused import")
         for data in encoded:
             got = impl.call("rt-object", runtime=runtime, id=g.compute_id(data).hex())
-            assert not got.ok and got.error_class == "not-found", (
-                f"a refused import stores nothing (RUN-009.3), but it stored {got}"
+            error_answer(
+                got,
+                "RUN-009.3",
+                "not-found",
+                f"rt-object of {g.compute_id(data).hex()[:12]}… of the refused bundle: it "
+                "stored nothing",
             )
     finally:
         impl.call("rt-close", runtime=runtime)
@@ -92,7 +105,7 @@ def test_an_import_whose_head_core_is_past_the_entries_bound_is_refused(
 
 def _step(encoded: list[bytes]) -> bytes:
     steps = [data for data in encoded if isinstance(g.decode_object(data), g.Step)]
-    assert len(steps) == 1
+    suite_premise(len(steps) == 1, "the bundle holds one step")
     return steps[0]
 
 
@@ -102,7 +115,7 @@ def test_the_bundles_own_checks_come_before_the_core_bound(
 ) -> None:
     """A bundle past the bound that misses an object is ``not-found`` (RUN-009.2): the
     core's bound is checked only after every check of the bundle (SBX-006.18)."""
-    interpreter = str(impl.call("sandbox-info").expect_ok()["interpreter"])
+    interpreter = str(call_ok(impl, "SBX-006.18", "sandbox-info")["interpreter"])
     actor, _, encoded = _bundle(interpreter, 2)
     leaf = g.encode_object(LEAF)
     parts = ["gritwit-bundle/1", actor, g.compute_id(_step(encoded)).hex()]
@@ -110,9 +123,12 @@ def test_the_bundles_own_checks_come_before_the_core_bound(
     runtime = _open(impl, tmp_path / "rt")
     try:
         reply = impl.call("rt-import", runtime=runtime, bundle=pruned.hex())
-        assert not reply.ok and reply.error_class == "not-found", (
-            "a bundle missing an object the head reaches fails not-found (RUN-009.2), "
-            f"before its core's bound is checked (SBX-006.18): {reply.result or reply.error}"
+        error_answer(
+            reply,
+            ("RUN-009.2", "SBX-006.18"),
+            "not-found",
+            "rt-import of a bundle past the core bound missing an object the head reaches: "
+            "the bundle's own checks come first",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

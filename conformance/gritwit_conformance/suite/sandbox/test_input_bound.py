@@ -18,6 +18,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, suite_premise
 from ._sandbox_texts import _head_core, _wit_run
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.slow]
@@ -51,21 +52,30 @@ def _size(mt: str, data: bytes) -> int:
 
 
 def _send(impl: Implementation, runtime: str, actor: str, mt: str, data: bytes) -> str:
-    reply = impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content={"blob": data.hex()})
-    assert reply.ok, f"wit-send of {len(data)} bytes: {reply}"
-    return str(reply.result["message"])
+    sent = call_ok(
+        impl,
+        "SBX-010.5",
+        "wit-send",
+        runtime=runtime,
+        to=actor,
+        mt=mt,
+        content={"blob": data.hex()},
+    )
+    return str(sent["message"])
 
 
 def _filler(used: int, extra: int) -> tuple[str, bytes]:
     """A message whose size is ``BOUND - used + extra``: 2 MiB of data, its ``mt`` tuned."""
     data = b"\x07" * (2 << 20)
     mt = "f" * (BOUND - used + extra - _size("", data))
-    assert _size(mt, data) == BOUND - used + extra
+    suite_premise(_size(mt, data) == BOUND - used + extra, "the filler has the size wanted")
     return mt, data
 
 
 def _log(impl: Implementation, runtime: str, actor: str) -> list[list[list[Any]]]:
-    text = bytes.fromhex(_head_core(impl, runtime, actor)["log"]["data"]).decode()
+    core = _head_core(impl, runtime, actor, "SBX-010.5")
+    check("SBX-010.5", "log" in core, expected="a core with the entry log", came=sorted(core))
+    text = bytes.fromhex(core["log"]["data"]).decode()
     return [json.loads(line) for line in text.splitlines()]
 
 
@@ -78,10 +88,16 @@ def test_messages_are_handed_up_to_exactly_the_input_bound_and_a_larger_one_omit
     larger (a blob of nearly 16 MiB beside an ``mt`` of 3 MiB) is handed omitted, exactly
     as SBX-010.6 writes it, with the message after it in the same transition; nothing
     fails."""
-    runtime = impl.call("wit-open").result["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, program=LOG).result["actor"]
-    stepped, failures = _wit_run(impl, runtime)
-    assert actor in stepped and not failures, f"the genesis transition: {failures}"
+    runtime = call_ok(impl, "SBX-010.5", "wit-open")["runtime"]
+    actor = call_ok(impl, "SBX-010.5", "wit-genesis", runtime=runtime, program=LOG)["actor"]
+    stepped, failures = _wit_run(impl, runtime, "SBX-010.5")
+    check(
+        "SBX-010.5",
+        actor in stepped and not failures,
+        expected="the logger's genesis transition adopted, no failure",
+        came=failures,
+        what="the first wit-run's failures",
+    )
     big = bytes(range(256)) * (15 << 12)  # 15 MiB
     expected: list[list[tuple[str, int | None]]] = []
     for extra in (0, 1):
@@ -89,8 +105,10 @@ def test_messages_are_handed_up_to_exactly_the_input_bound_and_a_larger_one_omit
         mt, data = _filler(_size("big", big), extra)
         second = _send(impl, runtime, actor, mt, data)
         third = _send(impl, runtime, actor, "small", b"x")
-        stepped, failures = _wit_run(impl, runtime)
-        assert not failures, f"a transition failed on what the outside sent: {failures}"
+        stepped, failures = _wit_run(impl, runtime, "SBX-010.5")
+        check_equal(
+            "SBX-010.5", {}, failures, "the failures of the transitions of what the outside sent"
+        )
         b64 = len(base64.b64encode(big)), len(base64.b64encode(data)), 4
         if extra == 0:  # exactly the bound: one transition, then the third
             expected += [[(first, b64[0]), (second, b64[1])], [(third, b64[2])]]
@@ -99,13 +117,15 @@ def test_messages_are_handed_up_to_exactly_the_input_bound_and_a_larger_one_omit
     huge = b"\x00" * ((16 << 20) - 64)  # the largest blob: its encoding within 16 MiB
     omitted = _send(impl, runtime, actor, "o" * (3 << 20), huge)
     after = _send(impl, runtime, actor, "after", b"y")
-    stepped, failures = _wit_run(impl, runtime)
-    assert not failures, f"a transition failed on an omitted message: {failures}"
+    stepped, failures = _wit_run(impl, runtime, "SBX-010.6")
+    check_equal("SBX-010.6", {}, failures, "the failures of the transitions of an omitted message")
     log = _log(impl, runtime, actor)
-    got = [[(item[0], item[1]) for item in line] for line in log[1:]]
-    assert got[: len(expected)] == expected, (
-        "the transitions were not handed what the input bound allows (SBX-010.5): "
-        f"{[[(i[:8], n) for i, n in line] for line in got]}"
+    got = [[[item[0], item[1]] for item in line] for line in log[1:]]
+    check_equal(
+        "SBX-010.5",
+        [[list(pair) for pair in line] for line in expected],
+        got[: len(expected)],
+        "the [message id, data length] each transition was handed: up to exactly the input bound",
     )
     content = g.object_id(g.Blob(data=huge)).hex()
     want: Json = {
@@ -117,8 +137,18 @@ def test_messages_are_handed_up_to_exactly_the_input_bound_and_a_larger_one_omit
         "omitted": "too-large",
         "size": _size("o" * (3 << 20), huge),
     }
-    assert len(log) == 1 + len(expected) + 1, f"transitions: {len(log)}"
+    check_equal(
+        "SBX-010.6",
+        1 + len(expected) + 1,
+        len(log),
+        "the transitions logged: the genesis, those of the bound, one for the omitted message",
+    )
     last = log[-1]
-    assert [item[0] for item in last] == [omitted, after]
-    assert last[0][2] == want, f"the omitted message as handed (SBX-010.6): {last[0][2]}"
+    check_equal(
+        "SBX-010.6",
+        [omitted, after],
+        [item[0] for item in last],
+        "the messages of the last transition: the omitted one and the one after it",
+    )
+    check_equal("SBX-010.6", want, last[0][2], "the omitted message as handed in messages")
     impl.call("wit-close", runtime=runtime)

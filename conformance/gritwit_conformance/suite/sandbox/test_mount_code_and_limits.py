@@ -131,7 +131,7 @@ def test_a_python_wit_update_names_no_update_function(impl: Implementation) -> N
     first = call_ok(impl, "SBX-015.1", "wit-run", runtime=runtime, max_steps=10)
     check_equal("SBX-015.1", [], first["failures"], "wit-run failures of the genesis transition")
     headers = {
-        "interpreter": _interpreter(impl),
+        "interpreter": _interpreter(impl, "SBX-015.2"),
         "runtime": "python-wasi",
         "sandbox": "1",
     }
@@ -169,7 +169,7 @@ def test_an_actor_runs_under_the_default_limits(impl: Implementation) -> None:
 @pytest.mark.req("SBX-011.3")
 @pytest.mark.req("WIT-016")
 def test_the_frozen_entry_is_mounted_and_guarded(impl: Implementation) -> None:
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-011.3")
     headers = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
     runtime = call_ok(impl, "SBX-011.3", "wit-open")["runtime"]
     actors = {}
@@ -219,7 +219,11 @@ def test_genesis_and_updates_as_the_wit_chapter_says(impl: Implementation) -> No
         "open('log', 'w').write(log)\n"
     )
     second = "open('v2', 'w').write('yes')\n"
-    headers = {"interpreter": _interpreter(impl), "runtime": "python-wasi", "sandbox": "1"}
+    headers = {
+        "interpreter": _interpreter(impl, "SBX-015.1"),
+        "runtime": "python-wasi",
+        "sandbox": "1",
+    }
     runtime = call_ok(impl, "SBX-015.1", "wit-open")["runtime"]
     actor = call_ok(impl, "SBX-015.1", "wit-genesis", runtime=runtime, program=first)["actor"]
 

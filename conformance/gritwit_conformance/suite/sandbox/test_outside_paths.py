@@ -23,7 +23,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import COUNTER, build, encodings, returned_objects
+from .._check import check_equal, ok_answer
+from ._runs import COUNTER, build, check_class, encodings, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -93,19 +94,27 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
 @pytest.mark.req("ADP-019.2", "ENC-014")
 def test_calls_on_paths_outside_fail_enoent_and_the_run_goes_on(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=OUTSIDE)
-    assert reply.ok, (
-        "os.stat, os.listdir, os.rename … on a path outside every preopen fail ENOENT in the "
-        f"interpreter and the program catches them: the run succeeds (SBX-005.22): {reply}"
+    result = ok_answer(
+        reply,
+        "SBX-005.22",
+        "the run calling os.stat, os.listdir, os.rename … on paths outside every preopen: "
+        "they fail ENOENT in the interpreter and the program catches them",
     )
     returned_objects("the outside-paths program", reply)
-    stdout = bytes.fromhex(reply.result["stdout"]).decode("utf-8", "replace")
-    assert stdout == EXPECTED, (
-        "each call on a path naming no preopen raises FileNotFoundError (ENOENT), "
-        "os.path.exists answers False, and the working directory stays /core (SBX-005.22)"
+    stdout = bytes.fromhex(str(result.get("stdout", ""))).decode("utf-8", "replace")
+    check_equal(
+        "SBX-005.22",
+        EXPECTED,
+        stdout,
+        "the stdout: each call on a path naming no preopen raises FileNotFoundError "
+        "(ENOENT), os.path.exists answers False, and the working directory stays /core",
     )
     core, _ = build({"a": b"x"})
-    assert reply.result["core"] == core, (
-        "os.rename('/core/a', '/etc/x') moves nothing: /core/a stays in the new core (SBX-005.22)"
+    check_equal(
+        "SBX-005.22",
+        core,
+        result.get("core"),
+        "the new core: os.rename('/core/a', '/etc/x') moves nothing, /core/a stays",
     )
 
 
@@ -119,9 +128,12 @@ def test_opening_a_path_outside_is_still_forbidden(impl: Implementation, opening
         "import os\ntry:\n    os.stat('/etc/passwd')\nexcept OSError:\n    pass\n"
         f"try:\n    {opening}\nexcept OSError:\n    pass\nprint('went on')\n"
     )
-    assert _class(impl, program) == "forbidden-operation", (
-        f"{opening} after a caught os.stat of the same place: the stat is ENOENT, opening "
-        "the path ends the run forbidden-operation, caught or not (SBX-005.22, SBX-005.6)"
+    check_class(
+        ("SBX-005.22", "SBX-005.6"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"{opening}, caught, after a caught os.stat of the same place: the stat is ENOENT, "
+        "opening the path ends the run",
     )
 
 
@@ -131,9 +143,12 @@ def test_a_path_climbing_out_of_a_preopen_is_forbidden(impl: Implementation, pat
     program = (
         f"import os\ntry:\n    os.stat({path!r})\nexcept OSError:\n    pass\nprint('went on')\n"
     )
-    assert _class(impl, program) == "forbidden-operation", (
-        f"os.stat({path!r}) starts in a preopen and climbs out of it: it reaches the host, "
-        "which refuses it ENOTCAPABLE and ends the run (SBX-005.22, SBX-005.8)"
+    check_class(
+        ("SBX-005.22", "SBX-005.8"),
+        "forbidden-operation",
+        _class(impl, program),
+        f"os.stat({path!r}), caught: it starts in a preopen and climbs out of it, so it "
+        "reaches the host, which refuses it ENOTCAPABLE and ends the run",
     )
 
 
@@ -142,6 +157,10 @@ def test_a_counter_counts_after_the_outside_calls(impl: Implementation) -> None:
     impl.call("sandbox-run", program=OUTSIDE)
     core, objects = build({"n": b"41"})
     reply = impl.call("sandbox-run", program=COUNTER, core=core, objects=encodings(objects, core))
-    assert reply.ok and bytes.fromhex(reply.result["stdout"]) == b"42\n", (
-        f"after the outside-paths run the counter no longer counts (ADP-019.4): {reply}"
+    result = ok_answer(reply, "ADP-019.4", "the counter's run after the outside-paths run")
+    check_equal(
+        "ADP-019.4",
+        b"42\n".hex(),
+        result.get("stdout"),
+        "the counter's stdout after the outside-paths run: it still counts",
     )

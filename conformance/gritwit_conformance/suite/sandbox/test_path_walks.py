@@ -19,7 +19,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import encodings, failure_class, ran, returned_objects
+from .._check import check, check_equal, ok_answer
+from ._runs import check_class, encodings, failure_class, ran, returned_objects
 from .test_failed_calls_and_sends import _needs_interpreter, _reference_fuel
 from .test_hostile_bounds import _counter_still_counts, _peak_bytes
 
@@ -67,12 +68,16 @@ def test_a_walk_costs_exactly_its_components_from_any_depth(
     program = WALKS[name]
     need = _reference_fuel(program)
     done = ran(impl, program, limits={"fuel": need})
-    assert bytes.fromhex(done["stdout"]) == b"ok\n"
-    assert failure_class(impl, program, limits={"fuel": need - 1}) == "fuel-exhausted", (
-        f"{name}: the run needs {need} fuel as SBX-006.13 prices its paths (20 000 a path, "
-        f"2 000 a component, 2 000 a level above a renamed directory's target); with "
-        f"{need - 1} it must end fuel-exhausted: a host that charges less for its walks, a "
-        "flat rate a path, lets it finish"
+    check_equal(
+        "SBX-006.13", b"ok\n".hex(), done.get("stdout"), f"{name}: the stdout within {need} fuel"
+    )
+    check_class(
+        "SBX-006.13",
+        "fuel-exhausted",
+        failure_class(impl, program, limits={"fuel": need - 1}),
+        f"{name} within {need - 1} fuel, one less than it needs as SBX-006.13 prices its "
+        "paths (20 000 a path, 2 000 a component, 2 000 a level above a renamed directory's "
+        "target); a host that charges less for its walks, a flat rate a path, lets it finish",
     )
 
 
@@ -104,22 +109,33 @@ def test_a_deep_core_comes_back_and_mounts_again_in_linear_memory(impl: Implemen
     before = _peak_bytes(impl)
     program = LONG_NAMES.format(top=".") + "print('made')\n"
     reply = impl.call("sandbox-run", program=program)
-    assert reply.ok, f"a chain of 2 000 directories, a file at the bottom, comes back: {reply}"
+    result = ok_answer(
+        reply, "SBX-006.14", "a run making a chain of 2 000 directories, a file at the bottom"
+    )
     objects = returned_objects("the chain's run", reply)
-    core = reply.result["core"]
-    assert len(objects) == 2002, "2 000 trees, the core's own and the file's blob (SBX-004.2)"
+    core = result.get("core")
+    check_equal(
+        "SBX-004.2",
+        2002,
+        len(objects),
+        "the objects of the chain's core: 2 000 trees, the core's own and the file's blob",
+    )
     again = impl.call(
         "sandbox-run", program="print('again')\n", core=core, objects=encodings(objects, core)
     )
-    assert again.ok and again.result["core"] == core, (
-        f"the same core, mounted and left untouched, comes back with its id (SBX-004.3): {again}"
+    kept = ok_answer(again, "SBX-004.3", "a run over the chain's core that leaves it untouched")
+    check_equal(
+        "SBX-004.3", core, kept.get("core"), "the new core of the run that left it untouched"
     )
     grown = _grown(impl, before)
     if grown is not None:
-        assert grown <= GROWTH, (
-            f"the implementation's peak grew by {grown >> 20} MiB for a chain of 2 000 "
-            "directories: what it holds must be linear in the core, not a path per level "
-            "(SBX-006.14)"
+        check(
+            "SBX-006.14",
+            grown <= GROWTH,
+            expected=f"a peak grown by at most {GROWTH >> 20} MiB: what it holds is linear in "
+            "the core, not a path per level",
+            came=f"{grown >> 20} MiB more",
+            what="the implementation's peak for a chain of 2 000 directories",
         )
     _counter_still_counts(impl)
 
@@ -134,11 +150,20 @@ def test_descriptors_deep_in_a_chain_pin_no_path(impl: Implementation) -> None:
         "print(len(files), len({os.fstat(f).st_ino for f in files}))\n"
     )
     done = ran(impl, program)
-    assert bytes.fromhex(done["stdout"]) == b"1000 1\n", "one file, one inode number (SBX-005.11)"
+    check_equal(
+        "SBX-005.11",
+        b"1000 1\n".hex(),
+        done.get("stdout"),
+        "the stdout of 1 000 descriptors of one file: one inode number",
+    )
     grown = _grown(impl, before)
     if grown is not None:
-        assert grown <= GROWTH, (
-            f"the implementation's peak grew by {grown >> 20} MiB for 1 000 descriptors of a "
-            "file 2 000 directories down: a descriptor holds no copy of its path (SBX-006.14)"
+        check(
+            "SBX-006.14",
+            grown <= GROWTH,
+            expected=f"a peak grown by at most {GROWTH >> 20} MiB: a descriptor holds no copy "
+            "of its path",
+            came=f"{grown >> 20} MiB more",
+            what="the implementation's peak for 1 000 descriptors of a file 2 000 directories down",
         )
     _counter_still_counts(impl)

@@ -16,6 +16,16 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import (
+    SuiteBug,
+    call_ok,
+    check,
+    check_equal,
+    error_answer,
+    ok_answer,
+    suite_premise,
+)
+from ._runs import check_class
 from ._sandbox_texts import (
     TO,
     _class,
@@ -62,43 +72,60 @@ def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation
     got = _run(impl, "a program of every class", program)
     want = [hashlib.sha256(program.encode("utf-8")).hexdigest()]
     want += [s.encode("utf-8").hex() for s in LITERALS]
-    lines = bytes.fromhex(got["stdout"]).decode().splitlines()
-    assert lines == want, (
-        "the program's literals of every class, or /input/main.py itself, are not the "
-        f"source's UTF-8 (SBX-001.2, SBX-003.2): {lines[:3]} … expected {want[:3]} …"
+    lines = bytes.fromhex(str(got.get("stdout", ""))).decode("utf-8", "replace").splitlines()
+    check_equal(
+        ("SBX-001.2", "SBX-003.2"),
+        want,
+        lines,
+        "the program's lines: the SHA-256 of /input/main.py and its literals of every class, "
+        "each the source's UTF-8",
     )
     empty = _run(impl, "the empty program", "")
-    assert (empty["stdout"], empty["core"], empty["sends"]) == ("", None, []), (
-        f"the empty program is a program that does nothing (SBX-001.2): {empty}"
+    check_equal(
+        "SBX-001.2",
+        {"stdout": "", "core": None, "sends": []},
+        {key: empty.get(key) for key in ("stdout", "core", "sends")},
+        "the run of the empty program: a program that does nothing",
     )
     # NUL: text, but no Python source (CPython refuses it); the class is the reference's
     for source in ("print(1)\x00", "x = '\x00'\nprint(1)\n"):
         expected = reference_answer("sandbox-run", program=source).error_class
-        assert expected is not None
-        assert _class(impl, source) == expected, (
-            f"a program holding NUL {source!r}: expected {expected} as the reference answers"
+        suite_premise(expected is not None, "the reference refuses a program holding NUL")
+        check_class(
+            "SBX-001.2",
+            expected,
+            _class(impl, source),
+            f"a program holding NUL {source!r}, as the reference answers",
         )
     # a lone surrogate is no text: no UTF-8 program (ADP-019.3, ADP-004.11)
     for source in ("print('\ud800')", "# \udc00\nprint(1)"):
         reply = impl.call("sandbox-run", check=False, program=source)
-        assert reply.error_class == "bad-request", (
-            f"sandbox-run of a program holding a lone surrogate {source!r}: expected "
-            f"bad-request (ADP-019.3), got {reply}"
+        error_answer(
+            reply,
+            ("ADP-019.3", "ADP-004.11"),
+            "bad-request",
+            f"sandbox-run of a program holding a lone surrogate {source!r}",
         )
 
-    held = _interpreter(impl)
-    runtime = impl.call("wit-open").result["runtime"]
+    held = _interpreter(impl, "SBX-001.2")
+    runtime = call_ok(impl, "ADP-019.7", "wit-open")["runtime"]
     for source in [program, "", "print(1)\x00", *(f"print('{s}')" for s in LITERALS[::4])]:
         reply = impl.call("wit-genesis", runtime=runtime, program=source)
-        assert reply.ok and reply.result["actor"] == _program_actor(source, held), (
-            f"wit-genesis of {source[:40]!r}: the actor is not the core whose wit is the "
-            f"program's UTF-8 with the three headers (SBX-001.2, ADP-019.7): {reply}"
+        made = ok_answer(reply, "ADP-019.7", f"wit-genesis of {source[:40]!r}")
+        check_equal(
+            ("ADP-019.7", "SBX-001.2"),
+            _program_actor(source, held),
+            made.get("actor"),
+            f"the actor wit-genesis of {source[:40]!r} made: the core whose wit is the "
+            "program's UTF-8 with the three headers",
         )
     for source in ("print('\ud800')", "\udfff"):
         reply = impl.call("wit-genesis", check=False, runtime=runtime, program=source)
-        assert reply.error_class == "bad-request", (
-            f"wit-genesis of a program holding a lone surrogate: expected bad-request "
-            f"(ADP-004.11), got {reply}"
+        error_answer(
+            reply,
+            "ADP-004.11",
+            "bad-request",
+            f"wit-genesis of a program holding a lone surrogate {source!r}",
         )
     impl.call("wit-close", runtime=runtime)
 
@@ -115,7 +142,7 @@ def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
     """Only the exact text-form id of the interpreter held and the exact value ``1`` run;
     every near miss of either, of every class, fails the transition → ``unknown-wit``, and
     so does a header whose *name* is a near miss (then there is no such header)."""
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-001.3")
     good = _headers(held)
     cases: dict[str, dict[str, str]] = {}
     refused: list[dict[str, str]] = []
@@ -141,7 +168,7 @@ def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
             else:
                 cases[f"header name {name!r}"] = headers
     program = b"open('n', 'w').write('1')\n"
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "SBX-001.3", "wit-open")["runtime"]
 
     def genesis(headers: dict[str, str]) -> tuple[str, Any]:
         try:
@@ -156,25 +183,39 @@ def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
         return actor, reply
 
     fine, sent = genesis(good)
-    assert sent.ok, f"wit-send of a genesis: {sent}"
+    ok_answer(sent, "SBX-001.3", "wit-send of a genesis whose wit has the right headers")
     actors: dict[str, str] = {}
     for name, headers in cases.items():
         actor, sent = genesis(headers)
-        assert sent.ok, f"wit-send of a genesis whose wit has {name}: {sent}"
+        ok_answer(sent, "SBX-001.3", f"wit-send of a genesis whose wit has {name}")
         actors[actor] = name
     for headers in refused:
         _, sent = genesis(headers)
         want = "invalid-object" if "" in headers else "invalid-utf8"
-        assert sent.error_class == want, (
-            f"a wit blob with headers {headers!r}: wit-send must fail → {want} (a lone "
-            f"surrogate is no text, ADP-004.8 pass 2; an empty name, OBJ-006.2); got {sent}"
+        error_answer(
+            sent,
+            "OBJ-006.2" if want == "invalid-object" else "ADP-004.8",
+            want,
+            f"wit-send of a genesis whose wit blob has the headers {headers!r} (a lone "
+            "surrogate is no text, ADP-004.8 pass 2; an empty name breaks OBJ-006.2)",
         )
-    stepped, failures = _wit_run(impl, runtime)
-    assert fine in stepped, f"the control actor with {good} did not step: {failures}"
+    stepped, failures = _wit_run(impl, runtime, "SBX-001.3")
+    check(
+        "SBX-001.3",
+        fine in stepped,
+        expected=f"a step of the control actor, its wit with {good}",
+        came=failures,
+        what="the failures of the run",
+    )
     for actor, name in actors.items():
-        assert failures.get(actor) == "unknown-wit", (
-            f"a wit blob with {name} must fail its transition → unknown-wit (SBX-001.3, "
-            f"SBX-001.4: exact bytes); got {failures.get(actor)!r}, stepped: {actor in stepped}"
+        check(
+            ("SBX-001.3", "SBX-001.4"),
+            failures.get(actor) == "unknown-wit",
+            expected="its transition failed unknown-wit (the headers' exact bytes)",
+            came=f"failure {failures[actor]}"
+            if actor in failures
+            else f"no failure (stepped: {actor in stepped})",
+            what=f"the actor whose wit blob has {name}",
         )
     impl.call("wit-close", runtime=runtime)
 
@@ -184,9 +225,11 @@ def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
     for ids in near_ids(held).values():
         for value in ids:
             reply = impl.call("sandbox-run", check=False, program="print(1)", interpreter=value)
-            assert reply.error_class == "invalid-id", (
-                f"sandbox-run with interpreter {value!r}: expected invalid-id (ADP-019.3, "
-                f"ADP-004.10, SBX-001.3), got {reply}"
+            error_answer(
+                reply,
+                ("ADP-019.3", "ADP-004.10"),
+                "invalid-id",
+                f"sandbox-run with interpreter {value!r}, a near miss of a text-form id",
             )
 
 
@@ -210,13 +253,27 @@ def test_the_interpreter_is_named_by_chunks_of_exactly_8_mib(impl: Implementatio
     from gritwit.sandbox import INTERPRETER_SHA256, interpreter_path
 
     path = interpreter_path()
-    assert path is not None
+    if path is None:
+        raise SuiteBug("suite bug: the harness has its interpreter (checked above)")
     data = path.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == INTERPRETER_SHA256
-    assert len(data) > 2 * CHUNK and len(data) % CHUNK, "the module has full chunks and a tail"
-    answered = _interpreter(impl)
-    assert answered == _chunked_id(data, CHUNK), (
-        "sandbox-info's id is not the tree of the module's 8 MiB chunks 000, 001, … (SBX-002.3)"
+    suite_premise(
+        hashlib.sha256(data).hexdigest() == INTERPRETER_SHA256, "the interpreter is the pinned one"
+    )
+    suite_premise(
+        len(data) > 2 * CHUNK and len(data) % CHUNK, "the module has full chunks and a tail"
+    )
+    answered = _interpreter(impl, "SBX-002.3")
+    check_equal(
+        ("SBX-002.3", "ADP-019.5"),
+        _chunked_id(data, CHUNK),
+        answered,
+        "sandbox-info's interpreter: the id of the tree of the module's 8 MiB chunks 000, 001, …",
     )
     for size, what in ((CHUNK + 1, "one byte past 8 MiB"), (CHUNK - 1, "8 MiB less one byte")):
-        assert answered != _chunked_id(data, size), f"the id is that of chunks of {what}"
+        check(
+            "SBX-002.3",
+            answered != _chunked_id(data, size),
+            expected=f"not the id of chunks of {what}",
+            came=answered,
+            what="sandbox-info's interpreter",
+        )

@@ -18,7 +18,8 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._runs import build, failure_class, returned_objects
+from .._check import check_equal, ok_answer
+from ._runs import build, check_class, failure_class, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -42,21 +43,27 @@ INSIDE = DIR_FD + (
 @pytest.mark.req("ADP-019.2", "ENC-014")
 def test_dot_dot_from_a_descriptor_that_stays_inside_is_allowed(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=INSIDE)
-    assert reply.ok, (
-        "os.open('../../y', O_CREAT | O_WRONLY, dir_fd=fd) with fd a descriptor of /core/a/b "
-        "makes /core/y, inside the core: the run must succeed, not end as a forbidden open of "
-        f"/y (SBX-005.33, SBX-005.6): {reply}"
+    result = ok_answer(
+        reply,
+        ("SBX-005.33", "SBX-005.6"),
+        "the run making /core/y by os.open('../../y', O_CREAT | O_WRONLY, dir_fd=fd), fd a "
+        "descriptor of /core/a/b: inside the core, no forbidden open",
     )
     returned_objects("the dir_fd program", reply)
-    result = reply.result
-    assert bytes.fromhex(result["stdout"]) == b"y\nTrue\n", (
-        "../../y from the descriptor reads what was written there, and ../.. from it is "
-        f"/core (SBX-005.33): {bytes.fromhex(result['stdout'])!r}"
+    check_equal(
+        "SBX-005.33",
+        b"y\nTrue\n".hex(),
+        result.get("stdout"),
+        "the run's stdout, hex: ../../y from the descriptor reads what was written there "
+        "(y), and ../.. from it is /core (True)",
     )
     core, _ = build({"a": {"x": b"x"}, "y": b"y", "z": b"z"})
-    assert result["core"] == core, (
-        "the new core holds y and z at the top and a/x, each .. taken from the directory the "
-        "path starts from (a descriptor of /core/a/b, or the working directory) (SBX-005.33)"
+    check_equal(
+        "SBX-005.33",
+        core,
+        result.get("core"),
+        "the new core: y and z at the top and a/x, each .. taken from the directory the path "
+        "starts from (a descriptor of /core/a/b, or the working directory)",
     )
 
 
@@ -74,8 +81,10 @@ def test_dot_dot_above_the_root_from_a_descriptor_ends_the_run(
     impl: Implementation, attempt: str
 ) -> None:
     program = DIR_FD + f"try:\n    {attempt}\nexcept OSError:\n    pass\nprint('went on')\n"
-    assert failure_class(impl, program) == "forbidden-operation", (
-        f"{attempt}: from the directory it starts from, a .. climbs above /core (though it "
-        "comes back): it must end the run → forbidden-operation, even caught "
-        "(SBX-005.33, SBX-005.8, SBX-008.2)"
+    check_class(
+        ("SBX-005.33", "SBX-008.2"),
+        "forbidden-operation",
+        failure_class(impl, program),
+        f"{attempt}, caught: from the directory it starts from, a .. climbs above /core "
+        "(though it comes back), which ends the run",
     )

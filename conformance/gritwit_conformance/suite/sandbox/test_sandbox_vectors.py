@@ -15,6 +15,7 @@ import pytest
 from gritwit_conformance.data._vectors import Vector
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check
 from .._scenario import replay_scenario, scenario_params
 from ._runs import replay, sandbox_params
 
@@ -31,10 +32,20 @@ def test_sandbox_vector(impl: Implementation, vector: Vector) -> None:
 def test_sandbox_vectors_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where sandbox is not (ADP-006)."""
     found = {param.id for param in sandbox_params()}
-    assert len(found) >= 20, f"expected at least 20 sandbox vectors, found {len(found)}"
+    check(
+        "CONV-005",
+        len(found) >= 20,
+        expected="at least 20 sandbox vectors in vectors/sandbox.json",
+        came=f"{len(found)} vectors",
+    )
     for name in ("os-system", "etc-passwd", "socket", "infinite-loop", "memory-hog",
                  "fork-bomb", "huge-output"):  # fmt: skip
-        assert f"sandbox/hostile/{name}" in found, f"no vector sandbox/hostile/{name}"
+        check(
+            ("CONV-005", "ADP-019.6"),
+            f"sandbox/hostile/{name}" in found,
+            expected=f"a vector sandbox/hostile/{name}",
+            came="none",
+        )
 
 
 @pytest.mark.parametrize("vector", list(scenario_params("sandbox.json", "ADP-019.7")))

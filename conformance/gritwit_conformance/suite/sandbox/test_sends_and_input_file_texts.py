@@ -264,7 +264,7 @@ def test_senders_are_listed_by_unsigned_id_bytes(impl: Implementation) -> None:
     ascending order of their ids' bytes, unsigned — signed bytes would put 0x80… before
     the outside and 0x7f… — each sender's oldest first.  The logger's id is above the
     senders', so one round runs the senders' geneses and then the logger, all pending."""
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-010.2")
     salt = 0
     logger = _program_actor(LOGGER, held)
     while int(logger[:2], 16) < 0xF0:

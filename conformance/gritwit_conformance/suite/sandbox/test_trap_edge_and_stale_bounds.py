@@ -27,7 +27,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.teleport._scenarios import sandbox_core
 
-from ._runs import failure_class, ran
+from .._check import call_ok, check, check_equal, ok_answer, suite_premise
+from ._runs import check_class, failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
 
@@ -60,8 +61,14 @@ def _trap_edge() -> int:
     """The least memory limit (a whole number of pages) at which ``ABORT`` is ``trap``: the
     linear memory's size at the trap plus 16 MiB (SBX-006.2), found on the reference."""
     low, high = (16 * MIB) // PAGE, (64 * MIB) // PAGE
-    assert _reference_class(ABORT, memory_bytes=low * PAGE) == "memory-limit"
-    assert _reference_class(ABORT, memory_bytes=high * PAGE) == "trap"
+    suite_premise(
+        _reference_class(ABORT, memory_bytes=low * PAGE) == "memory-limit",
+        "the reference's abort is at the limit under 16 MiB",
+    )
+    suite_premise(
+        _reference_class(ABORT, memory_bytes=high * PAGE) == "trap",
+        "the reference's abort is a trap under 64 MiB",
+    )
     while high - low > 1:
         mid = (low + high) // 2
         if _reference_class(ABORT, memory_bytes=mid * PAGE) == "trap":
@@ -79,16 +86,20 @@ def test_a_trap_16_mib_below_the_limit_is_trap_one_byte_closer_memory_limit(
     _needs_interpreter()
     edge = _trap_edge()
     size = edge - 16 * MIB  # the linear memory's size when os.abort() traps
-    assert size > 0 and size % PAGE == 0
-    assert failure_class(impl, ABORT, limits={"memory": edge}) == "trap", (
-        f"os.abort() traps with {size} bytes of linear memory: under a limit of {edge} bytes "
-        "the size plus 16 MiB is not more than the limit, so the trap is not at the limit "
-        "→ trap (SBX-006.2, SBX-008.4)"
+    suite_premise(size > 0 and size % PAGE == 0, "the trap edge is 16 MiB and whole pages")
+    check_class(
+        ("SBX-006.2", "SBX-008.4"),
+        "trap",
+        failure_class(impl, ABORT, limits={"memory": edge}),
+        f"os.abort() trapping with {size} bytes of linear memory under a limit of {edge} "
+        "bytes: the size plus 16 MiB is not more than the limit, so the trap is not at it",
     )
-    assert failure_class(impl, ABORT, limits={"memory": edge - 1}) == "memory-limit", (
-        f"os.abort() traps with {size} bytes of linear memory: under a limit of {edge - 1} "
-        "bytes the size plus 16 MiB is more than the limit, so the trap is at the limit "
-        "→ memory-limit (SBX-006.2)"
+    check_class(
+        "SBX-006.2",
+        "memory-limit",
+        failure_class(impl, ABORT, limits={"memory": edge - 1}),
+        f"os.abort() trapping with {size} bytes of linear memory under a limit of {edge - 1} "
+        "bytes: the size plus 16 MiB is more than the limit, so the trap is at it",
     )
 
 
@@ -112,14 +123,19 @@ def test_a_write_longer_than_memory_writes_at_most_the_memory_size(impl: Impleme
     limits = {"memory": memory, "core": 256 * MIB}
     got = ran(impl, WRITEV, limits=limits)
     n, size = (int(word) for word in bytes.fromhex(got["stdout"]).split())
-    assert n == size, (
-        f"os.writev answered {n} but the file holds {size} bytes: a write to a file answers "
-        "the count it wrote (SBX-005.16)"
+    check_equal(
+        "SBX-005.16",
+        size,
+        n,
+        "the count os.writev answered: the bytes the file holds, the count it wrote",
     )
-    assert 0 < n <= memory, (
-        f"one 40 MiB buffer listed three times wrote {n} bytes under a memory limit of "
-        f"{memory}: a write to a file writes at most the guest's memory size per call, "
-        "copying no byte past what it takes (SBX-005.16)"
+    check(
+        ("SBX-005.16", "SBX-007.4"),
+        0 < n <= memory,
+        expected=f"at most {memory} bytes, the guest's memory size, and more than none: a "
+        "write to a file copies no byte past what it takes",
+        came=f"{n} bytes",
+        what="one 40 MiB buffer listed three times, written to a file",
     )
 
 
@@ -150,35 +166,51 @@ def test_a_finished_transitions_bound_never_stops_a_later_run(
     stop it. Whether the first ended within its bound depends on the machine; the second's
     outcome does not."""
     warm = impl.call("sandbox-run", program="print(1)\n")  # compilation and snapshot: once
-    assert warm.ok, f"sandbox-run of print(1) failed: {warm}"
-    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
+    ok_answer(warm, "SBX-006.10", "sandbox-run of print(1), to compile once")
+    interpreter = call_ok(impl, "SBX-006.10", "sandbox-info")["interpreter"]
     runtimes: list[str] = []
     try:
         actors = []
         for name, program, bound in (("quick", COUNT, SHORT_BOUND), ("long", LONG, LONG_BOUND)):
             (tmp_path / name).mkdir()
-            runtime = impl.call("rt-open", path=str(tmp_path / name), time_limit=bound).expect_ok()[
-                "runtime"
-            ]
+            opened = call_ok(
+                impl, "SBX-006.10", "rt-open", path=str(tmp_path / name), time_limit=bound
+            )
+            runtime = opened["runtime"]
             runtimes.append(runtime)
-            spawner = impl.call("rt-genesis", runtime=runtime, actor="spawner").expect_ok()["actor"]
+            made = call_ok(impl, "SBX-006.10", "rt-genesis", runtime=runtime, actor="spawner")
+            spawner = made["actor"]
             description, actor = sandbox_core(program, interpreter)
-            impl.call(
-                "rt-send", runtime=runtime, to=spawner, mt="spawn", content=description
-            ).expect_ok()
+            call_ok(
+                impl,
+                "SBX-006.10",
+                "rt-send",
+                runtime=runtime,
+                to=spawner,
+                mt="spawn",
+                content=description,
+            )
             actors.append(actor)
         (quick, slow), (_, long_actor) = runtimes, actors
-        impl.call(
-            "rt-run", runtime=quick, max_steps=10
-        ).expect_ok()  # within its bound or not: either
-        run = impl.call("rt-run", runtime=slow, max_steps=10).expect_ok()
-        assert run["failures"] == [] and run["attempts"] == [], (
-            f"a sandboxed transition that runs for seconds under a bound of {LONG_BOUND} s "
-            "was stopped: the bound of an earlier transition (another runtime's, of "
-            f"{SHORT_BOUND} s, which ended) must stop no later run (SBX-006.10, RUN-005.5): "
-            f"{run}"
+        # within its bound or not: either
+        call_ok(impl, "SBX-006.10", "rt-run", runtime=quick, max_steps=10)
+        run = call_ok(impl, "SBX-006.10", "rt-run", runtime=slow, max_steps=10)
+        check(
+            ("SBX-006.10", "RUN-005.5"),
+            run["failures"] == [] and run["attempts"] == [],
+            expected=f"no failure and no attempt: a transition running for seconds under a "
+            f"bound of {LONG_BOUND} s is not stopped by the bound of an earlier one (another "
+            f"runtime's, of {SHORT_BOUND} s, which ended)",
+            came=run,
+            what="rt-run of the long runtime",
         )
-        assert long_actor in [actor for actor, _ in run["steps"]], run
+        check(
+            ("SBX-006.10", "RUN-005.5"),
+            long_actor in [actor for actor, _ in run["steps"]],
+            expected=f"a step of the long actor {long_actor}",
+            came=run,
+            what="rt-run of the long runtime",
+        )
     finally:
         for runtime in runtimes:
             impl.call("rt-close", runtime=runtime)

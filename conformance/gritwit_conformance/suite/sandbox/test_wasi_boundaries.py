@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from typing import Any
 
 import pytest
@@ -50,6 +51,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, error_answer, ok_answer, suite_premise
 from ._runs import returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -278,29 +280,36 @@ def test_wasi_calls_at_their_boundaries_answer_and_cost_as_the_reference(
     impl: Implementation,
 ) -> None:
     error, want, fuel = _reference(PROGRAM)
-    assert error is None, f"the reference fails the probe program: {error}"
+    suite_premise(error is None, f"the reference runs the probe program (it failed {error})")
     expected = _cases(want)
     for name, (value, _why) in SPEC.items():  # the oracle agrees with the spec
-        assert expected.get(name) == value, f"reference: {name} = {expected.get(name)!r}"
+        suite_premise(expected.get(name) == value, f"the reference answers {name} as SPEC says")
     reply = impl.call("sandbox-run", program=PROGRAM, limits={"fuel": fuel})
-    assert reply.ok, (
-        f"the probe program, with exactly the {fuel} fuel the reference meters for it "
-        f"(SBX-006.5's rates for each host call), fails: {reply}"
+    result = ok_answer(
+        reply,
+        ("SBX-006.5", "SBX-006.6"),
+        f"the probe program with exactly the {fuel} fuel the reference meters for it (the "
+        "rates of SBX-006.5 for each host call)",
     )
     returned_objects("the probe program", reply)
-    got = _cases(bytes.fromhex(reply.result["stdout"]))
+    got = _cases(bytes.fromhex(str(result.get("stdout", ""))))
     for name, (value, why) in SPEC.items():
-        assert got.get(name) == value, f"{name}: got {got.get(name)!r}, expected {value!r}: {why}"
-    for name, value in expected.items():
-        assert got.get(name) == value, (
-            f"{name}: got {got.get(name)!r}, the reference answers {value!r} (SBX-005)"
+        named = re.search(r"SBX-\d{3}\.\d+", why)
+        check_equal(
+            named.group(0) if named else "SBX-005.10", value, got.get(name), f"{name}: {why}"
         )
-    assert set(got) == set(expected), f"cases answered: {sorted(got)} (SBX-005)"
+    for name, value in expected.items():
+        check_equal(
+            "SBX-005.10", value, got.get(name), f"{name}: the reference's answer to the probe"
+        )
+    check_equal("SBX-005.10", sorted(expected), sorted(got), "the cases the probe program answered")
     short = impl.call("sandbox-run", program=PROGRAM, limits={"fuel": fuel - 1})
-    assert not short.ok and short.error_class == "fuel-exhausted", (
-        f"the probe program needs {fuel} fuel as the reference meters its host work (polls, "
-        f"listings and their sorts, a rename's walk, bytes a file grows by, SBX-006.5, "
-        f"SBX-006.6): with {fuel - 1} it must fail → fuel-exhausted, got {short}"
+    error_answer(
+        short,
+        ("SBX-006.5", "SBX-006.6"),
+        "fuel-exhausted",
+        f"the probe program with {fuel - 1} fuel, one less than the reference meters for its "
+        "host work (polls, listings and their sorts, a rename's walk, bytes a file grows by)",
     )
 
 
@@ -351,21 +360,24 @@ def test_the_write_budget_counts_growth_and_a_poll_on_nothing_is_refused(
     impl: Implementation,
 ) -> None:
     reply = impl.call("sandbox-run", program=AT_BUDGET, limits=BUDGET)
-    assert not reply.ok and reply.error_class == "forbidden-operation", (
+    error_answer(
+        reply,
+        ("SBX-007.5", "SBX-005.23", "SBX-005.3"),
+        "forbidden-operation",
         "writing exactly the budget of 100 bytes (10 written, 50 grown by "
-        "fd_filestat_set_size, 40 written at the end) must succeed (SBX-007.5), and then a "
-        "poll with no subscription waits on nothing that can come: ENOTSUP → "
-        f"forbidden-operation (SBX-005.23 needs one at least, SBX-005.3); got {reply} "
-        "(a program-exit status 21–24 names the check of the budget that failed)"
+        "fd_filestat_set_size, 40 written at the end) succeeds, then a poll with no "
+        "subscription waits on nothing that can come: ENOTSUP (a program-exit status 21-24 "
+        "names the check of the budget that failed)",
     )
     reply = impl.call("sandbox-run", program=PAST_BUDGET, limits=BUDGET)
-    assert not reply.ok and reply.error_class == "forbidden-operation", (
+    error_answer(
+        reply,
+        ("SBX-007.4", "SBX-007.5", "SBX-005.18", "SBX-005.8"),
+        "forbidden-operation",
         "after 10 bytes written and 50 grown, 41 more are one past the budget of 100: "
-        "ENOSPC, nothing written (SBX-007.4, SBX-007.5); a size of 2**63 - 1 is no EINVAL "
-        "(SBX-005.18) but past the budget: ENOSPC; then a '..' above /core ends the run "
-        f"→ forbidden-operation (SBX-005.8, SBX-008.1); got {reply} (program-exit or "
-        "output-too-large: a check failed; fuel-exhausted: a growth refused by the budget "
-        "was paid for as if made)"
+        "ENOSPC, nothing written; a size of 2**63 - 1 is no EINVAL but past the budget: "
+        "ENOSPC; then a '..' above /core ends the run (program-exit or output-too-large: a "
+        "check failed; fuel-exhausted: a growth refused by the budget was paid for as if made)",
     )
 
 
@@ -406,7 +418,10 @@ def _least_fuel(program: str, **limits: int) -> int:
     """The least fuel with which the in-process reference does not end ``program``
     fuel-exhausted (its class is monotonic in the fuel)."""
     lo, hi = 0, 1 << 27
-    assert _reference(program, fuel=hi, **limits)[0] != "fuel-exhausted"
+    suite_premise(
+        _reference(program, fuel=hi, **limits)[0] != "fuel-exhausted",
+        "the reference runs the program within 2**27 fuel",
+    )
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if _reference(program, fuel=mid, **limits)[0] == "fuel-exhausted":
@@ -420,30 +435,40 @@ def _least_fuel(program: str, **limits: int) -> int:
 @pytest.mark.req("SBX-005.19")
 def test_writes_past_a_limit_count_and_cost_as_the_reference(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=COUNTED, limits={"output": 15})
-    assert not reply.ok and reply.error_class == "forbidden-operation", (
-        "os.writev of 2**32 bytes to standard output answers 2**32 - 1 (no trap, "
-        "SBX-005.16, SBX-005.19), and one of three buffers of 10 bytes must answer 30, the "
-        "sum of its buffers' lengths, even past the output limit of 15 (SBX-005.16); the "
-        f"program then tries a forbidden path → forbidden-operation (SBX-008.1); got {reply}"
+    error_answer(
+        reply,
+        ("SBX-005.16", "SBX-005.19", "SBX-008.1"),
+        "forbidden-operation",
+        "os.writev of 2**32 bytes to standard output answers 2**32 - 1 (no trap), and one of "
+        "three buffers of 10 bytes answers 30, the sum of its buffers' lengths, even past "
+        "the output limit of 15; the program then tries a forbidden path",
     )
     limits = {"memory": 32 << 20, "output": 48 << 20}
     reply = impl.call("sandbox-run", program=STDERR, limits=limits)
-    assert not reply.ok and reply.error_class == "output-too-large", (
+    error_answer(
+        reply,
+        ("SBX-005.16", "SBX-007.2"),
+        "output-too-large",
         "40 MiB written to standard error in one call (more than the guest's memory of "
-        "32 MiB) count whole, so 8 MiB and one byte more pass the output limit of 48 MiB "
-        f"→ output-too-large (SBX-005.16, SBX-007.2); got {reply}"
+        "32 MiB) count whole, so 8 MiB and one byte more pass the output limit of 48 MiB",
     )
     sizes = {"output_bytes": 15, "core_bytes": 20, "sends_bytes": 20}
     fuel = _least_fuel(PAST_BOTH, **sizes)
-    assert _reference(PAST_BOTH, fuel=fuel, **sizes)[0] == "output-too-large"
+    suite_premise(
+        _reference(PAST_BOTH, fuel=fuel, **sizes)[0] == "output-too-large",
+        "the reference ends the run past both output-too-large",
+    )
     limits = {"output": 15, "core": 20, "sends": 20}
     reply = impl.call("sandbox-run", program=PAST_BOTH, limits={**limits, "fuel": fuel})
-    assert not reply.ok and reply.error_class == "output-too-large", (
+    error_answer(
+        reply,
+        ("SBX-006.5", "SBX-005.16"),
+        "output-too-large",
         f"a write past the output limit and one past the write budget, with the {fuel} fuel "
-        "the reference meters for the run (SBX-006.5: the bytes each write takes, no more "
-        f"than it can still accept, SBX-005.16), must end output-too-large; got {reply}"
+        "the reference meters for the run (the bytes each write takes, no more than it can "
+        "still accept)",
     )
     reply = impl.call("sandbox-run", program=PAST_BOTH, limits={**limits, "fuel": fuel - 1})
-    assert not reply.ok and reply.error_class == "fuel-exhausted", (
-        f"the same run with {fuel - 1} fuel must end fuel-exhausted (SBX-006.5); got {reply}"
+    error_answer(
+        reply, "SBX-006.5", "fuel-exhausted", f"the same run with {fuel - 1} fuel, one less"
     )

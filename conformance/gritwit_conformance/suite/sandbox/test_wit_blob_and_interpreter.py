@@ -24,7 +24,7 @@ pytestmark = pytest.mark.profile("sandbox")
 @pytest.mark.req("WIT-002")
 def test_the_wit_blob_of_a_program_is_the_source_with_three_headers(impl: Implementation) -> None:
     program = "# Grüße\nprint('x')  \n\n\n"  # non-ASCII, trailing blanks: kept byte for byte
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-001.1")
     blob = g.Blob(
         data=program.encode("utf-8"),
         headers={"interpreter": held, "runtime": "python-wasi", "sandbox": "1"},
@@ -62,7 +62,7 @@ def _genesis_of(impl: Implementation, runtime: str, headers: dict[str, str]) -> 
 @pytest.mark.req("SBX-001.1", "SBX-001.3", "SBX-001.4", "SBX-002.1", "SBX-002.2", "SBX-002.3")
 @pytest.mark.inputs("ascii")
 def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) -> None:
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-001.1")
     good = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
     other = held[:-1] + ("0" if held[-1] != "0" else "1")
     cases = {
@@ -98,7 +98,7 @@ def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) 
 
 @pytest.mark.req("SBX-002.1", "SBX-002.2", "ADP-019.3")
 def test_a_run_asking_for_another_interpreter_is_refused(impl: Implementation) -> None:
-    held = _interpreter(impl)
+    held = _interpreter(impl, "SBX-002.1")
     other = held[:-1] + ("0" if held[-1] != "0" else "1")
     check_equal(
         ("SBX-002.1", "SBX-002.2"),

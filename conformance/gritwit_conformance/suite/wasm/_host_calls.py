@@ -38,43 +38,69 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok, check_type, fail
 
-def _open(impl: Implementation) -> str:
-    return str(impl.call("wit-open").expect_ok()["runtime"])
+
+def _open(impl: Implementation, *, clause: Clause) -> str:
+    """A new Wit runtime; ``clause``, the calling test's, is what a refusal breaks (as in
+    every helper here)."""
+    return str(call_ok(impl, clause, "wit-open")["runtime"])
 
 
 def _genesis(
-    impl: Implementation, runtime: str, wasm: bytes, state: dict[str, str] | None = None
+    impl: Implementation,
+    runtime: str,
+    wasm: bytes,
+    state: dict[str, str] | None = None,
+    *,
+    clause: Clause,
 ) -> str:
-    reply = impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {})
-    return str(reply.expect_ok()["actor"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state=state or {}
+    )
+    return str(made["actor"])
 
 
-def _failures(impl: Implementation, runtime: str, max_steps: int = 1) -> list[Any]:
-    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=max_steps).expect_ok()[
-        "failures"
-    ]
+def _failures(
+    impl: Implementation, runtime: str, max_steps: int = 1, *, clause: Clause
+) -> list[Any]:
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=max_steps)
+    failures: list[Any] = run["failures"]
     return failures
 
 
-def _get(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+def _get(impl: Implementation, runtime: str, oid: g.ObjectId | str, clause: Clause) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    raw = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(raw))
 
 
-def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes | None:
+def _entry(
+    impl: Implementation, runtime: str, actor: str, name: str, *, clause: Clause
+) -> bytes | None:
     """The data of the blob ``name`` of ``actor``'s head core, ``None`` if there is none."""
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    assert head is not None, "the actor has no step"
-    step = _get(impl, runtime, head)
-    assert isinstance(step, g.Step)
-    core = _get(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor).get("step")
+    if head is None:
+        fail(clause, expected="a step id", came=head, what=f"wit-head of {actor}")
+    step = check_type(
+        clause, _get(impl, runtime, head, clause), g.Step, expected="a step", what="its head"
+    )
+    core = check_type(
+        clause,
+        _get(impl, runtime, step.core, clause),
+        g.Tree,
+        expected="a tree",
+        what="its head's core",
+    )
     if name not in core.entries:
         return None
-    blob = _get(impl, runtime, core.entries[name])
-    assert isinstance(blob, g.Blob)
+    blob = check_type(
+        clause,
+        _get(impl, runtime, core.entries[name], clause),
+        g.Blob,
+        expected="a blob",
+        what=f"its core's entry {name}",
+    )
     return blob.data
 
 

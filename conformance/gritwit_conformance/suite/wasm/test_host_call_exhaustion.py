@@ -12,6 +12,7 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal, error_answer, fail, suite_premise
 from ._host_calls import _entry, _failures, _genesis, _imports, _open, _tree, _wat_bytes
 
 pytestmark = pytest.mark.profile("wasm")
@@ -105,24 +106,30 @@ def _copy_outcome(impl: Implementation, call: str, value: int, wasm: bytes) -> s
     """Run the loop on a value of ``value`` bytes: ``None`` if the call ran, else its class."""
     where = COPY_OUT[call][0]
     state = {"v": "61" * value} if call == "core_read" else {}
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, wasm, state)
-    failures = _failures(impl, runtime)
+    runtime = _open(impl, clause="WASM-019")
+    actor = _genesis(impl, runtime, wasm, state, clause="WASM-019")
+    failures = _failures(impl, runtime, clause="WASM-019")
     outcome: str | None = None
     if where == "message" and not failures:
         content: dict[str, Any] = {"blob": "61" * value} if call == "msg_read" else {"blob": "01"}
         if call == "msg_entry":
             content = _tree(["n" * value])
         mt = "m" * value if call == "msg_header" else "go"
-        impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
-        failures = _failures(impl, runtime)
+        call_ok(impl, "WASM-019", "wit-send", runtime=runtime, to=actor, mt=mt, content=content)
+        failures = _failures(impl, runtime, clause="WASM-019")
     if where == "query" and not failures:
         reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q" * value)
         outcome = None if reply.ok else str(reply.error.get("class"))
     if failures:
-        assert len(failures) == 1 and failures[0][0] == actor, failures
+        check(
+            "WASM-019",
+            len(failures) == 1 and failures[0][0] == actor,
+            expected=f"one failure, of the looping actor {actor}",
+            came=failures,
+            what=f"wit-run's failures of the {call} loop",
+        )
         outcome = str(failures[0][1])
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, "WASM-019", "wit-close", runtime=runtime)
     return outcome
 
 
@@ -156,22 +163,28 @@ def test_a_copy_out_costs_the_bytes_it_copies(
     outcome = _copy_outcome(impl, call, value, _copy_module(call, cap, reps))
     what = f"{reps} × {call} of a {value}-byte value into a {cap}-byte buffer"
     if side == "half":
-        assert high <= HALF
+        suite_premise(high <= HALF, f"{what} costs at most half the fuel limit")
         # charged n or cap instead of min(n, cap): past twice the limit, where they differ
         wrong = reps * (HOST_CALL + max(value, cap))
         if relation == "larger" or (relation != "equal" and call not in FIXED_VALUE):
-            assert wrong > TWICE
-        assert outcome is None, (
-            f"{what} costs at most {high} units (WASM-019: 10 000 + the bytes copied, "
-            f"min(n, cap) = {copied_out}), half the fuel limit: it must run (WASM-020.2), "
-            f"not fail {outcome}"
+            suite_premise(wrong > TWICE, f"{what} charged n or cap costs past twice the limit")
+        check(
+            ("WASM-019", "WASM-020.2"),
+            outcome is None,
+            expected=f"a run without failure: it costs at most {high} units (10 000 + the "
+            f"bytes copied, min(n, cap) = {copied_out}), half the fuel limit",
+            came=f"failure {outcome}",
+            what=what,
         )
     else:
-        assert low > TWICE
-        assert outcome == "fuel-exhausted", (
-            f"{what} costs more than {low} units (WASM-019: 10 000 + the bytes copied, "
-            f"min(n, cap) = {copied_out}), twice the fuel limit: it must fail "
-            f"fuel-exhausted (WASM-020.1), not {outcome or 'run'}"
+        suite_premise(low > TWICE, f"{what} costs more than twice the fuel limit")
+        check(
+            ("WASM-019", "WASM-020.1"),
+            outcome == "fuel-exhausted",
+            expected=f"failure fuel-exhausted: it costs more than {low} units (10 000 + the "
+            f"bytes copied, min(n, cap) = {copied_out}), twice the fuel limit",
+            came=f"failure {outcome}" if outcome else "a run without failure",
+            what=what,
         )
 
 
@@ -227,17 +240,20 @@ def test_exhausting_the_call_stack_fails_trap(impl: Implementation, kind: str) -
     no memory of the guest's), not ``fuel-exhausted`` — at every attempt, and leaves no
     step (WASM-021)."""
     wasm = bytes(wasmtime.wat2wasm(RECURSIONS[kind]))
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, wasm)
+    runtime = _open(impl, clause="WASM-015.1")
+    actor = _genesis(impl, runtime, wasm, clause="WASM-015.1")
     for attempt in range(2):  # the second finds whatever the first left (a kept instance)
-        run_ = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-        assert [run_["steps"], run_["failures"]] == [[], [[actor, "trap"]]], (
-            f"{kind} recursion (attempt {attempt + 1}) exhausts the call stack: it must fail "
-            f"trap (WASM-015.1): {run_}"
+        run_ = call_ok(impl, "WASM-015.1", "wit-run", runtime=runtime, max_steps=1)
+        check_equal(
+            "WASM-015.1",
+            {"steps": [], "failures": [[actor, "trap"]]},
+            {"steps": run_["steps"], "failures": run_["failures"]},
+            f"wit-run of a {kind} recursion (attempt {attempt + 1}): it exhausts the call "
+            "stack, so no step and the failure trap",
         )
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    assert head is None, "a step that traps has no effect (WASM-021)"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    head = call_ok(impl, "WASM-021", "wit-head", runtime=runtime, actor=actor).get("step")
+    check_equal("WASM-021", None, head, "the head after steps that trapped: none, no effect")
+    call_ok(impl, "WASM-015.1", "wit-close", runtime=runtime)
 
 
 @pytest.mark.req("WASM-015.1", "WASM-021")
@@ -253,19 +269,33 @@ def test_exhausting_the_call_stack_on_a_message_fails_trap(impl: Implementation,
         "(drop (call $core_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1) "
         f"(i32.const 0) (i32.const 0))) (call $down {arg})))))"
     )
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
-    assert _failures(impl, runtime) == []
-    genesis = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}).expect_ok()
+    runtime = _open(impl, clause="WASM-015.1")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)), clause="WASM-015.1")
+    check_equal(
+        "WASM-015.1",
+        [],
+        _failures(impl, runtime, clause="WASM-015.1"),
+        "the genesis step's failures (it reads no message, so it does not recurse)",
+    )
+    genesis = call_ok(impl, "WASM-015.1", "wit-head", runtime=runtime, actor=actor)["step"]
+    call_ok(
+        impl, "WASM-015.1", "wit-send", runtime=runtime, to=actor, mt="go", content={"blob": "01"}
+    )
     for attempt in range(2):
-        failures = _failures(impl, runtime)
-        assert failures == [[actor, "trap"]], (
-            f"{kind} recursion on a message's step (attempt {attempt + 1}): must fail trap "
-            f"(WASM-015.1): {failures}"
+        failures = _failures(impl, runtime, clause="WASM-015.1")
+        check_equal(
+            "WASM-015.1",
+            [[actor, "trap"]],
+            failures,
+            f"the failures of a {kind} recursion on a message's step (attempt {attempt + 1})",
         )
-    assert impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"] == genesis
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    check_equal(
+        "WASM-021",
+        genesis,
+        call_ok(impl, "WASM-021", "wit-head", runtime=runtime, actor=actor)["step"],
+        "the head after the message's steps trapped: still the genesis step",
+    )
+    call_ok(impl, "WASM-015.1", "wit-close", runtime=runtime)
 
 
 @pytest.mark.req("WASM-015.1", "WASM-014.1")
@@ -282,15 +312,16 @@ def test_exhausting_the_call_stack_in_a_query_fails_trap(impl: Implementation, k
         f'(module {MEMORY} {funcs} (func (export "step")) '
         f'(func (export "query") (call $down {arg})))'
     )
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
-    assert _failures(impl, runtime) == []
-    reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
-    assert not reply.ok and reply.error.get("class") == "trap", (
-        f"{kind} recursion in a query exhausts the call stack: it must fail trap "
-        f"(WASM-015.1), not {reply}"
+    runtime = _open(impl, clause="WASM-015.1")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)), clause="WASM-015.1")
+    check_equal(
+        "WASM-015.1", [], _failures(impl, runtime, clause="WASM-015.1"), "the genesis's failures"
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    reply = impl.call("wit-query", runtime=runtime, actor=actor, name="q")
+    error_answer(
+        reply, "WASM-015.1", "trap", f"wit-query of a {kind} recursion: it exhausts the call stack"
+    )
+    call_ok(impl, "WASM-015.1", "wit-close", runtime=runtime)
 
 
 #: kind → a step that runs out of fuel (each far past twice the limit) without
@@ -316,13 +347,16 @@ def test_running_out_of_fuel_fails_fuel_exhausted(impl: Implementation, kind: st
     """An endless loop, an endless loop of host calls, a recursion 100 levels deep whose
     every level spins 40 M units (4 000 M in all; far from any call stack's end), and an
     endless start function: ``fuel-exhausted``, not ``trap``."""
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(FUEL_OUTS[kind])))
-    failures = _failures(impl, runtime)
-    assert failures == [[actor, "fuel-exhausted"]], (
-        f"{kind}: runs out of fuel, so fuel-exhausted (WASM-020.1): {failures}"
+    runtime = _open(impl, clause="WASM-020.1")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(FUEL_OUTS[kind])), clause="WASM-020.1")
+    failures = _failures(impl, runtime, clause="WASM-020.1")
+    check_equal(
+        "WASM-020.1",
+        [[actor, "fuel-exhausted"]],
+        failures,
+        f"the failures of a step that runs out of fuel ({kind})",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, "WASM-020.1", "wit-close", runtime=runtime)
 
 
 @pytest.mark.req("WASM-017.1", "WASM-017.2", "WASM-016")
@@ -353,18 +387,27 @@ def test_growing_past_the_limits_returns_minus_1_and_the_step_goes_on(
         f'(func (export "step") {stores} (drop (call $core_set (i32.const 0) (i32.const 5) '
         f"(i32.const 64) (i32.const {4 * len(results)}) (i32.const 0) (i32.const 0)))))"
     )
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
-    failures = _failures(impl, runtime)
-    assert failures == [], f"a refused grow is no failure (WASM-017.1): {failures}"
-    data = _entry(impl, runtime, actor, "grown")
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    runtime = _open(impl, clause="WASM-017.1")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)), clause="WASM-017.1")
+    failures = _failures(impl, runtime, clause="WASM-017.1")
+    check_equal("WASM-017.1", [], failures, "the failures of a step whose grows are refused (none)")
+    data = _entry(impl, runtime, actor, "grown", clause="WASM-017.1")
+    call_ok(impl, "WASM-017.1", "wit-close", runtime=runtime)
     expected = [-1, -1, 1, -1, 256, -1, 1, -1, 10_000]
-    assert data is not None
+    if data is None or len(data) != 36:
+        fail(
+            "WASM-017.1",
+            expected="36 bytes: the nine results, 4 bytes each",
+            came=data,
+            what="the entry grown the step wrote",
+        )
     found = [int.from_bytes(data[i : i + 4], "little", signed=True) for i in range(0, 36, 4)]
-    assert found == expected, (
-        f"memory.grow / table.grow past 256 pages / 10 000 elements must return -1 and leave "
-        f"the size unchanged (WASM-017): {found}, expected {expected}"
+    check_equal(
+        ("WASM-017.1", "WASM-017.2"),
+        expected,
+        found,
+        "the results of memory.grow / table.grow past 256 pages / 10 000 elements (-1, the "
+        "size unchanged) and within them, then the sizes",
     )
 
 
@@ -378,13 +421,16 @@ def test_an_access_past_a_refused_grow_fails_trap(impl: Implementation, pages: i
         f"(drop (memory.grow (i32.const {257 - pages + 1}))) "
         f"(drop (i32.load (i32.const {pages * 65536 - 2})))))"
     )
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
-    failures = _failures(impl, runtime)
-    assert failures == [[actor, "trap"]], (
-        f"a load past a {pages}-page memory after a refused grow: trap (WASM-015.1): {failures}"
+    runtime = _open(impl, clause="WASM-015.1")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)), clause="WASM-015.1")
+    failures = _failures(impl, runtime, clause="WASM-015.1")
+    check_equal(
+        "WASM-015.1",
+        [[actor, "trap"]],
+        failures,
+        f"the failures of a load past a {pages}-page memory after a refused grow",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, "WASM-015.1", "wit-close", runtime=runtime)
 
 
 #: kind → (a module whose minimum is at or past a limit, the step's expected class).
@@ -402,8 +448,13 @@ MINIMUMS: dict[str, tuple[str, str | None]] = {
 def test_a_minimum_past_the_limits_fails_memory_limit(impl: Implementation, kind: str) -> None:
     body, expected = MINIMUMS[kind]
     wat = f'(module {body} (func (export "step")))'
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)))
-    failures = _failures(impl, runtime)
-    assert failures == ([] if expected is None else [[actor, expected]]), (kind, failures)
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    runtime = _open(impl, clause="WASM-017.3")
+    actor = _genesis(impl, runtime, bytes(wasmtime.wat2wasm(wat)), clause="WASM-017.3")
+    failures = _failures(impl, runtime, clause="WASM-017.3")
+    check_equal(
+        "WASM-017.3",
+        [] if expected is None else [[actor, expected]],
+        failures,
+        f"the failures of a module whose minimum is {kind}",
+    )
+    call_ok(impl, "WASM-017.3", "wit-close", runtime=runtime)

@@ -148,14 +148,19 @@ def _check_listing(data: bytes | None, expected: list[tuple[str, list[str]]], wh
 
 def _listing_of_content(impl: Implementation, content: dict[str, Any], prefix: str = "") -> bytes:
     """Send ``content`` to a lister of ``prefix``; what it saved."""
-    runtime = _open(impl)
-    actor = _genesis(impl, runtime, _lister(prefix))
-    check_equal("WASM-009.6", [], _failures(impl, runtime), "the lister's genesis failures")
+    runtime = _open(impl, clause="WASM-009.6")
+    actor = _genesis(impl, runtime, _lister(prefix), clause="WASM-009.6")
+    check_equal(
+        "WASM-009.6",
+        [],
+        _failures(impl, runtime, clause="WASM-009.6"),
+        "the lister's genesis failures",
+    )
     sent = impl.call("wit-send", runtime=runtime, to=actor, mt="list", content=content)
     ok_answer(sent, "WASM-009.6", "the content sent to the lister")
-    failures = _failures(impl, runtime)
+    failures = _failures(impl, runtime, clause="WASM-009.6")
     check_equal("WASM-009.6", [], failures, "the failures of the step listing the content")
-    data = _entry(impl, runtime, actor, "names")
+    data = _entry(impl, runtime, actor, "names", clause="WASM-009.6")
     ok_answer(impl.call("wit-close", runtime=runtime), "WASM-009.6", "wit-close")
     if data is None:
         fail(
@@ -308,19 +313,19 @@ def test_msg_entry_lists_a_tree_a_step_wrote_in_canonical_order(
     """A writer's genesis writes ``t/<name>`` for every name in ``order``, and sends
     ``t`` to the lister: the lister sees the tree's entries in canonical order."""
     names = list(reversed(ALL_NAMES)) if order == "reversed" else tc.sort_by(order, ALL_NAMES)
-    runtime = _open(impl)
-    reader = _genesis(impl, runtime, _lister())
+    runtime = _open(impl, clause="WASM-009.6")
+    reader = _genesis(impl, runtime, _lister(), clause="WASM-009.6")
     wasm, _ = _writer(reader, names)
-    writer = _genesis(impl, runtime, wasm)
-    failures = _failures(impl, runtime, max_steps=10)
+    writer = _genesis(impl, runtime, wasm, clause="WASM-009.6")
+    failures = _failures(impl, runtime, max_steps=10, clause="WASM-011.3")
     check_equal(
         "WASM-011.3",
         [],
         failures,
         f"the failures of the writer writing t/<name> in {order} order, and the lister",
     )
-    rc = _entry(impl, runtime, writer, "rc")
+    rc = _entry(impl, runtime, writer, "rc", clause="WASM-011.3")
     check_equal("WASM-011.3", bytes(len(names) + 1), rc, "the writer's return codes: each 0")
-    data = _entry(impl, runtime, reader, "names")
+    data = _entry(impl, runtime, reader, "names", clause="WASM-009.6")
     ok_answer(impl.call("wit-close", runtime=runtime), "WASM-009.6", "wit-close")
     _check_listing(data, _expected_listing(_tree(names)), f"a tree written in {order} order")

@@ -14,6 +14,7 @@ import pytest
 from gritwit_conformance.data._vectors import Vector
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check, error_answer
 from .._scenario import replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wasm")
@@ -29,7 +30,12 @@ def test_wasm_scenario(impl: Implementation, vector: Vector) -> None:
 def test_wasm_scenarios_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where wasm is not (ADP-006)."""
     count = sum(1 for _ in scenario_params("wasm.json", "ADP-016"))
-    assert count >= 20, f"expected at least 20 Wasm scenario vectors, found {count}"
+    check(
+        "CONV-005",
+        count >= 20,
+        expected="at least 20 Wasm scenario vectors in vectors/wasm.json",
+        came=f"{count} vectors",
+    )
 
 
 @pytest.mark.req("ADP-016", "WASM-002.1")
@@ -38,6 +44,9 @@ def test_wasm_load_checks_the_module_size_first(impl: Implementation, size: int)
     """Over the 4 MiB module limit is invalid-module, even past the 16 MiB object limit."""
     module = b"\x00asm\x01\x00\x00\x00" + bytes(size - 8)
     reply = impl.call("wasm-load", module=module.hex())
-    assert not reply.ok and reply.error_class == "invalid-module", (
-        f"wasm-load of a {size}-byte module: expected invalid-module (WASM-002), got {reply}"
+    error_answer(
+        reply,
+        "WASM-002.1",
+        "invalid-module",
+        f"wasm-load of a {size}-byte module: past the 4 MiB module limit, checked first",
     )

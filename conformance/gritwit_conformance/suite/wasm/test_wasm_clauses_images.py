@@ -18,7 +18,7 @@ import gritwit as g
 from gritwit_conformance.data._paths import wasm_dir
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
-from .._check import check_equal
+from .._check import Clause, call_ok, check, check_equal, check_type, fail
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -67,24 +67,25 @@ KEEPER = bytes(
 
 def _keeper_runs(impl: Implementation) -> tuple[list[Any], list[str]]:
     """Genesis, one message, then two in one step (which traps); the query after each."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-025.1"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
     )
-    runs, answers = [], []
+    actor = str(made["actor"])
+    runs: list[Any] = []
+    answers: list[str] = []
     for count in (0, 1, 2):
         for _ in range(count):
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
         runs.append((run["steps"], [f[1] for f in run["failures"]]))
         answers.append(
-            impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
+            call_ok(impl, clause, "wit-query", runtime=runtime, actor=actor, name="q")["data"]
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return runs, answers
 
 
@@ -113,48 +114,74 @@ def test_a_restore_skips_start_keeps_hidden_state_and_a_failed_step_stores_nothi
         )
     finally:
         oracle.close()
-    assert [failures for _, failures in runs] == [[], [], ["trap"]], runs
-    # [memory: e, hidden h, table slot 0] as the head's step left them, then e restored.
-    assert answers[0] == "01650101", "first step: the start function ran (h = 100 + 1)"
-    assert answers[1] == "02010102", (
-        "a restore runs no start function, and the hidden global and the table keep the "
-        f"values instantiation gives them: {answers[1]}"
+    check_equal(
+        "WASM-021",
+        [[], [], ["trap"]],
+        [failures for _, failures in runs],
+        "the failure classes of the three runs: the step reading two messages traps",
     )
-    assert answers[2] == answers[1], f"a step that trapped stored its changes: {answers[2]}"
+    # [memory: e, hidden h, table slot 0] as the head's step left them, then e restored.
+    check_equal(
+        ("WASM-025.7", "WASM-005.2"),
+        "01650101",
+        answers[0],
+        "the query after the first step: the start function ran (h = 100 + 1)",
+    )
+    check_equal(
+        ("WASM-025.1", "WASM-025.5"),
+        "02010102",
+        answers[1],
+        "the query after the second step: a restore runs no start function, and the hidden "
+        "global and the table keep the values instantiation gives them",
+    )
+    check_equal(
+        ("WASM-026.5", "WASM-021"),
+        answers[1],
+        answers[2],
+        "the query after the step that trapped: the same, the failed step stored nothing",
+    )
 
 
-def _entry(impl: Implementation, runtime: str, actor: str, name: str) -> bytes:
+def _entry(impl: Implementation, runtime: str, actor: str, name: str, clause: Clause) -> bytes:
     """The data of the blob ``name`` in the core of the actor's head."""
 
     def get(oid: str) -> g.GritObject:
-        raw = impl.call("wit-object", runtime=runtime, id=oid).expect_ok()["bytes"]
+        raw = call_ok(impl, clause, "wit-object", runtime=runtime, id=oid)["bytes"]
         return g.decode_object(bytes.fromhex(raw))
 
-    step = get(impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"])
-    assert isinstance(step, g.Step)
-    core = get(step.core.hex())
-    assert isinstance(core, g.Tree)
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(clause, get(head), g.Step, expected="a step", what="the head")
+    core = check_type(clause, get(step.core.hex()), g.Tree, expected="a tree", what="its core")
+    if name not in core.entries:
+        fail(clause, expected=f"an entry {name}", came=sorted(core.entries), what="its core")
     blob = get(core.entries[name].hex())
-    assert isinstance(blob, g.Blob)
-    return blob.data
+    return check_type(clause, blob, g.Blob, expected="a blob", what=f"its entry {name}").data
 
 
-def _counter(impl: Implementation) -> tuple[str, str]:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=COUNTER.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+def _counter(impl: Implementation, clause: Clause) -> tuple[str, str]:
+    """A runtime and an image counter that appended ab; ``clause`` is the calling
+    test's, which a refused command breaks."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=COUNTER.hex(), state={"image": ""}
     )
-    impl.call(
-        "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "6162"}
-    ).expect_ok()
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
+    actor = str(made["actor"])
+    call_ok(
+        impl, clause, "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "6162"}
+    )
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+    check_equal(clause, [], run["failures"], "the counter's first steps' failures")
     return runtime, actor
 
 
 def _replace(
-    impl: Implementation, runtime: str, actor: str, image: dict[str, Any], part: str = ""
+    impl: Implementation,
+    runtime: str,
+    actor: str,
+    image: dict[str, Any],
+    part: str = "",
+    *,
+    clause: Clause,
 ) -> list[Any]:
     """Replaces the image, or its entry ``part``, by ``image``; then appends c.
 
@@ -163,12 +190,13 @@ def _replace(
     for content in ({"blob": ""}, image):
         inner = {"tree": {part: content}} if part else content
         update = {"tree": {"image": inner}}
-        impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
-        assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
-    impl.call(
-        "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "63"}
-    ).expect_ok()
-    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()[
+        call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="update", content=update)
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+        check_equal(clause, [], run["failures"], "the update's failures (merged, no module call)")
+    call_ok(
+        impl, clause, "wit-send", runtime=runtime, to=actor, mt="append", content={"blob": "63"}
+    )
+    failures: list[Any] = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)[
         "failures"
     ]
     return failures
@@ -180,10 +208,15 @@ def _u(value: int, size: int) -> dict[str, Any]:
 
 @pytest.mark.req("WASM-024.1")
 def test_an_image_tree_without_pages_is_invalid_image(impl: Implementation) -> None:
-    runtime, actor = _counter(impl)
+    runtime, actor = _counter(impl, "WASM-024.1")
     image = {"tree": {"globals": {"tree": {"count": _u(5, 8), "length": _u(0, 4)}}}}
-    failures = _replace(impl, runtime, actor, image)
-    assert failures == [[actor, "invalid-image"]], failures
+    failures = _replace(impl, runtime, actor, image, clause="WASM-024.1")
+    check_equal(
+        "WASM-024.1",
+        [[actor, "invalid-image"]],
+        failures,
+        "the failures of the step after the image lost its pages entry",
+    )
 
 
 #: globals trees an image may hold → the queries' answers after "c" is appended.
@@ -208,13 +241,22 @@ GLOBALS: dict[str, tuple[dict[str, Any], dict[str, bytes]]] = {
 def test_globals_naming_other_globals_or_leaving_one_out(impl: Implementation, name: str) -> None:
     """The image's globals tree replaced by the case's; then c is appended at ``length``."""
     entries, expected = GLOBALS[name]
-    runtime, actor = _counter(impl)
-    assert _replace(impl, runtime, actor, {"tree": entries}, "globals") == []
+    runtime, actor = _counter(impl, "WASM-025.4")
+    failures = _replace(impl, runtime, actor, {"tree": entries}, "globals", clause="WASM-025.4")
+    check_equal(
+        ("WASM-025.4", "WASM-024.6"),
+        [],
+        failures,
+        f"the failures of the step after the globals tree became {name}",
+    )
     for query, data in expected.items():
-        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
-            "data"
-        ]
-        assert bytes.fromhex(answer) == data, f"{name}: query {query} answered {answer}"
+        answer = call_ok(impl, "WASM-025.4", "wit-query", runtime=runtime, actor=actor, name=query)
+        check_equal(
+            ("WASM-025.4", "WASM-025.5"),
+            data.hex(),
+            answer.get("data"),
+            f"the answer to query {query} ({name})",
+        )
 
 
 #: A step loop of this many iterations costs 8 units each (WASM-019): 40 000 000 in all.
@@ -249,20 +291,27 @@ BIG = bytes(
 @pytest.mark.inputs("largest")
 def test_restoring_a_full_image_costs_no_fuel(impl: Implementation) -> None:
     """256 non-zero chunks restored, then 40 000 000 units of work: within half the limit."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=BIG.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-025.6"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=BIG.hex(), state={"image": ""}
     )
+    actor = str(made["actor"])
     for count in (0, 1):
         if count:
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-        assert run["failures"] == [] and len(run["steps"]) == 1, f"step {count}: {run}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
+        check(
+            ("WASM-025.6", "WASM-020.2"),
+            run["failures"] == [] and len(run["steps"]) == 1,
+            expected="one step, no failure: restoring 256 pages costs no fuel, so 40 000 000 "
+            "units of work stay within half the limit",
+            came=run,
+            what=f"wit-run of step {count + 1}",
+        )
+    call_ok(impl, clause, "wit-close", runtime=runtime)
 
 
 ZEROER = bytes(
@@ -294,18 +343,25 @@ def test_a_restore_zeroes_a_page_the_image_omits_despite_a_data_segment(
 
     Its image has no chunk, so step 2 must see byte 300 as zero, not the data segment's.
     """
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=ZEROER.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-025.3"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=ZEROER.hex(), state={"image": ""}
     )
+    actor = str(made["actor"])
     seen = []
     for count in (0, 1):
         if count:
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        assert impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"] == []
-        seen.append(_entry(impl, runtime, actor, "x"))
-    assert seen == [b"X", b"\x00"], f"byte 300 in steps 1 and 2: {seen}"
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
+        check_equal(clause, [], run["failures"], f"the failures of step {count + 1}")
+        seen.append(_entry(impl, runtime, actor, "x", clause).hex())
+    check_equal(
+        ("WASM-025.3", "WASM-024.5"),
+        [b"X".hex(), "00"],
+        seen,
+        "byte 300 in steps 1 and 2 (hex): the data segment's X, then zero, as the image "
+        "holds no chunk for its page",
+    )

@@ -24,6 +24,8 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal, suite_premise
+
 pytestmark = pytest.mark.profile("wasm")
 
 LIMIT = 100_000_000
@@ -36,19 +38,17 @@ def _run(
     impl: Implementation, wat: str, state: dict[str, str] | None = None, *, message: bool = False
 ) -> tuple[list[Any], str]:
     """Genesis of the module (and, if ``message``, one more step for a message): failures."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    clause = "WASM-019"  # every test here judges a cost; a refused command breaks it
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
     module = bytes(wasmtime.wat2wasm(wat)).hex()
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=module, state=state or {}).expect_ok()[
-            "actor"
-        ]
-    )
-    failures: list[Any] = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
+    made = call_ok(impl, clause, "wit-genesis", runtime=runtime, module=module, state=state or {})
+    actor = str(made["actor"])
+    failures: list[Any] = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)["failures"]
     if message and not failures:
         content = {"blob": "01"}
-        impl.call("wit-send", runtime=runtime, to=actor, mt="go", content=content).expect_ok()
-        failures = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()["failures"]
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="go", content=content)
+        failures = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)["failures"]
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return failures, actor
 
 
@@ -56,14 +56,21 @@ def _expect(failures: list[Any], actor: str, cost: tuple[int, int], what: str) -
     """``cost`` is (at least, at most): at most half the limit runs, over twice it aborts."""
     low, high = cost
     if high <= HALF:
-        assert failures == [], (
-            f"{what} costs at most {high}, half the fuel limit: must run ({failures})"
+        check_equal(
+            ("WASM-019", "WASM-020.2"),
+            [],
+            failures,
+            f"the failures of {what}: it costs at most {high} units, half the fuel limit, so "
+            "it runs",
         )
     else:
-        assert low > TWICE, "a test program must be far from WASM-020's band"
-        assert failures == [[actor, "fuel-exhausted"]], (
-            f"{what} costs more than {low}, twice the fuel limit: must fail with "
-            f"fuel-exhausted ({failures})"
+        suite_premise(low > TWICE, "a test program is far from WASM-020's band")
+        check_equal(
+            ("WASM-019", "WASM-020.1"),
+            [[actor, "fuel-exhausted"]],
+            failures,
+            f"the failures of {what}: it costs more than {low} units, twice the fuel limit, "
+            "so it fails fuel-exhausted",
         )
 
 

@@ -16,6 +16,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal
 from ._calls import Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
@@ -41,18 +42,18 @@ def _module(first: list[Call], later: list[Call]) -> bytes:
 
 def _second_step(impl: Implementation, first: list[Call], later: list[Call]) -> tuple[Any, str]:
     """Genesis (must succeed), one message, one more run: (its failures, the actor)."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    clause = "WIT-007.3"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
     wasm = _module(first, later)
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"}).expect_ok()[
-            "actor"
-        ]
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state={"a": "01"}
     )
-    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-    assert run["failures"] == [], f"the genesis step must be adopted: {run['failures']}"
-    impl.call("wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""}).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    actor = str(made["actor"])
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
+    check_equal("WASM-011.4", [], run["failures"], "the genesis step's failures (it links nothing)")
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="go", content={"blob": ""})
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return run["failures"], actor
 
 
@@ -75,6 +76,16 @@ def _with(calls: list[Call], oid: bytes) -> list[Call]:
 def test_a_later_step_linking_an_absent_object_is_invalid(impl: Implementation, case: str) -> None:
     first, later = CASES[case]
     failures, actor = _second_step(impl, first, _with(later, ABSENT))
-    assert failures == [[actor, "invalid-transition"]], f"{case}: {failures}"
+    check_equal(
+        "WIT-007.3",
+        [[actor, "invalid-transition"]],
+        failures,
+        f"the failures of a later step linking an absent object ({case})",
+    )
     failures, _ = _second_step(impl, first, _with(later, PRESENT))
-    assert failures == [], f"{case} with a present object: {failures}"
+    check_equal(
+        ("WASM-011.4", "WIT-007.3"),
+        [],
+        failures,
+        f"the failures of a later step linking a present object ({case})",
+    )

@@ -16,6 +16,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok, check_equal, check_type, fail
 from ._calls import DATA, Call, Lowering, module
 
 pytestmark = pytest.mark.profile("wasm")
@@ -44,11 +45,12 @@ def _wat(calls: list[Call], pages: int = 1) -> bytes:
     return module(ARITY, lowering, {"step": body}, pages)
 
 
-def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
+def _object(
+    impl: Implementation, runtime: str, oid: g.ObjectId | str, clause: Clause
+) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    return g.decode_object(
-        bytes.fromhex(impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"])
-    )
+    data = call_ok(impl, clause, "wit-object", runtime=runtime, id=text)["bytes"]
+    return g.decode_object(bytes.fromhex(data))
 
 
 def _step(
@@ -56,45 +58,60 @@ def _step(
     calls: list[tuple[str, list[bytes | int]]],
     state: dict[str, str],
     pages: int = 1,
+    *,
+    clause: Clause,
 ) -> tuple[list[Any], g.Tree | None, str, str]:
-    """The genesis step of a module making ``calls``: (failures, new core, runtime, actor)."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    """The genesis step of a module making ``calls``: (failures, new core, runtime, actor);
+    ``clause`` is the calling test's, which a refused command breaks."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
     module = _wat(calls, pages)
-    actor = str(
-        impl.call("wit-genesis", runtime=runtime, module=module.hex(), state=state).expect_ok()[
-            "actor"
-        ]
-    )
-    run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+    made = call_ok(impl, clause, "wit-genesis", runtime=runtime, module=module.hex(), state=state)
+    actor = str(made["actor"])
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
     if run["failures"]:
         return run["failures"], None, runtime, actor
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    step = _object(impl, runtime, head)
-    assert isinstance(step, g.Step)
-    core = _object(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(
+        clause, _object(impl, runtime, head, clause), g.Step, expected="a step", what="the head"
+    )
+    core = check_type(
+        clause,
+        _object(impl, runtime, step.core, clause),
+        g.Tree,
+        expected="a tree",
+        what="its core",
+    )
     return [], core, runtime, actor
 
 
-def _rc(impl: Implementation, runtime: str, core: g.Tree) -> bytes:
-    blob = _object(impl, runtime, core.entries["rc"])
-    assert isinstance(blob, g.Blob)
-    return blob.data
+def _adopted(clause: Clause, failures: list[Any], core: g.Tree | None, what: str) -> g.Tree:
+    """The new core of a step that must have been adopted, checked to be."""
+    if failures or core is None:
+        fail(clause, expected="the step adopted, no failure", came=failures, what=what)
+    return core
+
+
+def _rc(impl: Implementation, runtime: str, core: g.Tree, clause: Clause) -> str:
+    """The step's return codes (the entry rc), in hex."""
+    if "rc" not in core.entries:
+        fail(clause, expected="an entry rc", came=sorted(core.entries), what="the new core")
+    blob = _object(impl, runtime, core.entries["rc"], clause)
+    return check_type(clause, blob, g.Blob, expected="a blob", what="the entry rc").data.hex()
 
 
 def _entries(
-    impl: Implementation, runtime: str, tree: g.Tree, prefix: str = ""
-) -> dict[str, bytes]:
-    """Every blob below ``tree`` by path (the ``wit`` and ``rc`` entries left out)."""
-    found: dict[str, bytes] = {}
+    impl: Implementation, runtime: str, tree: g.Tree, clause: Clause, prefix: str = ""
+) -> dict[str, str]:
+    """Every blob below ``tree`` by path, its data in hex (``wit`` and ``rc`` left out)."""
+    found: dict[str, str] = {}
     for name, oid in tree.entries.items():
         if not prefix and name in ("wit", "rc"):
             continue
-        obj = _object(impl, runtime, oid)
+        obj = _object(impl, runtime, oid, clause)
         if isinstance(obj, g.Tree):
-            found.update(_entries(impl, runtime, obj, f"{prefix}{name}/"))
+            found.update(_entries(impl, runtime, obj, clause, f"{prefix}{name}/"))
         elif isinstance(obj, g.Blob):
-            found[prefix + name] = obj.data
+            found[prefix + name] = obj.data.hex()
     return found
 
 
@@ -177,13 +194,19 @@ CASES: dict[str, Case] = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_core_calls_return_and_leave_what_the_abi_says(impl: Implementation, name: str) -> None:
     calls, codes, expected = CASES[name]
-    failures, core, runtime, _ = _step(impl, calls, {"a": "01"})
-    assert failures == [] and core is not None, f"{name}: the step failed: {failures}"
-    assert _rc(impl, runtime, core) == codes, (
-        f"{name}: return codes {_rc(impl, runtime, core).hex()}"
+    failures, core, runtime, _ = _step(impl, calls, {"a": "01"}, clause="WASM-011.1")
+    core = _adopted("WASM-011.1", failures, core, f"the failures of the step {name}")
+    check_equal(
+        ("WASM-011.1", "WASM-008.1"),
+        codes.hex(),
+        _rc(impl, runtime, core, "WASM-011.1"),
+        f"the return codes of the step {name} (00: done, ff: absent, fe: invalid)",
     )
-    assert _entries(impl, runtime, core) == expected, (
-        f"{name}: core {_entries(impl, runtime, core)}"
+    check_equal(
+        ("WASM-011.1", "WASM-011.5"),
+        {path: data.hex() for path, data in expected.items()},
+        _entries(impl, runtime, core, "WASM-011.1"),
+        f"the blobs of the new core after {name}, by path, in hex (wit and rc left out)",
     )
 
 
@@ -196,13 +219,23 @@ def test_a_range_outside_memory_traps(impl: Implementation, where: str) -> None:
         [page - 1, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 3, 4, 0, 0]
     )
     module_calls: list[tuple[str, list[bytes | int]]] = [("core_set", args)]
-    failures, _, _, actor = _step(impl, module_calls, {})
-    assert failures == [[actor, "trap"]], failures
+    failures, _, _, actor = _step(impl, module_calls, {}, clause="WASM-007.2")
+    check_equal(
+        "WASM-007.2",
+        [[actor, "trap"]],
+        failures,
+        f"the failures of a core_set whose {where} range ends one byte past memory",
+    )
     inside: list[bytes | int] = (
         [page - 2, 2, 0, 0, 0, 0] if where == "path" else [DATA, 1, page - 4, 4, 0, 0]
     )
-    failures, _, _, _ = _step(impl, [("core_set", inside)], {})
-    assert failures == [], f"a range that ends at the last byte is inside memory: {failures}"
+    failures, _, _, _ = _step(impl, [("core_set", inside)], {}, clause="WASM-007.2")
+    check_equal(
+        "WASM-007.2",
+        [],
+        failures,
+        f"the failures of a core_set whose {where} range ends at the last byte (inside memory)",
+    )
 
 
 #: ``core_read`` of a path the core lacks (-1) and of a malformed one (-2), WASM-008.2.
@@ -230,12 +263,19 @@ def test_a_buffer_is_checked_after_the_arguments_and_before_an_absent_result(
     """The whole ``(buf, cap)`` range, computed without wrap-around, after the call's
     arguments were judged (-2) and before an absent value (-1), WASM-007.2."""
     signed_buf = buf - 2**32 if buf >= 2**31 else buf  # an i32 constant of the WAT
-    failures, core, runtime, actor = _step(impl, [("core_read", [path, signed_buf, cap])], {})
+    calls: list[Call] = [("core_read", [path, signed_buf, cap])]
+    failures, core, runtime, actor = _step(impl, calls, {}, clause="WASM-007.2")
+    what = f"core_read of {path.decode()} into the buffer {buf}+{cap}"
     if code is None:
-        assert failures == [[actor, "trap"]], f"core_read into {buf}+{cap}: {failures}"
+        check_equal("WASM-007.2", [[actor, "trap"]], failures, f"the failures of {what}")
         return
-    assert failures == [] and core is not None, f"core_read into {buf}+{cap}: {failures}"
-    assert _rc(impl, runtime, core) == bytes([code])
+    core = _adopted("WASM-007.2", failures, core, f"the failures of {what}")
+    check_equal(
+        ("WASM-007.2", "WASM-007.5"),
+        f"{code:02x}",
+        _rc(impl, runtime, core, "WASM-007.2"),
+        f"the return code of {what}",
+    )
 
 
 LINK = g.object_id(g.Blob(data=b"\x01")).hex().encode()
@@ -254,10 +294,16 @@ EFFECTS: dict[str, tuple[str, list[bytes | int]]] = {
 @pytest.mark.parametrize("kind", sorted(EFFECTS))
 def test_1024_effects_pass_and_1025_are_output_too_large(impl: Implementation, kind: str) -> None:
     call = EFFECTS[kind]
-    failures, core, _, _ = _step(impl, [call] * 1023, {"a": "01"})  # + rc = 1024 effects
-    assert failures == [] and core is not None, f"1024 effects ({kind}) must pass: {failures}"
-    failures, _, _, actor = _step(impl, [call] * 1024, {"a": "01"})  # + rc = 1025
-    assert failures == [[actor, "output-too-large"]], f"1025 effects ({kind}): {failures}"
+    # + rc = 1024 effects
+    failures, core, _, _ = _step(impl, [call] * 1023, {"a": "01"}, clause="WASM-018.2")
+    _adopted("WASM-018.2", failures, core, f"the failures of a step of 1024 effects ({kind})")
+    failures, _, _, actor = _step(impl, [call] * 1024, {"a": "01"}, clause="WASM-018.2")
+    check_equal(
+        ("WASM-018.2", "WASM-018.3"),
+        [[actor, "output-too-large"]],
+        failures,
+        f"the failures of a step of 1025 effects ({kind})",
+    )
 
 
 @pytest.mark.req("WASM-018.2", "WASM-018.3", "WASM-016")
@@ -268,10 +314,15 @@ def test_core_delete_counts_as_an_effect(impl: Implementation) -> None:
         ("core_delete", [b"e"]),
     ]
     calls = pair * 511 + pair[:1]  # 1023 effects + rc = 1024
-    failures, core, _, _ = _step(impl, calls, {"a": "01"})
-    assert failures == [] and core is not None, f"1024 effects must pass: {failures}"
-    failures, _, _, actor = _step(impl, pair * 512, {"a": "01"})  # 1024 + rc = 1025
-    assert failures == [[actor, "output-too-large"]], f"1025 effects: {failures}"
+    failures, core, _, _ = _step(impl, calls, {"a": "01"}, clause="WASM-018.2")
+    _adopted("WASM-018.2", failures, core, "the failures of a step of 1024 effects, deletes too")
+    failures, _, _, actor = _step(impl, pair * 512, {"a": "01"}, clause="WASM-018.2")  # 1025
+    check_equal(
+        ("WASM-018.2", "WASM-018.3"),
+        [[actor, "output-too-large"]],
+        failures,
+        "the failures of a step of 1025 effects, half of them core_delete",
+    )
 
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-016")
@@ -282,11 +333,16 @@ def test_1_mib_of_output_passes_and_one_byte_more_is_output_too_large(
     limit = 1024 * 1024
     # one core_set of len bytes from memory offset 0, plus the 1-byte rc blob
     fits: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 1, 0, 0])]
-    failures, core, _, _ = _step(impl, fits, {}, pages=17)
-    assert failures == [] and core is not None, f"exactly 1 MiB of output must pass: {failures}"
+    failures, core, _, _ = _step(impl, fits, {}, pages=17, clause="WASM-018.1")
+    _adopted("WASM-018.1", failures, core, "the failures of a step of exactly 1 MiB of output")
     over: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit, 0, 0])]
-    failures, _, _, actor = _step(impl, over, {}, pages=17)
-    assert failures == [[actor, "output-too-large"]], failures
+    failures, _, _, actor = _step(impl, over, {}, pages=17, clause="WASM-018.1")
+    check_equal(
+        ("WASM-018.1", "WASM-018.3"),
+        [[actor, "output-too-large"]],
+        failures,
+        "the failures of a step of 1 MiB + 1 byte of output",
+    )
 
 
 ALICE = g.object_id(g.Blob(data=b"alice")).hex().encode()
@@ -313,18 +369,33 @@ SENDS: dict[str, tuple[list[tuple[str, list[bytes | int]]], bool]] = {
 @pytest.mark.parametrize("name", sorted(SENDS))
 def test_signals_and_queues_to_one_recipient(impl: Implementation, name: str) -> None:
     calls, allowed = SENDS[name]
-    failures, core, runtime, actor = _step(impl, calls, {"a": "01"})
+    failures, core, runtime, actor = _step(impl, calls, {"a": "01"}, clause="WIT-009")
     if allowed:
-        assert failures == [] and core is not None, f"{name} is allowed: {failures}"
-        assert _rc(impl, runtime, core) == bytes(len(calls))
+        core = _adopted("WIT-009", failures, core, f"the failures of the sends {name}")
+        check_equal(
+            ("WASM-012.3", "WIT-009"),
+            bytes(len(calls)).hex(),
+            _rc(impl, runtime, core, "WIT-009"),
+            f"the return codes of the sends {name}: each 0",
+        )
     else:
-        assert failures == [[actor, "invalid-transition"]], f"{name} breaks WIT-009: {failures}"
+        check_equal(
+            ("WIT-009", "WASM-012.5"),
+            [[actor, "invalid-transition"]],
+            failures,
+            f"the failures of the sends {name}: a signal with any other message to one recipient",
+        )
 
 
 @pytest.mark.req("WIT-015", "WASM-011.7")
 def test_a_step_that_deletes_its_wit_entry_is_invalid(impl: Implementation) -> None:
-    failures, _, _, actor = _step(impl, [("core_delete", [b"wit"])], {"a": "01"})
-    assert failures == [[actor, "invalid-transition"]], failures
+    failures, _, _, actor = _step(impl, [("core_delete", [b"wit"])], {"a": "01"}, clause="WIT-015")
+    check_equal(
+        ("WIT-015", "WASM-011.7"),
+        [[actor, "invalid-transition"]],
+        failures,
+        "the failures of a step that deletes its wit entry",
+    )
 
 
 @pytest.mark.req("WASM-018.1", "WASM-012.1")
@@ -332,11 +403,16 @@ def test_a_sends_data_and_header_block_count_as_output(impl: Implementation) -> 
     """Data and header block handed to send count (the rc blob adds 1 byte)."""
     limit, headers = 1024 * 1024, b"mt\x00x\x00"  # a 5-byte header block
     fits: list[tuple[str, list[bytes | int]]] = [("send", [ALICE_ID, headers, 0, limit - 6, 0])]
-    failures, core, _, _ = _step(impl, fits, {"a": "01"}, pages=17)
-    assert failures == [] and core is not None, f"1 MiB of output must pass: {failures}"
+    failures, core, _, _ = _step(impl, fits, {"a": "01"}, pages=17, clause="WASM-018.1")
+    _adopted("WASM-018.1", failures, core, "the failures of a send making 1 MiB of output")
     over: list[tuple[str, list[bytes | int]]] = [("send", [ALICE_ID, headers, 0, limit - 5, 0])]
-    failures, _, _, actor = _step(impl, over, {"a": "01"}, pages=17)
-    assert failures == [[actor, "output-too-large"]], failures
+    failures, _, _, actor = _step(impl, over, {"a": "01"}, pages=17, clause="WASM-018.1")
+    check_equal(
+        ("WASM-018.1", "WASM-012.1"),
+        [[actor, "output-too-large"]],
+        failures,
+        "the failures of a send whose data and header block make 1 MiB + 1 of output",
+    )
 
 
 ABSENT_ID = g.object_id(g.Blob(data=b"never stored anywhere")).hex().encode()
@@ -355,22 +431,32 @@ ABSENT_REFERENCES: dict[str, list[tuple[str, list[bytes | int]]]] = {
 @pytest.mark.req("WIT-007", "WASM-013.2", "WASM-011.4", "WASM-012.2")
 @pytest.mark.parametrize("name", sorted(ABSENT_REFERENCES))
 def test_a_step_referencing_an_absent_object_is_invalid(impl: Implementation, name: str) -> None:
-    failures, _, _, actor = _step(impl, ABSENT_REFERENCES[name], {"a": "01"})
-    assert failures == [[actor, "invalid-transition"]], f"{name}: {failures}"
+    failures, _, _, actor = _step(impl, ABSENT_REFERENCES[name], {"a": "01"}, clause="WIT-007")
+    check_equal(
+        ("WIT-007", "WASM-013.2"),
+        [[actor, "invalid-transition"]],
+        failures,
+        f"the failures of a step referencing an absent object ({name})",
+    )
     present = [
         (call, [LINK if arg == ABSENT_ID else arg for arg in args])
         for call, args in ABSENT_REFERENCES[name]
     ]
-    failures, core, _, _ = _step(impl, present, {"a": "01"})
-    assert failures == [] and core is not None, f"{name} with a present object: {failures}"
+    failures, core, _, _ = _step(impl, present, {"a": "01"}, clause="WIT-007")
+    _adopted("WIT-007", failures, core, f"the failures of {name} with a present object")
 
 
 @pytest.mark.req("WASM-018.1", "WASM-011.3")
 def test_a_core_sets_header_block_counts_as_output(impl: Implementation) -> None:
     limit, headers = 1024 * 1024, b"mt\x00x\x00"  # data + 5 header bytes + the 1-byte rc
     fits: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 6, headers])]
-    failures, core, _, _ = _step(impl, fits, {}, pages=17)
-    assert failures == [] and core is not None, f"1 MiB of output must pass: {failures}"
+    failures, core, _, _ = _step(impl, fits, {}, pages=17, clause="WASM-018.1")
+    _adopted("WASM-018.1", failures, core, "the failures of a core_set making 1 MiB of output")
     over: list[tuple[str, list[bytes | int]]] = [("core_set", [b"big", 0, limit - 5, headers])]
-    failures, _, _, actor = _step(impl, over, {}, pages=17)
-    assert failures == [[actor, "output-too-large"]], failures
+    failures, _, _, actor = _step(impl, over, {}, pages=17, clause="WASM-018.1")
+    check_equal(
+        ("WASM-018.1", "WASM-011.3"),
+        [[actor, "output-too-large"]],
+        failures,
+        "the failures of a core_set whose data and header block make 1 MiB + 1 of output",
+    )

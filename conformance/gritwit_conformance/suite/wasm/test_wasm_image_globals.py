@@ -14,7 +14,7 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
-from .._check import check_equal
+from .._check import call_ok, check, check_equal
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -35,22 +35,22 @@ def _module(mutable: bool) -> bytes:
 
 def _image(impl: Implementation, wasm: bytes) -> tuple[list[Any], dict[str, Any]]:
     """Two steps' (steps, failures), and the names of the head's image entries."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=wasm.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-024.6"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=wasm.hex(), state={"image": ""}
     )
+    actor = str(made["actor"])
     runs = []
     for count in (0, 1):
         if count:
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
         runs.append((run["steps"], run["failures"]))
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return runs, head
 
 
@@ -60,7 +60,13 @@ def _image(impl: Implementation, wasm: bytes) -> tuple[list[Any], dict[str, Any]
 def test_an_image_holds_only_exported_mutable_globals(impl: Implementation, mutable: bool) -> None:
     wasm = _module(mutable)
     found = _image(impl, wasm)
-    assert all(failures == [] for _, failures in found[0]), found
+    check(
+        "WASM-024.6",
+        all(failures == [] for _, failures in found[0]),
+        expected="two steps adopted, no failure",
+        came=found[0],
+        what="the image actor's two runs' [steps, failures]",
+    )
     oracle = InProcess()
     try:
         check_equal(

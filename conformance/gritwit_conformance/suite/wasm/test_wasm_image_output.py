@@ -14,7 +14,7 @@ import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
-from .._check import check_equal
+from .._check import call_ok, check_equal
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -43,21 +43,21 @@ FILLER = bytes(
 
 def _runs(impl: Implementation) -> list[Any]:
     """Genesis, then one message: two steps, each saving a 20-page image."""
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=FILLER.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-026.2"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=FILLER.hex(), state={"image": ""}
     )
+    actor = str(made["actor"])
     runs = []
     for count in (0, 1):
         if count:
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
         runs.append((run["steps"], run["failures"]))
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return runs
 
 
@@ -65,8 +65,19 @@ def _runs(impl: Implementation) -> list[Any]:
 @pytest.mark.req("WASM-026.2", "WASM-018.3")
 def test_an_image_larger_than_the_output_limit_is_not_output(impl: Implementation) -> None:
     runs = _runs(impl)
-    assert [failures for _, failures in runs] == [[], []], f"image counted as output: {runs}"
-    assert all(len(steps) == 1 for steps, _ in runs), runs
+    check_equal(
+        ("WASM-026.2", "WASM-018.3"),
+        [[], []],
+        [failures for _, failures in runs],
+        "the failures of the two steps saving a 20-page image (1.25 MiB, past the output "
+        "limit): none, the image is no output",
+    )
+    check_equal(
+        "WASM-026.2",
+        [1, 1],
+        [len(steps) for steps, _ in runs],
+        "the steps of the two runs: one each",
+    )
     oracle = InProcess()
     try:
         check_equal(

@@ -18,6 +18,8 @@ import gritwit as g
 from gritwit_conformance.data._paths import wasm_dir
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import Clause, call_ok, check, check_equal, suite_premise
+
 pytestmark = pytest.mark.profile("wasm")
 
 MODULE = (wasm_dir() / "image" / "image_counter.wasm").read_bytes()
@@ -70,31 +72,37 @@ VALID: dict[str, dict[str, Any]] = {
 }
 
 
-def _image_actor(impl: Implementation) -> tuple[str, str]:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=MODULE.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+def _image_actor(impl: Implementation, clause: Clause) -> tuple[str, str]:
+    """A runtime and an image actor that took a step (its core holds a valid image);
+    ``clause`` is the calling test's, which a refused command breaks."""
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=MODULE.hex(), state={"image": ""}
     )
-    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"ab")).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["failures"] == [], run
+    actor = str(made["actor"])
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"ab"))
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+    check_equal(clause, [], run["failures"], "the image actor's first steps' failures")
     return runtime, actor
 
 
-def _plant(impl: Implementation, runtime: str, actor: str, part: dict[str, Any]) -> list[Any]:
+def _plant(
+    impl: Implementation, runtime: str, actor: str, part: dict[str, Any], clause: Clause
+) -> list[Any]:
+    """Plant ``part`` by an update, append c: the failures of the step after it."""
     content = {"tree": {"image": {"tree": part}}}
-    impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=content).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    assert run["failures"] == [], f"the update itself failed: {run}"
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
-    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")).expect_ok()
-    after = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    still = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="update", content=content)
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+    check_equal(clause, [], run["failures"], "the update's failures (merged, no module call)")
+    head = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c"))
+    after = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+    still = call_ok(impl, clause, "wit-head", runtime=runtime, actor=actor)["step"]
     failures: list[Any] = after["failures"]
     if failures:
-        assert still == head, "a failed step adopted a step (WASM-021)"
+        check_equal(
+            "WASM-021", head, still, "the head after the failed step: unchanged, none adopted"
+        )
     return failures
 
 
@@ -104,13 +112,16 @@ def _plant(impl: Implementation, runtime: str, actor: str, part: dict[str, Any])
 @pytest.mark.inputs("ascii", "past-largest")
 @pytest.mark.parametrize("name", sorted(BROKEN))
 def test_a_malformed_image_fails_the_next_step(impl: Implementation, name: str) -> None:
-    runtime, actor = _image_actor(impl)
-    failures = _plant(impl, runtime, actor, BROKEN[name])
-    assert failures and failures[0] == [actor, "invalid-image"], (
-        f"image part {name!r} breaks WASM-024, so the next step must fail with "
-        f"invalid-image; got failures {failures}"
+    runtime, actor = _image_actor(impl, "WASM-025.4")
+    failures = _plant(impl, runtime, actor, BROKEN[name], "WASM-025.4")
+    check(
+        ("WASM-025.4", "WASM-024.2"),
+        failures and failures[0] == [actor, "invalid-image"],
+        expected=f"[{actor}, invalid-image] first: the image part breaks WASM-024",
+        came=failures,
+        what=f"the failures of the step after planting the image part {name}",
     )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, "WASM-025.4", "wit-close", runtime=runtime)
 
 
 #: What the queries answer after a valid part was planted and "c" appended.
@@ -129,42 +140,64 @@ EXPECTED: dict[str, dict[str, bytes]] = {
 @pytest.mark.parametrize("name", sorted(VALID))
 @pytest.mark.req("WASM-021")
 def test_a_valid_image_part_is_restored_exactly(impl: Implementation, name: str) -> None:
-    runtime, actor = _image_actor(impl)
-    assert _plant(impl, runtime, actor, VALID[name]) == []
+    runtime, actor = _image_actor(impl, "WASM-025.2")
+    check_equal(
+        ("WASM-025.4", "WASM-024.4"),
+        [],
+        _plant(impl, runtime, actor, VALID[name], "WASM-025.2"),
+        f"the failures of the step after planting the valid image part {name}",
+    )
     for query, data in EXPECTED[name].items():
-        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
-            "data"
-        ]
-        assert bytes.fromhex(answer) == data, f"query {query} after {name}: {answer}"
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        answer = call_ok(impl, "WASM-025.2", "wit-query", runtime=runtime, actor=actor, name=query)
+        check_equal(
+            ("WASM-025.2", "WASM-025.3"),
+            data.hex(),
+            answer.get("data"),
+            f"the answer to query {query} after {name}: the image restored exactly",
+        )
+    call_ok(impl, "WASM-025.2", "wit-close", runtime=runtime)
 
 
-def _replace_image(impl: Implementation, runtime: str, actor: str, image: dict[str, Any]) -> None:
+def _replace_image(
+    impl: Implementation, runtime: str, actor: str, image: dict[str, Any], clause: Clause
+) -> None:
     update = {"tree": {"image": image}}
-    impl.call("wit-send", runtime=runtime, to=actor, mt="update", content=update).expect_ok()
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
-    impl.call("wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c")).expect_ok()
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="update", content=update)
+    run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=10)
+    check_equal(clause, [], run["failures"], "the update's failures (merged, no module call)")
+    call_ok(impl, clause, "wit-send", runtime=runtime, to=actor, mt="append", content=_blob(b"c"))
 
 
 @pytest.mark.req("WASM-023.1")
 def test_an_image_entry_that_is_a_non_empty_blob_fails(impl: Implementation) -> None:
-    runtime, actor = _image_actor(impl)
-    _replace_image(impl, runtime, actor, _blob(b"x"))
-    failures = impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"]
-    assert failures == [[actor, "invalid-image"]], failures
+    runtime, actor = _image_actor(impl, "WASM-023.1")
+    _replace_image(impl, runtime, actor, _blob(b"x"), "WASM-023.1")
+    failures = call_ok(impl, "WASM-023.1", "wit-run", runtime=runtime, max_steps=10)["failures"]
+    check_equal(
+        "WASM-023.1",
+        [[actor, "invalid-image"]],
+        failures,
+        "the failures of the step after image was set to a non-empty blob",
+    )
 
 
 @pytest.mark.req("WASM-023.2", "WASM-025.7")
 def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
     """An update may set ``image`` to the empty blob: the next step starts afresh."""
-    runtime, actor = _image_actor(impl)
-    _replace_image(impl, runtime, actor, _blob(b""))
-    assert impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()["failures"] == []
+    runtime, actor = _image_actor(impl, "WASM-023.2")
+    _replace_image(impl, runtime, actor, _blob(b""), "WASM-023.2")
+    run = call_ok(impl, "WASM-023.2", "wit-run", runtime=runtime, max_steps=10)
+    check_equal(
+        "WASM-023.2", [], run["failures"], "the failures of the step after image was emptied"
+    )
     for query, data in {"buffer": b"c", "count": b"1", "starts": b"1"}.items():
-        answer = impl.call("wit-query", runtime=runtime, actor=actor, name=query).expect_ok()[
-            "data"
-        ]
-        assert bytes.fromhex(answer) == data, f"query {query} after a restart: {answer}"
+        answer = call_ok(impl, "WASM-023.2", "wit-query", runtime=runtime, actor=actor, name=query)
+        check_equal(
+            ("WASM-023.2", "WASM-025.7"),
+            data.hex(),
+            answer.get("data"),
+            f"the answer to query {query} after a restart: the guest started afresh",
+        )
 
 
 @pytest.mark.req("WASM-028", "WASM-016")
@@ -172,11 +205,17 @@ def test_the_empty_blob_restarts_the_guest(impl: Implementation) -> None:
 @pytest.mark.req("WASM-021")
 def test_an_image_over_the_memory_limit_fails_with_memory_limit(impl: Implementation) -> None:
     """256 pages is the limit (WASM-016): allowed above; 257 → ``memory-limit`` (WASM-025)."""
-    runtime, actor = _image_actor(impl)
-    failures = _plant(impl, runtime, actor, {"pages": _pages(257)})
-    assert failures and failures[0] == [actor, "memory-limit"], failures
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    runtime, actor = _image_actor(impl, "WASM-028")
+    failures = _plant(impl, runtime, actor, {"pages": _pages(257)}, "WASM-028")
+    check(
+        ("WASM-028", "WASM-016"),
+        failures and failures[0] == [actor, "memory-limit"],
+        expected=f"[{actor}, memory-limit] first: 257 pages pass the 256-page limit",
+        came=failures,
+        what="the failures of the step after planting pages 257",
+    )
+    call_ok(impl, "WASM-028", "wit-close", runtime=runtime)
 
 
 def test_the_module_is_a_wasm_module() -> None:
-    assert g.Blob(data=MODULE).data[:4] == b"\0asm"
+    suite_premise(g.Blob(data=MODULE).data[:4] == b"\0asm", "image_counter.wasm is a module")

@@ -14,6 +14,9 @@ import pytest
 import wasmtime
 
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._messages import Response
+
+from .._check import SuiteBug, call_ok, check_equal, error_answer, ok_answer, suite_premise
 
 pytestmark = pytest.mark.profile("wasm")
 
@@ -48,14 +51,18 @@ def _module(imports: dict[str, int]) -> bytes:
     return bytes(wasmtime.wat2wasm(wat))
 
 
-def _load(impl: Implementation, module: bytes) -> object:
+def _load(impl: Implementation, module: bytes) -> Response:
     return impl.call("wasm-load", module=module.hex())
 
 
 @pytest.mark.req("WASM-002.1", "WASM-007.1", "ADP-016")
 def test_a_module_importing_every_host_function_loads(impl: Implementation) -> None:
     reply = _load(impl, _module(HOST_FUNCTIONS))
-    assert getattr(reply, "ok", False), f"every ABI 1 host function with its type: {reply}"
+    ok_answer(
+        reply,
+        ("WASM-002.1", "WASM-007.1"),
+        "wasm-load of a module importing every host function with its type",
+    )
 
 
 @pytest.mark.req("WASM-002.1", "WASM-007.1")
@@ -68,8 +75,12 @@ def test_a_host_function_with_another_arity_is_forbidden(
 ) -> None:
     arity = HOST_FUNCTIONS[name] + delta
     reply = _load(impl, _module({name: arity}))
-    assert not getattr(reply, "ok", True) and reply.error_class == "forbidden-import", (  # type: ignore[attr-defined]
-        f"{name} imported with {arity} parameters: expected forbidden-import, got {reply}"
+    error_answer(
+        reply,
+        ("WASM-002.1", "WASM-007.1"),
+        "forbidden-import",
+        f"wasm-load of a module importing {name} with {arity} parameters, not its type's "
+        f"{HOST_FUNCTIONS[name]}",
     )
 
 
@@ -88,18 +99,20 @@ def _padded(size: int) -> bytes:
                 break
         if len(leb) == header:
             return base + b"\x00" + bytes(leb) + body
-    raise AssertionError("no padding found")
+    raise SuiteBug(f"suite bug: no custom section pads a module to {size} bytes")
 
 
 @pytest.mark.req("WASM-002.1", "WASM-016")
 @pytest.mark.inputs("largest", "past-largest")
 def test_a_module_of_exactly_the_size_limit_loads(impl: Implementation) -> None:
     module = _padded(MODULE_LIMIT)
-    assert len(module) == MODULE_LIMIT
+    suite_premise(len(module) == MODULE_LIMIT, "the padded module is exactly 4 MiB")
     reply = _load(impl, module)
-    assert getattr(reply, "ok", False), f"a 4 MiB module passes the size check: {reply}"
+    ok_answer(reply, ("WASM-002.1", "WASM-016"), "wasm-load of a module of exactly 4 MiB")
     over = _load(impl, _padded(MODULE_LIMIT + 1))
-    assert not getattr(over, "ok", True) and over.error_class == "invalid-module", over  # type: ignore[attr-defined]
+    error_answer(
+        over, ("WASM-002.1", "WASM-016"), "invalid-module", "wasm-load of a module of 4 MiB + 1"
+    )
 
 
 def _table_module(elements: int) -> bytes:
@@ -111,12 +124,17 @@ def _table_module(elements: int) -> bytes:
 @pytest.mark.parametrize(("elements", "fails"), [(10_000, False), (10_001, True)])
 def test_the_table_limit_on_both_sides(impl: Implementation, elements: int, fails: bool) -> None:
     """10,000 table elements run; 10,001 fail at instantiation → memory-limit (WASM-017)."""
-    runtime = impl.call("wit-open").result["runtime"]
-    genesis = impl.call("wit-genesis", runtime=runtime, module=_table_module(elements).hex())
-    actor = genesis.result["actor"]
-    run = impl.call("wit-run", runtime=runtime, max_steps=5).result
+    runtime = call_ok(impl, "WASM-017.3", "wit-open")["runtime"]
+    module = _table_module(elements).hex()
+    actor = call_ok(impl, "WASM-017.3", "wit-genesis", runtime=runtime, module=module)["actor"]
+    run = call_ok(impl, "WASM-017.3", "wit-run", runtime=runtime, max_steps=5)
     expected = [[actor, "memory-limit"]] if fails else []
-    assert run["failures"] == expected, f"a table of {elements} elements: {run}"
+    check_equal(
+        ("WASM-017.3", "WASM-016"),
+        expected,
+        run["failures"],
+        f"the failures of a module with a table of {elements} elements (the limit 10 000)",
+    )
 
 
 @pytest.mark.req("WASM-002.1", "WASM-001.2")
@@ -124,8 +142,14 @@ def test_the_text_format_is_not_a_module(impl: Implementation) -> None:
     """WAT text that an engine would compile is refused: no binary magic → invalid-module."""
     text = b'(module (memory (export "memory") 1) (func (export "step")))'
     reply = _load(impl, text)
-    assert not getattr(reply, "ok", True) and reply.error_class == "invalid-module", reply  # type: ignore[attr-defined]
-    assert getattr(_load(impl, bytes(wasmtime.wat2wasm(text))), "ok", False)
+    error_answer(
+        reply, ("WASM-001.2", "WASM-002.1"), "invalid-module", "wasm-load of WAT text, not binary"
+    )
+    ok_answer(
+        _load(impl, bytes(wasmtime.wat2wasm(text))),
+        "WASM-002.1",
+        "wasm-load of the same module compiled to binary",
+    )
 
 
 @pytest.mark.req("WASM-017.3", "WASM-002.1", "WASM-016")
@@ -136,10 +160,11 @@ def test_the_memory_minimum_on_both_sides(impl: Implementation, pages: int, fail
         wasmtime.wat2wasm(f'(module (memory (export "memory") {pages}) (func (export "step")))')
     )
     reply = _load(impl, module)
+    what = f"wasm-load of a module whose memory minimum is {pages} pages (the limit 256)"
     if fails:
-        assert not getattr(reply, "ok", True) and reply.error_class == "memory-limit", reply  # type: ignore[attr-defined]
+        error_answer(reply, "WASM-017.3", "memory-limit", what)
     else:
-        assert getattr(reply, "ok", False), f"a {pages}-page minimum is within the limit: {reply}"
+        ok_answer(reply, ("WASM-017.3", "WASM-002.1"), what)
 
 
 @pytest.mark.req("WASM-026.4")
@@ -150,10 +175,16 @@ def test_an_image_actor_exporting_a_global_with_an_invalid_name_fails(
         '(module (memory (export "memory") 1) (global (export "x/y") (mut i32) (i32.const 0)) '
         '(func (export "step")))'
     )
-    runtime = impl.call("wit-open").result["runtime"]
+    runtime = call_ok(impl, "WASM-026.4", "wit-open")["runtime"]
     module = bytes(wasmtime.wat2wasm(wat)).hex()
-    actor = impl.call("wit-genesis", runtime=runtime, module=module, state={"image": ""}).result[
-        "actor"
-    ]
-    run = impl.call("wit-run", runtime=runtime, max_steps=5).result
-    assert run["failures"] == [[actor, "invalid-image"]], run
+    made = call_ok(
+        impl, "WASM-026.4", "wit-genesis", runtime=runtime, module=module, state={"image": ""}
+    )
+    actor = made["actor"]
+    run = call_ok(impl, "WASM-026.4", "wit-run", runtime=runtime, max_steps=5)
+    check_equal(
+        "WASM-026.4",
+        [[actor, "invalid-image"]],
+        run["failures"],
+        'the failures of an image actor exporting a global named "x/y"',
+    )

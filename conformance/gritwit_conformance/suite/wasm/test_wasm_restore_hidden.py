@@ -12,30 +12,37 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess
 
+from .._check import call_ok, check, check_equal
 from .test_wasm_clauses_images import KEEPER
 
 pytestmark = pytest.mark.profile("wasm")
 
 
 def _answers(impl: Implementation) -> list[str]:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
-    actor = str(
-        impl.call(
-            "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
-        ).expect_ok()["actor"]
+    clause = "WASM-025.5"
+    runtime = str(call_ok(impl, clause, "wit-open")["runtime"])
+    made = call_ok(
+        impl, clause, "wit-genesis", runtime=runtime, module=KEEPER.hex(), state={"image": ""}
     )
-    answers = []
+    actor = str(made["actor"])
+    answers: list[str] = []
     for count in (0, 1, 1, 1):
         for _ in range(count):
-            impl.call(
-                "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
-            ).expect_ok()
-        run = impl.call("wit-run", runtime=runtime, max_steps=1).expect_ok()
-        assert run["failures"] == [] and len(run["steps"]) == 1, run
-        answers.append(
-            impl.call("wit-query", runtime=runtime, actor=actor, name="q").expect_ok()["data"]
+            call_ok(
+                impl, clause, "wit-send", runtime=runtime, to=actor, mt="m", content={"blob": ""}
+            )
+        run = call_ok(impl, clause, "wit-run", runtime=runtime, max_steps=1)
+        check(
+            clause,
+            run["failures"] == [] and len(run["steps"]) == 1,
+            expected="one step, no failure",
+            came=run,
+            what=f"wit-run of the keeper (step {len(answers) + 1})",
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+        answers.append(
+            call_ok(impl, clause, "wit-query", runtime=runtime, actor=actor, name="q")["data"]
+        )
+    call_ok(impl, clause, "wit-close", runtime=runtime)
     return answers
 
 
@@ -47,8 +54,19 @@ def test_every_restored_step_sees_hidden_globals_and_tables_as_instantiated(
     answers = _answers(impl)
     oracle = InProcess()
     try:
-        assert answers == _answers(oracle), f"not the reference's answers: {answers}"
+        check_equal(
+            "WASM-025.5",
+            _answers(oracle),
+            answers,
+            "the keeper's query answers after each step, as the reference's",
+        )
     finally:
         oracle.close()
     # [e, hidden h, table slot 0, e]: h is 0 + 1 and slot 0 is $one in every restored step.
-    assert answers[1:] == ["02010102", "03010103", "04010104"], answers
+    check_equal(
+        "WASM-025.5",
+        ["02010102", "03010103", "04010104"],
+        answers[1:],
+        "the restored steps' answers [exported e, hidden h, table slot 0, e]: h and slot 0 "
+        "as instantiation gives them each time",
+    )

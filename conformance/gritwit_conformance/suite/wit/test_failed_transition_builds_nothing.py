@@ -15,7 +15,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal
+from .._check import call_ok, check_equal, suite_premise
 
 pytestmark = pytest.mark.profile("wit")
 
@@ -46,23 +46,31 @@ def _found(impl: Implementation, runtime: str, oid: g.ObjectId) -> str:
 
 @pytest.mark.req("WIT-006", "ADP-014", "WIT-016", "WIT-023.2")
 def test_wit_object_does_not_find_what_a_failed_transition_built(impl: Implementation) -> None:
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     frozen_state, twin_state = {"frozen": b"\x01"}, {"n": b"\x02"}
     actor, wit, core = new_objects(frozen_state)
-    made = impl.call(
+    made = call_ok(
+        impl,
+        "ADP-014",
         "wit-genesis",
         runtime=runtime,
         actor="updater",
         state={k: v.hex() for k, v in frozen_state.items()},
-    ).expect_ok()
+    )
     check_equal(
         "ADP-014", actor.hex(), made["actor"], "the actor wit-genesis made: the id of its core"
     )
-    impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
-    impl.call(
-        "wit-send", runtime=runtime, to=actor.hex(), mt="set-code", content={"blob": NAME.hex()}
-    ).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
+    call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=20)
+    call_ok(
+        impl,
+        "ADP-014",
+        "wit-send",
+        runtime=runtime,
+        to=actor.hex(),
+        mt="set-code",
+        content={"blob": NAME.hex()},
+    )
+    run = call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=20)
     # a frozen core refuses the set-code (WIT-023.2), and wit-run lists its class (ADP-014)
     check_equal(
         ("WIT-023.2", "ADP-014"),
@@ -70,26 +78,51 @@ def test_wit_object_does_not_find_what_a_failed_transition_built(impl: Implement
         run["failures"],
         "wit-run failures",
     )
-    assert (_found(impl, runtime, wit), _found(impl, runtime, core)) == ("not-found",) * 2, (
-        "the failed transition built a new wit blob and a new core; it must have stored "
-        "neither (WIT-006, ADP-014 step 2d)"
+    check_equal(
+        ("WIT-006", "ADP-014"),
+        {"wit blob": "not-found", "core": "not-found"},
+        {"wit blob": _found(impl, runtime, wit), "core": _found(impl, runtime, core)},
+        "wit-object of the new wit blob and the new core the failed transition built: "
+        "it stores neither (ADP-014 step 2d)",
     )
 
     twin, twin_wit, twin_core = new_objects(twin_state)
-    assert twin_wit == wit
-    impl.call(
+    suite_premise(twin_wit == wit, "the twin's set-code builds the same wit blob")
+    call_ok(
+        impl,
+        "ADP-014",
         "wit-genesis",
         runtime=runtime,
         actor="updater",
         state={k: v.hex() for k, v in twin_state.items()},
-    ).expect_ok()
-    impl.call(
-        "wit-send", runtime=runtime, to=twin.hex(), mt="set-code", content={"blob": NAME.hex()}
-    ).expect_ok()
-    run = impl.call("wit-run", runtime=runtime, max_steps=20).expect_ok()
+    )
+    call_ok(
+        impl,
+        "ADP-014",
+        "wit-send",
+        runtime=runtime,
+        to=twin.hex(),
+        mt="set-code",
+        content={"blob": NAME.hex()},
+    )
+    run = call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=20)
     # The frozen one's message is still pending, so it fails again in this call.
-    assert [a for a, _ in run["failures"]] == [actor.hex()], run
-    assert [a for a, _ in run["steps"]] == [twin.hex()], run
-    assert (_found(impl, runtime, wit), _found(impl, runtime, twin_core)) == ("found",) * 2, (
-        "control: the unfrozen twin adopts the same change and stores both objects"
+    check_equal(
+        ("WIT-023.2", "ADP-014"),
+        [actor.hex()],
+        [a for a, _ in run["failures"]],
+        "wit-run's failing actors: the frozen one's set-code is still pending and fails again",
+    )
+    check_equal(
+        "ADP-014",
+        [twin.hex()],
+        [a for a, _ in run["steps"]],
+        "wit-run's stepping actors: the unfrozen twin adopts its set-code",
+    )
+    check_equal(
+        ("WIT-006", "ADP-014"),
+        {"wit blob": "found", "core": "found"},
+        {"wit blob": _found(impl, runtime, wit), "core": _found(impl, runtime, twin_core)},
+        "wit-object of the twin's new wit blob and new core: the unfrozen twin adopts the "
+        "same change and stores both objects",
     )

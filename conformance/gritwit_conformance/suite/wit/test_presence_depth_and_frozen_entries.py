@@ -79,16 +79,13 @@ BELOW: dict[str, tuple[list[Call], bool]] = {
 @pytest.mark.parametrize("name", sorted(BELOW))
 def test_presence_is_checked_at_any_depth_below_the_core(impl: Implementation, name: str) -> None:
     calls, absent = BELOW[name]
-    runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+    runtime = str(call_ok(impl, "WIT-007.4", "wit-open")["runtime"])
     try:
         # store the tree (and the blob 01) that some cases link
-        impl.call("wit-send", runtime=runtime, to=ZERO, content=SENT_TREE).expect_ok()
-        actor = str(
-            impl.call("wit-genesis", runtime=runtime, module=_wasm(calls).hex()).expect_ok()[
-                "actor"
-            ]
-        )
-        run = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
+        call_ok(impl, "WIT-007.4", "wit-send", runtime=runtime, to=ZERO, content=SENT_TREE)
+        made = call_ok(impl, "WIT-007.4", "wit-genesis", runtime=runtime, module=_wasm(calls).hex())
+        actor = str(made["actor"])
+        run = call_ok(impl, "WIT-007.4", "wit-run", runtime=runtime, max_steps=5)
         if absent:
             check_equal(
                 "WIT-007.4",
@@ -96,7 +93,13 @@ def test_presence_is_checked_at_any_depth_below_the_core(impl: Implementation, n
                 run["failures"],
                 f"{name}: the failures of a step whose new core has an absent object below a tree",
             )
-            assert impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"] is None
+            head = call_ok(impl, "WIT-007.4", "wit-head", runtime=runtime, actor=actor)
+            check_equal(
+                "WIT-007.4",
+                None,
+                head.get("step"),
+                f"{name}: wit-head's step after the failed genesis transition (none adopted)",
+            )
         else:
             check_equal(
                 "WIT-007.4",
@@ -115,15 +118,17 @@ REPLACE = {"blob": _hex("replace"), "headers": {"runtime": "test-actor"}}
 
 
 def _frozen_updater(impl: Implementation, runtime: str) -> str:
-    reply = impl.call("wit-genesis", runtime=runtime, actor="updater", state={"frozen": "01"})
-    return str(reply.expect_ok()["actor"])
+    made = call_ok(
+        impl, "WIT-016", "wit-genesis", runtime=runtime, actor="updater", state={"frozen": "01"}
+    )
+    return str(made["actor"])
 
 
 def _send_and_run(
     impl: Implementation, runtime: str, actor: str, mt: str, content: dict[str, Any]
 ) -> dict[str, Any]:
-    impl.call("wit-send", runtime=runtime, to=actor, mt=mt, content=content).expect_ok()
-    return impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
+    call_ok(impl, "WIT-016", "wit-send", runtime=runtime, to=actor, mt=mt, content=content)
+    return call_ok(impl, "WIT-016", "wit-run", runtime=runtime, max_steps=5)
 
 
 #: name → (mt, content, whether the frozen core refuses it)
@@ -168,12 +173,19 @@ def test_a_frozen_entry_set_to_the_object_it_names_is_unchanged(
 ) -> None:
     mt, content, refused = FROZEN_CASES[name]
     for first in (True, False):  # in the genesis transition, then in a later one
-        runtime = str(impl.call("wit-open").expect_ok()["runtime"])
+        runtime = str(call_ok(impl, "WIT-016", "wit-open")["runtime"])
         try:
             actor = _frozen_updater(impl, runtime)
             if not first:
-                start = impl.call("wit-run", runtime=runtime, max_steps=5).expect_ok()
-                assert start["failures"] == [] and len(start["steps"]) == 1, start
+                start = call_ok(impl, "WIT-016", "wit-run", runtime=runtime, max_steps=5)
+                check(
+                    "WIT-016",
+                    start["failures"] == [] and len(start["steps"]) == 1,
+                    expected=f"{name}: the frozen updater's genesis adopted: one step, no "
+                    "failure (a frozen entry in the genesis core changes nothing)",
+                    came=start,
+                    what="wit-run before the message",
+                )
             run = _send_and_run(impl, runtime, actor, mt, content)
             when = f"{name} ({'genesis' if first else 'later'} transition)"
             # a set-code that changes wit is WIT-023.2's rule; an update's, WIT-016's

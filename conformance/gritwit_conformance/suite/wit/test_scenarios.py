@@ -24,7 +24,7 @@ from gritwit_conformance.diff._objects import describe_bytes
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._properties import properties
 
-from .._check import fail
+from .._check import call_ok, check, check_equal, check_type, error_answer, fail
 from .._scenario import Json, explain, impl_objects, replay_scenario, scenario_params
 
 pytestmark = pytest.mark.profile("wit")
@@ -40,41 +40,65 @@ def test_scenario(impl: Implementation, vector: Vector) -> None:
 def test_scenarios_were_found(impl: Implementation) -> None:
     """Needs ``impl`` only so that it counts as not claimed where wit is not (ADP-006)."""
     count = sum(1 for _ in scenario_params("scenarios.json", "ADP-014"))
-    assert count >= 100, f"expected at least 100 scenario vectors, found {count}"
+    check(
+        "CONV-005",
+        count >= 100,
+        expected="at least 100 scenario vectors in vectors/scenarios.json",
+        came=f"{count} vectors",
+    )
 
 
 @pytest.mark.smoke
 @pytest.mark.req("ADP-014", "WIT-002", "WIT-007", "ID-001")
 @pytest.mark.req("WIT-012")
 def test_heads_are_steps_of_their_actor(impl: Implementation) -> None:
-    runtime = impl.call("wit-open").expect_ok("setup")["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, actor="echo", state={}).expect_ok("genesis")[
-        "actor"
-    ]
+    runtime = call_ok(impl, "ADP-014", "wit-open")["runtime"]
+    made = call_ok(impl, "ADP-014", "wit-genesis", runtime=runtime, actor="echo", state={})
+    actor = made["actor"]
     content = {"blob": b"hi".hex()}
-    impl.call("wit-send", runtime=runtime, to=actor, mt="m", content=content).expect_ok("send")
-    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok("run")
-    head = impl.call("wit-head", runtime=runtime, actor=actor).expect_ok("head")["step"]
-    assert head is not None, "the echo actor has no step after a run (WIT-012)"
-    data = bytes.fromhex(
-        impl.call("wit-object", runtime=runtime, id=head).expect_ok("object")["bytes"]
+    call_ok(impl, "ADP-014", "wit-send", runtime=runtime, to=actor, mt="m", content=content)
+    call_ok(impl, "ADP-014", "wit-run", runtime=runtime, max_steps=10)
+    head = call_ok(impl, "ADP-014", "wit-head", runtime=runtime, actor=actor).get("step")
+    check(
+        "WIT-012",
+        head is not None,
+        expected="a step id: the echo actor's genesis and its message make steps",
+        came=head,
+        what="wit-head's step after a run",
     )
-    assert g.compute_id(data).hex() == head, "wit-object bytes do not hash to the step id"
-    step = g.decode_object(data)
-    assert isinstance(step, g.Step) and step.actor.hex() == actor, f"not a step of {actor}: {step}"
-    core = g.decode_object(
-        bytes.fromhex(impl.call("wit-object", runtime=runtime, id=actor).expect_ok("core")["bytes"])
+    data = bytes.fromhex(call_ok(impl, "ADP-014", "wit-object", runtime=runtime, id=head)["bytes"])
+    check_equal(
+        "ID-001",
+        head,
+        g.compute_id(data).hex(),
+        "the hash of the bytes wit-object answers for the head step: the step's id",
     )
-    assert isinstance(core, g.Tree) and "wit" in core.entries, (
-        "the actor id is not its core (WIT-002)"
+    step = check_type(
+        "WIT-007", g.decode_object(data), g.Step, expected="a step", what="the head's object"
     )
-    impl.call("wit-close", runtime=runtime).expect_ok("close")
+    check_equal("WIT-007", actor, step.actor.hex(), "the head step's actor: the actor's id")
+    core_data = call_ok(impl, "ADP-014", "wit-object", runtime=runtime, id=actor)["bytes"]
+    core = check_type(
+        "WIT-002",
+        g.decode_object(bytes.fromhex(core_data)),
+        g.Tree,
+        expected="a tree: the actor's id is the id of its first core",
+        what="wit-object of the actor's id",
+    )
+    check(
+        "WIT-002",
+        "wit" in core.entries,
+        expected="a core with a wit entry: the actor's id is the id of its first core",
+        came=core,
+        what="wit-object of the actor's id",
+    )
+    call_ok(impl, "ADP-014", "wit-close", runtime=runtime)
 
 
 @pytest.mark.req("ADP-014", "ADP-007")
 def test_unknown_runtime_is_bad_request(impl: Implementation) -> None:
     reply = impl.call("wit-run", runtime="no-such-runtime", max_steps=1)
-    assert not reply.ok and reply.error_class == "bad-request", f"expected bad-request: {reply}"
+    error_answer(reply, "ADP-007", "bad-request", "wit-run of a runtime never opened")
 
 
 # --- differential: random operation sequences, implementation vs reference ------------------
@@ -151,7 +175,7 @@ def test_random_operations_match_the_reference(
             return f"the reference has no object {oid[:12]}…"
         return describe_bytes(oid, reply["bytes"])
 
-    runtime = impl.call("wit-open").expect_ok("setup")["runtime"]
+    runtime = call_ok(impl, "ADP-014", "wit-open")["runtime"]
     reference.handle({"seq": 0, "cmd": "wit-open"})
     actors = [
         both("wit-genesis", actor=k, state={"n": f"{i:02x}"})["actor"] for i, k in enumerate(kinds)
@@ -165,5 +189,5 @@ def test_random_operations_match_the_reference(
         both("wit-send", to=actors[target], mt=mt, content=content, signal=op[3])
     for actor in actors:
         both("wit-head", actor=actor)
-    impl.call("wit-close", runtime=runtime).expect_ok("close")
+    call_ok(impl, "ADP-014", "wit-close", runtime=runtime)
     reference.close()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import check_equal, suite_premise
 from ._geneses_and_senders import OUTSIDE, _core_id, _mine, _Pair, _unsigned, run_settings
 
 pytestmark = pytest.mark.profile("wit")
@@ -54,7 +55,13 @@ def _requester_scenario(
             for n in _echo_states(classes)
         ]
         start = pair.both("wit-run", max_steps=100)
-        assert sorted(a for a, _ in start["steps"]) == sorted([r, *echoes]), start
+        check_equal(
+            "WIT-028.2",
+            sorted([r, *echoes]),
+            sorted(a for a, _ in start["steps"]),
+            "the actors stepping in the first wit-run: the requester and every echo, each "
+            "adopting its genesis",
+        )
         senders: dict[str, list[bytes]] = {e: [] for e in echoes}
         plan = [(e, q) for e, count in zip(echoes, asks, strict=True) for q in range(count)]
         for e, q in sorted(plan, key=lambda p: (p[1], p[0][::-1])):  # not in id order
@@ -65,8 +72,12 @@ def _requester_scenario(
             }
             pair.both("wit-send", to=r, mt="ask", content=content)
         asked = pair.both("wit-run", max_steps=1 + len(echoes))
-        assert sorted(a for a, _ in asked["steps"]) == sorted([r, *echoes]), (
-            f"the requester asks (one step), each echo answers (one step each): {asked}"
+        check_equal(
+            "WIT-019.1",
+            sorted([r, *echoes]),
+            sorted(a for a, _ in asked["steps"]),
+            "the actors stepping once the questions are sent: the requester asks (one step), "
+            "each echo answers (one step each)",
         )
         senders[OUTSIDE] = []
         for i in range(outside):
@@ -74,16 +85,23 @@ def _requester_scenario(
             senders[OUTSIDE].append(data)
             pair.both("wit-send", to=r, mt="echo", content={"blob": data.hex()})
         read, read_ref = pair.call("wit-run", max_steps=100)
-        assert [a for a, _ in read.get("steps", [])] == [r], (
-            f"the requester reads every pending echo in one transition (WIT-028.2): {read}"
+        check_equal(
+            "WIT-028.2",
+            [r],
+            [a for a, _ in read.get("steps", [])],
+            f"the actors stepping once the echoes are pending: the requester reads every "
+            f"pending echo in one transition (wit-run answered {read})",
         )
         want = _last_echo(senders)
         answer, answer_ref = pair.call("wit-query", actor=r, name="answer")
         order = sorted((s[:8] for s in senders if senders[s]), key=lambda s: bytes.fromhex(s))
-        assert bytes.fromhex(answer.get("data", "")) == want, (
-            f"senders {order} (ascending as unsigned bytes, ID-005): the requester acts on "
-            f"them in that order, each oldest first (WIT-028.2), and keeps the last echo read "
-            f"(WIT-026.2): expected {want!r}, got {answer}"
+        check_equal(
+            ("WIT-028.2", "ID-005", "WIT-026.2"),
+            want.hex(),
+            answer.get("data", answer),
+            f"the requester's answer, hex: senders {order} (ascending as unsigned bytes, "
+            "ID-005): the requester acts on them in that order, each oldest first, and keeps "
+            "the last echo read",
         )
         pair.agree("wit-run", {"max_steps": 100}, read, read_ref)
         pair.agree("wit-query", {"actor": r, "name": "answer"}, answer, answer_ref)
@@ -129,7 +147,10 @@ def test_requester_acts_on_senders_in_unsigned_id_order(
     fake: dict[str, list[bytes]] = {ids[c]: [c.encode()] for c in classes}
     fake[OUTSIDE] = [b"outside"] if outside else []
     # the case tells the rules apart exactly when it says it does
-    assert (_last_echo(fake) != _last_echo(fake, _signed)) == separates
+    suite_premise(
+        (_last_echo(fake) != _last_echo(fake, _signed)) == separates,
+        "the case tells the unsigned and the signed order apart exactly when it says it does",
+    )
     _requester_scenario(impl, classes, asks, outside, high_r)
 
 

@@ -13,6 +13,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check_equal, check_type, fail
+
 pytestmark = pytest.mark.profile("wit")
 
 #: WIT-023.1's limit.
@@ -21,7 +23,7 @@ LIMIT = 57_344
 
 def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.GritObject:
     text = oid if isinstance(oid, str) else oid.hex()
-    data = impl.call("wit-object", runtime=runtime, id=text).expect_ok()["bytes"]
+    data = call_ok(impl, "WIT-023.1", "wit-object", runtime=runtime, id=text)["bytes"]
     return g.decode_object(bytes.fromhex(data))
 
 
@@ -29,28 +31,56 @@ def _object(impl: Implementation, runtime: str, oid: g.ObjectId | str) -> g.Grit
 @pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize(("size", "copied"), [(LIMIT, True), (LIMIT + 1, False)])
 def test_set_code_at_its_limit(impl: Implementation, size: int, copied: bool) -> None:
-    runtime = impl.call("wit-open").expect_ok()["runtime"]
-    actor = impl.call("wit-genesis", runtime=runtime, actor="updater").expect_ok()["actor"]
-    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
+    runtime = call_ok(impl, "WIT-023.1", "wit-open")["runtime"]
+    actor = call_ok(impl, "WIT-023.1", "wit-genesis", runtime=runtime, actor="updater")["actor"]
+    call_ok(impl, "WIT-023.1", "wit-run", runtime=runtime, max_steps=10)
     name = bytes([0x61 + i % 26 for i in range(size)])
     content = {"blob": name.hex()}
-    impl.call("wit-send", runtime=runtime, to=actor, mt="set-code", content=content).expect_ok()
-    impl.call("wit-run", runtime=runtime, max_steps=10).expect_ok()
-    step = _object(
-        impl, runtime, impl.call("wit-head", runtime=runtime, actor=actor).expect_ok()["step"]
+    call_ok(
+        impl, "WIT-023.1", "wit-send", runtime=runtime, to=actor, mt="set-code", content=content
     )
-    assert isinstance(step, g.Step)
-    core = _object(impl, runtime, step.core)
-    assert isinstance(core, g.Tree)
-    wit = _object(impl, runtime, core.entries["wit"])
-    assert isinstance(wit, g.Blob)
+    call_ok(impl, "WIT-023.1", "wit-run", runtime=runtime, max_steps=10)
+    head = call_ok(impl, "WIT-023.1", "wit-head", runtime=runtime, actor=actor)["step"]
+    step = check_type(
+        "WIT-023.1", _object(impl, runtime, head), g.Step, expected="a step", what="the head"
+    )
+    core = check_type(
+        "WIT-023.1",
+        _object(impl, runtime, step.core),
+        g.Tree,
+        expected="a tree",
+        what="the head step's core",
+    )
+    wit_id = core.entries.get("wit")
+    if wit_id is None:
+        fail(
+            "WIT-023.1",
+            expected="a core with a wit entry",
+            came=sorted(core.entries),
+            what="the names of the head step's core",
+        )
+    wit = check_type(
+        "WIT-023.1",
+        _object(impl, runtime, wit_id),
+        g.Blob,
+        expected="a blob",
+        what="the core's wit entry",
+    )
+    came = {"data": wit.data.hex(), "headers": dict(wit.headers)}
     if copied:
-        assert wit.data == name and wit.headers == {"runtime": "test-actor"}, (
-            f"a set-code of {size} bytes (the limit) must become the wit, byte for byte"
+        check_equal(
+            "WIT-023.1",
+            {"data": name.hex(), "headers": {"runtime": "test-actor"}},
+            came,
+            f"the wit after a set-code of {size} bytes (the limit): that blob, byte for byte, "
+            "with only runtime: test-actor",
         )
     else:
-        assert wit.data == b"updater", (
-            f"a set-code of {size} bytes (one past the limit) must be read without effect; "
-            f"the wit is now {len(wit.data)} bytes"
+        check_equal(
+            "WIT-023.1",
+            {"data": b"updater".hex(), "headers": {"runtime": "test-actor"}},
+            came,
+            f"the wit after a set-code of {size} bytes (one past the limit): unchanged, the "
+            "message read without effect",
         )
-    impl.call("wit-close", runtime=runtime).expect_ok()
+    call_ok(impl, "WIT-023.1", "wit-close", runtime=runtime)
