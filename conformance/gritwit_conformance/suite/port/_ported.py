@@ -83,10 +83,15 @@ class Ported(Clocked):
             self.run("ADP-024.2")
         return self.outbox_entry(courier, PORT) or ""
 
-    def answers(self, actor: str) -> list[Answer]:
-        """Every message the port party sent ``actor``, oldest first (PORT-008)."""
+    def requests(self, courier: str) -> list[str]:
+        """The ids of every message ``courier`` sent the port party, oldest first."""
+        return [a.id for a in self.answers(courier, sender=courier)]
+
+    def answers(self, actor: str, sender: str | None = None) -> list[Answer]:
+        """Every message the port party sent ``actor``, oldest first (PORT-008); with
+        ``sender``, every message ``sender`` sent the port party instead."""
         out: list[Answer] = []
-        last = self.outbox_entry(PORT, actor)
+        last = self.outbox_entry(PORT, actor) if sender is None else self.outbox_entry(sender, PORT)
         while last is not None:
             message = self.obj(last)
             if not isinstance(message, g.Message):
