@@ -360,6 +360,8 @@ class PortService:
         #: Accepted requests per sender in the current minute of the clock (PORT-005.4).
         self._minute = -1
         self._rate: dict[ObjectId, int] = {}
+        #: Closed: it adopts steps still (answers, refusals) but sends nothing more.
+        self._closed = False
         #: Port steps adopted and requests sent by this service (its callers' figures).
         self.steps = 0
         self.sent = 0
@@ -380,6 +382,7 @@ class PortService:
 
     def close(self) -> None:
         """Stop sending: requests not answered stay in flight in the store (PORT-006.2)."""
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _drain(self) -> None:
@@ -556,6 +559,8 @@ class PortService:
         """Send each request in flight of this share that no worker is sending and whose
         answer no pass holds: the newly accepted, and after a restart every one (PORT-006.2)."""
         self._running = {k: p for k, p in self._running.items() if k in table or k in self._answers}
+        if self._closed:
+            return  # what it accepted stays in flight in the store (PORT-006.2)
         for key, message_id in sorted(table.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)):
             if key in self._running or key in self._answers or key[0] not in mine:
                 continue
