@@ -113,3 +113,94 @@ def test_a_request_in_flight_at_a_stop_is_sent_again_with_its_key_and_answered_o
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _courier_request(url: str) -> tuple[ObjectId, list[Blob | Tree]]:
+    request = Blob(data=b"", headers={"mt": "port-request", "port-method": "GET", "port-url": url})
+    heads = Blob(data=b"")
+    content = Tree(entries={"headers": object_id(heads)})
+    tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
+    return object_id(tree), [request, heads, content, tree]
+
+
+@pytest.mark.req("PORT-007.2", "PORT-007")
+def test_each_share_accepts_only_its_own_actors_requests() -> None:
+    from gritwit.runtime import Share
+
+    store = Store.memory()
+    shares = [Share(k=0, n=2), Share(k=1, n=2)]
+    runtimes = [Runtime(store, actors=ACTORS, share=s) for s in shares]
+
+    async def scenario() -> dict[int, ObjectId]:
+        by_share: dict[int, ObjectId] = {}
+        seed = 0
+        while len(by_share) < 2:
+            seed += 1
+            core, objects = test_actor_core("courier", {"seed": Blob(data=b"%d" % seed)})
+            k = int.from_bytes(object_id(core).digest[:8], "big") % 2  # RUN-021.1
+            if k not in by_share:
+                by_share[k] = await runtimes[k].genesis(core, objects)
+                await runtimes[k].run_until_quiescent()
+        for k, actor in by_share.items():
+            content, objects = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
+            await runtimes[k].send(actor, content, {"mt": "port"}, objects, False)
+            await runtimes[k].run_until_quiescent()
+        return by_share
+
+    by_share = asyncio.run(scenario())
+    services = [PortService(r.service_door) for r in runtimes]
+    services[0].run_pass()  # share 0 reads, and refuses, its own actor's request only
+    assert [len(_port_messages(store, by_share[k])) for k in (0, 1)] == [1, 0]
+    services[1].run_pass()
+    assert [len(_port_messages(store, by_share[k])) for k in (0, 1)] == [1, 1]
+    assert {m["error"] for k in (0, 1) for m in _port_messages(store, by_share[k])} == {"port-refused"}
+    for service in services:
+        service.close()
+
+
+@pytest.mark.req("PORT-004.2", "PORT-004.1")
+def test_the_port_connects_to_the_address_it_checked_not_a_second_lookup() -> None:
+    """A name no system resolver knows reaches the server only through the checked address
+    the service's own lookup gave, with the name in ``Host`` (PORT-004.2)."""
+    import ipaddress
+
+    from gritwit.runtime._port import PortBounds, Prepared, Response, perform
+    from gritwit.runtime._port_policy import Rule, parse_url
+    from gritwit.runtime._port_secrets import Secrets
+
+    seen: list[str] = []
+
+    class _Host(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return None
+
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.headers.get("host", ""))
+            self.send_response(204)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = int(server.server_address[1])
+    lookups: list[str] = []
+
+    def resolve(host: str, _port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    try:
+        rid = ObjectId.from_hex("ab" * 32)
+        rule = Rule("http", "world.invalid", port, "/", frozenset({"x"}),
+                    (ipaddress.ip_network("127.0.0.1/32"),))  # fmt: skip
+        url = parse_url(f"http://world.invalid:{port}/p")
+        req = Prepared((rid, rid), "GET", url, (), b"", (), 5.0, rule, rid)
+        outcome = perform(req, Secrets(), PortBounds(), resolve)
+        assert isinstance(outcome, Response) and outcome.status == 204
+        assert lookups == ["world.invalid"] and seen == [f"world.invalid:{port}"]
+        unlisted = Rule("http", "world.invalid", port, "/", frozenset({"x"}))
+        refused = perform(Prepared((rid, rid), "GET", url, (), b"", (), 5.0, unlisted, rid),
+                          Secrets(), PortBounds(), resolve)  # fmt: skip
+        assert (getattr(refused, "error", None), len(seen)) == ("port-refused", 1)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -105,12 +105,18 @@ def test_another_message_to_the_port_is_read_and_not_answered(impl: Implementati
                     "the port's inbox entry for the courier (read)")  # fmt: skip
 
 
-@pytest.mark.req("PORT-007.3", "PORT-007.5", "ADP-024.4", "PORT-006.3")
-def test_a_fork_and_an_import_send_no_request_again(impl: Implementation, tmp_path: Path) -> None:
+@pytest.mark.req("PORT-007", "PORT-007.3", "PORT-007.4", "PORT-007.5", "ADP-024.4", "PORT-006.3")
+def test_a_fork_a_revert_and_an_import_send_no_request_again(
+    impl: Implementation, tmp_path: Path
+) -> None:
     with World() as world:
         rt, courier = _setup(impl, tmp_path / "rt", world)
+        genesis = rt.head(courier) or ""
         rt.request(courier, f"{world.base}/once")
         head = rt.head(courier) or ""
+        rt.ok("ADP-015", "rt-revert", actor=courier, step=genesis)
+        rt.run("ADP-024.2")
+        check_equal("PORT-007.4", 1, len(world.hits("/once")), "requests the world got after a revert")
         rt.ok("ADP-015", "rt-fork", actor=courier, step=head, state={"seed": "aa"})
         rt.run("ADP-024.2")
         bundle = rt.ok("ADP-015", "rt-export", actor=courier)["bundle"]
