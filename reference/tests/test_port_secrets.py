@@ -23,7 +23,9 @@ VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size
 
 @pytest.mark.req("PORT-009.2")
 @given(NAMES, VALUES, st.text(max_size=20), st.text(max_size=20))
-def test_a_reference_is_replaced_by_its_value_and_back(name: str, value: str, before: str, after: str) -> None:
+def test_a_reference_is_replaced_by_its_value_and_back(
+    name: str, value: str, before: str, after: str
+) -> None:
     secrets = Secrets({name: value})
     header = f"{before}${{secret:{name}}}{after}"
     sent = secrets.substitute(header)
@@ -43,7 +45,7 @@ def test_a_value_within_another_is_redacted_whole() -> None:
 def test_a_reference_to_no_secret_is_named_never_valued() -> None:
     secrets = Secrets({"token": VALUE})
     assert secrets.unknown("${secret:token} ${secret:other}") == ["other"]
-    with pytest.raises(SecretError, match="PORT-009.2") as info:
+    with pytest.raises(SecretError, match=r"PORT-009\.2") as info:
         secrets.substitute("${secret:other}")
     assert VALUE not in str(info.value)
 
@@ -60,11 +62,11 @@ def test_the_operators_file_is_read_and_bad_ones_refused_without_values(tmp_path
     good.write_text(json.dumps({"token": VALUE, "b_2-x": "v"}))
     assert dict(load_secrets(good)) == {"token": VALUE, "b_2-x": "v"}
     for bad in ({"Token": VALUE}, {"t": ""}, {"t": "a\nb"}, {"t": 1}, [VALUE], {"x" * 65: "v"}):
-        with pytest.raises(SecretError, match="PORT-009.1") as info:
+        with pytest.raises(SecretError, match=r"PORT-009\.1") as info:
             parse_secrets(bad)
         assert VALUE not in str(info.value)
     broken = tmp_path / "broken.json"
     broken.write_text('{"token": "' + VALUE)  # not JSON: the error must not quote it
-    with pytest.raises(SecretError, match="PORT-009.1") as info:
+    with pytest.raises(SecretError, match=r"PORT-009\.1") as info:
         load_secrets(broken)
     assert VALUE not in str(info.value)

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -30,12 +31,12 @@ ACTORS = {**TEST_ACTORS, **SERVICE_TEST_ACTORS}
 
 
 class _Counting(BaseHTTPRequestHandler):
-    keys: list[str] = []
+    keys: ClassVar[list[str]] = []
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return None
 
-    def do_GET(self) -> None:  # noqa: N802 - the handler's name
+    def do_GET(self) -> None:
         type(self).keys.append(self.headers.get("idempotency-key", ""))
         self.send_response(200)
         self.send_header("content-length", "2")
@@ -74,19 +75,36 @@ def test_a_request_in_flight_at_a_stop_is_sent_again_with_its_key_and_answered_o
                 core, objects = test_actor_core("courier", {})
                 courier = await runtime.genesis(core, objects)
                 await runtime.run_until_quiescent()
-                request = Blob(data=b"", headers={"mt": "port-request", "port-method": "GET",
-                                                  "port-url": f"http://127.0.0.1:{port}/x"})  # fmt: skip
+                request = Blob(
+                    data=b"",
+                    headers={
+                        "mt": "port-request",
+                        "port-method": "GET",
+                        "port-url": f"http://127.0.0.1:{port}/x",
+                    },
+                )
                 heads = Blob(data=b"")
                 content = Tree(entries={"headers": object_id(heads)})
                 tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
-                await runtime.send(courier, object_id(tree), {"mt": "port"},
-                                   [request, heads, content, tree], False)  # fmt: skip
+                await runtime.send(
+                    courier, object_id(tree), {"mt": "port"}, [request, heads, content, tree], False
+                )
                 await runtime.run_until_quiescent()
                 return courier
 
             courier = asyncio.run(ask())
-            policy = parse_policy([{"scheme": "http", "host": "127.0.0.1", "port": port, "path": "/",
-                                    "actors": [courier.hex()], "addresses": ["127.0.0.1/32"]}])  # fmt: skip
+            policy = parse_policy(
+                [
+                    {
+                        "scheme": "http",
+                        "host": "127.0.0.1",
+                        "port": port,
+                        "path": "/",
+                        "actors": [courier.hex()],
+                        "addresses": ["127.0.0.1/32"],
+                    }
+                ]
+            )
             first = PortService(runtime.service_door, policy=policy)
             first.close()  # it sends nothing: as a kill right after the accepting step
             assert first.run_pass() is not None  # the accepting step, adopted
@@ -142,8 +160,8 @@ def test_each_share_accepts_only_its_own_actors_requests() -> None:
                 by_share[k] = await runtimes[k].genesis(core, objects)
                 await runtimes[k].run_until_quiescent()
         for k, actor in by_share.items():
-            content, objects = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
-            await runtimes[k].send(actor, content, {"mt": "port"}, objects, False)
+            content, parts = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
+            await runtimes[k].send(actor, content, {"mt": "port"}, parts, False)
             await runtimes[k].run_until_quiescent()
         return by_share
 
@@ -153,7 +171,9 @@ def test_each_share_accepts_only_its_own_actors_requests() -> None:
     assert [len(_port_messages(store, by_share[k])) for k in (0, 1)] == [1, 0]
     services[1].run_pass()
     assert [len(_port_messages(store, by_share[k])) for k in (0, 1)] == [1, 1]
-    assert {m["error"] for k in (0, 1) for m in _port_messages(store, by_share[k])} == {"port-refused"}
+    assert {m["error"] for k in (0, 1) for m in _port_messages(store, by_share[k])} == {
+        "port-refused"
+    }
     for service in services:
         service.close()
 
@@ -171,10 +191,10 @@ def test_the_port_connects_to_the_address_it_checked_not_a_second_lookup() -> No
     seen: list[str] = []
 
     class _Host(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return None
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.headers.get("host", ""))
             self.send_response(204)
             self.end_headers()
@@ -190,16 +210,26 @@ def test_the_port_connects_to_the_address_it_checked_not_a_second_lookup() -> No
 
     try:
         rid = ObjectId.from_hex("ab" * 32)
-        rule = Rule("http", "world.invalid", port, "/", frozenset({"x"}),
-                    (ipaddress.ip_network("127.0.0.1/32"),))  # fmt: skip
+        rule = Rule(
+            "http",
+            "world.invalid",
+            port,
+            "/",
+            frozenset({"x"}),
+            (ipaddress.ip_network("127.0.0.1/32"),),
+        )
         url = parse_url(f"http://world.invalid:{port}/p")
         req = Prepared((rid, rid), "GET", url, (), b"", (), 5.0, rule, rid)
         outcome = perform(req, Secrets(), PortBounds(), resolve)
         assert isinstance(outcome, Response) and outcome.status == 204
         assert lookups == ["world.invalid"] and seen == [f"world.invalid:{port}"]
         unlisted = Rule("http", "world.invalid", port, "/", frozenset({"x"}))
-        refused = perform(Prepared((rid, rid), "GET", url, (), b"", (), 5.0, unlisted, rid),
-                          Secrets(), PortBounds(), resolve)  # fmt: skip
+        refused = perform(
+            Prepared((rid, rid), "GET", url, (), b"", (), 5.0, unlisted, rid),
+            Secrets(),
+            PortBounds(),
+            resolve,
+        )
         assert (getattr(refused, "error", None), len(seen)) == ("port-refused", 1)
     finally:
         server.shutdown()

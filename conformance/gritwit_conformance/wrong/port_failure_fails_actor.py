@@ -7,13 +7,14 @@ anything sent to it after.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from gritwit._errors import RefConflict
 from gritwit._objects import Blob
 from gritwit.adapter import ReferenceAdapter
-from gritwit.store._refs import failed_ref
 from gritwit.runtime import _port
+from gritwit.store._refs import failed_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -27,14 +28,14 @@ ROW = WrongAdapter(
 _real_fail = _port.PortService._fail
 
 
-def _fail(self: _port.PortService, job: Any, sender: Any, rid: Any, content: Any, failure: Any) -> None:
+def _fail(
+    self: _port.PortService, job: Any, sender: Any, rid: Any, content: Any, failure: Any
+) -> None:
     _real_fail(self, job, sender, rid, content, failure)
     door = self._door()
     record = Blob(data=b'{"error":"port"}', headers={"content-type": "application/json"})
-    try:  # the bug: the actor is marked failed, as the runtime marks it (RUN-004)
+    with contextlib.suppress(RefConflict):  # the bug: marked failed, as the runtime marks it
         door.store.cas_ref(failed_ref(sender), None, door.store.put_object(record))
-    except RefConflict:
-        pass
     door.index.failed.add(sender)
 
 

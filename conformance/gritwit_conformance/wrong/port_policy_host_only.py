@@ -22,7 +22,9 @@ ROW = WrongAdapter(
 )
 
 
-def _allows(self: _port_policy.Rule, target: _port_policy.Target, identities: Iterable[str]) -> bool:
+def _allows(
+    self: _port_policy.Rule, target: _port_policy.Target, identities: Iterable[str]
+) -> bool:
     return (
         target.scheme == self.scheme
         and target.host == self.host  # the bug: no port compared

@@ -36,7 +36,9 @@ class _Following(httpx.Client):
 
 
 def install() -> None:
-    shim = types.SimpleNamespace(**{n: getattr(httpx, n) for n in dir(httpx) if not n.startswith("__")})
+    shim = types.SimpleNamespace(
+        **{n: getattr(httpx, n) for n in dir(httpx) if not n.startswith("__")}
+    )
     shim.Client = _Following
     patch(_port, "httpx", shim)
 

@@ -145,8 +145,8 @@ def _port(args: Json) -> tuple[tuple[object, ...], object, PortBounds]:
     if not isinstance(raw, dict):
         raise BadRequest("ADP-024.1: port must be an object")
     d = PortBounds()
-    names = ("max_in_flight", "max_in_flight_total", "max_request_bytes", "max_response_bytes")
-    names += ("max_per_minute", "max_time")
+    names: tuple[str, ...] = ("max_in_flight", "max_in_flight_total", "max_request_bytes")
+    names += ("max_response_bytes", "max_per_minute", "max_time")
     unknown = set(raw) - {"policy", "secrets", *names}
     if unknown:
         raise BadRequest(f"ADP-024.1: port has no member {sorted(unknown)[0]!r:.40}")

@@ -168,7 +168,10 @@ def _read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, ObjectId]:
 
 
 def _core_with(
-    reader: ObjectReader, core: Tree, changes: Mapping[Key, ObjectId | None], objects: list[GritObject]
+    reader: ObjectReader,
+    core: Tree,
+    changes: Mapping[Key, ObjectId | None],
+    objects: list[GritObject],
 ) -> Tree:
     """``core`` with each request of ``changes`` put in flight or removed (``None``),
     rewriting only the subtrees of the two hex digits it touches (PORT-007.1)."""
@@ -223,7 +226,9 @@ def _keep(text: str | None) -> tuple[str, ...]:
     return names
 
 
-def _read_headers(reader: ObjectReader, blob_id: ObjectId | None, secrets: Secrets) -> tuple[tuple[str, str], ...]:
+def _read_headers(
+    reader: ObjectReader, blob_id: ObjectId | None, secrets: Secrets
+) -> tuple[tuple[str, str], ...]:
     if blob_id is None:
         return ()
     blob = get_blob(reader, blob_id)
@@ -234,7 +239,7 @@ def _read_headers(reader: ObjectReader, blob_id: ObjectId | None, secrets: Secre
         low = name.lower()
         if low in _FORBIDDEN or not _KEEP_NAME.match(low):
             raise _Invalid("port-invalid", "PORT-005.1")
-        if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in value):
+        if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
             raise _Invalid("port-invalid", "PORT-005.1")
         if secrets.unknown(value):
             raise _Invalid("port-invalid", "PORT-009.2")
@@ -413,7 +418,9 @@ class PortService:
             for sender, _ in table:
                 counts[sender] = counts.get(sender, 0) + 1
             job = _Pass(now, dict(table), counts, {}, [], [])
-            for key, outcome in sorted(answered.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)):
+            for key, outcome in sorted(
+                answered.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
+            ):
                 self._answer(door.reader, job, key, outcome)
             read: dict[ObjectId, int] = {}
             pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
@@ -428,7 +435,9 @@ class PortService:
                 job.objects += [party_wit("http"), base]
             new_core = _core_with(door.reader, base, job.changes, job.objects)
             job.objects.append(new_core)
-            inp = TransitionInput(actor=HTTP, last_step=last, core=base, pending=pending, objects=door.reader)
+            inp = TransitionInput(
+                actor=HTTP, last_step=last, core=base, pending=pending, objects=door.reader
+            )
             out = transition_output(new_core, read, tuple(job.sends), tuple(job.objects))
             built = assemble(inp, out, door.reader, last_id=head_id)
             try:
@@ -457,7 +466,9 @@ class PortService:
             out.update(names_of(door.store, sender))
         return out
 
-    def prepare(self, reader: ObjectReader, key: Key, message: Message, identities: set[str] | None) -> Prepared:
+    def prepare(
+        self, reader: ObjectReader, key: Key, message: Message, identities: set[str] | None
+    ) -> Prepared:
         """Read a request message (PORT-001.2, PORT-005.1) and judge it by the policy
         (PORT-003); ``identities`` ``None``: already accepted, the rule found again."""
         h = message.headers
@@ -468,7 +479,9 @@ class PortService:
             url = parse_url(url_text)
         except PolicyError as exc:
             clause = "PORT-003.4" if str(exc).startswith("PORT-003.4") else "PORT-005.1"
-            raise _Invalid("port-refused" if clause == "PORT-003.4" else "port-invalid", clause) from None
+            raise _Invalid(
+                "port-refused" if clause == "PORT-003.4" else "port-invalid", clause
+            ) from None
         limit_text = h.get("port-time-limit")
         limit = self.bounds.max_time if limit_text is None else _decimal(limit_text)
         if limit is None or not 1 <= limit <= self.bounds.max_time:
@@ -485,12 +498,16 @@ class PortService:
         body = b"" if body_blob is None else body_blob.data
         if len(body) > self.bounds.max_request_bytes:
             raise _Invalid("port-too-large", "PORT-005.3")
-        rule = allowing(self.policy, url, identities if identities is not None else _every(self.policy))
+        rule = allowing(
+            self.policy, url, identities if identities is not None else _every(self.policy)
+        )
         if rule is None:
             raise _Invalid("port-refused", "PORT-003.3")
         return Prepared(key, method, url, headers, body, keep, limit / 1000, rule, message.content)
 
-    def _request(self, door: ServiceDoor, job: _Pass, sender: ObjectId, item: PendingMessage) -> None:
+    def _request(
+        self, door: ServiceDoor, job: _Pass, sender: ObjectId, item: PendingMessage
+    ) -> None:
         """Accept or refuse ``item`` (PORT-002.1, PORT-005); other messages read without effect."""
         if item.mt != "port-request":
             return  # PORT-001.5
@@ -527,10 +544,17 @@ class PortService:
 
     # -- answering ----------------------------------------------------------------------
 
-    def _fail(self, job: _Pass, sender: ObjectId, rid: ObjectId, content: ObjectId, failure: Failure) -> None:
+    def _fail(
+        self, job: _Pass, sender: ObjectId, rid: ObjectId, content: ObjectId, failure: Failure
+    ) -> None:
         """A failure to the sender (PORT-005, PORT-008.2): never dropped, never its actor failed."""
         headers = make_headers(
-            {"mt": "port-failed", "port-id": rid.hex(), "error": failure.error, "clause": failure.clause}
+            {
+                "mt": "port-failed",
+                "port-id": rid.hex(),
+                "error": failure.error,
+                "clause": failure.clause,
+            }
         )
         job.sends.append(queued_send(sender, content, headers))
 
@@ -555,13 +579,17 @@ class PortService:
 
     # -- sending ------------------------------------------------------------------------
 
-    def _dispatch(self, reader: ObjectReader, table: Mapping[Key, ObjectId], mine: set[ObjectId]) -> None:
+    def _dispatch(
+        self, reader: ObjectReader, table: Mapping[Key, ObjectId], mine: set[ObjectId]
+    ) -> None:
         """Send each request in flight of this share that no worker is sending and whose
         answer no pass holds: the newly accepted, and after a restart every one (PORT-006.2)."""
         self._running = {k: p for k, p in self._running.items() if k in table or k in self._answers}
         if self._closed:
             return  # what it accepted stays in flight in the store (PORT-006.2)
-        for key, message_id in sorted(table.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)):
+        for key, message_id in sorted(
+            table.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
+        ):
             if key in self._running or key in self._answers or key[0] not in mine:
                 continue
             message = reader.get_object(message_id)
@@ -580,7 +608,7 @@ class PortService:
     def _send(self, prepared: Prepared) -> None:
         try:
             outcome = perform(prepared, self.secrets, self.bounds, self._resolve)
-        except Exception:  # noqa: BLE001 - every request is answered (PORT-008)
+        except Exception:
             outcome = Failure("port-connection", "PORT-005.7")
         self._done.put((prepared.key, outcome))
 
@@ -600,7 +628,17 @@ def _empty(job: _Pass) -> ObjectId:
 
 
 def _placeholder(key: Key, message: Message) -> Prepared:
-    return Prepared(key, "GET", Target("http", "", 0, "/", "/"), (), b"", (), 0.0, Rule("http", "", 0, "/", frozenset()), message.content)
+    return Prepared(
+        key,
+        "GET",
+        Target("http", "", 0, "/", "/"),
+        (),
+        b"",
+        (),
+        0.0,
+        Rule("http", "", 0, "/", frozenset()),
+        message.content,
+    )
 
 
 def absorb_port_import(store: Store, actor: ObjectId, head: Step) -> None:

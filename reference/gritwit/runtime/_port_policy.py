@@ -36,7 +36,9 @@ __all__ = [
 MAX_URL_BYTES: Final = 2048
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 #: A DNS name: labels of letters, digits and hyphens, lowercase once read.
-_DNS: Final = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?\Z")
+_DNS: Final = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?\Z"
+)
 #: A label a resolver may read as a number: decimal, octal (leading 0) or hex (0x).
 _NUMERIC_LABEL: Final = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")
 _QUAD_PART: Final = re.compile(r"(?:0|[1-9][0-9]{0,2})\Z")

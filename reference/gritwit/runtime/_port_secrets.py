@@ -84,7 +84,11 @@ def parse_secrets(raw: object) -> Secrets:
     for name, value in raw.items():
         if not isinstance(name, str) or not _NAME.match(name):
             raise SecretError("PORT-009.1: a secret's name is 1 to 64 of a-z, 0-9, _ and -")
-        if not isinstance(value, str) or not value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        if (
+            not isinstance(value, str)
+            or not value
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+        ):
             raise SecretError(
                 f"PORT-009.1: the secret {name!r} must be non-empty text without control characters"
             )
@@ -98,5 +102,7 @@ def load_secrets(path: Path) -> Secrets:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         # the exception's text may quote the file, a secret with it: name the class only
-        raise SecretError(f"PORT-009.1: cannot read the secrets file {path} ({type(exc).__name__})") from None
+        raise SecretError(
+            f"PORT-009.1: cannot read the secrets file {path} ({type(exc).__name__})"
+        ) from None
     return parse_secrets(raw)

@@ -35,8 +35,14 @@ class Answer:
     content: g.GritObject
 
 
-def rule(world_port: int, actors: list[str], *, path: str = "/", host: str = "127.0.0.1",
-         addresses: tuple[str, ...] = ("127.0.0.1/32",)) -> Json:
+def rule(
+    world_port: int,
+    actors: list[str],
+    *,
+    path: str = "/",
+    host: str = "127.0.0.1",
+    addresses: tuple[str, ...] = ("127.0.0.1/32",),
+) -> Json:
     """A rule allowing ``actors`` the world on loopback (PORT-003.1), listing its address."""
     out: Json = {"scheme": "http", "host": host, "port": world_port, "path": path, "actors": actors}
     if addresses:

@@ -35,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: object) -> None:
         return None
 
     def _any(self) -> None:
@@ -48,8 +48,13 @@ class _Handler(BaseHTTPRequestHandler):
         status, extra, out = 200, {"content-type": "text/plain"}, b"ok"
         if url.path == "/echo":
             out = json.dumps(
-                {"method": self.command, "path": self.path, "headers": headers,
-                 "body": body.decode("utf-8", "replace")}, sort_keys=True
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": headers,
+                    "body": body.decode("utf-8", "replace"),
+                },
+                sort_keys=True,
             ).encode()
             extra = {"content-type": "application/json", "x-echo": headers.get("authorization", "")}
         elif url.path == "/slow":
@@ -108,7 +113,10 @@ class World:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.shutdown()
         self._server.server_close()

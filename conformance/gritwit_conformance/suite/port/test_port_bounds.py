@@ -23,7 +23,7 @@ pytestmark = pytest.mark.profile("port")
 
 
 def _answers(rt: Ported, courier: str) -> dict[str, tuple[str | None, str | None]]:
-    out = {}
+    out: dict[str, tuple[str | None, str | None]] = {}
     for a in rt.answers(courier):
         if a.headers.get("mt") == "port-response":
             out[a.headers["port-id"]] = ("response", a.headers.get("port-status"))
@@ -40,7 +40,9 @@ def _setup(impl: Implementation, path: Path, world: World, **port: Any) -> tuple
 
 
 @pytest.mark.req("PORT-005.2", "PORT-002.1", "PORT-002.2")
-def test_requests_past_the_bound_in_flight_are_refused_busy(impl: Implementation, tmp_path: Path) -> None:
+def test_requests_past_the_bound_in_flight_are_refused_busy(
+    impl: Implementation, tmp_path: Path
+) -> None:
     with World() as world:
         rt, courier = _setup(impl, tmp_path / "rt", world, max_in_flight=2)
         for i in range(3):
@@ -48,13 +50,19 @@ def test_requests_past_the_bound_in_flight_are_refused_busy(impl: Implementation
         rt.run("ADP-024.2")
         asked = rt.requests(courier)
         got = _answers(rt, courier)
-        check_equal("PORT-005.2", [("response", "200"), ("response", "200"), ("port-busy", "PORT-005.2")],
-                    [got.get(r) for r in asked], "the answers to three requests read together")  # fmt: skip
+        check_equal(
+            "PORT-005.2",
+            [("response", "200"), ("response", "200"), ("port-busy", "PORT-005.2")],
+            [got.get(r) for r in asked],
+            "the answers to three requests read together",
+        )
         check_equal("PORT-005.2", 2, len(world.hits("/slow")), "requests the world got")
 
 
 @pytest.mark.req("PORT-005.4", "ADP-024.1")
-def test_requests_past_the_rate_are_refused_until_the_next_minute(impl: Implementation, tmp_path: Path) -> None:
+def test_requests_past_the_rate_are_refused_until_the_next_minute(
+    impl: Implementation, tmp_path: Path
+) -> None:
     with World() as world:
         rt, courier = _setup(impl, tmp_path / "rt", world, max_per_minute=2)
         rt.clock(set=6_000_000)  # the start of a minute of the clock
@@ -82,27 +90,48 @@ def test_requests_past_the_rate_are_refused_until_the_next_minute(impl: Implemen
     ],
 )
 def test_a_malformed_request_is_refused_invalid(
-    impl: Implementation, tmp_path: Path, what: str, url: str, extra: dict[str, str],
+    impl: Implementation,
+    tmp_path: Path,
+    what: str,
+    url: str,
+    extra: dict[str, str],
     headers: dict[str, str] | None,
 ) -> None:
     with World() as world:
         rt, courier = _setup(impl, tmp_path / "rt", world)
         method = extra.pop("port-method", "GET")
-        request = rt.request(courier, url.format(base=world.base, port=world.port), method=method,
-                             headers=headers, extra=extra)  # fmt: skip
-        check_equal("PORT-005.1", ("port-invalid", "PORT-005.1"), _answers(rt, courier).get(request),
-                    f"the answer to a request with {what}")  # fmt: skip
+        request = rt.request(
+            courier,
+            url.format(base=world.base, port=world.port),
+            method=method,
+            headers=headers,
+            extra=extra,
+        )
+        check_equal(
+            "PORT-005.1",
+            ("port-invalid", "PORT-005.1"),
+            _answers(rt, courier).get(request),
+            f"the answer to a request with {what}",
+        )
         check_equal("PORT-005.1", 0, len(world.hits()), "requests the world got")
 
 
 @pytest.mark.req("PORT-001.5")
-def test_another_message_to_the_port_is_read_and_not_answered(impl: Implementation, tmp_path: Path) -> None:
+def test_another_message_to_the_port_is_read_and_not_answered(
+    impl: Implementation, tmp_path: Path
+) -> None:
     with World() as world:
         rt, courier = _setup(impl, tmp_path / "rt", world)
         rt.request(courier, f"{world.base}/x", extra={"mt": "port-response"})
-        check_equal("PORT-001.5", [], rt.answers(courier), "answers to a message of mt port-response")
-        check_equal("PORT-001.5", rt.outbox_entry(courier, PORT), rt.inbox_entry(PORT, courier),
-                    "the port's inbox entry for the courier (read)")  # fmt: skip
+        check_equal(
+            "PORT-001.5", [], rt.answers(courier), "answers to a message of mt port-response"
+        )
+        check_equal(
+            "PORT-001.5",
+            rt.outbox_entry(courier, PORT),
+            rt.inbox_entry(PORT, courier),
+            "the port's inbox entry for the courier (read)",
+        )
 
 
 @pytest.mark.req("PORT-007", "PORT-007.3", "PORT-007.4", "PORT-007.5", "ADP-024.4", "PORT-006.3")
@@ -116,7 +145,9 @@ def test_a_fork_a_revert_and_an_import_send_no_request_again(
         head = rt.head(courier) or ""
         rt.ok("ADP-015", "rt-revert", actor=courier, step=genesis)
         rt.run("ADP-024.2")
-        check_equal("PORT-007.4", 1, len(world.hits("/once")), "requests the world got after a revert")
+        check_equal(
+            "PORT-007.4", 1, len(world.hits("/once")), "requests the world got after a revert"
+        )
         rt.ok("ADP-015", "rt-fork", actor=courier, step=head, state={"seed": "aa"})
         rt.run("ADP-024.2")
         bundle = rt.ok("ADP-015", "rt-export", actor=courier)["bundle"]
@@ -124,7 +155,15 @@ def test_a_fork_a_revert_and_an_import_send_no_request_again(
         other = Ported(impl, tmp_path / "other", {"policy": [rule(world.port, [courier])]})
         other.ok("ADP-024.4", "rt-import", bundle=bundle)
         other.run("ADP-024.2")
-        check_equal("PORT-007.5", other.outbox_entry(courier, PORT), other.inbox_entry(PORT, courier),
-                    "the importing store's port inbox entry for the courier")  # fmt: skip
-        check_equal("PORT-007.3", 1, len(world.hits("/once")),
-                    "requests the world got after a fork, an export and an import")  # fmt: skip
+        check_equal(
+            "PORT-007.5",
+            other.outbox_entry(courier, PORT),
+            other.inbox_entry(PORT, courier),
+            "the importing store's port inbox entry for the courier",
+        )
+        check_equal(
+            "PORT-007.3",
+            1,
+            len(world.hits("/once")),
+            "requests the world got after a fork, an export and an import",
+        )

@@ -31,7 +31,9 @@ def _failure(rt: Ported, courier: str, request: str) -> tuple[str | None, str | 
     return (None, None)
 
 
-def _open(impl: Implementation, path: Path, port: dict[str, object], seeds: int = 1) -> tuple[Ported, list[str]]:
+def _open(
+    impl: Implementation, path: Path, port: dict[str, object], seeds: int = 1
+) -> tuple[Ported, list[str]]:
     rt = Ported(impl, path, {})
     couriers = [rt.courier(str(i)) for i in range(seeds)]
     rt.close()
@@ -39,7 +41,9 @@ def _open(impl: Implementation, path: Path, port: dict[str, object], seeds: int 
 
 
 @pytest.mark.req("PORT-003", "PORT-003.2", "PORT-003.3", "PORT-008.2")
-def test_a_rule_for_one_port_of_a_host_allows_no_other(impl: Implementation, tmp_path: Path) -> None:
+def test_a_rule_for_one_port_of_a_host_allows_no_other(
+    impl: Implementation, tmp_path: Path
+) -> None:
     with World() as allowed, World() as other:
         rt = Ported(impl, tmp_path / "rt", {})
         courier = rt.courier()
@@ -47,9 +51,18 @@ def test_a_rule_for_one_port_of_a_host_allows_no_other(impl: Implementation, tmp
         rt = Ported(impl, tmp_path / "rt", {"policy": [rule(allowed.port, [courier])]})
         good = rt.request(courier, f"{allowed.base}/a")
         bad = rt.request(courier, f"{other.base}/a")
-        check_equal("PORT-003.2", ("response", "200"), _failure(rt, courier, good), "the allowed port's answer")
-        check_equal("PORT-003.2", ("port-refused", "PORT-003.3"), _failure(rt, courier, bad),
-                    "the answer for the same host at another port")  # fmt: skip
+        check_equal(
+            "PORT-003.2",
+            ("response", "200"),
+            _failure(rt, courier, good),
+            "the allowed port's answer",
+        )
+        check_equal(
+            "PORT-003.2",
+            ("port-refused", "PORT-003.3"),
+            _failure(rt, courier, bad),
+            "the answer for the same host at another port",
+        )
         check_equal("PORT-003.2", 0, len(other.hits()), "requests the other port's server got")
 
 
@@ -64,10 +77,17 @@ def test_a_rule_matches_path_prefix_scheme_and_actor(impl: Implementation, tmp_p
         core = rt.obj(step.core.hex())
         code = core.entries["wit"].hex() if isinstance(core, g.Tree) else ""
         rt.close()
-        rt = Ported(impl, tmp_path / "rt", {"policy": [
-            rule(world.port, [one], path="/open/"), rule(world.port, [code], path="/code/"),
-            {**rule(world.port, [one]), "scheme": "https"},
-        ]})  # fmt: skip
+        rt = Ported(
+            impl,
+            tmp_path / "rt",
+            {
+                "policy": [
+                    rule(world.port, [one], path="/open/"),
+                    rule(world.port, [code], path="/code/"),
+                    {**rule(world.port, [one]), "scheme": "https"},
+                ]
+            },
+        )
         cases = [
             (one, "/open/x", ("response", "200"), "a path under the rule's prefix"),
             (one, "/opener", ("port-refused", "PORT-003.3"), "a path the prefix does not begin"),
@@ -77,8 +97,12 @@ def test_a_rule_matches_path_prefix_scheme_and_actor(impl: Implementation, tmp_p
         for actor, path, want, what in cases:
             request = rt.request(actor, f"{world.base}{path}")
             check_equal("PORT-003.2", want, _failure(rt, actor, request), what)
-        check_equal("PORT-003.3", ["/open/x", "/code/x"], [h.path for h in world.hits()],
-                    "the paths the world got")  # fmt: skip
+        check_equal(
+            "PORT-003.3",
+            ["/open/x", "/code/x"],
+            [h.path for h in world.hits()],
+            "the paths the world got",
+        )
 
 
 @pytest.mark.req("PORT-004", "PORT-004.1", "PORT-003.4")
@@ -92,7 +116,11 @@ def test_a_rule_matches_path_prefix_scheme_and_actor(impl: Implementation, tmp_p
     ],
 )
 def test_a_loopback_address_is_refused_unless_a_rule_lists_it(
-    impl: Implementation, tmp_path: Path, host: str, addresses: tuple[str, ...], want: tuple[str, str]
+    impl: Implementation,
+    tmp_path: Path,
+    host: str,
+    addresses: tuple[str, ...],
+    want: tuple[str, str],
 ) -> None:
     with World() as world:
         rt = Ported(impl, tmp_path / "rt", {})
@@ -101,10 +129,18 @@ def test_a_loopback_address_is_refused_unless_a_rule_lists_it(
         policy = [rule(world.port, [courier], host=host, addresses=addresses)]
         rt = Ported(impl, tmp_path / "rt", {"policy": policy})
         request = rt.request(courier, f"http://{host}:{world.port}/x")
-        check_equal("PORT-004.1", want, _failure(rt, courier, request),
-                    f"the answer for {host} with addresses {list(addresses)}")  # fmt: skip
-        check_equal("PORT-004.1", 0 if want[0] != "response" else 1, len(world.hits()),
-                    "requests the world got")  # fmt: skip
+        check_equal(
+            "PORT-004.1",
+            want,
+            _failure(rt, courier, request),
+            f"the answer for {host} with addresses {list(addresses)}",
+        )
+        check_equal(
+            "PORT-004.1",
+            0 if want[0] != "response" else 1,
+            len(world.hits()),
+            "requests the world got",
+        )
 
 
 @pytest.mark.req("PORT-003.4", "PORT-008.2")
@@ -119,6 +155,10 @@ def test_a_host_spelled_as_another_number_is_refused(
         policy = [rule(world.port, [courier], addresses=("127.0.0.0/8",))]
         rt = Ported(impl, tmp_path / "rt", {"policy": policy})
         request = rt.request(courier, f"http://{host}:{world.port}/x")
-        check_equal("PORT-003.4", ("port-refused", "PORT-003.4"), _failure(rt, courier, request),
-                    f"the answer for the host {host}")  # fmt: skip
+        check_equal(
+            "PORT-003.4",
+            ("port-refused", "PORT-003.4"),
+            _failure(rt, courier, request),
+            f"the answer for the host {host}",
+        )
         check_equal("PORT-003.4", 0, len(world.hits()), "requests the world got")

@@ -26,8 +26,13 @@ SECRET = "s3cr3t-Value-9f1c"
 
 
 @pytest.mark.req(
-    "PORT-009", "PORT-009.2", "PORT-009.3", "PORT-009.4", "ADP-024.3", "PORT-009.1",
-)  # fmt: skip
+    "PORT-009",
+    "PORT-009.2",
+    "PORT-009.3",
+    "PORT-009.4",
+    "ADP-024.3",
+    "PORT-009.1",
+)
 def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
         rt = Ported(impl, tmp_path / "rt", {})
@@ -36,29 +41,48 @@ def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path
         port = {"policy": [rule(world.port, [courier])], "secrets": {"token": SECRET}}
         rt = Ported(impl, tmp_path / "rt", port)
         request = rt.request(
-            courier, f"{world.base}/echo", headers={"authorization": "Bearer ${secret:token}"},
+            courier,
+            f"{world.base}/echo",
+            headers={"authorization": "Bearer ${secret:token}"},
             extra={"port-keep": "x-echo"},
-        )  # fmt: skip
+        )
         hits = world.hits("/echo")
-        check_equal("PORT-009.2", [f"Bearer {SECRET}"], [h.headers.get("authorization") for h in hits],
-                    "the authorization header the world got")  # fmt: skip
+        check_equal(
+            "PORT-009.2",
+            [f"Bearer {SECRET}"],
+            [h.headers.get("authorization") for h in hits],
+            "the authorization header the world got",
+        )
         answer = [a for a in rt.answers(courier) if a.headers.get("port-id") == request]
         check_equal("PORT-008.1", 1, len(answer), "answers to the request")
         kept = rt.entry(answer[0].content, "headers")
         body = rt.entry(answer[0].content, "body")
-        check_equal("PORT-009.4", {"x-echo": "Bearer ${secret:token}"},
-                    dict(kept.headers) if isinstance(kept, g.Blob) else kept,
-                    "the kept header that echoed the secret")  # fmt: skip
+        check_equal(
+            "PORT-009.4",
+            {"x-echo": "Bearer ${secret:token}"},
+            dict(kept.headers) if isinstance(kept, g.Blob) else kept,
+            "the kept header that echoed the secret",
+        )
         echoed = json.loads(body.data) if isinstance(body, g.Blob) else {}
-        check_equal("PORT-009.4", "Bearer ${secret:token}", echoed.get("headers", {}).get("authorization"),
-                    "the echoed header in the stored body")  # fmt: skip
+        check_equal(
+            "PORT-009.4",
+            "Bearer ${secret:token}",
+            echoed.get("headers", {}).get("authorization"),
+            "the echoed header in the stored body",
+        )
         roots = [h for h in (rt.head(courier), rt.head(PORT)) if h is not None]
         objects = rt.reachable(roots)
         holding = sorted(oid for oid, data in objects.items() if SECRET.encode() in data)
-        check_equal("PORT-009.3", [], holding, f"objects (of {len(objects)} reachable) holding the secret")
+        check_equal(
+            "PORT-009.3", [], holding, f"objects (of {len(objects)} reachable) holding the secret"
+        )
         bundle = bytes.fromhex(rt.ok("ADP-015", "rt-export", actor=courier)["bundle"])
-        check("PORT-009.3", SECRET.encode() not in bundle, expected="a bundle without the secret",
-              came="the secret's bytes in the courier's bundle")  # fmt: skip
+        check(
+            "PORT-009.3",
+            SECRET.encode() not in bundle,
+            expected="a bundle without the secret",
+            came="the secret's bytes in the courier's bundle",
+        )
 
 
 @pytest.mark.req("PORT-009.2", "PORT-005.1", "PORT-008.2")
@@ -67,9 +91,18 @@ def test_a_reference_to_no_secret_is_refused(impl: Implementation, tmp_path: Pat
         rt = Ported(impl, tmp_path / "rt", {})
         courier = rt.courier()
         rt.close()
-        rt = Ported(impl, tmp_path / "rt", {"policy": [rule(world.port, [courier])], "secrets": {"token": SECRET}})
-        request = rt.request(courier, f"{world.base}/x", headers={"authorization": "${secret:other}"})
-        got = [(a.headers.get("error"), a.headers.get("clause")) for a in rt.answers(courier)
-               if a.headers.get("port-id") == request]  # fmt: skip
+        rt = Ported(
+            impl,
+            tmp_path / "rt",
+            {"policy": [rule(world.port, [courier])], "secrets": {"token": SECRET}},
+        )
+        request = rt.request(
+            courier, f"{world.base}/x", headers={"authorization": "${secret:other}"}
+        )
+        got = [
+            (a.headers.get("error"), a.headers.get("clause"))
+            for a in rt.answers(courier)
+            if a.headers.get("port-id") == request
+        ]
         check_equal("PORT-009.2", [("port-invalid", "PORT-009.2")], got, "the answer")
         check_equal("PORT-009.2", 0, len(world.hits()), "requests the world got")

@@ -11,7 +11,18 @@ from gritwit_conformance.harness._implementation import Implementation, Subproce
 
 pytestmark = pytest.mark.profile("protocol")
 
-KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http", "services", "port"}
+KNOWN_PROFILES = {
+    "codec",
+    "store",
+    "wit",
+    "runtime",
+    "wasm",
+    "perf",
+    "sandbox",
+    "http",
+    "services",
+    "port",
+}
 
 
 @pytest.mark.smoke
