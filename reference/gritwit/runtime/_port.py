@@ -18,6 +18,7 @@ its headers only as it is sent and taken out of its response before it becomes a
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import queue
 import re
@@ -348,8 +349,12 @@ class PortService:
         clock: Callable[[], int] = wall_clock,
         bounds: PortBounds | None = None,
         resolve: Callable[[str, int], list[str]] = _resolve,
+        on_answer: Callable[[], object] | None = None,
     ) -> None:
         self._door = door
+        #: Called (from a worker thread) when an answer comes back, for a caller that
+        #: sleeps between passes.
+        self._on_answer = on_answer
         self.policy = policy
         self.secrets = secrets or Secrets()
         self.clock = clock
@@ -611,6 +616,9 @@ class PortService:
         except Exception:
             outcome = Failure("port-connection", "PORT-005.7")
         self._done.put((prepared.key, outcome))
+        if self._on_answer is not None:
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile: no one waits
+                self._on_answer()
 
 
 def _every(policy: tuple[Rule, ...]) -> set[str]:
