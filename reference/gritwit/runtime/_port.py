@@ -29,8 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-import httpx
-
 from .._codec import object_id
 from .._errors import RefConflict
 from .._ids import ObjectId
@@ -262,6 +260,8 @@ def perform(
     resolve: Callable[[str, int], list[str]] = _resolve,
 ) -> Outcome:
     """Send ``req`` once and read its answer (PORT-004, PORT-005.5 … PORT-005.7, PORT-008)."""
+    import httpx  # here, not at the top: a command that sends nothing never loads it
+
     url = req.url
     try:
         addresses = resolve(url.bare_host, url.port)
