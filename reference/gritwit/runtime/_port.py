@@ -415,7 +415,11 @@ class PortService:
             core = None if last is None else get_tree(door.reader, last.core)
             table = _read_table(door.reader, core)
             mine = set(door.ours(set(found) | {s for s, _ in table}))
-            answered = {k: o for k, o in self._answers.items() if k in table}
+            for stale in [k for k in self._answers if k not in table]:
+                # answered and removed by another writer's step: nothing left to adopt
+                del self._answers[stale]
+                self._running.pop(stale, None)
+            answered = dict(self._answers)
             if not found and not answered:
                 self._dispatch(door.reader, table, mine)
                 return None
