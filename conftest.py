@@ -40,6 +40,7 @@ SMOKE = (
     "reference/tests/test_spec.py",  # the spec's own structure and IDs
     "reference/tests/test_wit_transition.py",  # a Wit transition
     "reference/tests/test_timers.py",  # the timer service (its service test is slow)
+    "reference/tests/test_port_secrets.py",  # the port's secrets (its service tests serve loopback)
     "reference/tests/test_docs_wording.py",  # the docs
     "reference/tests/test_docs_facts.py",
     "reference/tests/test_docs_samples.py",

@@ -10,7 +10,18 @@ point) plus the ``gritwit conform`` command.  Importing this package is cheap.
 from __future__ import annotations
 
 #: The profiles (ADP-006), each a test folder of the suite; ``protocol`` always runs.
-PROFILES = ("codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http", "services")
+PROFILES = (
+    "codec",
+    "store",
+    "wit",
+    "runtime",
+    "wasm",
+    "perf",
+    "sandbox",
+    "http",
+    "services",
+    "port",
+)
 
 __all__ = ["PROFILES", "SUITE_VERSION"]
 

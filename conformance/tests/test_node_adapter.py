@@ -101,11 +101,11 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
     assert claimed - {"sandbox"} == {"codec", "store", "wit", "wasm", "perf", "runtime"}
     # http: the example adapter runs no service (its README says why, ADP-021); nor a
     # timer service (services, ADP-023), which its README names as not claimed too
-    assert "http" not in claimed and "services" not in claimed
+    assert "http" not in claimed and "services" not in claimed and "port" not in claimed
     # and the fault proxy's tests: the example adapter keeps its stores in files (ADP-022);
     # placement by a genesis header (RUN-021.7) it does not implement (its README says so)
     unclaimed = (
-        *(p for p in ("sandbox", "http", "services") if p not in claimed),
+        *(p for p in ("sandbox", "http", "services", "port") if p not in claimed),
         "feature store-server",
         "feature placement",
     )

@@ -30,6 +30,7 @@ PREFIXES: Final = (
     "HTTP",
     "ID",
     "OBJ",
+    "PORT",
     "REF",
     "RUN",
     "SBX",

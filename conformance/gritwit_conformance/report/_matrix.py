@@ -42,6 +42,7 @@ CHAPTERS: Final = {
     "SBX": "09-sandbox",
     "HTTP": "10-http",
     "TIM": "11-timers",
+    "PORT": "12-port",
 }
 _PREFIXES: Final = tuple(CHAPTERS)
 

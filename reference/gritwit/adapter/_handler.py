@@ -61,6 +61,7 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
         *(("sandbox",) if sandbox_available() else ()),
         *(("http",) if http_available() else ()),
         "services",
+        "port",
     )
 
     def __init__(

@@ -68,6 +68,7 @@ PROFILE_COMMANDS: Final[dict[str, tuple[str, ...]]] = {
     "sandbox": (*_WIT, "sandbox-info", "sandbox-run"),  # ADP-019
     "http": ("http-serve", "http-stop"),  # ADP-021
     "services": (*_RT, "rt-clock", "rt-timers"),  # ADP-023
+    "port": (*_RT, "rt-clock"),  # ADP-024: rt-open's port
 }
 
 #: A genesis argument that names a Wit only another profile runs: a Wasm ``module``

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._ids import ObjectId
+from .._objects import Step
 from ..runtime import (
     COMMIT,
     COMMIT_MODES,
@@ -30,14 +31,21 @@ from ..runtime import (
     SERVICE_TEST_ACTORS,
     TIME_LIMIT,
     LifecycleEvent,
+    PolicyError,
+    PortBounds,
+    PortService,
     Runtime,
+    SecretError,
     TimerBounds,
     TimerService,
     absorb_import,
+    absorb_port_import,
     erase_blob,
     export_bundle,
     fork,
     import_bundle,
+    parse_policy,
+    parse_secrets,
     pending_timers,
     verify_actor,
     wall_clock,
@@ -52,6 +60,8 @@ __all__ = ["RuntimeCommands"]
 
 #: The largest integer a JSON number holds exactly (ADP-023.1).
 _MAX_SAFE = 2**53 - 1
+#: Seconds ``rt-run`` waits for a port answer before it passes again (ADP-024.2).
+_PORT_WAIT = 0.5
 
 
 @dataclass(slots=True)
@@ -63,6 +73,8 @@ class _Open:
     loop: asyncio.AbstractEventLoop
     #: Its timer service (TIM-002 … TIM-007), on the harness's clock when ``clock`` is set.
     timers: TimerService
+    #: Its port service (PORT-002 … PORT-008), on the same clock (ADP-024.1).
+    port: PortService
     #: The harness's clock in milliseconds (ADP-023.1); ``None``: the time of day.
     clock: list[int] | None = None
     events: list[LifecycleEvent] = field(default_factory=list)
@@ -71,9 +83,10 @@ class _Open:
         """``rt-run`` with timer passes (ADP-023.3): one before the rounds and one each
         time they end quiescent, until a pass adopts no step; timer steps are not counted.
         Also where this call's failed attempts start in the runtime's ``failures``."""
-        runtime, timers = self.runtime, self.timers
+        runtime, timers, port = self.runtime, self.timers, self.port
         first = len(runtime.failures)
         timers.run_pass()
+        port.run_pass()
         steps: list[tuple[ObjectId, ObjectId]] = []
         failures: list[Failure] = []
         while True:
@@ -81,8 +94,15 @@ class _Open:
             steps += report.steps
             failures += report.failures
             done = not report.quiescent or len(steps) >= bound
-            if done or timers.run_pass() is None:
-                return RunReport(tuple(steps), tuple(failures), report.quiescent), first
+            if not done:
+                # both services pass, the port's too: its answers are steps (ADP-024.2)
+                timed, ported = timers.run_pass(), port.run_pass()
+                if timed is not None or ported is not None:
+                    continue
+                if port.in_flight:  # the call waits for every answer (ADP-024.2)
+                    await asyncio.to_thread(port.wait, _PORT_WAIT)
+                    continue
+            return RunReport(tuple(steps), tuple(failures), report.quiescent), first
 
     def run(self, coroutine: Any) -> Any:
         return self.loop.run_until_complete(coroutine)
@@ -90,6 +110,7 @@ class _Open:
     def close(self) -> None:
         """Shut down: grouped sends are committed first (ADP-015, RUN-019.2)."""
         try:
+            self.port.close()
             self.runtime.flush()
         finally:
             self.loop.close()
@@ -115,6 +136,26 @@ def _timer_bounds(args: Json) -> TimerBounds:
         max_delay=_whole(args, "max_delay", 1, d.max_delay) or d.max_delay,
         max_fires=_whole(args, "max_fires", 1, d.max_fires) or d.max_fires,
     )
+
+
+def _port(args: Json) -> tuple[tuple[object, ...], object, PortBounds]:
+    """``port`` of ``rt-open`` (ADP-024.1): the policy, the secrets and the bounds."""
+    raw = args.get("port", {})
+    if not isinstance(raw, dict):
+        raise BadRequest("ADP-024.1: port must be an object")
+    d = PortBounds()
+    names: tuple[str, ...] = ("max_in_flight", "max_in_flight_total", "max_request_bytes")
+    names += ("max_response_bytes", "max_per_minute", "max_time")
+    unknown = set(raw) - {"policy", "secrets", *names}
+    if unknown:
+        raise BadRequest(f"ADP-024.1: port has no member {sorted(unknown)[0]!r:.40}")
+    try:
+        policy = parse_policy(raw.get("policy", []))
+        secrets = parse_secrets(raw.get("secrets", {}))
+    except (PolicyError, SecretError) as exc:  # their messages name no value (PORT-009.3)
+        raise BadRequest(f"ADP-024.1, {exc}") from None
+    bounds = PortBounds(**{n: _whole(raw, n, 1, getattr(d, n)) or getattr(d, n) for n in names})
+    return policy, secrets, bounds
 
 
 def _time_limit(args: Json) -> float:
@@ -192,6 +233,12 @@ def _byte_bound(args: Json, name: str, default: int, clause: str) -> int:
     return value
 
 
+def _absorb(store: Store, actor: ObjectId, head: Step) -> None:
+    """Both services take an imported actor's requests as read (TIM-007.3, PORT-007.5)."""
+    absorb_import(store, actor, head)
+    absorb_port_import(store, actor, head)
+
+
 class RuntimeCommands:
     """The ``rt-*`` commands; mixed into :class:`~gritwit.adapter.ReferenceAdapter`."""
 
@@ -228,6 +275,7 @@ class RuntimeCommands:
         # the core limit of its python-wasi actors: mount, entry and import (SBX-007.7)
         max_core_bytes = _byte_bound(args, "max_core_bytes", MAX_CORE_BYTES, "SBX-007.7")
         start, bounds = _whole(args, "clock", 0, None), _timer_bounds(args)
+        policy, secrets, port_bounds = _port(args)
         store = self.stores.open(path)
         runtime = Runtime(
             store,
@@ -249,7 +297,14 @@ class RuntimeCommands:
             clock=wall_clock if clock is None else (lambda: clock[0]),
             bounds=bounds,
         )
-        entry = _Open(store, runtime, asyncio.new_event_loop(), timers, clock)
+        port = PortService(
+            runtime.service_door,
+            policy=policy,  # type: ignore[arg-type]
+            secrets=secrets,  # type: ignore[arg-type]
+            clock=timers.clock,
+            bounds=port_bounds,
+        )
+        entry = _Open(store, runtime, asyncio.new_event_loop(), timers, port, clock)
         runtime.subscribe(entry.events.append)
         self._next_open += 1
         handle = f"r{self._next_open}"
@@ -347,8 +402,8 @@ class RuntimeCommands:
         data, bound = _hex(args, "bundle"), entry.runtime.bound_core
         store = entry.store
         actor, head = import_bundle(
-            store, data, bound=bound, before_head=lambda a, s: absorb_import(store, a, s)
-        )  # TIM-007.3, ADP-023.5
+            store, data, bound=bound, before_head=lambda a, s: _absorb(store, a, s)
+        )  # TIM-007.3, ADP-023.5, PORT-007.5, ADP-024.4
         return {"actor": actor.hex(), "head": head.hex()}
 
     def cmd_rt_clock(self, args: Json) -> Json:

@@ -38,6 +38,7 @@ from ._config import (
     TIME_LIMIT,
     RuntimeConfig,
 )
+from ._courier import COURIER
 from ._disk import MAX_RUN_BYTES, MAX_STEP_BYTES
 from ._erase import erase_blob
 from ._events import (
@@ -84,8 +85,11 @@ from ._names import (
     resolve_actor,
     unbind_name,
 )
-from ._parties import SERVICE_PARTIES, TIMER, party_id
+from ._parties import HTTP, SERVICE_PARTIES, TIMER, party_id
 from ._placement import PLACEMENT_HEADER, PLACEMENT_PREFIX, placed_in, placement_ref
+from ._port import PortBounds, PortService, absorb_port_import, idempotency_key, requests_in_flight
+from ._port_policy import PolicyError, Rule, parse_policy
+from ._port_secrets import SecretError, Secrets, load_secrets, parse_secrets
 from ._revert import clear_failed, revert
 from ._runtime import Runtime
 from ._share import MAX_SHARES, Share
@@ -105,6 +109,20 @@ __all__ = [
     "ActorView",
     "ActorViews",
     "ALARM",
+    "COURIER",
+    "HTTP",
+    "PolicyError",
+    "PortBounds",
+    "PortService",
+    "Rule",
+    "SecretError",
+    "Secrets",
+    "absorb_port_import",
+    "idempotency_key",
+    "load_secrets",
+    "parse_policy",
+    "parse_secrets",
+    "requests_in_flight",
     "SERVICE_PARTIES",
     "SERVICE_TEST_ACTORS",
     "TIMER",

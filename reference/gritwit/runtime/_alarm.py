@@ -13,6 +13,7 @@ from typing import Final
 from ..wit import BuiltinActor, TransitionInput, TransitionOutput
 from ..wit._actors import _Out
 from ..wit._model import get_blob, queued_send
+from ._courier import COURIER
 from ._parties import TIMER
 
 __all__ = ["ALARM", "SERVICE_TEST_ACTORS"]
@@ -42,5 +43,6 @@ ALARM: Final = BuiltinActor(
     messages={"timer": "Content: a tree with 'request' (a blob: the headers) and 'content'."},
 )
 
-#: The test actors a runtime claiming ``services`` runs beside the Wit chapter's (TIM-008.1).
-SERVICE_TEST_ACTORS: Final = {"alarm": ALARM}
+#: The test actors a runtime claiming ``services`` runs beside the Wit chapter's (TIM-008.1),
+#: and ``courier``, which one claiming ``port`` runs too (PORT-010.1).
+SERVICE_TEST_ACTORS: Final = {"alarm": ALARM, "courier": COURIER}

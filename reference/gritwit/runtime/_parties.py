@@ -14,7 +14,7 @@ from .._codec import object_id
 from .._ids import ObjectId
 from .._objects import Blob, Tree, make_headers
 
-__all__ = ["SERVICE_PARTIES", "TIMER", "party_core", "party_id", "party_wit"]
+__all__ = ["HTTP", "SERVICE_PARTIES", "TIMER", "party_core", "party_id", "party_wit"]
 
 
 def party_wit(name: str) -> Blob:
@@ -35,5 +35,8 @@ def party_id(name: str) -> ObjectId:
 #: The timer party (TIM-001.1).
 TIMER: Final = party_id("timer")
 
+#: The port party (PORT-001.1).
+HTTP: Final = party_id("http")
+
 #: Every service party: never a candidate of a run (TIM-001.3).
-SERVICE_PARTIES: Final = frozenset({TIMER})
+SERVICE_PARTIES: Final = frozenset({TIMER, HTTP})

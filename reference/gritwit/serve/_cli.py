@@ -7,16 +7,36 @@ it serves; on SIGTERM or an interrupt it stops as HTTP-001.4 says and exits 0.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .._argtypes import positive_float
+from ..runtime._port_policy import PolicyError
+from ..runtime._port_secrets import SecretError
 
 __all__ = ["add_serve_parser"]
 
 #: Where a service listens when ``--listen`` is not given (HTTP-001.3: loopback).
 DEFAULT_LISTEN = "127.0.0.1:8321"
+
+
+def _port_settings(policy: Path | None, secrets: Path | None) -> dict[str, Any]:
+    """The port's policy and secrets from the operator's files (PORT-003.1, PORT-009.1)."""
+    from ..runtime import load_secrets, parse_policy
+
+    out: dict[str, Any] = {}
+    if policy is not None:
+        try:
+            raw = json.loads(policy.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PolicyError(f"PORT-003.1: cannot read the policy {policy} ({exc})") from None
+        out["port_policy"] = parse_policy(raw)
+    if secrets is not None:
+        out["secrets"] = load_secrets(secrets)
+    return out
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -67,6 +87,8 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = args.listen
     try:
         settings = EngineSettings(share=args.share)
+        if args.port_policy is not None or args.secrets is not None:
+            settings = replace(settings, **_port_settings(args.port_policy, args.secrets))
         if args.time_limit is not None:
             settings = replace(settings, time_limit=args.time_limit)
         if (args.tls_cert is None) != (args.tls_key is None):
@@ -82,7 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
             insecure_no_auth=args.insecure_no_auth,
             tls=tls,
         )
-    except OpenDoor as exc:
+    except (OpenDoor, PolicyError, SecretError) as exc:  # their text names no secret's value
         print(f"gritwit serve: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
@@ -148,6 +170,19 @@ def add_serve_parser(subparsers: Any) -> None:
         metavar="HOST:PORT",
         help=f"where to listen (default: {DEFAULT_LISTEN}, loopback, HTTP-001.3; port 0 "
         "picks a free port, named in the line it prints)",
+    )
+    parser.add_argument(
+        "--port-policy",
+        type=Path,
+        metavar="FILE",
+        help="the port's policy: a JSON list of rules (PORT-003.1); none allows no request",
+    )
+    parser.add_argument(
+        "--secrets",
+        type=Path,
+        metavar="FILE",
+        help="the port's secrets: a JSON object of names and values (PORT-009.1), read "
+        "here and never over HTTP",
     )
     parser.add_argument(
         "--share",

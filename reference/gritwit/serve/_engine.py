@@ -32,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ServiceStopping
@@ -47,6 +47,9 @@ from ..runtime import (
     Share,
 )
 from ..runtime._alarm import SERVICE_TEST_ACTORS
+from ..runtime._port import PortService
+from ..runtime._port_policy import Rule
+from ..runtime._port_secrets import Secrets
 from ..runtime._timers import TimerService
 from ..store import Store
 from ..wit import TEST_ACTORS
@@ -78,6 +81,10 @@ class EngineSettings:
     idle_after: float | None = IDLE_AFTER
     max_resident: int | None = MAX_RESIDENT
     first_backoff: float = FIRST_BACKOFF
+    #: The port's policy and secrets, the operator's (PORT-003, PORT-009.1): none allows
+    #: nothing (PORT-003.3).
+    port_policy: tuple[Rule, ...] = ()
+    secrets: Secrets = field(default_factory=Secrets)
 
 
 def _stopping() -> ServiceStopping:
@@ -185,6 +192,13 @@ class Engine:
             self._state = EngineState(self._store, runtime, RoutingIndex())
             #: The timer service on the time of day (HTTP-007.10, TIM-002 … TIM-006).
             self.timers = TimerService(runtime.service_door)
+            #: The port service (PORT-002 … PORT-008): an answer wakes the runner to adopt it.
+            self.port = PortService(
+                runtime.service_door,
+                policy=settings.port_policy,
+                secrets=settings.secrets,
+                on_answer=lambda: loop.call_soon_threadsafe(self._wake_runner),
+            )
             metrics = self._metrics
             self._sender = Sender(
                 self._store, runtime, None if metrics is None else metrics.committed
@@ -214,6 +228,7 @@ class Engine:
             for _, _, future in self._settles:
                 fail(future, _stopping())
             try:
+                self.port.close()  # requests unanswered stay in flight (PORT-006.2)
                 runtime.flush()
             finally:
                 self._store.close()
@@ -269,7 +284,8 @@ class Engine:
         while the service was down fires at its first (TIM-003.5); ``True`` when it
         adopted a timer step.  A failing pass is logged, and tried after the next run."""
         try:
-            return self.timers.run_pass() is not None
+            timed = self.timers.run_pass() is not None
+            return self.port.run_pass() is not None or timed  # the port's too (PORT-002.1)
         except Exception:
             _log.exception("gritwit serve: a timer pass failed; trying again after the next run")
             return False

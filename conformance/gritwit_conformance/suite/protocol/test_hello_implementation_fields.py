@@ -19,7 +19,18 @@ from .._check import check, describe
 pytestmark = pytest.mark.profile("protocol")
 
 #: The profiles ADP-006 defines.
-PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http", "services"}
+PROFILES = {
+    "codec",
+    "store",
+    "wit",
+    "runtime",
+    "wasm",
+    "perf",
+    "sandbox",
+    "http",
+    "services",
+    "port",
+}
 
 
 @pytest.mark.smoke

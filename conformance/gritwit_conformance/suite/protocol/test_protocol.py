@@ -20,7 +20,18 @@ from .._check import (
 
 pytestmark = pytest.mark.profile("protocol")
 
-KNOWN_PROFILES = {"codec", "store", "wit", "runtime", "wasm", "perf", "sandbox", "http", "services"}
+KNOWN_PROFILES = {
+    "codec",
+    "store",
+    "wit",
+    "runtime",
+    "wasm",
+    "perf",
+    "sandbox",
+    "http",
+    "services",
+    "port",
+}
 
 
 @pytest.mark.smoke

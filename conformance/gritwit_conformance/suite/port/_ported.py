@@ -1,0 +1,145 @@
+"""Driving the ``port`` profile (ADP-024): a runtime whose port reaches the suite's world,
+the test actor ``courier`` (PORT-010) and what the port party sent, read from the store.
+
+Every expected value is computed here from the clauses: the port party's id from
+TIM-001.1's core (PORT-001.1), a request's id as the id of the message ``courier`` queued
+(PORT-001.3), its key as that id and the courier's (PORT-006.1), and the answers by
+walking the port party's outbox entry for the courier back through ``previous``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gritwit as g
+from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.suite._check import fail
+
+from ..services._clocked import Clocked, party_id
+
+Json = dict[str, Any]
+
+#: The port party (PORT-001.1), computed from the clause, not asked of anyone.
+PORT = party_id("http")
+START = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A message the port party sent: its id, headers and content object."""
+
+    id: str
+    headers: dict[str, str]
+    content: g.GritObject
+
+
+def rule(
+    world_port: int,
+    actors: list[str],
+    *,
+    path: str = "/",
+    host: str = "127.0.0.1",
+    addresses: tuple[str, ...] = ("127.0.0.1/32",),
+) -> Json:
+    """A rule allowing ``actors`` the world on loopback (PORT-003.1), listing its address."""
+    out: Json = {"scheme": "http", "host": host, "port": world_port, "path": path, "actors": actors}
+    if addresses:
+        out["addresses"] = list(addresses)
+    return out
+
+
+class Ported(Clocked):
+    """A runtime of the implementation with a port (ADP-024.1) on the harness's clock."""
+
+    def __init__(self, impl: Implementation, path: Path, port: Json, clock: int = START) -> None:
+        super().__init__(impl, path, clock, port=port)
+
+    def courier(self, seed: str = "") -> str:
+        """A new ``courier`` (PORT-010), its genesis run; ``seed`` makes its id differ."""
+        state = {"seed": seed.encode().hex()} if seed else {}
+        actor = str(self.ok("ADP-015", "rt-genesis", actor="courier", state=state)["actor"])
+        self.run("ADP-024.2")
+        return actor
+
+    def request(
+        self,
+        courier: str,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        extra: dict[str, str] | None = None,
+        run: bool = True,
+    ) -> str:
+        """Have ``courier`` ask the port for a request (PORT-001.2, PORT-010.1) and run;
+        the request's id, read from the courier's outbox (PORT-001.3)."""
+        # a headers blob always: the protocol describes no empty tree (its headers: none)
+        content: Json = {"headers": {"blob": "", "headers": headers} if headers else {"blob": ""}}
+        if body is not None:
+            content["body"] = {"blob": body.hex()}
+        request = {"mt": "port-request", "port-method": method, "port-url": url, **(extra or {})}
+        description = {
+            "tree": {"request": {"blob": "", "headers": request}, "content": {"tree": content}}
+        }
+        self.ok("ADP-015", "rt-send", to=courier, mt="port", content=description)
+        if run:
+            self.run("ADP-024.2")
+        return self.outbox_entry(courier, PORT) or ""
+
+    def requests(self, courier: str) -> list[str]:
+        """The ids of every message ``courier`` sent the port party, oldest first."""
+        return [a.id for a in self.answers(courier, sender=courier)]
+
+    def answers(self, actor: str, sender: str | None = None) -> list[Answer]:
+        """Every message the port party sent ``actor``, oldest first (PORT-008); with
+        ``sender``, every message ``sender`` sent the port party instead."""
+        out: list[Answer] = []
+        last = self.outbox_entry(PORT, actor) if sender is None else self.outbox_entry(sender, PORT)
+        while last is not None:
+            message = self.obj(last)
+            if not isinstance(message, g.Message):
+                fail("OBJ-020.1", expected="a message", came=message, what=f"the entry {last}")
+            out.append(Answer(last, dict(message.headers), self.obj(message.content.hex())))
+            last = None if message.previous is None else message.previous.hex()
+        return out[::-1]
+
+    def entry(self, tree: g.GritObject, name: str) -> g.GritObject | None:
+        if not isinstance(tree, g.Tree) or name not in tree.entries:
+            return None
+        return self.obj(tree.entries[name].hex())
+
+    def reachable(self, roots: list[str]) -> dict[str, bytes]:
+        """Every object reachable from ``roots`` (steps, mailboxes, messages, trees, blobs),
+        its bytes as ``rt-object`` answers them: what a secret must never be in."""
+        seen: dict[str, bytes] = {}
+        todo = list(roots)
+        while todo:
+            oid = todo.pop()
+            if oid in seen:
+                continue
+            data = bytes.fromhex(self.ok("ADP-015", "rt-object", id=oid)["bytes"])
+            seen[oid] = data
+            obj = g.decode_object(data)
+            todo += [x.hex() for x in _links(obj)]
+        return seen
+
+
+def _links(obj: g.GritObject) -> list[g.ObjectId]:
+    if isinstance(obj, g.Tree):
+        return list(obj.entries.values())
+    if isinstance(obj, g.Mailbox):
+        return [*obj.entries.values(), *([obj.base] if obj.base is not None else [])]
+    if isinstance(obj, g.Message):
+        return [obj.content, *([obj.previous] if obj.previous is not None else [])]
+    if isinstance(obj, g.Step):
+        links = [obj.core, obj.inbox, obj.outbox, obj.previous]
+        return [x for x in links if x is not None]
+    return []
+
+
+def key_of(request: str, courier: str) -> str:
+    """The request's ``Idempotency-Key`` (PORT-006.1): its id, then its sender's."""
+    return request + courier

@@ -1,0 +1,687 @@
+"""The port service: the runtime service that writes the port party's steps (PORT-001 … PORT-008).
+
+A request is a message an actor's adopted step sent to the port party (PORT-001): pending
+for the party until a *port step* reads it (WIT-005).  A port step reads requests, refuses
+each it will not perform (PORT-005) and records the others *in flight* in its core
+(PORT-007.1); only once that step is adopted are they sent, off the transition path, by
+worker threads (PORT-002.2).  Each answer comes back to the service, which adopts a port
+step that removes the request from those in flight and queues the answer to its sender
+(PORT-008), so an answer is adopted with its removal or not at all (PORT-006.2).  A
+service started on a store whose port party has requests in flight sends them again,
+with the same ``Idempotency-Key`` (PORT-006.1).
+
+A request is performed only where the operator's policy allows (PORT-003), to an address
+checked (PORT-004) and never to a redirect's target (PORT-004.3); secrets are put into
+its headers only as it is sent and taken out of its response before it becomes a message
+(PORT-009).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import queue
+import re
+import socket
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from .._codec import object_id
+from .._errors import RefConflict
+from .._ids import ObjectId
+from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree, make_headers
+from ..store import Store, head_ref
+from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble, mailbox_map
+from ..wit._model import get_blob, get_tree, queued_send, transition_output
+from ._names import is_id_text, names_of
+from ._parties import HTTP, party_core, party_wit
+from ._port_policy import PolicyError, Rule, Target, address_allowed, allowing, parse_url
+from ._port_secrets import Secrets
+from ._timers import wall_clock
+
+if TYPE_CHECKING:
+    from ._door import ServiceDoor
+
+__all__ = [
+    "METHODS",
+    "Failure",
+    "PortBounds",
+    "PortService",
+    "Prepared",
+    "Response",
+    "absorb_port_import",
+    "idempotency_key",
+    "requests_in_flight",
+]
+
+#: The methods a request may name (PORT-001.2).
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+#: Request headers an actor may not set (PORT-005.1): the port sets them.
+_FORBIDDEN: Final = frozenset(
+    {"host", "content-length", "transfer-encoding", "connection", "idempotency-key"}
+)
+_DECIMAL: Final = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
+_KEEP_NAME: Final = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+\Z")
+_LOST_SWAPS: Final = 8
+_CHUNK: Final = 65_536
+
+#: A request in flight's key: its sender and its id (PORT-001.3).
+Key = tuple[ObjectId, ObjectId]
+
+
+@dataclass(frozen=True, slots=True)
+class PortBounds:
+    """The bounds of PORT-005, each refused or answered with its class."""
+
+    #: Most requests of one sender in flight (PORT-005.2).
+    max_in_flight: int = 8
+    #: Most requests in flight in all (PORT-005.2).
+    max_in_flight_total: int = 64
+    #: Longest request body, in bytes (PORT-005.3).
+    max_request_bytes: int = 1_048_576
+    #: Longest response body, in bytes (PORT-005.6).
+    max_response_bytes: int = 1_048_576
+    #: Most requests of one sender accepted in one minute of the clock (PORT-005.4).
+    max_per_minute: int = 60
+    #: Longest time limit, and the one given when a request names none (PORT-005.5), in ms.
+    max_time: int = 30_000
+
+
+def idempotency_key(request: ObjectId, sender: ObjectId) -> str:
+    """The ``Idempotency-Key`` of every sending of a request (PORT-006.1)."""
+    return request.hex() + sender.hex()
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A request as the service sends it: everything read from its message."""
+
+    key: Key
+    method: str
+    url: Target
+    #: Headers as the message holds them: references, never values (PORT-009.3).
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    keep: tuple[str, ...]
+    #: Seconds (PORT-005.5).
+    time_limit: float
+    rule: Rule
+    #: The request's content: a failure's content (PORT-008.2).
+    content: ObjectId
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A response, redacted (PORT-008.1, PORT-009.4)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A failure's class and clause (PORT-008.2)."""
+
+    error: str
+    clause: str
+
+
+Outcome = Response | Failure
+
+
+class _Invalid(Exception):
+    """A request refused as it is read (PORT-005.1, PORT-003): class and clause."""
+
+    def __init__(self, error: str, clause: str) -> None:
+        super().__init__(clause)
+        self.failure = Failure(error, clause)
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (PORT-004.1)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+# --- the table: the party's core ------------------------------------------------------
+
+
+def _read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, ObjectId]:
+    """Every request in flight of the party's ``core`` (PORT-007.1): key → its message."""
+    table: dict[Key, ObjectId] = {}
+    top_id = None if core is None else core.entries.get("requests")
+    top = None if top_id is None else get_tree(reader, top_id)
+    for sub_id in ({} if top is None else top.entries).values():
+        sub = get_tree(reader, sub_id)
+        for name, message in ({} if sub is None else sub.entries).items():
+            try:
+                rid, sender = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
+            except ValueError:
+                continue
+            table[sender, rid] = message
+    return table
+
+
+def _core_with(
+    reader: ObjectReader,
+    core: Tree,
+    changes: Mapping[Key, ObjectId | None],
+    objects: list[GritObject],
+) -> Tree:
+    """``core`` with each request of ``changes`` put in flight or removed (``None``),
+    rewriting only the subtrees of the two hex digits it touches (PORT-007.1)."""
+    top_id = core.entries.get("requests")
+    top = None if top_id is None else get_tree(reader, top_id)
+    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
+    by_prefix: dict[str, dict[str, ObjectId | None]] = {}
+    for (sender, rid), message in changes.items():
+        by_prefix.setdefault(rid.hex()[:2], {})[rid.hex() + sender.hex()] = message
+    for prefix, items in by_prefix.items():
+        old = None if prefix not in subs else get_tree(reader, subs[prefix])
+        entries = {} if old is None else dict(old.entries)
+        for name, message in items.items():
+            if message is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = message
+        if entries:
+            sub = Tree(entries=entries)
+            objects.append(sub)
+            subs[prefix] = object_id(sub)
+        else:
+            subs.pop(prefix, None)
+    out = {name: oid for name, oid in core.entries.items() if name != "requests"}
+    if subs:
+        table = Tree(entries=subs)
+        objects.append(table)
+        out["requests"] = object_id(table)
+    return Tree(entries=out)
+
+
+def requests_in_flight(store: Store) -> dict[Key, ObjectId]:
+    """The requests in flight as the port party's head holds them (PORT-007.1)."""
+    head = store.get_ref(head_ref(HTTP))
+    core = None
+    if head is not None:
+        step = store.get_object(head)
+        found = store.get_object(step.core) if isinstance(step, Step) else None
+        core = found if isinstance(found, Tree) else None
+    return _read_table(store, core)
+
+
+# --- reading a request ----------------------------------------------------------------
+
+
+def _keep(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ("content-type",)
+    names = tuple(text.split(","))
+    if not all(_KEEP_NAME.match(n) for n in names):
+        raise _Invalid("port-invalid", "PORT-001.2")
+    return names
+
+
+def _read_headers(
+    reader: ObjectReader, blob_id: ObjectId | None, secrets: Secrets
+) -> tuple[tuple[str, str], ...]:
+    if blob_id is None:
+        return ()
+    blob = get_blob(reader, blob_id)
+    if blob is None:
+        raise _Invalid("port-invalid", "PORT-005.1")
+    out = []
+    for name, value in sorted(blob.headers.items()):
+        low = name.lower()
+        if low in _FORBIDDEN or not _KEEP_NAME.match(low):
+            raise _Invalid("port-invalid", "PORT-005.1")
+        if any((ord(c) < 0x20 and c != "\t") or ord(c) == 0x7F for c in value):
+            raise _Invalid("port-invalid", "PORT-005.1")
+        if secrets.unknown(value):
+            raise _Invalid("port-invalid", "PORT-009.2")
+        out.append((low, value))
+    return tuple(out)
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+def _ip_host(address: str) -> str:
+    return f"[{address}]" if ":" in address else address
+
+
+def perform(
+    req: Prepared,
+    secrets: Secrets,
+    bounds: PortBounds,
+    resolve: Callable[[str, int], list[str]] = _resolve,
+) -> Outcome:
+    """Send ``req`` once and read its answer (PORT-004, PORT-005.5 … PORT-005.7, PORT-008)."""
+    import httpx  # here, not at the top: a command that sends nothing never loads it
+
+    url = req.url
+    try:
+        addresses = resolve(url.bare_host, url.port)
+    except (OSError, UnicodeError):
+        return Failure("port-connection", "PORT-005.7")
+    if not addresses:
+        return Failure("port-connection", "PORT-005.7")
+    for text in addresses:  # every address, not the first (PORT-004.1)
+        try:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+        except ValueError:
+            return Failure("port-refused", "PORT-004.1")
+        if not address_allowed(address, req.rule):
+            return Failure("port-refused", "PORT-004.1")
+    # connect to a checked address, never resolve again (PORT-004.2)
+    wire_url = f"{url.scheme}://{_ip_host(addresses[0])}:{url.port}{url.target}"
+    default = {"http": 80, "https": 443}[url.scheme]
+    host_header = url.host if url.port == default else f"{url.host}:{url.port}"
+    headers = [(n, secrets.substitute(v)) for n, v in req.headers]  # only on the wire (PORT-009.2)
+    headers += [("host", host_header), ("idempotency-key", idempotency_key(*reversed(req.key)))]
+    deadline = time.monotonic() + req.time_limit
+    extensions = {"sni_hostname": url.bare_host} if url.scheme == "https" else {}
+    try:
+        with httpx.Client(
+            follow_redirects=False,  # PORT-004.3
+            trust_env=False,  # no proxy of the environment: the checked address is reached
+            timeout=httpx.Timeout(req.time_limit),
+        ) as client:
+            request = client.build_request(
+                req.method, wire_url, headers=headers, content=req.body, extensions=extensions
+            )
+            answer = client.send(request, stream=True)
+            try:
+                body = bytearray()
+                for chunk in answer.iter_raw(_CHUNK):
+                    body += chunk
+                    if len(body) > bounds.max_response_bytes:
+                        return Failure("port-too-large", "PORT-005.6")
+                    if time.monotonic() > deadline:
+                        return Failure("port-timeout", "PORT-005.5")
+                if time.monotonic() > deadline:
+                    return Failure("port-timeout", "PORT-005.5")
+                kept = tuple(
+                    (name, secrets.redact_text(", ".join(answer.headers.get_list(name))))
+                    for name in req.keep
+                    if name in answer.headers
+                )
+                return Response(answer.status_code, kept, secrets.redact(bytes(body)))
+            finally:
+                answer.close()
+    except httpx.TimeoutException:
+        return Failure("port-timeout", "PORT-005.5")
+    except (httpx.HTTPError, OSError, ValueError):
+        # its text may quote what was sent; the class is all the answer says (PORT-008.2)
+        return Failure("port-connection", "PORT-005.7")
+
+
+# --- the service ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pass:
+    """One port step in the making."""
+
+    now: int
+    table: dict[Key, ObjectId]
+    counts: dict[ObjectId, int]
+    changes: dict[Key, ObjectId | None]
+    sends: list[Send]
+    objects: list[GritObject]
+    accepted: list[Key] = field(default_factory=list)
+
+
+class PortService:
+    """The port service of one runtime (PORT-002 … PORT-008): :meth:`run_pass` adopts at
+    most one port step; requests it accepted are sent by worker threads once it is adopted,
+    and their answers adopted by a later pass."""
+
+    def __init__(
+        self,
+        door: Callable[[], ServiceDoor],
+        *,
+        policy: tuple[Rule, ...] = (),
+        secrets: Secrets | None = None,
+        clock: Callable[[], int] = wall_clock,
+        bounds: PortBounds | None = None,
+        resolve: Callable[[str, int], list[str]] = _resolve,
+        on_answer: Callable[[], object] | None = None,
+    ) -> None:
+        self._door = door
+        #: Called (from a worker thread) when an answer comes back, for a caller that
+        #: sleeps between passes.
+        self._on_answer = on_answer
+        self.policy = policy
+        self.secrets = secrets or Secrets()
+        self.clock = clock
+        self.bounds = bounds or PortBounds()
+        self._resolve = resolve
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.bounds.max_in_flight_total, thread_name_prefix="gritwit-port"
+        )
+        #: Requests sent and not yet answered by a pass: key → what was sent.
+        self._running: dict[Key, Prepared] = {}
+        self._done: queue.SimpleQueue[tuple[Key, Outcome]] = queue.SimpleQueue()
+        self._answers: dict[Key, Outcome] = {}
+        #: Accepted requests per sender in the current minute of the clock (PORT-005.4).
+        self._minute = -1
+        self._rate: dict[ObjectId, int] = {}
+        #: Closed: it adopts steps still (answers, refusals) but sends nothing more.
+        self._closed = False
+        #: Port steps adopted and requests sent by this service (its callers' figures).
+        self.steps = 0
+        self.sent = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent whose answers no pass has adopted yet."""
+        return len(self._running) + len(self._answers)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for an answer; whether one came."""
+        try:
+            key, outcome = self._done.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        self._answers[key] = outcome
+        return True
+
+    def close(self) -> None:
+        """Stop sending: requests not answered stay in flight in the store (PORT-006.2)."""
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                key, outcome = self._done.get_nowait()
+            except queue.Empty:
+                return
+            self._answers[key] = outcome
+
+    def run_pass(self) -> ObjectId | None:
+        """Read the requests pending, answer what came back and adopt one port step; then
+        send what it accepted and what was in flight unsent (a restart: PORT-006.2)."""
+        door = self._door()
+        self._drain()
+        for _ in range(_LOST_SWAPS):
+            door.commit()
+            head_id, last, found = door.pending(HTTP)
+            now = self.clock()
+            core = None if last is None else get_tree(door.reader, last.core)
+            table = _read_table(door.reader, core)
+            mine = set(door.ours(set(found) | {s for s, _ in table}))
+            for stale in [k for k in self._answers if k not in table]:
+                # answered and removed by another writer's step: nothing left to adopt
+                del self._answers[stale]
+                self._running.pop(stale, None)
+            answered = dict(self._answers)
+            if not found and not answered:
+                self._dispatch(door.reader, table, mine)
+                return None
+            counts: dict[ObjectId, int] = {}
+            for sender, _ in table:
+                counts[sender] = counts.get(sender, 0) + 1
+            job = _Pass(now, dict(table), counts, {}, [], [])
+            for key, outcome in sorted(
+                answered.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
+            ):
+                self._answer(door.reader, job, key, outcome)
+            read: dict[ObjectId, int] = {}
+            pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
+            for sender in sorted(found):
+                if sender not in mine:
+                    continue  # another share's request (PORT-007.2)
+                pending[sender], read[sender] = found[sender], len(found[sender])
+                for item in found[sender]:
+                    self._request(door, job, sender, item)
+            base = party_core("http") if core is None else core
+            if core is None:
+                job.objects += [party_wit("http"), base]
+            new_core = _core_with(door.reader, base, job.changes, job.objects)
+            job.objects.append(new_core)
+            inp = TransitionInput(
+                actor=HTTP, last_step=last, core=base, pending=pending, objects=door.reader
+            )
+            out = transition_output(new_core, read, tuple(job.sends), tuple(job.objects))
+            built = assemble(inp, out, door.reader, last_id=head_id)
+            try:
+                door.adopt(built, head_id)
+            except RefConflict:
+                continue  # another writer's port step won (RUN-002): read and build again
+            for key in answered:
+                self._answers.pop(key, None)
+            self._count(now, job.accepted)
+            self.steps += 1
+            self._dispatch(door.reader, job.table, mine)
+            return built.step_id
+        return None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _identities(self, door: ServiceDoor, sender: ObjectId) -> set[str]:
+        """The sender's id, code id and names: what a rule's ``actors`` match (PORT-003.2)."""
+        out = {sender.hex()}
+        head = door.store.get_ref(head_ref(sender))
+        step = None if head is None else door.cache.get_object(head)
+        core = get_tree(door.reader, step.core) if isinstance(step, Step) else None
+        if core is not None and "wit" in core.entries:
+            out.add(core.entries["wit"].hex())
+        if any(not is_id_text(a) for rule in self.policy for a in rule.actors):
+            out.update(names_of(door.store, sender))
+        return out
+
+    def prepare(
+        self, reader: ObjectReader, key: Key, message: Message, identities: set[str] | None
+    ) -> Prepared:
+        """Read a request message (PORT-001.2, PORT-005.1) and judge it by the policy
+        (PORT-003); ``identities`` ``None``: already accepted, the rule found again."""
+        h = message.headers
+        method, url_text = h.get("port-method"), h.get("port-url")
+        if method not in METHODS or url_text is None:
+            raise _Invalid("port-invalid", "PORT-005.1")
+        try:
+            url = parse_url(url_text)
+        except PolicyError as exc:
+            clause = "PORT-003.4" if str(exc).startswith("PORT-003.4") else "PORT-005.1"
+            raise _Invalid(
+                "port-refused" if clause == "PORT-003.4" else "port-invalid", clause
+            ) from None
+        limit_text = h.get("port-time-limit")
+        limit = self.bounds.max_time if limit_text is None else _decimal(limit_text)
+        if limit is None or not 1 <= limit <= self.bounds.max_time:
+            raise _Invalid("port-invalid", "PORT-005.1")
+        keep = _keep(h.get("port-keep"))
+        content = get_tree(reader, message.content)
+        if content is None or set(content.entries) - {"headers", "body"}:
+            raise _Invalid("port-invalid", "PORT-005.1")
+        headers = _read_headers(reader, content.entries.get("headers"), self.secrets)
+        body_id = content.entries.get("body")
+        body_blob = None if body_id is None else get_blob(reader, body_id)
+        if body_id is not None and body_blob is None:
+            raise _Invalid("port-invalid", "PORT-005.1")
+        body = b"" if body_blob is None else body_blob.data
+        if len(body) > self.bounds.max_request_bytes:
+            raise _Invalid("port-too-large", "PORT-005.3")
+        rule = allowing(
+            self.policy, url, identities if identities is not None else _every(self.policy)
+        )
+        if rule is None:
+            raise _Invalid("port-refused", "PORT-003.3")
+        return Prepared(key, method, url, headers, body, keep, limit / 1000, rule, message.content)
+
+    def _request(
+        self, door: ServiceDoor, job: _Pass, sender: ObjectId, item: PendingMessage
+    ) -> None:
+        """Accept or refuse ``item`` (PORT-002.1, PORT-005); other messages read without effect."""
+        if item.mt != "port-request":
+            return  # PORT-001.5
+        key = (sender, item.id)
+        try:
+            if key in job.table:
+                raise _Invalid("port-invalid", "PORT-005.1")
+            self.prepare(door.reader, key, item.message, self._identities(door, sender))
+            if job.counts.get(sender, 0) >= self.bounds.max_in_flight:
+                raise _Invalid("port-busy", "PORT-005.2")
+            if len(job.table) >= self.bounds.max_in_flight_total:
+                raise _Invalid("port-busy", "PORT-005.2")
+            if self._over_rate(job, sender, job.now // 60_000):
+                raise _Invalid("port-rate", "PORT-005.4")
+        except _Invalid as refused:
+            return self._fail(job, sender, item.id, item.message.content, refused.failure)
+        job.table[key] = item.id  # the request message itself (PORT-007.1)
+        job.changes[key] = job.table[key]
+        job.counts[sender] = job.counts.get(sender, 0) + 1
+        job.accepted.append(key)
+        return None
+
+    def _over_rate(self, job: _Pass, sender: ObjectId, minute: int) -> bool:
+        before = self._rate.get(sender, 0) if minute == self._minute else 0
+        now = sum(1 for s, _ in job.accepted if s == sender)
+        return before + now >= self.bounds.max_per_minute
+
+    def _count(self, now: int, accepted: list[Key]) -> None:
+        minute = now // 60_000
+        if minute != self._minute:
+            self._minute, self._rate = minute, {}
+        for sender, _ in accepted:
+            self._rate[sender] = self._rate.get(sender, 0) + 1
+
+    # -- answering ----------------------------------------------------------------------
+
+    def _fail(
+        self, job: _Pass, sender: ObjectId, rid: ObjectId, content: ObjectId, failure: Failure
+    ) -> None:
+        """A failure to the sender (PORT-005, PORT-008.2): never dropped, never its actor failed."""
+        headers = make_headers(
+            {
+                "mt": "port-failed",
+                "port-id": rid.hex(),
+                "error": failure.error,
+                "clause": failure.clause,
+            }
+        )
+        job.sends.append(queued_send(sender, content, headers))
+
+    def _answer(self, reader: ObjectReader, job: _Pass, key: Key, outcome: Outcome) -> None:
+        """The answer of a request in flight, and its removal, in one step (PORT-006.2)."""
+        sender, rid = key
+        del job.table[key]
+        job.changes[key] = None
+        if isinstance(outcome, Failure):
+            prepared = self._running.get(key)
+            content = prepared.content if prepared is not None else _empty(job)
+            return self._fail(job, sender, rid, content, outcome)
+        head = Blob(data=b"", headers=make_headers(dict(outcome.headers)))
+        body = Blob(data=outcome.body)
+        tree = Tree(entries={"headers": object_id(head), "body": object_id(body)})
+        job.objects += [head, body, tree]
+        headers = make_headers(
+            {"mt": "port-response", "port-id": rid.hex(), "port-status": str(outcome.status)}
+        )
+        job.sends.append(queued_send(sender, object_id(tree), headers))
+        return None
+
+    # -- sending ------------------------------------------------------------------------
+
+    def _dispatch(
+        self, reader: ObjectReader, table: Mapping[Key, ObjectId], mine: set[ObjectId]
+    ) -> None:
+        """Send each request in flight of this share that no worker is sending and whose
+        answer no pass holds: the newly accepted, and after a restart every one (PORT-006.2)."""
+        self._running = {k: p for k, p in self._running.items() if k in table or k in self._answers}
+        if self._closed:
+            return  # what it accepted stays in flight in the store (PORT-006.2)
+        for key, message_id in sorted(
+            table.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
+        ):
+            if key in self._running or key in self._answers or key[0] not in mine:
+                continue
+            message = reader.get_object(message_id)
+            if not isinstance(message, Message):
+                continue
+            try:
+                prepared = self.prepare(reader, key, message, None)
+            except _Invalid as refused:  # the policy changed since it was accepted
+                self._done.put((key, refused.failure))
+                self._running[key] = _placeholder(key, message)
+                continue
+            self._running[key] = prepared
+            self.sent += 1
+            self._pool.submit(self._send, prepared)
+
+    def _send(self, prepared: Prepared) -> None:
+        try:
+            outcome = perform(prepared, self.secrets, self.bounds, self._resolve)
+        except Exception:
+            outcome = Failure("port-connection", "PORT-005.7")
+        self._done.put((prepared.key, outcome))
+        if self._on_answer is not None:
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile: no one waits
+                self._on_answer()
+
+
+def _every(policy: tuple[Rule, ...]) -> set[str]:
+    return {a for rule in policy for a in rule.actors}
+
+
+def _decimal(text: str) -> int | None:
+    return int(text) if _DECIMAL.match(text) else None
+
+
+def _empty(job: _Pass) -> ObjectId:
+    empty = Tree(entries={})
+    job.objects.append(empty)
+    return object_id(empty)
+
+
+def _placeholder(key: Key, message: Message) -> Prepared:
+    return Prepared(
+        key,
+        "GET",
+        Target("http", "", 0, "/", "/"),
+        (),
+        b"",
+        (),
+        0.0,
+        Rule("http", "", 0, "/", frozenset()),
+        message.content,
+    )
+
+
+def absorb_port_import(store: Store, actor: ObjectId, head: Step) -> None:
+    """Take an imported actor's requests as read before its head moves (PORT-007.5): a
+    port step whose inbox entry for ``actor`` is its outbox entry for the port party."""
+    entry = mailbox_map(store, head.outbox).get(HTTP)
+    if entry is None:
+        return
+    for _ in range(_LOST_SWAPS):
+        last_id = store.get_ref(head_ref(HTTP))
+        last = None if last_id is None else store.get_object(last_id)
+        last = last if isinstance(last, Step) else None
+        inbox = {} if last is None else dict(mailbox_map(store, last.inbox))
+        if inbox.get(actor) == entry:
+            return
+        inbox[actor] = entry
+        objects: list[GritObject] = []
+        if last is None:
+            objects += [party_wit("http"), party_core("http")]
+        box = Mailbox(entries=inbox)
+        step = Step(
+            actor=HTTP,
+            previous=last_id,
+            core=object_id(party_core("http")) if last is None else last.core,
+            inbox=object_id(box),
+            outbox=None if last is None else last.outbox,
+        )
+        objects += [box, step]
+        store.put_objects(objects)
+        try:
+            store.cas_ref(head_ref(HTTP), last_id, object_id(step))
+            return
+        except RefConflict:
+            continue
