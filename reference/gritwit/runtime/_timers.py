@@ -45,11 +45,6 @@ __all__ = [
 _DECIMAL: Final = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
 #: How often a pass is built again after a lost swap before it gives up till the next.
 _LOST_SWAPS: Final = 8
-#: Most requests one pass reads: a burst is read over several passes, each of which
-#: also fires what is due, so a timer is not late behind the burst. One pass that read
-#: 100,000 requests at once held every fire back for its whole build (p99 lateness 47 s,
-#: load 14-17).
-_READS_PER_PASS: Final = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,14 +352,10 @@ class TimerService:
             job = _Pass(now, table, {}, [], [])
             read: dict[ObjectId, int] = {}
             pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
-            budget = _READS_PER_PASS
             for sender in sorted(found):
                 if sender not in mine:
                     continue  # another share's request (TIM-006.3)
-                items = found[sender][:budget]  # a prefix, in the sender's order (TIM-002.5)
-                if not items:
-                    break  # the rest are read by the next passes
-                budget -= len(items)
+                items = found[sender]
                 pending[sender], read[sender] = items, len(items)
                 for item in items:
                     self._request(job, sender, item)
