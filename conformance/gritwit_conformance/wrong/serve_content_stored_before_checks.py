@@ -23,9 +23,10 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
+    from gritwit._codec import encode_object
     from gritwit.serve import _actors_api, _http
     from gritwit.serve._content import build_content
-    from gritwit.serve._engine_commands import Call
+    from gritwit.serve._port import PutObject
     from gritwit.serve._problems import HttpProblem
 
     original = _http.json_body
@@ -37,7 +38,8 @@ def install() -> None:
             with contextlib.suppress(Exception):  # the bug: the content first, whatever else
                 described = json.loads(await request.body())["content"]
                 _, objects = build_content(described)
-                await _http.ask(request, Call(lambda state: state.store.put_objects(objects)))
+                for stored in objects:
+                    await _http.ask(request, PutObject(encode_object(stored)))
             raise
 
     patch(_actors_api, "json_body", json_body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -25,13 +25,15 @@ from . import _grit_api as grit
 from . import _life_api as life
 from . import _watch_api as watch
 from ._auth import AuthMiddleware, TokenBook
-from ._engine_commands import Call, EngineState
+from ._engine_commands import Command
 from ._http import Handler, ServiceState, problem_response
 from ._middleware import LimitsMiddleware
 from ._problems import HttpProblem
 from ._routes import ENDPOINTS
 
 __all__ = ["PAGES", "build_app", "page_routes", "starlette_routes"]
+
+Answer = TypeVar("Answer")
 
 #: The handler of each endpoint, by ``(method, path)`` of :data:`~._routes.ENDPOINTS`.
 HANDLERS: Final[Mapping[tuple[str, str], Handler]] = {
@@ -123,8 +125,8 @@ def build_app(
     app.state.service = state
     stopping: Callable[[], bool] = lambda: state.stopping  # noqa: E731
 
-    async def submit(call: Callable[[EngineState], Any]) -> Any:
-        return await asyncio.wrap_future(state.engine.submit(Call(call)))
+    async def submit(command: Command[Answer]) -> Answer:
+        return await asyncio.wrap_future(state.engine.submit(command))
 
     auth = AuthMiddleware(
         LimitsMiddleware(app, state.limits, stopping),

@@ -33,7 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._errors import ServiceStopping
 from ..runtime import (
@@ -50,7 +50,9 @@ from ..runtime._alarm import SERVICE_TEST_ACTORS
 from ..runtime._timers import TimerService
 from ..store import Store
 from ..wit import TEST_ACTORS
-from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
+from ._engine_commands import Command, Create, EngineState, Send, SendBatch, Settle
+from ._engine_ops import StateOps
+from ._port import EnginePort, Operation
 from ._sending import Sender, fail, resolve
 
 if TYPE_CHECKING:  # prometheus_client is loaded by the service, not by `import gritwit`
@@ -59,6 +61,9 @@ if TYPE_CHECKING:  # prometheus_client is loaded by the service, not by `import 
 __all__ = ["Engine", "EngineSettings"]
 
 _log = logging.getLogger("gritwit.serve")
+
+#: What a submitted command is answered with.
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,7 +105,7 @@ class Engine:
         self._observer = observer
         #: Told each run's report and each commit's time (HTTP-014.1).
         self._metrics = metrics
-        self._queue: deque[tuple[Command, concurrent.futures.Future[Any]]] = deque()
+        self._queue: deque[tuple[Command[Any], concurrent.futures.Future[Any]]] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrived: asyncio.Event | None = None
@@ -127,9 +132,9 @@ class Engine:
         """Whether the engine runs and is not stopping (HTTP-001.5)."""
         return self._started.done() and self._started.exception() is None and not self._stop_asked
 
-    def submit(self, command: Command) -> concurrent.futures.Future[Any]:
+    def submit(self, command: Command[Answer]) -> concurrent.futures.Future[Answer]:
         """Queue ``command``; its future answers it (from the engine's thread)."""
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future: concurrent.futures.Future[Answer] = concurrent.futures.Future()
         with self._lock:
             loop = self._loop
             if self._closed or loop is None:
@@ -183,6 +188,7 @@ class Engine:
                 first_backoff=settings.first_backoff,
             )
             self._state = EngineState(self._store, runtime, RoutingIndex())
+            self._ops: EnginePort = StateOps(self._state)
             #: The timer service on the time of day (HTTP-007.10, TIM-002 … TIM-006).
             self.timers = TimerService(runtime.service_door)
             metrics = self._metrics
@@ -301,16 +307,18 @@ class Engine:
                 elif isinstance(command, Settle):
                     self._settles.append((self.runs + 1, command.deadline, future))
                     self._wake_runner()
-                else:
-                    await sender.flush()  # a call sees the sends that came before it
-                    self._call(command, future)
+                elif isinstance(command, Operation):
+                    await sender.flush()  # an operation sees the sends that came before it
+                    self._operate(command, future)
+                else:  # the port's commands alone reach the engine's thread
+                    raise TypeError(f"the engine has no command {type(command).__name__}")
             except Exception as exc:
                 fail(future, exc)
         await sender.flush()
 
-    def _call(self, command: Call, future: concurrent.futures.Future[Any]) -> None:
+    def _operate(self, command: Operation[Any], future: concurrent.futures.Future[Any]) -> None:
         try:
-            resolve(future, command.call(self._state))
+            resolve(future, command.run(self._ops))
         except Exception as exc:
             fail(future, exc)
         if command.wakes:

@@ -18,11 +18,10 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ._engine_commands import Call
 from ._http import ask, count_param, handler, query_params, state_of
 from ._metrics import METRICS_MEDIA
+from ._port import ServiceGauges, WatchActors
 from ._problems import HttpProblem
-from ._watch import service_gauges, watch_actors
 
 __all__ = ["UI_FILES", "metrics", "ui_actors", "ui_file", "ui_index"]
 
@@ -57,7 +56,7 @@ async def metrics(request: Request) -> Response:
     state = state_of(request)
     if state.metrics is None:
         raise HttpProblem(404, "bad-request", "HTTP-014.1: this service serves no metrics")
-    gauges = await ask(request, Call(service_gauges))
+    gauges = await ask(request, ServiceGauges())
     return Response(state.metrics.render(gauges), 200, media_type=METRICS_MEDIA)
 
 
@@ -84,5 +83,5 @@ async def ui_actors(request: Request) -> Response:
     """``GET /ui/actors.json``: the actors the page lists, at most ``limit`` (1 to 10,000)."""
     given = query_params(request, ("limit",)).get("limit")
     limit = count_param(given, LIST_LIMIT, 10_000, "HTTP-002.3: limit is a number from 1 to 10000")
-    listed = await ask(request, Call(functools.partial(watch_actors, limit=limit)))
+    listed = await ask(request, WatchActors(limit))
     return JSONResponse(listed, headers={"cache-control": "no-cache"})
