@@ -23,6 +23,7 @@ from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
 from ._port import (
     ActorEntry,
+    ActorFilter,
     ActorPage,
     BindName,
     ClearFailed,
@@ -34,7 +35,6 @@ from ._port import (
     TimersOf,
 )
 from ._problems import HttpProblem
-from ._reads import ActorFilter
 from ._sniff import answer_form
 
 __all__ = [

@@ -28,6 +28,7 @@ from ._watch import Gauges
 
 __all__ = [
     "ActorEntry",
+    "ActorFilter",
     "ActorInPrefix",
     "ActorPage",
     "AppendAudit",
