@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
@@ -337,7 +338,7 @@ async def events(request: Request) -> Response:
     state = state_of(request)
     subscription = state.feed.subscribe(asyncio.get_running_loop())
 
-    async def stream() -> Any:
+    async def stream() -> AsyncIterator[str]:
         try:
             async for text in subscription.stream():
                 yield text

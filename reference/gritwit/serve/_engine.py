@@ -11,7 +11,8 @@ nothing else touches them.  Two tasks share its loop:
   sleep elsewhere, RUN-020.6), then runs again, so messages other services and
   runtimes send to the store are run too.  It counts the runs it starts, for
   ``settle`` (HTTP-011.1);
-* the *drainer* answers commands (:mod:`._engine_commands`) as they arrive, between
+* the *drainer* answers commands (:mod:`._engine_commands`, and the operations of its
+  port, :mod:`._port`, done by :class:`~._engine_ops.StateOps`) as they arrive, between
   runs and while a run waits for its transitions (a send then wakes the run, RUN-018.2):
   all the sends of one drain go out in one commit (:class:`~._sending.Sender`), each
   request answered once it is durable (HTTP-005.2).
