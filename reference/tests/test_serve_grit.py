@@ -17,7 +17,14 @@ import pytest
 from serve_helpers import ROOT, Served, count, created, error_of, send, served, serving, settle
 
 from gritwit import SPEC_VERSION, Blob, ObjectId, encode_object, object_id
-from gritwit.serve._app import PAGES, page_routes, starlette_routes
+from gritwit.serve._app import (
+    HANDLER_MODULES,
+    HANDLERS,
+    PAGES,
+    _handler_named,
+    page_routes,
+    starlette_routes,
+)
 from gritwit.serve._routes import ENDPOINTS, endpoint_for
 
 __all__ = ["served"]
@@ -217,6 +224,34 @@ def test_the_apps_routes_are_the_documents() -> None:
     assert endpoint_for("GET", "/v1/refs/heads/a/b") == by_path[("GET", "/v1/refs/{name}")]
     assert endpoint_for("HEAD", "/v1") == by_path[("GET", "/v1")]
     assert endpoint_for("PUT", "/v1/actors") is None
+
+
+@pytest.mark.req("HTTP-012.1")
+def test_each_operation_of_the_document_has_exactly_one_row_and_its_handler() -> None:
+    doc = json.loads((ROOT / "spec" / "schemas" / "http-openapi.json").read_bytes())
+    operations = _document_endpoints(doc)
+    rows = [endpoint.key for endpoint in ENDPOINTS]
+    # a list, not a set: an operation with two rows (or none) fails, as a row of none does
+    assert sorted(rows) == sorted(operations), (
+        f"rows without an operation: {sorted(set(rows) - operations)}; operations without "
+        f"a row: {sorted(operations - set(rows))}; rows twice: "
+        f"{sorted({row for row in rows if rows.count(row) > 1})}"
+    )
+    assert set(HANDLERS) == operations
+    answered = {}
+    for endpoint in ENDPOINTS:
+        module, _, name = endpoint.handler.partition(".")
+        handler = HANDLERS[endpoint.key]
+        assert handler is getattr(HANDLER_MODULES[module], name), endpoint
+        # one handler answers one endpoint: a row that names another's handler fails
+        assert answered.setdefault(handler, endpoint.key) == endpoint.key, endpoint
+
+
+@pytest.mark.req("HTTP-012.1")
+@pytest.mark.parametrize("name", ["grit.no_such_handler", "grit.ServiceStopping", "nowhere.x"])
+def test_a_row_naming_no_handler_fails_the_apps_import(name: str) -> None:
+    with pytest.raises(LookupError):
+        _handler_named(name)
 
 
 @pytest.mark.req("HTTP-012.1")

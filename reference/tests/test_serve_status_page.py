@@ -18,19 +18,41 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from serve_helpers import Served, created, send, served, settle
 from status_page_html import Page, read_page
-from test_serve_watch import _name_call, make_failed
+from test_serve_watch import make_failed
 
 import gritwit as g
 from gritwit.serve import _watch_html
-from gritwit.serve._engine_commands import Call, EngineState
+from gritwit.serve._engine_commands import EngineState
+from gritwit.serve._engine_ops import StateOps
+from gritwit.serve._port import BindName, EnginePort, Operation
 from gritwit.wit import Failure
 
 __all__ = ["served"]
+
+
+class _InEngine(Operation[Any]):
+    """A test's own reading or writing of the engine's state, in the engine's thread."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[EngineState], Any]) -> None:
+        self.fn = fn
+
+    def run(self, port: EnginePort) -> Any:
+        assert isinstance(port, StateOps)
+        return self.fn(port.state)
+
+
+def _name_call(actor: str, name: str) -> BindName:
+    """Bind ``name`` to ``actor`` (RUN-026.2), in the engine."""
+    return BindName(name, g.ObjectId.from_hex(actor))
+
 
 #: Text a client or the store may hold, made to break out of HTML text and attributes.
 HOSTILE = "<script>alert(\"x\")</script>' onmouseover='alert(1)' \"><img src=x onerror=alert(2)>"
@@ -72,7 +94,7 @@ def _resident(served: Served, actor: str) -> str:
     def ask(state: EngineState) -> bool:
         return state.runtime.resident(g.ObjectId.from_hex(actor))
 
-    return "yes" if served.service.engine.submit(Call(ask)).result(30) else "no"
+    return "yes" if served.service.engine.submit(_InEngine(ask)).result(30) else "no"
 
 
 def _only_the_pages_own_markup(page: Page) -> None:
@@ -199,7 +221,7 @@ def _hostile_store(served: Served) -> tuple[str, str]:
         state.runtime.failures.append(Failure(actor, ValueError(HOSTILE)))
         return actor.hex()
 
-    return counter, served.service.engine.submit(Call(write)).result(30)
+    return counter, served.service.engine.submit(_InEngine(write)).result(30)
 
 
 def _check_hostile(served: Served, counter: str, marked: str) -> None:

@@ -10,6 +10,7 @@ actors from the runtime's own door, fuel from a Wasm counter against a test one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,11 @@ from serve_helpers import (
 )
 from test_serve_actors import PYTHON_COUNTER
 
+from gritwit._ids import ObjectId
 from gritwit.serve import EngineSettings
-from gritwit.serve._engine_commands import Call, EngineState
+from gritwit.serve._engine_ops import StateOps
 from gritwit.serve._metrics import METRIC_NAMES, ServiceMetrics, failure_class
+from gritwit.serve._port import BindName, EnginePort, Operation
 from gritwit.serve._watch_api import UI_FILES
 from gritwit_conformance.suite.http.test_metrics import Scrape, parse
 
@@ -125,13 +128,18 @@ def test_fuel_counts_sandboxed_transitions_too(served: Served) -> None:
     send(client, actor)
     settle(client)
     assert (scrape(served).value("gritwit_fuel_consumed_total") or 0) > genesis
-    assert served.service.engine.submit(Call(_fuel)).result(30) == scrape(served).value(
+    assert served.service.engine.submit(_Fuel()).result(30) == scrape(served).value(
         "gritwit_fuel_consumed_total"
     )  # what the runtime's public door says, no more, no less
 
 
-def _fuel(state: EngineState) -> int:
-    return state.runtime.fuel_spent
+@dataclass(frozen=True, slots=True)
+class _Fuel(Operation[int]):
+    """The runtime's fuel spent, read in the engine's thread from its public face."""
+
+    def run(self, port: EnginePort) -> int:
+        assert isinstance(port, StateOps)
+        return port.state.runtime.fuel_spent
 
 
 @pytest.mark.req("HTTP-014.1", "HTTP-001.2")
@@ -247,7 +255,7 @@ def test_the_pages_list_has_each_actors_pending_count_and_name(served: Served) -
     fine = created(client, test="counter")
     failed = make_failed(served, pokes=2)
     # No request moves a ref (HTTP-009.3): a name is set in the store, here by the engine.
-    served.service.engine.submit(_name_call(fine, "shop-cart")).result(30)
+    served.service.engine.submit(BindName("shop-cart", ObjectId.from_hex(fine))).result(30)
     listed = client.get("/ui/actors.json").json()
     assert listed["total"] == 2 and listed["failed"] == 1
     by_actor = {entry["actor"]: entry for entry in listed["actors"]}
@@ -269,14 +277,3 @@ def test_the_pages_list_has_each_actors_pending_count_and_name(served: Served) -
         "other=1",
     ):
         error_of(client.get(f"/ui/actors.json?{bad}"), 400, "bad-request")
-
-
-def _name_call(actor: str, name: str) -> Call:
-    """A call that binds ``name`` to ``actor`` (RUN-026.2), in the engine."""
-    from gritwit._ids import ObjectId
-    from gritwit.runtime import bind_name
-
-    def point(state: EngineState) -> None:
-        bind_name(state.store, name, ObjectId.from_hex(actor))
-
-    return Call(point)

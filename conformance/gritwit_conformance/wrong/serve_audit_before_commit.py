@@ -26,7 +26,8 @@ _WRITES: set[Any] = set()
 
 def install() -> None:
     from gritwit.serve import _auth
-    from gritwit.serve._audit import AuditEntry, append
+    from gritwit.serve._audit import AuditEntry
+    from gritwit.serve._port import AppendAudit
     from gritwit.serve._routes import endpoint_for
 
     def _audited(scope: Any, grant: Any, send: Any, submit: Any) -> Any:
@@ -34,7 +35,7 @@ def install() -> None:
             endpoint = endpoint_for(scope["method"], scope["path"])
             what = f"{scope['method']} {endpoint.path if endpoint else scope['path']}"
             entry = AuditEntry(grant.token.name, what, grant.actor, 200, None)
-            writing = asyncio.ensure_future(submit(lambda state: append(state.store, entry)))
+            writing = asyncio.ensure_future(submit(AppendAudit(entry)))
             _WRITES.add(writing)
             writing.add_done_callback(_WRITES.discard)
         return send

@@ -45,9 +45,9 @@ class _OwnLog:
 
 
 def install() -> None:
-    from gritwit.serve import _audit_api, _auth
+    from gritwit.serve import _engine_ops
 
-    append, read = _auth.append_audit, _audit_api.read
+    append, read = _engine_ops.append_audit, _engine_ops.read_audit
 
     def append_audit(store: Any, entry: Any) -> Any:
         return append(_OwnLog(store), entry)
@@ -55,8 +55,8 @@ def install() -> None:
     def own_read(store: Any, limit: int) -> list[dict[str, Any]]:
         return read(_OwnLog(store), limit)
 
-    patch(_auth, "append_audit", append_audit)
-    patch(_audit_api, "read", own_read)
+    patch(_engine_ops, "append_audit", append_audit)
+    patch(_engine_ops, "read_audit", own_read)
 
 
 if __name__ == "__main__":

@@ -21,15 +21,15 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _audit_api
+    from gritwit.serve import _engine_ops
 
-    original = _audit_api.read
+    original = _engine_ops.read_audit
 
     def read(store: Any, limit: int) -> list[dict[str, Any]]:
         every = original(store, 1 << 30)
         return list(reversed(every))[:limit]  # the bug: from the start of the log
 
-    patch(_audit_api, "read", read)
+    patch(_engine_ops, "read_audit", read)
 
 
 if __name__ == "__main__":

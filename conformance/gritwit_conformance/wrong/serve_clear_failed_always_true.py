@@ -20,15 +20,15 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    original = _actors_api.clear
+    original = _engine_ops.clear
 
     def clear(state: Any, actor: Any) -> bool:
         original(state, actor)
         return True  # the bug
 
-    patch(_actors_api, "clear", clear)
+    patch(_engine_ops, "clear", clear)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,20 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _actors_api, _http
     from gritwit.serve._content import build_content
-    from gritwit.serve._engine_commands import Call
+    from gritwit.serve._port import EnginePort, Operation
     from gritwit.serve._problems import HttpProblem
 
     original = _http.json_body
+
+    class StoreContent(Operation[None]):
+        """The content's objects stored in one write (the port has no such operation:
+        the bug reaches past it, to the engine's store)."""
+
+        def __init__(self, objects: Any) -> None:
+            self.objects = objects
+
+        def run(self, port: EnginePort) -> None:
+            port.state.store.put_objects(self.objects)  # type: ignore[attr-defined]
 
     async def json_body(request: Any, fields: Any) -> Any:
         try:
@@ -37,7 +47,7 @@ def install() -> None:
             with contextlib.suppress(Exception):  # the bug: the content first, whatever else
                 described = json.loads(await request.body())["content"]
                 _, objects = build_content(described)
-                await _http.ask(request, Call(lambda state: state.store.put_objects(objects)))
+                await _http.ask(request, StoreContent(objects))
             raise
 
     patch(_actors_api, "json_body", json_body)

@@ -21,9 +21,9 @@ ROW = WrongAdapter(
 
 def install() -> None:
     from gritwit._errors import RefConflict
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.fork_actor
+    original = _engine_ops.fork_actor
 
     def fork_actor(state: Any, actor: Any, step: Any, entries: Any) -> Any:
         try:
@@ -33,7 +33,7 @@ def install() -> None:
                 raise RefConflict("RUN-008.6", "the child exists") from None
             raise
 
-    patch(_life_api, "fork_actor", fork_actor)
+    patch(_engine_ops, "fork_actor", fork_actor)
 
 
 if __name__ == "__main__":

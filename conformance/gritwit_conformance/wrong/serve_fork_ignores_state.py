@@ -20,14 +20,14 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.fork_actor
+    original = _engine_ops.fork_actor
 
     def fork_actor(state: Any, actor: Any, step: Any, entries: Any) -> Any:
         return original(state, actor, step, {})  # the bug
 
-    patch(_life_api, "fork_actor", fork_actor)
+    patch(_engine_ops, "fork_actor", fork_actor)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ ROW = WrongAdapter(
 
 def install() -> None:
     from gritwit import GritError, ObjectNotFound
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.fork_actor
+    original = _engine_ops.fork_actor
 
     def fork_actor(state: Any, actor: Any, step: Any, entries: Any) -> Any:
         try:
@@ -31,7 +31,7 @@ def install() -> None:
         except GritError as exc:
             raise ObjectNotFound("HTTP-017.2", str(exc)) from None  # the bug
 
-    patch(_life_api, "fork_actor", fork_actor)
+    patch(_engine_ops, "fork_actor", fork_actor)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops, _life_api
 
-    checked, forked = _life_api.state_entries, _life_api.fork_actor
+    checked, forked = _life_api.state_entries, _engine_ops.fork_actor
 
     def state_entries(value: Any) -> Any:
         return value  # judged later, in the engine
@@ -33,7 +33,7 @@ def install() -> None:
         return forked(state, actor, step, checked(entries))
 
     patch(_life_api, "state_entries", state_entries)
-    patch(_life_api, "fork_actor", fork_actor)
+    patch(_engine_ops, "fork_actor", fork_actor)
 
 
 if __name__ == "__main__":

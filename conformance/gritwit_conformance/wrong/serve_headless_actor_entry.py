@@ -20,9 +20,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    original = _actors_api.actor_entry
+    original = _engine_ops.actor_entry
 
     def actor_entry(state: Any, actor: Any) -> dict[str, Any] | None:
         entry = original(state, actor)
@@ -37,7 +37,7 @@ def install() -> None:
             }
         return entry
 
-    patch(_actors_api, "actor_entry", actor_entry)
+    patch(_engine_ops, "actor_entry", actor_entry)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    page, entry = _actors_api.actor_page, _actors_api.actor_entry
+    page, entry = _engine_ops.actor_page, _engine_ops.actor_entry
 
     def actor_page(state: Any, where: Any) -> tuple[list[dict[str, Any]], str | None]:
         found, after = page(state, where)
@@ -35,8 +35,8 @@ def install() -> None:
         found = entry(state, actor)
         return None if found is None or found["head"] is None else found  # the bug
 
-    patch(_actors_api, "actor_page", actor_page)
-    patch(_actors_api, "actor_entry", actor_entry)
+    patch(_engine_ops, "actor_page", actor_page)
+    patch(_engine_ops, "actor_entry", actor_entry)
 
 
 if __name__ == "__main__":

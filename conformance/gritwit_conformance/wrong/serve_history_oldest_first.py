@@ -20,9 +20,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    original = _actors_api.history_page
+    original = _engine_ops.history_page
 
     def history_page(state: Any, actor: Any, limit: int, before: Any) -> Any:
         page = original(state, actor, limit, before)
@@ -31,7 +31,7 @@ def install() -> None:
         steps, after = page
         return list(reversed(steps)), after  # the bug
 
-    patch(_actors_api, "history_page", history_page)
+    patch(_engine_ops, "history_page", history_page)
 
 
 if __name__ == "__main__":

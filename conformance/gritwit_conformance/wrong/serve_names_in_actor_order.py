@@ -19,15 +19,15 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.name_page
+    original = _engine_ops.name_page
 
     def name_page(state: Any, after: Any, limit: int) -> Any:
         page, following = original(state, after, limit)
         return dict(sorted(page.items(), key=lambda item: item[1])), following  # the bug
 
-    patch(_life_api, "name_page", name_page)
+    patch(_engine_ops, "name_page", name_page)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    original = _actors_api.actor_page
+    original = _engine_ops.actor_page
 
     def actor_page(state: Any, where: Any) -> tuple[list[dict[str, Any]], str | None]:
         found, after = original(state, where)
@@ -34,7 +34,7 @@ def install() -> None:
             after = more[0]["actor"] if more else None
         return found, after
 
-    patch(_actors_api, "actor_page", actor_page)
+    patch(_engine_ops, "actor_page", actor_page)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,9 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _grit_api
+    from gritwit.serve import _engine_ops
 
-    original = _grit_api.put_object
+    original = _engine_ops.put_object
 
     def put_object(state: Any, data: bytes) -> Any:
         try:
@@ -31,7 +31,7 @@ def install() -> None:
         except GritError as exc:
             raise InvalidObject("OBJ-001", str(exc)) from None  # the bug: one class
 
-    patch(_grit_api, "put_object", put_object)
+    patch(_engine_ops, "put_object", put_object)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,14 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _grit_api
+    from gritwit.serve import _engine_ops
 
-    original = _grit_api.ref_targets
+    original = _engine_ops.ref_targets
 
     def ref_targets(state: Any, prefix: str) -> Any:
         return original(state, "")  # the bug
 
-    patch(_grit_api, "ref_targets", ref_targets)
+    patch(_engine_ops, "ref_targets", ref_targets)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,14 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.revert_actor
+    original = _engine_ops.revert_actor
 
     def revert_actor(state: Any, actor: Any, step: Any, head: Any = None) -> Any:
         return original(state, actor, step)  # the bug: head dropped
 
-    patch(_life_api, "revert_actor", revert_actor)
+    patch(_engine_ops, "revert_actor", revert_actor)
 
 
 if __name__ == "__main__":

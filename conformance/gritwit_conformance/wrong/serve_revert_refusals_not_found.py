@@ -21,9 +21,9 @@ ROW = WrongAdapter(
 
 def install() -> None:
     from gritwit import GritError, ObjectNotFound
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
 
-    original = _life_api.revert_actor
+    original = _engine_ops.revert_actor
 
     def revert_actor(state: Any, actor: Any, step: Any, head: Any = None) -> Any:
         try:
@@ -31,7 +31,7 @@ def install() -> None:
         except GritError as exc:
             raise ObjectNotFound("HTTP-016.2", str(exc)) from None  # the bug
 
-    patch(_life_api, "revert_actor", revert_actor)
+    patch(_engine_ops, "revert_actor", revert_actor)
 
 
 if __name__ == "__main__":

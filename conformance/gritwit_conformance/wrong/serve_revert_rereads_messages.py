@@ -22,7 +22,7 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _life_api
+    from gritwit.serve import _engine_ops
     from gritwit.store import head_ref
 
     def revert_actor(state: Any, actor: Any, step: Any, head: Any = None) -> Any:
@@ -31,7 +31,7 @@ def install() -> None:
         state.store.cas_ref(name, state.store.get_ref(name), step)  # the bug
         return step
 
-    patch(_life_api, "revert_actor", revert_actor)
+    patch(_engine_ops, "revert_actor", revert_actor)
 
 
 if __name__ == "__main__":

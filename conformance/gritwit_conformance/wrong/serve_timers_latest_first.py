@@ -21,14 +21,14 @@ ROW = WrongAdapter(
 
 
 def install() -> None:
-    from gritwit.serve import _actors_api
+    from gritwit.serve import _engine_ops
 
-    original = _actors_api.timers_of
+    original = _engine_ops.timers_of
 
     def timers_of(state: Any, actor: Any) -> list[dict[str, Any]]:
         return list(reversed(original(state, actor)))  # the bug
 
-    patch(_actors_api, "timers_of", timers_of)
+    patch(_engine_ops, "timers_of", timers_of)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ runtime to settle.  ``gritwit serve --store STORE`` runs one; :class:`ServiceThr
 a thread of this process (the adapter's ``http-serve``, ADP-021).
 
 * :mod:`._engine` — the store and the runtime in a thread of their own; handlers submit
-  commands (:mod:`._engine_commands`), sends batched into one commit (:mod:`._sending`);
+  commands (:mod:`._engine_commands`), sends batched into one commit (:mod:`._sending`),
+  and the named, typed operations of its port (:mod:`._port`), which the engine does by
+  :mod:`._engine_ops` on :mod:`._reads` and :mod:`._life`;
 * :mod:`._keys` — idempotency keys, settled by the outside's outbox (HTTP-005.3 …);
 * :mod:`._app`, :mod:`._actors_api`, :mod:`._grit_api` — the endpoints (:mod:`._routes`);
 * :mod:`._middleware`, :mod:`._protocol`, :mod:`._json_body` — the limits of HTTP-013

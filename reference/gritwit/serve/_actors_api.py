@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import functools
+from collections.abc import AsyncIterator
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
@@ -13,27 +13,29 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from .._codec import encode_with_id
 from .._ids import ObjectId
 from .._json import object_to_json
-from .._objects import Blob
 from ..runtime import Share, is_id_text
 from ._auth import require_actor, require_batch, require_scope
 from ._content import build_content, new_core, parse_id
-from ._engine_commands import Call, Create, Created, Send, SendBatch, Sent
+from ._engine_commands import Create, Send, SendBatch, Sent
 from ._http import ask, bad, count_param, handler, json_body, query_params, state_of
 from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
-from ._life import bind, clear, resolve
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
 from ._openapi import actor_document
-from ._problems import HttpProblem
-from ._reads import (
+from ._port import (
+    ActorEntry,
     ActorFilter,
-    actor_entry,
-    actor_page,
-    export_actor,
-    history_page,
-    timers_of,
+    ActorPage,
+    BindName,
+    ClearFailed,
+    ExportActor,
+    HistoryPage,
+    ResolveActor,
+    ResolveActors,
+    RunQuery,
+    TimersOf,
 )
-from ._reads import query as run_query
+from ._problems import HttpProblem
 from ._sniff import answer_form
 
 __all__ = [
@@ -82,8 +84,7 @@ async def actor_of(request: Request) -> ObjectId:
 async def _actor_named(request: Request, text: str) -> ObjectId:
     if is_id_text(text):  # an id needs no read of the store (HTTP-015.1)
         return parse_id(text)
-    oid: ObjectId = await ask(request, Call(functools.partial(resolve, text=text)))
-    return oid
+    return await ask(request, ResolveActor(text))
 
 
 def _not_found(message: str) -> HttpProblem:
@@ -100,14 +101,14 @@ async def create(request: Request) -> Response:
     placement = None  # HTTP-004.8: an id as given, a name resolved now (HTTP-015.1)
     if core.placement is not None:
         placement = await _actor_named(request, core.placement)
-    created: Created = await ask(request, Create(core, placement))
+    created = await ask(request, Create(core, placement))
     answer = {
         "actor": created.actor.hex(),
         "message": None if created.message is None else created.message.hex(),
         "existed": created.existed,
     }
     if core.name is not None:  # bound once its genesis is durable (HTTP-004.5, RUN-026.6)
-        await ask(request, Call(functools.partial(bind, name=core.name, actor=created.actor)))
+        await ask(request, BindName(core.name, created.actor))
         answer["name"] = core.name
     return JSONResponse(answer, 201)
 
@@ -126,7 +127,7 @@ async def send(request: Request) -> Response:
     body = await json_body(request, _SEND_FIELDS)
     if body.get("mt") == "update":  # new code for the actor (WIT-013)
         require_scope(request, "operate")  # HTTP-018.2
-    sent: Sent = await ask(request, _send_of(recipient, body, key))
+    sent = await ask(request, _send_of(recipient, body, key))
     return JSONResponse(
         {"message": sent.message.hex(), "replayed": sent.replayed}, 200 if sent.replayed else 202
     )
@@ -170,17 +171,13 @@ def _check_entry(index: int, entry: Any) -> dict[str, Any]:
     return entry
 
 
-def _resolve_names(state: Any, names: list[str]) -> dict[str, ObjectId]:
-    return {name: resolve(state, name) for name in names}
-
-
 async def _recipients(request: Request, texts: list[str]) -> list[ObjectId]:
     """Each ``to`` as a path's ``{actor}`` is read (HTTP-005.7, HTTP-015.1): an id as
     given, the names resolved together when the request is read."""
-    names = sorted({text for text in texts if not is_id_text(text)})
+    names = tuple(sorted({text for text in texts if not is_id_text(text)}))
     resolved: dict[str, ObjectId] = {}
     if names:
-        resolved = await ask(request, Call(functools.partial(_resolve_names, names=names)))
+        resolved = await ask(request, ResolveActors(names))
     return [parse_id(text) if is_id_text(text) else resolved[text] for text in texts]
 
 
@@ -218,7 +215,7 @@ def _raw_form(request: Request) -> bool:
 async def query(request: Request) -> Response:
     """``GET /v1/actors/{actor}/queries/{name}`` (HTTP-006)."""
     actor, name, raw = await actor_of(request), request.path_params["name"], _raw_form(request)
-    blob: Blob = await ask(request, Call(functools.partial(run_query, actor=actor, name=name)))
+    blob = await ask(request, RunQuery(actor, name))
     encoding, oid = encode_with_id(blob)
     headers = {"grit-answer": oid.hex()}
     if raw:  # HTTP-006.2
@@ -271,7 +268,7 @@ async def actors(request: Request) -> Response:
         after=_id_param(params.get("after"), "after"),
         limit=_count(params.get("limit"), "limit", 1000),
     )
-    found, after = await ask(request, Call(functools.partial(actor_page, where=where)))
+    found, after = await ask(request, ActorPage(where))
     return JSONResponse({"actors": found, "next": after})
 
 
@@ -280,7 +277,7 @@ async def actor(request: Request) -> Response:
     """``GET /v1/actors/{actor}`` (HTTP-007.3)."""
     oid = await actor_of(request)
     query_params(request, ())
-    entry = await ask(request, Call(functools.partial(actor_entry, actor=oid)))
+    entry = await ask(request, ActorEntry(oid))
     if entry is None:
         raise _not_found(f"HTTP-007.3: the actor {oid} has no head")
     return JSONResponse(entry)
@@ -293,9 +290,7 @@ async def history(request: Request) -> Response:
     params = query_params(request, ("limit", "before"))
     limit = _count(params.get("limit"), "limit", 100)
     before = _id_param(params.get("before"), "before")
-    page = await ask(
-        request, Call(functools.partial(history_page, actor=oid, limit=limit, before=before))
-    )
+    page = await ask(request, HistoryPage(oid, limit, before))
     if page is None:
         raise _not_found(f"HTTP-007.4: the actor {oid} has no head")
     return JSONResponse({"steps": page[0], "next": page[1]})
@@ -306,7 +301,7 @@ async def timers(request: Request) -> Response:
     """``GET /v1/actors/{actor}/timers`` (HTTP-007.10, TIM-005.2)."""
     oid = await actor_of(request)
     query_params(request, ())
-    found = await ask(request, Call(functools.partial(timers_of, actor=oid)))
+    found = await ask(request, TimersOf(oid))
     return JSONResponse({"timers": found})
 
 
@@ -316,7 +311,7 @@ async def unfail(request: Request) -> Response:
     (RUN-025), which commits its open group first and runs the actor again."""
     oid = await actor_of(request)
     query_params(request, ())
-    cleared = await ask(request, Call(functools.partial(clear, actor=oid), wakes=True))
+    cleared = await ask(request, ClearFailed(oid))
     return JSONResponse({"cleared": cleared})
 
 
@@ -325,7 +320,7 @@ async def bundle(request: Request) -> Response:
     """``GET /v1/actors/{actor}/bundle`` (HTTP-010.1)."""
     oid = await actor_of(request)
     query_params(request, ())
-    data = await ask(request, Call(functools.partial(export_actor, actor=oid)))
+    data = await ask(request, ExportActor(oid))
     return Response(data, 200, media_type=BUNDLE_MEDIA)
 
 
@@ -334,7 +329,7 @@ async def actor_openapi(request: Request) -> Response:
     """``GET /v1/actors/{actor}/openapi.json`` (HTTP-012.2)."""
     oid = await actor_of(request)
     query_params(request, ())
-    wut: Blob = await ask(request, Call(functools.partial(run_query, actor=oid, name="wut")))
+    wut = await ask(request, RunQuery(oid, "wut"))
     return JSONResponse(actor_document(oid, wut.data))
 
 
@@ -345,7 +340,7 @@ async def events(request: Request) -> Response:
     state = state_of(request)
     subscription = state.feed.subscribe(asyncio.get_running_loop())
 
-    async def stream() -> Any:
+    async def stream() -> AsyncIterator[str]:
         try:
             async for text in subscription.stream():
                 yield text

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ._audit import read
-from ._engine_commands import Call, EngineState
 from ._http import ask, count_param, handler, query_params
+from ._port import AuditEntries
 
 __all__ = ["audit"]
-
-
-def _entries(state: EngineState, limit: int) -> list[dict[str, object]]:
-    return read(state.store, limit)
 
 
 @handler
@@ -25,5 +18,5 @@ async def audit(request: Request) -> Response:
     limit = count_param(
         params.get("limit"), 100, 1000, "HTTP-020.2: limit is an integer from 1 to 1000"
     )
-    entries = await ask(request, Call(functools.partial(_entries, limit=limit)))
+    entries = await ask(request, AuditEntries(limit))
     return JSONResponse({"entries": entries})

@@ -29,19 +29,18 @@ import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from .._ids import ObjectId
 from ..runtime import is_id_text
-from ..store._refs import ACTOR_NAMES_PREFIX
 from ._audit import AuditEntry
-from ._audit import append as append_audit
-from ._engine_commands import EngineState
+from ._engine_commands import Command
+from ._port import ActorInPrefix, AppendAudit, LoadTokens
 from ._problems import HttpProblem
 from ._routes import endpoint_for
 from ._scopes import AUDITED, PAGE_SCOPE, PREFIX_FREE, SCOPE_OF, scope_of
-from ._tokens import TokenRecord, load_tokens, split_token, token_matches
+from ._tokens import TokenRecord, split_token, token_matches
 
 __all__ = [
     "AuthMiddleware",
@@ -57,7 +56,15 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
-Submit = Callable[[Callable[[EngineState], Any]], Awaitable[Any]]
+Answer = TypeVar("Answer")
+
+
+class Submit(Protocol):
+    """How the middleware asks the service's engine: a command of its port (:mod:`._port`),
+    answered as the command says."""
+
+    def __call__(self, command: Command[Answer]) -> Awaitable[Answer]: ...
+
 
 #: Where a request's grant sits in its ASGI scope.
 GRANT_KEY: Final = "gritwit.grant"
@@ -129,7 +136,7 @@ class TokenBook:
     def __init__(self, tokens: dict[str, TokenRecord]) -> None:
         self.tokens = tokens
         self.read_at = time.monotonic()
-        self._reading: asyncio.Future[Any] | None = None
+        self._reading: asyncio.Future[dict[str, TokenRecord]] | None = None
 
     def stale(self) -> bool:
         return time.monotonic() - self.read_at > BOOK_SECONDS
@@ -142,7 +149,7 @@ class TokenBook:
     async def read(self, submit: Submit) -> None:
         """Read the store's tokens again (one read at a time, shared by the waiters)."""
         if self._reading is None:
-            self._reading = asyncio.ensure_future(submit(lambda state: load_tokens(state.store)))
+            self._reading = asyncio.ensure_future(submit(LoadTokens()))
         reading = self._reading
         try:
             self.tokens = await asyncio.shield(reading)
@@ -305,21 +312,14 @@ class AuthMiddleware:
         starts with it, or an id some name that starts with it is bound to."""
         if not is_id_text(text):
             return text.startswith(prefix)
-        actor = ObjectId.from_hex(text)
-
-        def bound(state: EngineState) -> bool:
-            targets = state.store.list_ref_targets(ACTOR_NAMES_PREFIX + prefix)
-            return any(target == actor for _, target in targets)
-
-        allowed: bool = await self.submit(bound)
-        return allowed
+        return await self.submit(ActorInPrefix(prefix, ObjectId.from_hex(text)))
 
     async def _audit_refusal(
         self, grant: Grant, method: str, key: tuple[str, str] | None, status: int, cls: str
     ) -> None:
         if grant.audited and key is not None:
             entry = AuditEntry(grant.token.name, f"{method} {key[1]}", grant.actor, status, cls)
-            await self.submit(lambda state: append_audit(state.store, entry))
+            await self.submit(AppendAudit(entry))
 
 
 def _rate_limited(message: str, wait: float) -> HttpProblem:
@@ -352,7 +352,7 @@ def _audited(scope: Scope, grant: Grant, send: Send, submit: Submit) -> Send:
         endpoint = endpoint_for(scope["method"], scope["path"])
         what = f"{scope['method']} {endpoint.path if endpoint else scope['path']}"
         entry = AuditEntry(grant.token.name, what, grant.actor, start["status"], error_class)
-        await submit(lambda state: append_audit(state.store, entry))
+        await submit(AppendAudit(entry))
         await send(start)
 
     return audited

@@ -11,7 +11,8 @@ nothing else touches them.  Two tasks share its loop:
   sleep elsewhere, RUN-020.6), then runs again, so messages other services and
   runtimes send to the store are run too.  It counts the runs it starts, for
   ``settle`` (HTTP-011.1);
-* the *drainer* answers commands (:mod:`._engine_commands`) as they arrive, between
+* the *drainer* answers commands (:mod:`._engine_commands`, and the operations of its
+  port, :mod:`._port`, done by :class:`~._engine_ops.StateOps`) as they arrive, between
   runs and while a run waits for its transitions (a send then wakes the run, RUN-018.2):
   all the sends of one drain go out in one commit (:class:`~._sending.Sender`), each
   request answered once it is durable (HTTP-005.2).
@@ -33,7 +34,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._errors import ServiceStopping
 from ..runtime import (
@@ -53,7 +54,9 @@ from ..runtime._port_secrets import Secrets
 from ..runtime._timers import TimerService
 from ..store import Store
 from ..wit import TEST_ACTORS
-from ._engine_commands import Call, Command, Create, EngineState, Send, SendBatch, Settle
+from ._engine_commands import Command, Create, EngineState, Send, SendBatch, Settle
+from ._engine_ops import StateOps
+from ._port import EnginePort, Operation
 from ._sending import Sender, fail, resolve
 
 if TYPE_CHECKING:  # prometheus_client is loaded by the service, not by `import gritwit`
@@ -62,6 +65,9 @@ if TYPE_CHECKING:  # prometheus_client is loaded by the service, not by `import 
 __all__ = ["Engine", "EngineSettings"]
 
 _log = logging.getLogger("gritwit.serve")
+
+#: What a submitted command is answered with.
+Answer = TypeVar("Answer")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,7 +113,7 @@ class Engine:
         self._observer = observer
         #: Told each run's report and each commit's time (HTTP-014.1).
         self._metrics = metrics
-        self._queue: deque[tuple[Command, concurrent.futures.Future[Any]]] = deque()
+        self._queue: deque[tuple[Command[Any], concurrent.futures.Future[Any]]] = deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrived: asyncio.Event | None = None
@@ -134,9 +140,9 @@ class Engine:
         """Whether the engine runs and is not stopping (HTTP-001.5)."""
         return self._started.done() and self._started.exception() is None and not self._stop_asked
 
-    def submit(self, command: Command) -> concurrent.futures.Future[Any]:
+    def submit(self, command: Command[Answer]) -> concurrent.futures.Future[Answer]:
         """Queue ``command``; its future answers it (from the engine's thread)."""
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future: concurrent.futures.Future[Answer] = concurrent.futures.Future()
         with self._lock:
             loop = self._loop
             if self._closed or loop is None:
@@ -190,6 +196,7 @@ class Engine:
                 first_backoff=settings.first_backoff,
             )
             self._state = EngineState(self._store, runtime, RoutingIndex())
+            self._ops: EnginePort = StateOps(self._state)
             #: The timer service on the time of day (HTTP-007.10, TIM-002 … TIM-006).
             self.timers = TimerService(runtime.service_door)
             #: The port service (PORT-002 … PORT-008): an answer wakes the runner to adopt it.
@@ -331,16 +338,18 @@ class Engine:
                 elif isinstance(command, Settle):
                     self._settles.append((self.runs + 1, command.deadline, future))
                     self._wake_runner()
-                else:
-                    await sender.flush()  # a call sees the sends that came before it
-                    self._call(command, future)
+                elif isinstance(command, Operation):
+                    await sender.flush()  # an operation sees the sends that came before it
+                    self._operate(command, future)
+                else:  # the port's commands alone reach the engine's thread
+                    raise TypeError(f"the engine has no command {type(command).__name__}")
             except Exception as exc:
                 fail(future, exc)
         await sender.flush()
 
-    def _call(self, command: Call, future: concurrent.futures.Future[Any]) -> None:
+    def _operate(self, command: Operation[Any], future: concurrent.futures.Future[Any]) -> None:
         try:
-            resolve(future, command.call(self._state))
+            resolve(future, command.run(self._ops))
         except Exception as exc:
             fail(future, exc)
         if command.wakes:

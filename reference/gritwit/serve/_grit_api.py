@@ -4,7 +4,6 @@ HTTP-009, HTTP-010.2, HTTP-011, HTTP-012.1)."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from typing import Final
 
@@ -16,13 +15,13 @@ from .._version import SPEC_VERSION
 from ..store._refs import is_service_ref
 from ._auth import grant_of
 from ._content import parse_id
-from ._engine_commands import Call, Settle
+from ._engine_commands import Settle
 from ._http import ask, bad, handler, json_body, query_params, state_of, whole_body
 from ._json_body import Field, is_number
 from ._limits import CBOR_MEDIA, JSON_MEDIA
 from ._openapi import service_document
+from ._port import ImportActor, ObjectBytes, ObjectJson, PutObject, RefTarget, RefTargets
 from ._problems import HttpProblem
-from ._reads import import_actor, object_bytes, object_json, put_object, ref_target, ref_targets
 
 __all__ = [
     "health",
@@ -89,9 +88,9 @@ async def object_get(request: Request) -> Response:
     """``GET /v1/objects/{id}`` (HTTP-009.1)."""
     oid = parse_id(request.path_params["id"])
     if _raw(request):
-        data = await ask(request, Call(functools.partial(object_bytes, oid=oid)))
+        data = await ask(request, ObjectBytes(oid))
         return Response(data, 200, media_type=CBOR_MEDIA)
-    return JSONResponse(await ask(request, Call(functools.partial(object_json, oid=oid))))
+    return JSONResponse(await ask(request, ObjectJson(oid)))
 
 
 @handler
@@ -99,7 +98,7 @@ async def object_put(request: Request) -> Response:
     """``POST /v1/objects`` (HTTP-009.2): one object's canonical encoding."""
     query_params(request, ())
     data = await whole_body(request)
-    oid = await ask(request, Call(functools.partial(put_object, data=data)))
+    oid = await ask(request, PutObject(data))
     return JSONResponse({"id": oid.hex()}, 201)
 
 
@@ -116,7 +115,7 @@ async def refs(request: Request) -> Response:
     """``GET /v1/refs`` (HTTP-009.3), without the service's own to a token lacking
     ``admin`` (HTTP-018.7)."""
     prefix = query_params(request, ("prefix",)).get("prefix", "")
-    found = await ask(request, Call(functools.partial(ref_targets, prefix=prefix)))
+    found = await ask(request, RefTargets(prefix))
     if _hides_service_refs(request):
         found = [(name, oid) for name, oid in found if not is_service_ref(name)]
     return JSONResponse({"refs": [{"name": name, "target": oid.hex()} for name, oid in found]})
@@ -128,7 +127,7 @@ async def ref(request: Request) -> Response:
     service's own is absent to a token lacking ``admin`` (HTTP-018.7)."""
     query_params(request, ())
     name = request.path_params["name"]
-    target = await ask(request, Call(functools.partial(ref_target, name=name)))
+    target = await ask(request, RefTarget(name))
     if target is None or (is_service_ref(name) and _hides_service_refs(request)):
         raise HttpProblem(404, "not-found", f"HTTP-009.3: no ref {name!r:.80}")
     return JSONResponse({"name": name, "target": target.hex()})
@@ -139,7 +138,7 @@ async def import_bundle(request: Request) -> Response:
     """``POST /v1/bundles`` (HTTP-010.2)."""
     query_params(request, ())
     data = await whole_body(request)
-    actor, head = await ask(request, Call(functools.partial(import_actor, data=data), wakes=True))
+    actor, head = await ask(request, ImportActor(data))
     return JSONResponse({"actor": actor.hex(), "head": head.hex()})
 
 

@@ -3,8 +3,8 @@
 :class:`ServiceState` is the app's view of one service: its engine, limits, event feed
 and whether it stops.  :func:`handler` wraps a handler so that whatever it raises is
 answered as HTTP-003.1 says; :func:`ask` submits a command to the engine and awaits its
-answer; :func:`query_params` reads a request's query parameters, refusing any the
-endpoint does not define.
+answer, of the type the command declares; :func:`query_params` reads a request's query
+parameters, refusing any the endpoint does not define.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
+#: What a command asked of the engine is answered with.
+Answer = TypeVar("Answer")
 
 
 class ServiceState:
@@ -106,8 +108,9 @@ def state_of(request: Request) -> ServiceState:
     return state
 
 
-async def ask(request: Request, command: Command) -> Any:
-    """Submit ``command`` to the service's engine and await its answer."""
+async def ask(request: Request, command: Command[Answer]) -> Answer:
+    """Submit ``command`` (one of the engine's port, :mod:`._port`, or a send) to the
+    service's engine and await its answer, typed as the command says (HTTP-001)."""
     return await asyncio.wrap_future(state_of(request).engine.submit(command))
 
 

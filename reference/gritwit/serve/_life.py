@@ -2,7 +2,7 @@
 (HTTP-015 … HTTP-017, HTTP-004.4, HTTP-007.5).
 
 Each function takes the engine's :class:`~._engine_commands.EngineState` and runs in the
-engine's thread (a :class:`~._engine_commands.Call`), through the runtime's own
+engine's thread (an operation of :mod:`._port`), through the runtime's own
 operations (RUN-008, RUN-024, RUN-025, RUN-026), so a service does what the runtime and
 the command line do, and nothing of its own.
 """

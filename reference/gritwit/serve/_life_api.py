@@ -6,21 +6,18 @@ HTTP-007.5); the work itself is the runtime's, in the engine's thread (:mod:`._l
 
 from __future__ import annotations
 
-import functools
 from typing import Final
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .._errors import GritError
-from .._ids import ObjectId
 from ..runtime import check_name
 from ._actors_api import actor_of
 from ._content import parse_id, state_entries
-from ._engine_commands import Call
 from ._http import ask, bad, count_param, handler, json_body, query_params
 from ._json_body import Field, is_object, is_text
-from ._life import fork_actor, name_page, revert_actor
+from ._port import ForkActor, NamePage, RevertActor
 
 __all__ = ["fork", "names", "revert"]
 
@@ -47,8 +44,7 @@ async def names(request: Request) -> Response:
             check_name(after)
         except GritError:  # a query parameter's fault is bad-request (HTTP-002.3)
             raise bad("HTTP-015.2: after is an actor name (RUN-026.1)") from None
-    call = functools.partial(name_page, after=after, limit=limit)
-    page, following = await ask(request, Call(call))
+    page, following = await ask(request, NamePage(after, limit))
     return JSONResponse({"names": page, "next": following})
 
 
@@ -60,8 +56,7 @@ async def revert(request: Request) -> Response:
     body = await json_body(request, _REVERT_FIELDS)
     step = parse_id(body["step"])
     seen = None if body.get("head") is None else parse_id(body["head"])  # HTTP-016.3
-    call = functools.partial(revert_actor, actor=actor, step=step, head=seen)
-    head: ObjectId = await ask(request, Call(call, wakes=True))
+    head = await ask(request, RevertActor(actor, step, seen))
     return JSONResponse({"actor": actor.hex(), "head": head.hex()})
 
 
@@ -73,6 +68,5 @@ async def fork(request: Request) -> Response:
     body = await json_body(request, _FORK_FIELDS)
     step = parse_id(body["step"])
     entries = state_entries(body.get("state", {}))
-    call = functools.partial(fork_actor, actor=actor, step=step, entries=entries)
-    child: ObjectId = await ask(request, Call(call, wakes=True))
+    child = await ask(request, ForkActor(actor, step, entries))
     return JSONResponse({"actor": child.hex()}, 201)

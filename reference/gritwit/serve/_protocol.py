@@ -15,6 +15,11 @@ client likes.  :func:`guarded_protocol` makes a subclass of its h11 protocol tha
 
 A header section that arrives whole in one read is not h11's to refuse; the service's
 limits middleware measures it (:mod:`._middleware`).
+
+uvicorn's h11 protocol is an internal class and no public setting does this, so
+pyproject bounds uvicorn to the minor versions it was tested on, and
+``reference/tests/test_serve_protocol_seam.py`` fails on a uvicorn whose class no longer
+has what this one overrides and uses.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 bundles (HTTP-006, HTTP-007, HTTP-009, HTTP-010).
 
 Each function takes the engine's :class:`~._engine_commands.EngineState` and runs in the
-engine's thread (a :class:`~._engine_commands.Call`); none writes but
-:func:`put_object`, :func:`import_actor` (the failed mark is the runtime's to clear, :mod:`._life`).
+engine's thread (an operation of :mod:`._port`, done by :class:`~._engine_ops.StateOps`);
+none writes but :func:`put_object`, :func:`import_actor` (the failed mark is the runtime's
+to clear, :mod:`._life`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 from .._errors import ObjectNotFound
 from .._ids import ObjectId
-from .._json import object_to_json
+from .._json import JSON, object_to_json
 from .._objects import Blob, Step
 from ..runtime import (
     ActorView,
@@ -204,7 +205,7 @@ def query(state: EngineState, actor: ObjectId, name: str) -> Blob:
     return state.runtime.query(actor, name)
 
 
-def object_json(state: EngineState, oid: ObjectId) -> Any:
+def object_json(state: EngineState, oid: ObjectId) -> JSON:
     """An object's JSON description (HTTP-009.1, OBJ-018)."""
     return object_to_json(state.store.get_object(oid))
 

@@ -1,8 +1,16 @@
-"""The service's endpoints as data: method, path, the body each takes (spec/10-http.md).
+"""The service's endpoints as data: method, path, the body each takes, its handler
+(spec/10-http.md).
 
-One table, read three ways: the app's routes (:mod:`._app`), the body each endpoint
-takes and its limit (:mod:`._middleware`, HTTP-013.1), and the test that the OpenAPI
-document describes exactly these endpoints (HTTP-012.1).
+The one table of the endpoints, read four ways: the app's routes and the handler of
+each (:mod:`._app`), the body each endpoint takes and its limit (:mod:`._middleware`,
+HTTP-013.1), the token check's endpoint of a request (:mod:`._auth`), and the test that
+the OpenAPI document describes exactly these endpoints, each once (HTTP-012.1).
+
+A row names its handler as ``module.function`` of the handler modules
+(:data:`._app.HANDLER_MODULES`) rather than holding it: the handlers ask the token check
+(:mod:`._auth`), which reads this table, so this module imports none of them; the app
+resolves each name when it is imported, and fails to import on a name that resolves to
+no handler.
 """
 
 from __future__ import annotations
@@ -27,12 +35,19 @@ _MEDIA: Final[dict[BodyKind, str]] = {
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """One endpoint: ``method``, ``path`` (OpenAPI's template; ``{name}`` of a ref holds
-    slashes), the kind of body it takes (``None``: none), and its clause."""
+    slashes), the kind of body it takes (``None``: none), its clause, and its handler
+    (``module.function``, the module by its short name, :data:`._app.HANDLER_MODULES`)."""
 
     method: str
     path: str
     body: BodyKind | None
     clause: str
+    handler: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(method, path)``: what the OpenAPI document names it by (HTTP-012.1)."""
+        return self.method, self.path
 
     @property
     def media(self) -> str | None:
@@ -64,33 +79,33 @@ class Endpoint:
 
 #: Every endpoint of spec/10-http.md, in the chapter's order.
 ENDPOINTS: Final = (
-    Endpoint("GET", "/healthz", None, "HTTP-001.5"),
-    Endpoint("GET", "/readyz", None, "HTTP-001.5"),
-    Endpoint("GET", "/v1", None, "HTTP-001.6"),
-    Endpoint("POST", "/v1/actors", "json", "HTTP-004"),
-    Endpoint("POST", "/v1/actors/{actor}/messages", "json", "HTTP-005"),
-    Endpoint("POST", "/v1/messages", "json", "HTTP-005.7"),
-    Endpoint("GET", "/v1/actors/{actor}/queries/{name}", None, "HTTP-006"),
-    Endpoint("GET", "/v1/actors", None, "HTTP-007.1"),
-    Endpoint("GET", "/v1/actors/{actor}", None, "HTTP-007.3"),
-    Endpoint("GET", "/v1/actors/{actor}/history", None, "HTTP-007.4"),
-    Endpoint("GET", "/v1/actors/{actor}/timers", None, "HTTP-007.10"),
-    Endpoint("DELETE", "/v1/actors/{actor}/failed", None, "HTTP-007.5"),
-    Endpoint("GET", "/v1/events", None, "HTTP-008"),
-    Endpoint("GET", "/v1/objects/{id}", None, "HTTP-009.1"),
-    Endpoint("POST", "/v1/objects", "cbor", "HTTP-009.2"),
-    Endpoint("GET", "/v1/refs", None, "HTTP-009.3"),
-    Endpoint("GET", "/v1/refs/{name}", None, "HTTP-009.3"),
-    Endpoint("GET", "/v1/actors/{actor}/bundle", None, "HTTP-010.1"),
-    Endpoint("POST", "/v1/bundles", "bundle", "HTTP-010.2"),
-    Endpoint("POST", "/v1/settle", "json", "HTTP-011"),
-    Endpoint("GET", "/v1/openapi.json", None, "HTTP-012.1"),
-    Endpoint("GET", "/v1/actors/{actor}/openapi.json", None, "HTTP-012.2"),
-    Endpoint("GET", "/metrics", None, "HTTP-014.1"),
-    Endpoint("GET", "/v1/names", None, "HTTP-015.2"),
-    Endpoint("POST", "/v1/actors/{actor}/revert", "json", "HTTP-016"),
-    Endpoint("POST", "/v1/actors/{actor}/fork", "json", "HTTP-017"),
-    Endpoint("GET", "/v1/audit", None, "HTTP-020.2"),
+    Endpoint("GET", "/healthz", None, "HTTP-001.5", "grit.health"),
+    Endpoint("GET", "/readyz", None, "HTTP-001.5", "grit.ready"),
+    Endpoint("GET", "/v1", None, "HTTP-001.6", "grit.version"),
+    Endpoint("POST", "/v1/actors", "json", "HTTP-004", "actors.create"),
+    Endpoint("POST", "/v1/actors/{actor}/messages", "json", "HTTP-005", "actors.send"),
+    Endpoint("POST", "/v1/messages", "json", "HTTP-005.7", "actors.send_batch"),
+    Endpoint("GET", "/v1/actors/{actor}/queries/{name}", None, "HTTP-006", "actors.query"),
+    Endpoint("GET", "/v1/actors", None, "HTTP-007.1", "actors.actors"),
+    Endpoint("GET", "/v1/actors/{actor}", None, "HTTP-007.3", "actors.actor"),
+    Endpoint("GET", "/v1/actors/{actor}/history", None, "HTTP-007.4", "actors.history"),
+    Endpoint("GET", "/v1/actors/{actor}/timers", None, "HTTP-007.10", "actors.timers"),
+    Endpoint("DELETE", "/v1/actors/{actor}/failed", None, "HTTP-007.5", "actors.unfail"),
+    Endpoint("GET", "/v1/events", None, "HTTP-008", "actors.events"),
+    Endpoint("GET", "/v1/objects/{id}", None, "HTTP-009.1", "grit.object_get"),
+    Endpoint("POST", "/v1/objects", "cbor", "HTTP-009.2", "grit.object_put"),
+    Endpoint("GET", "/v1/refs", None, "HTTP-009.3", "grit.refs"),
+    Endpoint("GET", "/v1/refs/{name}", None, "HTTP-009.3", "grit.ref"),
+    Endpoint("GET", "/v1/actors/{actor}/bundle", None, "HTTP-010.1", "actors.bundle"),
+    Endpoint("POST", "/v1/bundles", "bundle", "HTTP-010.2", "grit.import_bundle"),
+    Endpoint("POST", "/v1/settle", "json", "HTTP-011", "grit.settle"),
+    Endpoint("GET", "/v1/openapi.json", None, "HTTP-012.1", "grit.openapi"),
+    Endpoint("GET", "/v1/actors/{actor}/openapi.json", None, "HTTP-012.2", "actors.actor_openapi"),
+    Endpoint("GET", "/metrics", None, "HTTP-014.1", "watch.metrics"),
+    Endpoint("GET", "/v1/names", None, "HTTP-015.2", "life.names"),
+    Endpoint("POST", "/v1/actors/{actor}/revert", "json", "HTTP-016", "life.revert"),
+    Endpoint("POST", "/v1/actors/{actor}/fork", "json", "HTTP-017", "life.fork"),
+    Endpoint("GET", "/v1/audit", None, "HTTP-020.2", "audit.audit"),
 )
 
 _COMPILED: Final = tuple((endpoint, endpoint.pattern) for endpoint in ENDPOINTS)

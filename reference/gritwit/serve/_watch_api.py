@@ -21,11 +21,10 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from .._version import SPEC_VERSION
 from ._content import parse_id
-from ._engine_commands import Call
 from ._http import ask, count_param, handler, query_params, state_of
 from ._metrics import METRICS_MEDIA
+from ._port import ServiceGauges, UiActor, UiList, WatchActors
 from ._problems import HttpProblem
-from ._watch import actor_page, list_actors, service_gauges, watch_actors
 from ._watch_html import actor_html, list_html, missing_html
 
 __all__ = ["UI_FILES", "metrics", "ui_actor", "ui_actors", "ui_file", "ui_index"]
@@ -62,7 +61,7 @@ async def metrics(request: Request) -> Response:
     state = state_of(request)
     if state.metrics is None:
         raise HttpProblem(404, "bad-request", "HTTP-014.1: this service serves no metrics")
-    gauges = await ask(request, Call(service_gauges))
+    gauges = await ask(request, ServiceGauges())
     return Response(state.metrics.render(gauges), 200, media_type=METRICS_MEDIA)
 
 
@@ -70,7 +69,7 @@ async def metrics(request: Request) -> Response:
 async def ui_index(request: Request) -> Response:
     """``GET /ui/`` (HTTP-014.3, HTTP-014.4): the list of actors, rendered here."""
     query_params(request, ())
-    listed = await ask(request, Call(functools.partial(list_actors, limit=LIST_LIMIT)))
+    listed = await ask(request, UiList(LIST_LIMIT))
     share = state_of(request).engine.settings.share
     return HTMLResponse(list_html(listed, share, SPEC_VERSION), 200, headers=_PAGE_HEADERS)
 
@@ -81,7 +80,7 @@ async def ui_actor(request: Request) -> Response:
     an actor with neither a head nor a failed mark, 400 for a path that is no id."""
     query_params(request, ())
     actor = parse_id(request.path_params["actor"])
-    page = await ask(request, Call(functools.partial(actor_page, actor=actor, steps=STEPS_SHOWN)))
+    page = await ask(request, UiActor(actor, STEPS_SHOWN))
     share = state_of(request).engine.settings.share
     if page is None:
         return HTMLResponse(missing_html(actor, share, SPEC_VERSION), 404, headers=_PAGE_HEADERS)
@@ -103,5 +102,5 @@ async def ui_actors(request: Request) -> Response:
     """``GET /ui/actors.json``: the actors the page lists, at most ``limit`` (1 to 10,000)."""
     given = query_params(request, ("limit",)).get("limit")
     limit = count_param(given, LIST_LIMIT, 10_000, "HTTP-002.3: limit is a number from 1 to 10000")
-    listed = await ask(request, Call(functools.partial(watch_actors, limit=limit)))
+    listed = await ask(request, WatchActors(limit))
     return JSONResponse(listed, headers={"cache-control": "no-cache"})
