@@ -8,7 +8,7 @@ design or by an attacker's DNS) to ``127.0.0.1`` opens the operator's own networ
 from __future__ import annotations
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _port
+from gritwit.runtime import _port_send
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -25,7 +25,7 @@ def _any(address: object, rule: object) -> bool:
 
 
 def install() -> None:
-    patch(_port, "address_allowed", _any)
+    patch(_port_send, "address_allowed", _any)
 
 
 if __name__ == "__main__":

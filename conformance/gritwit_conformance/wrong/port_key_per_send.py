@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _port
+from gritwit.runtime import _port_send
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -27,7 +27,7 @@ def _key(request: object, sender: object) -> str:
 
 
 def install() -> None:
-    patch(_port, "idempotency_key", _key)
+    patch(_port_send, "idempotency_key", _key)
 
 
 if __name__ == "__main__":

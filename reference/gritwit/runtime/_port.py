@@ -19,11 +19,8 @@ its headers only as it is sent and taken out of its response before it becomes a
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import queue
 import re
-import socket
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,14 +29,25 @@ from typing import TYPE_CHECKING, Final
 from .._codec import object_id
 from .._errors import RefConflict
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Mailbox, Message, Step, Tree, make_headers
+from .._objects import Blob, GritObject, Message, Step, Tree, make_headers
 from ..store import Store, head_ref
-from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble, mailbox_map
+from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble
 from ..wit._model import get_blob, get_tree, queued_send, transition_output
 from ._names import is_id_text, names_of
 from ._parties import HTTP, party_core, party_wit
-from ._port_policy import PolicyError, Rule, Target, address_allowed, allowing, parse_url
+from ._party_tables import absorb_party_import, table_with
+from ._port_policy import PolicyError, Rule, Target, allowing, parse_url
 from ._port_secrets import Secrets
+from ._port_send import (
+    Failure,
+    Outcome,
+    PortBounds,
+    Prepared,
+    Response,
+    idempotency_key,
+    perform,
+    resolve,
+)
 from ._timers import wall_clock
 
 if TYPE_CHECKING:
@@ -72,79 +80,12 @@ _CHUNK: Final = 65_536
 Key = tuple[ObjectId, ObjectId]
 
 
-@dataclass(frozen=True, slots=True)
-class PortBounds:
-    """The bounds of PORT-005, each refused or answered with its class."""
-
-    #: Most requests of one sender in flight (PORT-005.2).
-    max_in_flight: int = 8
-    #: Most requests in flight in all (PORT-005.2).
-    max_in_flight_total: int = 64
-    #: Longest request body, in bytes (PORT-005.3).
-    max_request_bytes: int = 1_048_576
-    #: Longest response body, in bytes (PORT-005.6).
-    max_response_bytes: int = 1_048_576
-    #: Most requests of one sender accepted in one minute of the clock (PORT-005.4).
-    max_per_minute: int = 60
-    #: Longest time limit, and the one given when a request names none (PORT-005.5), in ms.
-    max_time: int = 30_000
-
-
-def idempotency_key(request: ObjectId, sender: ObjectId) -> str:
-    """The ``Idempotency-Key`` of every sending of a request (PORT-006.1)."""
-    return request.hex() + sender.hex()
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A request as the service sends it: everything read from its message."""
-
-    key: Key
-    method: str
-    url: Target
-    #: Headers as the message holds them: references, never values (PORT-009.3).
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    keep: tuple[str, ...]
-    #: Seconds (PORT-005.5).
-    time_limit: float
-    rule: Rule
-    #: The request's content: a failure's content (PORT-008.2).
-    content: ObjectId
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A response, redacted (PORT-008.1, PORT-009.4)."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A failure's class and clause (PORT-008.2)."""
-
-    error: str
-    clause: str
-
-
-Outcome = Response | Failure
-
-
 class _Invalid(Exception):
     """A request refused as it is read (PORT-005.1, PORT-003): class and clause."""
 
     def __init__(self, error: str, clause: str) -> None:
         super().__init__(clause)
         self.failure = Failure(error, clause)
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (PORT-004.1)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
 
 
 # --- the table: the party's core ------------------------------------------------------
@@ -164,42 +105,6 @@ def _read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, ObjectId]:
                 continue
             table[sender, rid] = message
     return table
-
-
-def _core_with(
-    reader: ObjectReader,
-    core: Tree,
-    changes: Mapping[Key, ObjectId | None],
-    objects: list[GritObject],
-) -> Tree:
-    """``core`` with each request of ``changes`` put in flight or removed (``None``),
-    rewriting only the subtrees of the two hex digits it touches (PORT-007.1)."""
-    top_id = core.entries.get("requests")
-    top = None if top_id is None else get_tree(reader, top_id)
-    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
-    by_prefix: dict[str, dict[str, ObjectId | None]] = {}
-    for (sender, rid), message in changes.items():
-        by_prefix.setdefault(rid.hex()[:2], {})[rid.hex() + sender.hex()] = message
-    for prefix, items in by_prefix.items():
-        old = None if prefix not in subs else get_tree(reader, subs[prefix])
-        entries = {} if old is None else dict(old.entries)
-        for name, message in items.items():
-            if message is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = message
-        if entries:
-            sub = Tree(entries=entries)
-            objects.append(sub)
-            subs[prefix] = object_id(sub)
-        else:
-            subs.pop(prefix, None)
-    out = {name: oid for name, oid in core.entries.items() if name != "requests"}
-    if subs:
-        table = Tree(entries=subs)
-        objects.append(table)
-        out["requests"] = object_id(table)
-    return Tree(entries=out)
 
 
 def requests_in_flight(store: Store) -> dict[Key, ObjectId]:
@@ -246,79 +151,6 @@ def _read_headers(
     return tuple(out)
 
 
-# --- sending --------------------------------------------------------------------------
-
-
-def _ip_host(address: str) -> str:
-    return f"[{address}]" if ":" in address else address
-
-
-def perform(
-    req: Prepared,
-    secrets: Secrets,
-    bounds: PortBounds,
-    resolve: Callable[[str, int], list[str]] = _resolve,
-) -> Outcome:
-    """Send ``req`` once and read its answer (PORT-004, PORT-005.5 … PORT-005.7, PORT-008)."""
-    import httpx  # here, not at the top: a command that sends nothing never loads it
-
-    url = req.url
-    try:
-        addresses = resolve(url.bare_host, url.port)
-    except (OSError, UnicodeError):
-        return Failure("port-connection", "PORT-005.7")
-    if not addresses:
-        return Failure("port-connection", "PORT-005.7")
-    for text in addresses:  # every address, not the first (PORT-004.1)
-        try:
-            address = ipaddress.ip_address(text.split("%", 1)[0])
-        except ValueError:
-            return Failure("port-refused", "PORT-004.1")
-        if not address_allowed(address, req.rule):
-            return Failure("port-refused", "PORT-004.1")
-    # connect to a checked address, never resolve again (PORT-004.2)
-    wire_url = f"{url.scheme}://{_ip_host(addresses[0])}:{url.port}{url.target}"
-    default = {"http": 80, "https": 443}[url.scheme]
-    host_header = url.host if url.port == default else f"{url.host}:{url.port}"
-    headers = [(n, secrets.substitute(v)) for n, v in req.headers]  # only on the wire (PORT-009.2)
-    headers += [("host", host_header), ("idempotency-key", idempotency_key(*reversed(req.key)))]
-    deadline = time.monotonic() + req.time_limit
-    extensions = {"sni_hostname": url.bare_host} if url.scheme == "https" else {}
-    try:
-        with httpx.Client(
-            follow_redirects=False,  # PORT-004.3
-            trust_env=False,  # no proxy of the environment: the checked address is reached
-            timeout=httpx.Timeout(req.time_limit),
-        ) as client:
-            request = client.build_request(
-                req.method, wire_url, headers=headers, content=req.body, extensions=extensions
-            )
-            answer = client.send(request, stream=True)
-            try:
-                body = bytearray()
-                for chunk in answer.iter_raw(_CHUNK):
-                    body += chunk
-                    if len(body) > bounds.max_response_bytes:
-                        return Failure("port-too-large", "PORT-005.6")
-                    if time.monotonic() > deadline:
-                        return Failure("port-timeout", "PORT-005.5")
-                if time.monotonic() > deadline:
-                    return Failure("port-timeout", "PORT-005.5")
-                kept = tuple(
-                    (name, secrets.redact_text(", ".join(answer.headers.get_list(name))))
-                    for name in req.keep
-                    if name in answer.headers
-                )
-                return Response(answer.status_code, kept, secrets.redact(bytes(body)))
-            finally:
-                answer.close()
-    except httpx.TimeoutException:
-        return Failure("port-timeout", "PORT-005.5")
-    except (httpx.HTTPError, OSError, ValueError):
-        # its text may quote what was sent; the class is all the answer says (PORT-008.2)
-        return Failure("port-connection", "PORT-005.7")
-
-
 # --- the service ----------------------------------------------------------------------
 
 
@@ -348,7 +180,7 @@ class PortService:
         secrets: Secrets | None = None,
         clock: Callable[[], int] = wall_clock,
         bounds: PortBounds | None = None,
-        resolve: Callable[[str, int], list[str]] = _resolve,
+        resolve: Callable[[str, int], list[str]] = resolve,
         on_answer: Callable[[], object] | None = None,
     ) -> None:
         self._door = door
@@ -442,7 +274,8 @@ class PortService:
             base = party_core("http") if core is None else core
             if core is None:
                 job.objects += [party_wit("http"), base]
-            new_core = _core_with(door.reader, base, job.changes, job.objects)
+            changes = {rid.hex() + sender.hex(): m for (sender, rid), m in job.changes.items()}
+            new_core = table_with(door.reader, base, "requests", changes, job.objects)
             job.objects.append(new_core)
             inp = TransitionInput(
                 actor=HTTP, last_step=last, core=base, pending=pending, objects=door.reader
@@ -656,32 +489,4 @@ def _placeholder(key: Key, message: Message) -> Prepared:
 def absorb_port_import(store: Store, actor: ObjectId, head: Step) -> None:
     """Take an imported actor's requests as read before its head moves (PORT-007.5): a
     port step whose inbox entry for ``actor`` is its outbox entry for the port party."""
-    entry = mailbox_map(store, head.outbox).get(HTTP)
-    if entry is None:
-        return
-    for _ in range(_LOST_SWAPS):
-        last_id = store.get_ref(head_ref(HTTP))
-        last = None if last_id is None else store.get_object(last_id)
-        last = last if isinstance(last, Step) else None
-        inbox = {} if last is None else dict(mailbox_map(store, last.inbox))
-        if inbox.get(actor) == entry:
-            return
-        inbox[actor] = entry
-        objects: list[GritObject] = []
-        if last is None:
-            objects += [party_wit("http"), party_core("http")]
-        box = Mailbox(entries=inbox)
-        step = Step(
-            actor=HTTP,
-            previous=last_id,
-            core=object_id(party_core("http")) if last is None else last.core,
-            inbox=object_id(box),
-            outbox=None if last is None else last.outbox,
-        )
-        objects += [box, step]
-        store.put_objects(objects)
-        try:
-            store.cas_ref(head_ref(HTTP), last_id, object_id(step))
-            return
-        except RefConflict:
-            continue
+    absorb_party_import(store, HTTP, "http", actor, head)

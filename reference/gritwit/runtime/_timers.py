@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Final
 from .._codec import object_id
 from .._errors import InvalidId, RefConflict
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Mailbox, Step, Tree, make_headers
+from .._objects import Blob, GritObject, Step, Tree, make_headers
 from ..store import Store, head_ref
-from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble, mailbox_map
+from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble
 from ..wit._model import get_blob, get_tree, queued_send, transition_output
 from ._parties import TIMER, party_core, party_wit
+from ._party_tables import absorb_party_import, table_with
 
 if TYPE_CHECKING:
     from ._door import ServiceDoor
@@ -238,42 +239,6 @@ def _entry_objects(
     return timer, [blob, entry]
 
 
-def _core_with(
-    reader: ObjectReader,
-    core: Tree,
-    changes: Mapping[Key, PendingTimer | None],
-    objects: list[GritObject],
-) -> Tree:
-    """``core`` with each timer of ``changes`` set (or removed: ``None``), rewriting only
-    the subtrees of the first two hex digits it touches (TIM-006.2)."""
-    top_id = core.entries.get("timers")
-    top = None if top_id is None else get_tree(reader, top_id)
-    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
-    by_prefix: dict[str, dict[str, PendingTimer | None]] = {}
-    for (setter, tid), timer in changes.items():
-        by_prefix.setdefault(tid.hex()[:2], {})[tid.hex() + setter.hex()] = timer
-    for prefix, items in by_prefix.items():
-        old = None if prefix not in subs else get_tree(reader, subs[prefix])
-        entries = {} if old is None else dict(old.entries)
-        for name, timer in items.items():
-            if timer is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = timer.entry
-        if entries:
-            sub = Tree(entries=entries)
-            objects.append(sub)
-            subs[prefix] = object_id(sub)
-        else:
-            subs.pop(prefix, None)
-    out = {name: oid for name, oid in core.entries.items() if name != "timers"}
-    if subs:
-        table = Tree(entries=subs)
-        objects.append(table)
-        out["timers"] = object_id(table)
-    return Tree(entries=out)
-
-
 def pending_timers(store: Store, actor: ObjectId | None = None) -> list[PendingTimer]:
     """The timers pending (set by ``actor``, when given), as the party's head holds them,
     in the order of TIM-003.3 (TIM-005.2)."""
@@ -365,7 +330,11 @@ class TimerService:
             base = party_core("timer") if core is None else core
             if core is None:
                 job.objects += [party_wit("timer"), base]
-            new_core = _core_with(door.reader, base, job.changes, job.objects)
+            changes = {
+                tid.hex() + setter.hex(): None if timer is None else timer.entry
+                for (setter, tid), timer in job.changes.items()
+            }
+            new_core = table_with(door.reader, base, "timers", changes, job.objects)
             job.objects.append(new_core)
             inp = TransitionInput(
                 actor=TIMER, last_step=last, core=base, pending=pending, objects=door.reader
@@ -457,32 +426,4 @@ class TimerService:
 def absorb_import(store: Store, actor: ObjectId, head: Step) -> None:
     """Take an imported actor's requests as read before its head moves (TIM-007.3): a
     timer step whose inbox entry for ``actor`` is its outbox entry for the timer party."""
-    entry = mailbox_map(store, head.outbox).get(TIMER)
-    if entry is None:
-        return
-    for _ in range(_LOST_SWAPS):
-        last_id = store.get_ref(head_ref(TIMER))
-        last = None if last_id is None else store.get_object(last_id)
-        last = last if isinstance(last, Step) else None
-        inbox = {} if last is None else dict(mailbox_map(store, last.inbox))
-        if inbox.get(actor) == entry:
-            return
-        inbox[actor] = entry
-        objects: list[GritObject] = []
-        if last is None:
-            objects += [party_wit("timer"), party_core("timer")]
-        box = Mailbox(entries=inbox)
-        step = Step(
-            actor=TIMER,
-            previous=last_id,
-            core=object_id(party_core("timer")) if last is None else last.core,
-            inbox=object_id(box),
-            outbox=None if last is None else last.outbox,
-        )
-        objects += [box, step]
-        store.put_objects(objects)
-        try:
-            store.cas_ref(head_ref(TIMER), last_id, object_id(step))
-            return
-        except RefConflict:
-            continue
+    absorb_party_import(store, TIMER, "timer", actor, head)
