@@ -285,8 +285,9 @@ CLAIMS = [
     Claim(
         "evidence-unrun-groups",
         "docs/evidence.md",
-        r"shares, the time bound; (\d+) mutants\) and `serve` \(the HTTP service, about (\d+)\)",
-        lambda: (mutants_per_group()["life"], mutants_per_group()["serve"]),
+        r"shares, the time bound; ([\d,]+) mutants\) and `serve` \(the HTTP service, about "
+        r"([\d,]+)\)[\s\S]*?`services` \(the timer and the port, about ([\d,]+),",
+        lambda: tuple(mutants_per_group()[g] for g in ("life", "serve", "services")),
         0.1,
     ),
     Claim(

@@ -3,8 +3,8 @@
 ``gritwit mutate`` makes small wrong variants (*mutants*) of the reference's
 spec-enforcing modules, runs each behind the stdio adapter against the
 conformance tests of the profiles its module serves, and reports how many the
-suite catches — per module, per group (codec, store, wit, runtime, life, serve, wasm,
-sandbox) and per requirement ID.  See :mod:`._mutants` for the operators, :mod:`._run` for
+suite catches — per module, per group (codec, store, wit, runtime, life, serve, services,
+wasm, sandbox) and per requirement ID.  See :mod:`._mutants` for the operators, :mod:`._run` for
 the execution, :mod:`._report` for the files it writes.
 
 Why our own AST mutator and not mutmut or cosmic-ray: both mutate the package

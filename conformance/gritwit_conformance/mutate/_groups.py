@@ -94,6 +94,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/runtime/_placement.py",
         "gritwit/runtime/_revert.py",
         "gritwit/runtime/_share.py",
+        "gritwit/runtime/_view.py",
         "gritwit/runtime/_work.py",
     ),
     # chapter 10: the HTTP service, judged by the ``http`` profile through services the
@@ -105,8 +106,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
             "__init__",
             "_actors_api",
             "_app",
+            "_audit",
+            "_audit_api",
+            "_auth",
             "_content",
             "_engine",
+            "_engine_commands",
+            "_engine_ops",
             "_events",
             "_grit_api",
             "_http",
@@ -118,16 +124,34 @@ GROUPS: dict[str, tuple[str, ...]] = {
             "_metrics",
             "_middleware",
             "_openapi",
+            "_port",
             "_problems",
             "_protocol",
             "_reads",
             "_routes",
+            "_scopes",
             "_sending",
             "_server",
             "_sniff",
+            "_tokens",
             "_watch",
             "_watch_api",
+            "_watch_html",
         )
+    ),
+    # chapters 11 and 12: the runtime's services, the timer and the port, and their test
+    # actors (TIM-008, PORT-010), judged by the profiles that drive them on the
+    # harness's clock and the suite's loopback world (ADP-023, ADP-024).
+    "services": (
+        "gritwit/runtime/_alarm.py",
+        "gritwit/runtime/_courier.py",
+        "gritwit/runtime/_parties.py",
+        "gritwit/runtime/_party_tables.py",
+        "gritwit/runtime/_port.py",
+        "gritwit/runtime/_port_policy.py",
+        "gritwit/runtime/_port_secrets.py",
+        "gritwit/runtime/_port_send.py",
+        "gritwit/runtime/_timers.py",
     ),
     # chapter 09: the run, WASI, mount, wit blob, actor, input, engine, watchdog (no _cli.py)
     "sandbox": (
@@ -166,6 +190,7 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     "sandbox": ("sandbox",),
     "life": ("runtime", "http"),
     "serve": ("http",),
+    "services": ("services", "port"),
 }
 
 
