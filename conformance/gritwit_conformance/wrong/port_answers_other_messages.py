@@ -26,7 +26,11 @@ _real_request = _port.PortService._request
 
 
 def _request(
-    self: _port.PortService, door: ServiceDoor, job: _port._Pass, sender: ObjectId, item: PendingMessage
+    self: _port.PortService,
+    door: ServiceDoor,
+    job: _port._Pass,
+    sender: ObjectId,
+    item: PendingMessage,
 ) -> None:
     if item.mt != "port-request":  # the bug: answered as a malformed request
         failure = _port.Failure("port-invalid", "PORT-005.1")

@@ -27,7 +27,11 @@ _real_request = _port.PortService._request
 
 
 def _request(
-    self: _port.PortService, door: ServiceDoor, job: _port._Pass, sender: ObjectId, item: PendingMessage
+    self: _port.PortService,
+    door: ServiceDoor,
+    job: _port._Pass,
+    sender: ObjectId,
+    item: PendingMessage,
 ) -> None:
     if item.mt == "port-request" and any(rid == item.id for _, rid in job.table):
         # the bug: the id alone taken for the request's key

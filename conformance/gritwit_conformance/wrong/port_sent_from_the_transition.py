@@ -1,4 +1,4 @@
-"""Wrong adapter: ``courier``'s transition sends its request itself, as a host call (PORT-001.4, PORT-002.2).
+"""Wrong adapter: ``courier`` sends its request itself, a host call (PORT-001.4, PORT-002.2).
 
 The runtime lets a transition reach the world: ``courier`` performs each request it
 queues while its transition runs, waits for the answer, and then queues the message to

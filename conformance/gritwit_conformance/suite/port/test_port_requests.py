@@ -124,6 +124,44 @@ def test_two_actors_equal_requests_are_sent_with_their_own_keys(
         )
 
 
+@pytest.mark.req("PORT-001.3", "PORT-002.2", "PORT-006.1")
+def test_two_actors_requests_of_one_id_are_in_flight_at_once(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Two couriers' first equal requests have one id; read in one pass, each is its own
+    request (known by its sender and its id, PORT-001.3), both in flight at once."""
+    with World() as world:
+        rt = Ported(impl, tmp_path / "rt", {})
+        one, two = rt.courier("a"), rt.courier("b")
+        rt.close()
+        rt = Ported(impl, tmp_path / "rt", {"policy": [rule(world.port, [one, two])]})
+        for courier in (one, two):
+            rt.request(courier, f"{world.base}/slow?ms=200", run=False)
+        rt.run("ADP-024.2")
+        first, second = rt.requests(one)[-1], rt.requests(two)[-1]
+        check_equal("PORT-001.3", first, second, "the ids of two couriers' first equal requests")
+        got = [
+            [
+                (a.headers.get("mt"), a.headers.get("port-id"), a.headers.get("port-status"))
+                for a in rt.answers(courier)
+            ]
+            for courier in (one, two)
+        ]
+        check_equal(
+            "PORT-001.3",
+            [[("port-response", first, "200")], [("port-response", second, "200")]],
+            got,
+            "each courier's answers to its request of the same id, read in one pass",
+        )
+        keys = sorted(h.headers.get("idempotency-key", "") for h in world.hits("/slow"))
+        check_equal(
+            "PORT-006.1",
+            sorted([key_of(first, one), key_of(second, two)]),
+            keys,
+            "the keys the world got: each request's id and its sender's",
+        )
+
+
 @pytest.mark.req("PORT-008.1", "PORT-004.3", "PORT-002.3")
 def test_a_redirect_is_the_answer_and_its_target_is_not_asked(
     impl: Implementation, tmp_path: Path

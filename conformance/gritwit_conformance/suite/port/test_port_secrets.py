@@ -83,6 +83,18 @@ def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path
             expected="a bundle without the secret",
             came="the secret's bytes in the courier's bundle",
         )
+        check(
+            "ADP-024.3",
+            SECRET not in json.dumps(rt.opened),
+            expected="an answer to rt-open without the secret's value",
+            came=rt.opened,
+        )
+        check(
+            "ADP-024.3",
+            SECRET not in impl.stderr_of_test(),
+            expected="the adapter's standard error without the secret's value",
+            came="the secret's value in what the adapter wrote to standard error",
+        )
 
 
 @pytest.mark.req("PORT-009.2", "PORT-005.1", "PORT-008.2")
