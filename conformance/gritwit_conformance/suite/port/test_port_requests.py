@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal
+from .._check import check_equal, check_type
 from ._ported import PORT, Ported, key_of, rule
 from ._world import World
 
@@ -26,14 +26,7 @@ pytestmark = pytest.mark.profile("port")
 
 def _blob(rt: Ported, tree: g.GritObject, name: str) -> g.Blob:
     found = rt.entry(tree, name)
-    check(
-        "PORT-008.1",
-        isinstance(found, g.Blob),
-        expected=f"an entry {name!r} that is a blob",
-        came=found,
-    )
-    assert isinstance(found, g.Blob)
-    return found
+    return check_type("PORT-008.1", found, g.Blob, expected=f"an entry {name!r} that is a blob")
 
 
 @pytest.mark.req(

@@ -32,6 +32,7 @@ SECRET = "s3cr3t-Value-9f1c"
     "PORT-009.4",
     "ADP-024.3",
     "PORT-009.1",
+    "PORT-008.1",
 )
 def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
