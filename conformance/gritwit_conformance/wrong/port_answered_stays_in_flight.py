@@ -7,6 +7,9 @@ store again (a restart) finds it in flight and sends it once more, and answers i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _port
 from gritwit.wit import ObjectReader
@@ -21,6 +24,9 @@ ROW = WrongAdapter(
 )
 
 _real_answer = _port.PortService._answer
+_real_dispatch = _port.PortService._dispatch
+#: Per service: the requests it answered, which it does not send again itself.
+_answered: dict[int, set[_port.Key]] = {}
 
 
 def _answer(
@@ -33,10 +39,22 @@ def _answer(
     message = job.table[key]
     _real_answer(self, reader, job, key, outcome)
     job.table[key] = job.changes[key] = message  # the bug: answered, and kept in flight
+    _answered.setdefault(id(self), set()).add(key)
+
+
+def _dispatch(
+    self: _port.PortService,
+    reader: ObjectReader,
+    table: Mapping[_port.Key, ObjectId],
+    mine: set[ObjectId],
+) -> None:
+    done = _answered.get(id(self), set())
+    _real_dispatch(self, reader, {k: v for k, v in table.items() if k not in done}, mine)
 
 
 def install() -> None:
     patch(_port.PortService, "_answer", _answer)
+    patch(_port.PortService, "_dispatch", _dispatch)
 
 
 if __name__ == "__main__":
