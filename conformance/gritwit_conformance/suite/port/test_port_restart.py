@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
+from gritwit_conformance.harness._state import scaled
 
 from .._check import check_equal
 from ._ported import Ported, key_of, rule
@@ -22,11 +23,11 @@ from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
-#: How long the world takes to answer, in ms, and when the harness kills the adapter, in
-#: seconds: the kill lands after the port sent the request (within a second of the run)
-#: and before the world answers it.
-SLOW_MS = 3_000
+#: When the harness kills the adapter, in seconds of the run (scaled as the answer limits
+#: are, ADP-012: a loaded machine sends later), and how many times that the world takes to
+#: answer: the kill lands after the port sent the request and before the world answers.
 KILL_AFTER = 1.0
+SLOW_TIMES = 3
 
 
 @pytest.mark.slow
@@ -43,8 +44,10 @@ def test_a_request_in_flight_at_a_kill_is_sent_again_and_answered_once(
         rt.close()
         port = {"policy": [rule(world.port, [courier])]}
         rt = Ported(impl, path, port)
-        rt.request(courier, f"{world.base}/slow?ms={SLOW_MS}", run=False)
-        impl.kill_during("rt-run", KILL_AFTER, runtime=rt.handle, max_steps=10_000)
+        kill_after = scaled(KILL_AFTER)
+        slow_ms = round(kill_after * SLOW_TIMES * 1000)
+        rt.request(courier, f"{world.base}/slow?ms={slow_ms}", run=False)
+        impl.kill_during("rt-run", kill_after, runtime=rt.handle, max_steps=10_000)
         if not world.hits("/slow"):
             pytest.skip("the kill came before the port sent the request: nothing was in flight")
         rt = Ported(impl, path, port)  # a restart on the same directory
