@@ -1,4 +1,4 @@
-"""Wrong adapter: an import leaves the actor's requests pending for the port (PORT-007.5).
+"""Wrong adapter: an import leaves the actor's port requests pending (PORT-007.5, ADP-024.4).
 
 ``rt-import`` moves the actor's head without a port step that reads its requests: the
 importing store's port finds every request the actor ever sent pending, and sends again
@@ -17,7 +17,7 @@ from gritwit_conformance.wrong import WrongAdapter, patch, run
 #: What the suite must report for this adapter: its row of WRONG.
 ROW = WrongAdapter(
     ("port",),
-    frozenset({"PORT-007.5"}),
+    frozenset({"PORT-007.5", "ADP-024.4"}),
     "failed",
     "an import does not take the actor's port requests as read: they are sent again",
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.suite._check import fail
+from gritwit_conformance.suite._check import fail, ok_answer
 
 from ..services._clocked import Clocked, party_id
 
@@ -54,7 +54,15 @@ class Ported(Clocked):
     """A runtime of the implementation with a port (ADP-024.1) on the harness's clock."""
 
     def __init__(self, impl: Implementation, path: Path, port: Json, clock: int = START) -> None:
+        #: The answer to the last ``rt-open``: what must hold no secret's value (ADP-024.3).
+        self.opened: Json = {}
         super().__init__(impl, path, clock, port=port)
+
+    def open(self, clock: int, **options: Any) -> None:
+        """``rt-open`` with ``port`` (ADP-024.1), its answer kept in :attr:`opened`."""
+        reply = self.impl.call("rt-open", path=str(self.path), clock=clock, **options)
+        self.opened = ok_answer(reply, "ADP-024.1")
+        self.handle = str(self.opened["runtime"])
 
     def courier(self, seed: str = "") -> str:
         """A new ``courier`` (PORT-010), its genesis run; ``seed`` makes its id differ."""

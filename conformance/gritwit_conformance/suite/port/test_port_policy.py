@@ -15,7 +15,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal
+from .._check import check_equal, check_type
 from ._ported import Ported, rule
 from ._world import World
 
@@ -72,8 +72,7 @@ def test_a_rule_matches_path_prefix_scheme_and_actor(impl: Implementation, tmp_p
         rt = Ported(impl, tmp_path / "rt", {})
         one, two, three = rt.courier("1"), rt.courier("2"), rt.courier("3")
         head = rt.head(three) or ""
-        step = rt.obj(head)
-        assert isinstance(step, g.Step)
+        step = check_type("PORT-003.2", rt.obj(head), g.Step, expected="a step", what="a head")
         core = rt.obj(step.core.hex())
         code = core.entries["wit"].hex() if isinstance(core, g.Tree) else ""
         rt.close()

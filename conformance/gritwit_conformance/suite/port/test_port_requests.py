@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal
+from .._check import check_equal, check_type
 from ._ported import PORT, Ported, key_of, rule
 from ._world import World
 
@@ -26,14 +26,7 @@ pytestmark = pytest.mark.profile("port")
 
 def _blob(rt: Ported, tree: g.GritObject, name: str) -> g.Blob:
     found = rt.entry(tree, name)
-    check(
-        "PORT-008.1",
-        isinstance(found, g.Blob),
-        expected=f"an entry {name!r} that is a blob",
-        came=found,
-    )
-    assert isinstance(found, g.Blob)
-    return found
+    return check_type("PORT-008.1", found, g.Blob, expected=f"an entry {name!r} that is a blob")
 
 
 @pytest.mark.req(
@@ -116,6 +109,44 @@ def test_two_actors_equal_requests_are_sent_with_their_own_keys(
         second = rt.request(two, f"{world.base}/count")
         check_equal("PORT-001.3", first, second, "the ids of two couriers' first equal requests")
         keys = sorted(h.headers.get("idempotency-key", "") for h in world.hits("/count"))
+        check_equal(
+            "PORT-006.1",
+            sorted([key_of(first, one), key_of(second, two)]),
+            keys,
+            "the keys the world got: each request's id and its sender's",
+        )
+
+
+@pytest.mark.req("PORT-001.3", "PORT-002.2", "PORT-006.1")
+def test_two_actors_requests_of_one_id_are_in_flight_at_once(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Two couriers' first equal requests have one id; read in one pass, each is its own
+    request (known by its sender and its id, PORT-001.3), both in flight at once."""
+    with World() as world:
+        rt = Ported(impl, tmp_path / "rt", {})
+        one, two = rt.courier("a"), rt.courier("b")
+        rt.close()
+        rt = Ported(impl, tmp_path / "rt", {"policy": [rule(world.port, [one, two])]})
+        for courier in (one, two):
+            rt.request(courier, f"{world.base}/slow?ms=200", run=False)
+        rt.run("ADP-024.2")
+        first, second = rt.requests(one)[-1], rt.requests(two)[-1]
+        check_equal("PORT-001.3", first, second, "the ids of two couriers' first equal requests")
+        got = [
+            [
+                (a.headers.get("mt"), a.headers.get("port-id"), a.headers.get("port-status"))
+                for a in rt.answers(courier)
+            ]
+            for courier in (one, two)
+        ]
+        check_equal(
+            "PORT-001.3",
+            [[("port-response", first, "200")], [("port-response", second, "200")]],
+            got,
+            "each courier's answers to its request of the same id, read in one pass",
+        )
+        keys = sorted(h.headers.get("idempotency-key", "") for h in world.hits("/slow"))
         check_equal(
             "PORT-006.1",
             sorted([key_of(first, one), key_of(second, two)]),

@@ -32,6 +32,7 @@ SECRET = "s3cr3t-Value-9f1c"
     "PORT-009.4",
     "ADP-024.3",
     "PORT-009.1",
+    "PORT-008.1",
 )
 def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
@@ -82,6 +83,18 @@ def test_a_secret_reaches_the_world_and_no_object(impl: Implementation, tmp_path
             SECRET.encode() not in bundle,
             expected="a bundle without the secret",
             came="the secret's bytes in the courier's bundle",
+        )
+        check(
+            "ADP-024.3",
+            SECRET not in json.dumps(rt.opened),
+            expected="an answer to rt-open without the secret's value",
+            came=rt.opened,
+        )
+        check(
+            "ADP-024.3",
+            SECRET not in impl.stderr_of_test(),
+            expected="the adapter's standard error without the secret's value",
+            came="the secret's value in what the adapter wrote to standard error",
         )
 
 
