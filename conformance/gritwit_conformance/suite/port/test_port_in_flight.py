@@ -68,7 +68,7 @@ def _table(rt: Ported, core: g.Tree) -> Table:
     }
 
 
-@pytest.mark.req("PORT-007.1", "PORT-007")
+@pytest.mark.req("PORT-007.1", "PORT-007", "OBJ-020.1")
 def test_the_requests_in_flight_are_the_port_partys_core(
     impl: Implementation, tmp_path: Path
 ) -> None:
