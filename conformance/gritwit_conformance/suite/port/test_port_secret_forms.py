@@ -1,0 +1,49 @@
+"""A secret the operator gives in a form PORT-009.1 does not allow is refused when the
+runtime opens, and the refusal does not quote it (PORT-009.1, ADP-024.1).
+
+A secret's name is 1 to 64 characters of ``a-z``, ``0-9``, ``_`` and ``-``; its value
+non-empty text without control characters.  Each case breaks one of these and nothing
+else; the value of each is a text the suite looks for in the refusal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gritwit_conformance.harness._implementation import Implementation
+
+from .._check import check, error_answer
+
+pytestmark = pytest.mark.profile("port")
+
+VALUE = "s3cr3t-Form-41d7"
+
+
+@pytest.mark.req("PORT-009.1", "ADP-024.1", "PORT-009.3")
+@pytest.mark.parametrize(
+    ("what", "secrets"),
+    [
+        ("an uppercase letter in the name", {"Token": VALUE}),
+        ("a dot in the name", {"to.ken": VALUE}),
+        ("a name of 65 characters", {"t" * 65: VALUE}),
+        ("an empty name", {"": VALUE}),
+        ("an empty value", {"token": ""}),
+        ("a line feed in the value", {"token": VALUE + "\n"}),
+        ("a value that is not text", {"token": 41}),
+    ],
+)
+def test_a_secret_of_a_bad_form_is_refused_as_the_runtime_opens(
+    impl: Implementation, tmp_path: Path, what: str, secrets: dict[str, object]
+) -> None:
+    path = tmp_path / "rt"
+    path.mkdir()
+    reply = impl.call("rt-open", path=str(path), clock=1_000_000, port={"secrets": secrets})
+    error_answer(reply, "PORT-009.1", "bad-request", f"rt-open with a secret of {what}")
+    check(
+        "PORT-009.3",
+        VALUE not in str(reply.error),
+        expected="a refusal that does not quote the secret's value",
+        came=reply.error,
+    )

@@ -1,0 +1,91 @@
+"""Wrong adapter: the requests in flight are named sender first (PORT-007.1).
+
+The port records each request in flight under its sender's id followed by its own, and
+files it by the request's first two hex digits as PORT-007.1 says: a consistent table
+that this runtime reads back, but not the one the clause lays out, so another runtime
+reading the store finds every request under a name it cannot take apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gritwit._codec import object_id
+from gritwit._ids import ObjectId
+from gritwit._objects import GritObject, Tree
+from gritwit.adapter import ReferenceAdapter
+from gritwit.runtime import _port
+from gritwit.wit import ObjectReader
+from gritwit.wit._model import get_tree
+from gritwit_conformance.wrong import WrongAdapter, patch, run
+
+#: What the suite must report for this adapter: its row of WRONG.
+ROW = WrongAdapter(
+    ("port",),
+    frozenset({"PORT-007.1"}),
+    "failed",
+    "a request in flight is named by its sender's id followed by its own",
+    copied_from=(
+        ("gritwit.runtime._port:_read_table", "935c137bf9f3cb66"),
+        ("gritwit.runtime._port:_core_with", "e66c4d016c861d21"),
+    ),
+)
+
+
+def _read_table(reader: ObjectReader, core: Tree | None) -> dict[_port.Key, ObjectId]:
+    table: dict[_port.Key, ObjectId] = {}
+    top_id = None if core is None else core.entries.get("requests")
+    top = None if top_id is None else get_tree(reader, top_id)
+    for sub_id in ({} if top is None else top.entries).values():
+        sub = get_tree(reader, sub_id)
+        for name, message in ({} if sub is None else sub.entries).items():
+            try:  # the bug, read back: the sender first
+                sender, rid = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
+            except ValueError:
+                continue
+            table[sender, rid] = message
+    return table
+
+
+def _core_with(
+    reader: ObjectReader,
+    core: Tree,
+    changes: Mapping[_port.Key, ObjectId | None],
+    objects: list[GritObject],
+) -> Tree:
+    top_id = core.entries.get("requests")
+    top = None if top_id is None else get_tree(reader, top_id)
+    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
+    by_prefix: dict[str, dict[str, ObjectId | None]] = {}
+    for (sender, rid), message in changes.items():
+        # the bug: the sender's id first
+        by_prefix.setdefault(rid.hex()[:2], {})[sender.hex() + rid.hex()] = message
+    for prefix, items in by_prefix.items():
+        old = None if prefix not in subs else get_tree(reader, subs[prefix])
+        entries = {} if old is None else dict(old.entries)
+        for name, message in items.items():
+            if message is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = message
+        if entries:
+            sub = Tree(entries=entries)
+            objects.append(sub)
+            subs[prefix] = object_id(sub)
+        else:
+            subs.pop(prefix, None)
+    out = {name: oid for name, oid in core.entries.items() if name != "requests"}
+    if subs:
+        table = Tree(entries=subs)
+        objects.append(table)
+        out["requests"] = object_id(table)
+    return Tree(entries=out)
+
+
+def install() -> None:
+    patch(_port, "_read_table", _read_table)
+    patch(_port, "_core_with", _core_with)
+
+
+if __name__ == "__main__":
+    run(ReferenceAdapter, install)
