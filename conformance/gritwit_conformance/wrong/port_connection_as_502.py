@@ -28,7 +28,7 @@ def _perform(
     req: _port.Prepared,
     secrets: Any,
     bounds: _port.PortBounds,
-    resolve: Callable[[str, int], list[str]] = _port._resolve,
+    resolve: Callable[[str, int], list[str]] = _port.resolve,
 ) -> _port.Outcome:
     outcome = _real_perform(req, secrets, bounds, resolve)
     if isinstance(outcome, _port.Failure) and outcome.error == "port-connection":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from gritwit._codec import object_id
 from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Tree
 from gritwit.adapter import ReferenceAdapter
@@ -25,10 +24,7 @@ ROW = WrongAdapter(
     frozenset({"PORT-007.1"}),
     "failed",
     "a request in flight is named by its sender's id followed by its own",
-    copied_from=(
-        ("gritwit.runtime._port:_read_table", "935c137bf9f3cb66"),
-        ("gritwit.runtime._port:_core_with", "e66c4d016c861d21"),
-    ),
+    copied_from=(("gritwit.runtime._port:_read_table", "935c137bf9f3cb66"),),
 )
 
 
@@ -47,44 +43,24 @@ def _read_table(reader: ObjectReader, core: Tree | None) -> dict[_port.Key, Obje
     return table
 
 
-def _core_with(
+_real_table_with = _port.table_with
+
+
+def _table_with(
     reader: ObjectReader,
     core: Tree,
-    changes: Mapping[_port.Key, ObjectId | None],
+    entry: str,
+    changes: Mapping[str, ObjectId | None],
     objects: list[GritObject],
 ) -> Tree:
-    top_id = core.entries.get("requests")
-    top = None if top_id is None else get_tree(reader, top_id)
-    subs: dict[str, ObjectId] = {} if top is None else dict(top.entries)
-    by_prefix: dict[str, dict[str, ObjectId | None]] = {}
-    for (sender, rid), message in changes.items():
-        # the bug: the sender's id first
-        by_prefix.setdefault(rid.hex()[:2], {})[sender.hex() + rid.hex()] = message
-    for prefix, items in by_prefix.items():
-        old = None if prefix not in subs else get_tree(reader, subs[prefix])
-        entries = {} if old is None else dict(old.entries)
-        for name, message in items.items():
-            if message is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = message
-        if entries:
-            sub = Tree(entries=entries)
-            objects.append(sub)
-            subs[prefix] = object_id(sub)
-        else:
-            subs.pop(prefix, None)
-    out = {name: oid for name, oid in core.entries.items() if name != "requests"}
-    if subs:
-        table = Tree(entries=subs)
-        objects.append(table)
-        out["requests"] = object_id(table)
-    return Tree(entries=out)
+    if entry == "requests":  # the bug: the sender's id first (and filed by its digits)
+        changes = {name[64:] + name[:64]: value for name, value in changes.items()}
+    return _real_table_with(reader, core, entry, changes, objects)
 
 
 def install() -> None:
     patch(_port, "_read_table", _read_table)
-    patch(_port, "_core_with", _core_with)
+    patch(_port, "table_with", _table_with)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def _perform(
     req: _port.Prepared,
     secrets: Secrets,
     bounds: _port.PortBounds,
-    resolve: Callable[[str, int], list[str]] = _port._resolve,
+    resolve: Callable[[str, int], list[str]] = _port.resolve,
 ) -> _port.Outcome:
     outcome = _real_perform(req, secrets, bounds, resolve)
     if _UNALLOWED in req.rule.actors:

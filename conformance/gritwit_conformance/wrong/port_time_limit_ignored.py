@@ -30,7 +30,7 @@ def _perform(
     req: _port.Prepared,
     secrets: Any,
     bounds: _port.PortBounds,
-    resolve: Callable[[str, int], list[str]] = _port._resolve,
+    resolve: Callable[[str, int], list[str]] = _port.resolve,
 ) -> _port.Outcome:
     longest = dataclasses.replace(req, time_limit=bounds.max_time / 1000)  # the bug
     return _real_perform(longest, secrets, bounds, resolve)
