@@ -84,7 +84,10 @@ def add_mutate_parser(subparsers: Any) -> None:
         "--group",
         action="append",
         default=[],
-        help="codec, store, wit, runtime, life, serve, services, wasm or sandbox (repeatable; default: all)",
+        help=(
+            "codec, store, wit, runtime, life, serve, services, wasm or sandbox "
+            "(repeatable; default: all)"
+        ),
     )
     add(
         "--module",

@@ -24,8 +24,8 @@ def install() -> None:
 
     original = _middleware.LimitsMiddleware._read
 
-    async def _read(self: Any, receive: Any, limit: int, taken: list[int]) -> bytes:
-        data: bytes = await original(self, receive, 1 << 62, taken)  # the bug: no bound
+    async def _read(self: Any, receive: Any, limit: int, taken: list[int]) -> bytes | bytearray:
+        data: bytes | bytearray = await original(self, receive, 1 << 62, taken)  # the bug
         return data
 
     patch(_middleware.LimitsMiddleware, "_read", _read)
