@@ -19,6 +19,7 @@ quick one keeps the rule in the default run.
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -189,6 +190,11 @@ def test_timers_through_a_few_kills_of_two_share_services(pg_url: str) -> None:
 
 
 @pytest.mark.heavy
+@pytest.mark.skipif(
+    os.environ.get("GRITWIT_PROFILE") != "deep",
+    reason="GRITWIT_PROFILE=deep runs it: about 110 s on 2 cores (20 service starts); the "
+    "default run keeps the rule with 3 kills",
+)
 @pytest.mark.req("TIM-003.1", "TIM-003.2", "TIM-003.5", "TIM-006.3", "RUN-010")
 def test_twenty_kills_of_two_share_services_with_two_hundred_and_forty_timers(
     pg_url: str,
