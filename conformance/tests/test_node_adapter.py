@@ -131,12 +131,15 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
     ]
     assert not wrongly, f"not claimed, yet every profile they need is: {wrongly[:5]}"
     expected = {r["id"] for r in report["results"] if r["outcome"] == "expected-failure"}
-    assert expected and all("test_every_nan_an_instruction_produces" in i for i in expected)
+    nan = {i for i in expected if "test_every_nan_an_instruction_produces" in i}
+    # and, with the sandbox, the flat 2**18 core its mount does not finish in 5 s (README)
+    flat = "test_a_flat_genesis_core_is_mounted_within_the_default_bound_or_refused[at-the-bound]"
+    assert nan and expected - nan <= {f"suite/sandbox/test_entry_core_bound.py::{flat}"}, expected
     profiles = report["profiles"]
     assert profiles["codec"]["passed"] >= 600
     assert profiles["wit"]["passed"] >= 100  # every scenario of scenarios.json
     assert profiles["wasm"]["passed"] >= 20  # every scenario of wasm.json, hostile ones too
-    assert profiles["wasm"]["expectedFailures"] == len(expected)
+    assert profiles["wasm"]["expectedFailures"] == len(nan)
     assert profiles["runtime"]["passed"] >= 250  # the runtime profile, teleport too (ADP-006)
     # the guide's sample (a run that claims sandbox) is this run's summary, row by row:
     # every row when this run claims sandbox too (what it leaves unclaimed then, the

@@ -114,6 +114,9 @@ const COMMANDS = {
       known_failures: [{ // ADP-005.3: tracked, and reported as a failure once it passes
         test: 'test_every_nan_an_instruction_produces_is_canonical',
         reason: 'V8 does not canonicalise NaN results (WASM-006.1); see README, Deviations'
+      }, {
+        test: 'test_a_flat_genesis_core_is_mounted_within_the_default_bound_or_refused[at-the-bound]',
+        reason: 'a flat core of 2**18 files does not mount within the default 5 s (RUN-005.1, SBX-006.15); see README, Deviations'
       }]
     }
   },
