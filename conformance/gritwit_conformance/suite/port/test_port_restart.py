@@ -38,18 +38,22 @@ def test_a_request_in_flight_at_a_kill_is_sent_again_and_answered_once(
     if not impl.can_kill:
         pytest.skip("the implementation is no process: it cannot be killed mid-command")
     with World() as world:
-        path = tmp_path / "rt"
-        rt = Ported(impl, path, {})
-        courier = rt.courier()
-        rt.close()
-        port = {"policy": [rule(world.port, [courier])]}
-        rt = Ported(impl, path, port)
         kill_after = scaled(KILL_AFTER)
-        slow_ms = round(kill_after * SLOW_TIMES * 1000)
-        rt.request(courier, f"{world.base}/slow?ms={slow_ms}", run=False)
-        impl.kill_during("rt-run", kill_after, runtime=rt.handle, max_steps=10_000)
-        if not world.hits("/slow"):
-            pytest.skip("the kill came before the port sent the request: nothing was in flight")
+        for attempt in range(4):  # a kill before the port sent: again, later, on a new store
+            path = tmp_path / f"rt{attempt}"
+            rt = Ported(impl, path, {})
+            courier = rt.courier()
+            rt.close()
+            port = {"policy": [rule(world.port, [courier])]}
+            rt = Ported(impl, path, port)
+            slow_ms = round(kill_after * SLOW_TIMES * 1000)
+            rt.request(courier, f"{world.base}/slow?ms={slow_ms}", run=False)
+            impl.kill_during("rt-run", kill_after, runtime=rt.handle, max_steps=10_000)
+            if world.hits("/slow"):
+                break
+            kill_after *= 2
+        else:
+            pytest.skip("every kill came before the port sent the request: nothing was in flight")
         rt = Ported(impl, path, port)  # a restart on the same directory
         rt.run("ADP-024.2")
         request = rt.requests(courier)[-1]
