@@ -14,7 +14,7 @@ from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Step, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.adapter import _runtime as adapter_runtime
-from gritwit.runtime import _timers
+from gritwit.runtime import _party_tables, _timers
 from gritwit.runtime._parties import TIMER
 from gritwit.store import Store, head_ref
 from gritwit_conformance.wrong import WrongAdapter, patch, run
@@ -38,13 +38,13 @@ def _cancel_all(store: Store, actor: ObjectId) -> None:
     if not isinstance(last, Step) or not isinstance(core, Tree):
         return
     table = _timers.read_table(store, core)
-    changes: dict[_timers.Key, _timers.PendingTimer | None] = {
-        key: None for key, timer in table.items() if timer.setter == actor
+    changes: dict[str, ObjectId | None] = {
+        timer.name: None for timer in table.values() if timer.setter == actor
     }
     if not changes:
         return
     objects: list[GritObject] = []
-    new_core = _timers._core_with(store, core, changes, objects)
+    new_core = _party_tables.table_with(store, core, "timers", changes, objects)
     step = Step(
         actor=TIMER,
         previous=last_id,
