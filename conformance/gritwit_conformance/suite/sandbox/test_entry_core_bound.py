@@ -32,6 +32,7 @@ Written against ``gritwit_conformance.wrong.runtime_update_core_unbounded``,
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,11 @@ def test_a_flat_genesis_core_is_mounted_within_the_default_bound_or_refused(
     transition (the mount is host work counted against it, RUN-005.10), and the step keeps
     it; one more file and the genesis fails ``too-large`` at every attempt, then the failed
     mark (SBX-006.17, RUN-004)."""
+    if extra == 0 and sys.gettrace() is not None:
+        pytest.skip(
+            "a traced run (gritwit mutate's test map) does the in-process mount's work "
+            "several times over, past the default bound on a transition it judges"
+        )
     shape = _flat(extra)
     suite_premise(_entries(shape) == BOUND + extra, "the flat shape has FLAT + extra entries")
     runtime = _open(impl, tmp_path / "rt")
