@@ -128,7 +128,6 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         "protocol",
         "services",  # the clock and the timers (ADP-023): no extra needed
         "port",  # the http port (ADP-024): no extra needed either
-        "port",  # the port, on the suite's loopback world (ADP-024): no extra needed
         *sandbox,
         *http,
     }
