@@ -493,3 +493,26 @@ def test_the_fast_path_declines_what_the_plain_path_rejects(
 ) -> None:
     assert _fast(data) is None
     rejects(data, cls, requirement)
+
+
+@pytest.mark.req("OBJ-010", "OBJ-011.1", "OBJ-011.2", "OBJ-005")
+@pytest.mark.parametrize(
+    ("raw", "cls", "requirement"),
+    [
+        ({}, g.InvalidObject, "OBJ-010"),
+        ({"a/b": bytes(32)}, g.InvalidName, "OBJ-011.2"),
+        ({"": bytes(32)}, g.InvalidName, "OBJ-011.1"),
+        ({"a": bytes(31)}, g.InvalidId, "OBJ-005"),
+    ],
+)
+def test_a_read_back_directory_is_checked_like_any_tree(
+    raw: dict[str, bytes], cls: type[g.GritError], requirement: str
+) -> None:
+    """OBJ-010, OBJ-011.1, OBJ-011.2, OBJ-005: the sandbox's read-back of a run's directories
+    (``tree_entries_of_digests``) refuses what a decoded tree would, though the WASI file
+    system cannot make such names: the check is the tree's, not the file system's."""
+    from gritwit._objects import tree_entries_of_digests
+
+    with pytest.raises(cls) as info:
+        tree_entries_of_digests(raw)
+    assert info.value.requirement == requirement, info.value
