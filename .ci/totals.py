@@ -2,7 +2,9 @@
 
     python .ci/totals.py DIR
 
-Prints one line, ``tests: N passed, N failed`` (failed counts failures and errors;
+Prints the slowest tests of every report first (which step, how long: a run's tail is
+often all a reader of CI gets, and it is where the time to move to the deep profile is
+found), then one line, ``tests: N passed, N failed`` (failed counts failures and errors;
 skipped tests are neither, and are named after the totals when there are any), the
 last line of ``.ci/run``'s output whether it passed or stopped at a failed step, so
 that a landing reads how many tests ran.  A report that cannot be read counts as one
@@ -36,8 +38,33 @@ def totals(folder: Path) -> tuple[int, int, int]:
     return passed, failed, skipped
 
 
+def slowest(folder: Path, count: int = 25) -> list[tuple[float, str, str]]:
+    """The ``count`` longest test cases over every readable report: (seconds, the
+    report's name, the test's class and name)."""
+    found: list[tuple[float, str, str]] = []
+    for report in sorted(folder.glob("*.xml")):
+        try:
+            root = ET.parse(report).getroot()
+        except (ET.ParseError, OSError):
+            continue
+        for case in root.iter("testcase"):
+            try:
+                seconds = float(case.get("time", 0))
+            except ValueError:
+                continue
+            name = f"{case.get('classname', '')}::{case.get('name', '')}"
+            found.append((seconds, report.stem, name))
+    found.sort(key=lambda row: -row[0])
+    return found[:count]
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[1]) if len(argv) > 1 else Path(".")
+    rows = slowest(folder)
+    if rows:
+        print("slowest tests (seconds, step's report, test):")
+        for seconds, step, name in rows:
+            print(f"  {seconds:8.1f}  {step:8}  {name}")
     passed, failed, skipped = totals(folder)
     tail = f" ({skipped} skipped)" if skipped else ""
     print(f"tests: {passed} passed, {failed} failed{tail}")

@@ -234,6 +234,32 @@ def test_the_runner_classifies_what_happens_behind_the_adapter(tmp_path: Path) -
     assert evidence(report)["requirements"]["ID-003"][0]["mutant"] == text_check.id
 
 
+def test_a_sample_maps_the_modules_of_its_own_mutants_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sample's test map traces the lines of its mutants' modules, not every group's
+    (the tracer's cost grows with what it records); a whole run maps every module."""
+    import gritwit_conformance.mutate._run as run_module
+
+    chosen = _mutant("gritwit/_ids.py", "16", "(17)")
+    mapped: list[set[str]] = []
+
+    def fake_map(
+        profiles: Any, cache: Any, log: Any, workers: int = 1, modules: Any = ()
+    ) -> Coverage:
+        mapped.append(set(modules))
+        return Coverage({"key": "test", "tests": {}})  # reaches nothing: no worker runs
+
+    monkeypatch.setattr(run_module, "build_coverage", fake_map)
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    sample = Options(groups=("codec",), only=(chosen.id,), sample=1, workers=1, root=tmp_path)
+    run = run_mutation(sample, log=lambda _: None)
+    assert run.results[chosen.id].get("uncovered") is True
+    whole = Options(groups=("codec",), only=(chosen.id,), workers=1, root=tmp_path)
+    run_mutation(whole, log=lambda _: None)
+    assert mapped == [{"gritwit/_ids.py"}, set()]
+
+
 def _hanging_job(deadline: float, timeout: float) -> dict[str, Any]:
     """A worker job whose mutant hangs at import: its adapter never answers."""
     return {

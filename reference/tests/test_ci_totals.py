@@ -55,6 +55,27 @@ def test_totals_count_what_the_runs_reported(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[-1] == "tests: 3 passed, 2 failed (1 skipped)"
 
 
+def test_the_slowest_tests_come_before_the_totals(tmp_path: Path) -> None:
+    """The tail CI's reader sees names the slowest tests (their step and seconds) above the
+    totals line, which stays the last."""
+    (tmp_path / "junit").mkdir()
+    _pytest(
+        tmp_path,
+        "one",
+        "import time\ndef test_quick(): pass\ndef test_slow(): time.sleep(0.3)\n",
+    )
+    rows = _totals().slowest(tmp_path / "junit")
+    assert [name.split("::")[-1] for _, _, name in rows] == ["test_slow", "test_quick"]
+    assert rows[0][0] >= 0.3 and rows[0][1] == "one"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "totals.py"), str(tmp_path / "junit")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "tests: 2 passed, 0 failed"
+    assert "test_slow" in lines[1] and "test_quick" in lines[2], lines
+
+
 def test_an_unreadable_report_is_a_failure(tmp_path: Path) -> None:
     (tmp_path / "cut.xml").write_text("<testsuites><testsuite tests='4'")
     assert _totals().totals(tmp_path) == (0, 1, 0)

@@ -280,7 +280,15 @@ def run_mutation(
     if coverage is None and options.against:
         coverage = fixed_selection(run.mutants, options.against)
     if coverage is None:
-        coverage = build_coverage(profiles, options.root / options.cache, log, options.workers)
+        # a sample maps only its own mutants' modules (none run: no map at all)
+        to_judge = [m for m in run.mutants if m.id not in equivalent]
+        modules = {m.module for m in to_judge} if options.sample is not None else set()
+        if options.sample is not None and not to_judge:
+            coverage = Coverage({"key": "none", "tests": {}})
+        else:
+            coverage = build_coverage(
+                profiles, options.root / options.cache, log, options.workers, modules=modules
+            )
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
     jobs: queue.Queue[Mutant] = queue.Queue()
     to_run = 0
