@@ -17,7 +17,7 @@ from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Executor, Failure, code_core, test_actor_core
 from ..wit import failure_class as wit_failure_class
-from ._args import BadRequest, Json, _hex, _id, _str, _text
+from ._args import BadRequest, Json, _hex, _id, _str, _text, closed
 
 __all__ = [
     "MAX_CONTENT_DEPTH",
@@ -202,8 +202,6 @@ class WitCommands:
 
     def cmd_wit_close(self, args: Json) -> Json:
         handle = _str(args, "runtime")
-        entry = self._runtimes.pop(handle, None)
-        if entry is None:
-            raise BadRequest(f"no open runtime {handle!r:.60}")
-        entry[0].close()
+        store, _ = closed(self._runtimes, handle, f"no open runtime {handle!r:.60}")
+        store.close()
         return {}
