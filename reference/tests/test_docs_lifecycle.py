@@ -11,7 +11,6 @@ the reference runtime shows the states the way the table's last column says.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import string
 import sys
 import xml.etree.ElementTree as ET
@@ -23,6 +22,7 @@ from aio import run
 from core_numbers import head_count
 from hypothesis import given
 from hypothesis import strategies as st
+from scripts import load_script
 
 import gritwit as g
 from gritwit.runtime import Runtime, failed_ref, history
@@ -45,12 +45,7 @@ def _load(name: str) -> ModuleType:
     """A helper module from ``docs/``, importable by its own name (the two import each other)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "docs" / f"{name}.py", name)
 
 
 lifecycle = _load("_lifecycle")
