@@ -38,6 +38,7 @@ __all__ = [
     "json_body",
     "problem_response",
     "query_params",
+    "raw_form",
     "whole_body",
 ]
 
@@ -184,3 +185,12 @@ def query_params(request: Request, allowed: Collection[str]) -> dict[str, str]:
             raise bad(f"HTTP-002.3: the parameter {name!r} is given twice")
         found[name] = value
     return found
+
+
+def raw_form(request: Request, clause: str) -> bool:
+    """Whether the answer is asked for as its bytes (``?form=raw``): ``form`` is ``raw`` or
+    absent, else ``bad-request`` naming ``clause`` (HTTP-006.2, HTTP-009.1)."""
+    form = query_params(request, ("form",)).get("form")
+    if form not in (None, "raw"):
+        raise bad(f"{clause}: form is raw, or absent")
+    return form == "raw"
