@@ -225,13 +225,19 @@ async def _no_wait(delay: float) -> None:
     await asyncio.sleep(0)
 
 
-@pytest.mark.req("RUN-015", "RUN-001", "WIT-004", "WIT-005", "WIT-008")
-def test_sent_then_read_as_the_table_says() -> None:
+def _counter() -> tuple[g.Store, Runtime, g.ObjectId]:
+    """A counter made and run once, in a store of its own: its genesis read, nothing pending."""
     store = g.Store.memory()
     rt = Runtime(store, send_commit="own")
     core, objects = test_actor_core("counter")
     counter = run(rt.genesis(core, objects))
     run(rt.run_until_quiescent())
+    return store, rt, counter
+
+
+@pytest.mark.req("RUN-015", "RUN-001", "WIT-004", "WIT-005", "WIT-008")
+def test_sent_then_read_as_the_table_says() -> None:
+    store, rt, counter = _counter()
     genesis, nothing = _seen(store, counter)
     assert genesis is not None and nothing == []
     five = _blob("5")
@@ -248,11 +254,7 @@ def test_sent_then_read_as_the_table_says() -> None:
 
 @pytest.mark.req("RUN-015", "WIT-004", "WIT-005")
 def test_a_newer_signal_supersedes_an_unread_one() -> None:
-    store = g.Store.memory()
-    rt = Runtime(store, send_commit="own")
-    core, objects = test_actor_core("counter")
-    counter = run(rt.genesis(core, objects))
-    run(rt.run_until_quiescent())
+    store, rt, counter = _counter()
     two, three = _blob("2"), _blob("3")
     first = run(rt.send(counter, g.object_id(two), {"mt": "inc"}, (two,), signal=True))
     second = run(rt.send(counter, g.object_id(three), {"mt": "inc"}, (three,), signal=True))
