@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._codec import _from_value
+from ._codec import _from_value, object_id
 from ._errors import InvalidObject, InvalidUtf8
 from ._ids import ObjectId
+from ._maps import canonical_key_order
 from ._objects import Blob, GritObject, Mailbox, Message, Step, Tree, _sorted_raw
 
-__all__ = ["check_text", "object_from_json", "object_to_json"]
+__all__ = ["check_text", "content_object", "object_from_json", "object_to_json"]
 
 JSON = dict[str, Any]
 _HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
@@ -132,3 +133,19 @@ def object_from_json(desc: object) -> GritObject:
             continue  # absent (OBJ-018.4); elsewhere null and {} are values (OBJ-018.7)
         value[key] = _field_value(key, item)
     return _from_value(_sorted_raw(value))
+
+
+def content_object(description: Any, objects: list[GritObject]) -> ObjectId:
+    """The id a content description names, its shape already judged whole (ADP-004.8,
+    HTTP-005.1): ``{"blob": hex, "headers": {…}?}`` a blob, ``{"tree": {name: description}}``
+    a tree.  Its objects are appended to ``objects`` innermost first, a tree's entries in
+    canonical name order (ENC-010), each built by its own rules (OBJ-017)."""
+    obj: GritObject
+    if "blob" in description:
+        obj = Blob(data=bytes.fromhex(description["blob"]), headers=description.get("headers", {}))
+    else:
+        entries = description["tree"]
+        names = sorted(entries, key=canonical_key_order)
+        obj = Tree(entries={name: content_object(entries[name], objects) for name in names})
+    objects.append(obj)
+    return object_id(obj)

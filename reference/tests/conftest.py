@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 from pg_server import Cluster, session_cluster
 from profiles import hypothesis_profile
+
+if TYPE_CHECKING:
+    from gritwit.store import Store
 
 settings.register_profile(
     "ci",
@@ -70,3 +74,16 @@ def pg_url(pg_database: str) -> str:
     from gritwit.store import create_schema
 
     return create_schema(pg_database)
+
+
+@pytest.fixture
+def two(pg_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two handles on one new PostgreSQL store, as two processes would hold."""
+    from gritwit.store import Store
+
+    a, b = Store.open(pg_url), Store.open(pg_url)
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()

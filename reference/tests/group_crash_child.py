@@ -81,12 +81,19 @@ async def _setup(store: Store) -> None:
     assert len(report.steps) == COUNTERS and not report.failures
 
 
-async def _killed_run(store: Store, point: str, group: int, swap: int) -> None:
-    runtime = Runtime(store, group_size=GROUP_SIZE, send_commit="own")
+async def sent_to_every_counter(store: Store, send_commit: str) -> Runtime:
+    """A runtime on ``store`` (groups of ``GROUP_SIZE``, sends committed as ``send_commit``
+    says) that sent one ``inc`` to every counter; ``sent`` printed once acknowledged."""
+    runtime = Runtime(store, group_size=GROUP_SIZE, send_commit=send_commit)
     await runtime.run_until_quiescent()  # loads the index: nothing is pending yet
     content = store.put_object(g.Blob(data=b"1"))
     await runtime.send_all([(a, content, {"mt": "inc"}, False) for a in actors()])
     print("sent", flush=True)
+    return runtime
+
+
+async def _killed_run(store: Store, point: str, group: int, swap: int) -> None:
+    runtime = await sent_to_every_counter(store, "own")
     _install(point, group, swap)
     await runtime.run_until_quiescent()
     print("finished", flush=True)

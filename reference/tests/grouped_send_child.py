@@ -17,19 +17,13 @@ A run that ends without being killed prints ``finished``.
 
 from __future__ import annotations
 
-from group_crash_child import GROUP_SIZE, _die, _install, actors, main
+from group_crash_child import _die, _install, main, sent_to_every_counter
 
-import gritwit as g
-from gritwit.runtime import Runtime
 from gritwit.store import Store
 
 
 async def _killed(store: Store, point: str, group: int, swap: int) -> None:
-    runtime = Runtime(store, group_size=GROUP_SIZE, send_commit="group")
-    await runtime.run_until_quiescent()  # loads the index: nothing is pending yet
-    content = store.put_object(g.Blob(data=b"1"))
-    await runtime.send_all([(a, content, {"mt": "inc"}, False) for a in actors()])
-    print("sent", flush=True)
+    runtime = await sent_to_every_counter(store, "group")
     if point == "sent":
         _die()
     if point == "flushed":

@@ -7,7 +7,6 @@ Cheap on purpose (no asv run, no network): ``asv_bench/tools/compare.py`` and th
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from scripts import load_script
 
 import gritwit as g
 from gritwit.store import Store
@@ -29,12 +29,7 @@ asv_config = pytest.importorskip(
 def _load(relative: str) -> ModuleType:
     """A script of ``asv_bench/tools`` (not a package, so asv does not import it)."""
     path = ROOT / relative
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, path.stem)
 
 
 offline = _load("asv_bench/tools/offline_html.py")

@@ -11,7 +11,6 @@ the reference runtime shows the states the way the table's last column says.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import string
 import sys
 import xml.etree.ElementTree as ET
@@ -23,6 +22,7 @@ from aio import run
 from core_numbers import head_count
 from hypothesis import given
 from hypothesis import strategies as st
+from scripts import load_script
 
 import gritwit as g
 from gritwit.runtime import Runtime, failed_ref, history
@@ -45,12 +45,7 @@ def _load(name: str) -> ModuleType:
     """A helper module from ``docs/``, importable by its own name (the two import each other)."""
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "docs" / f"{name}.py", name)
 
 
 lifecycle = _load("_lifecycle")
@@ -230,13 +225,19 @@ async def _no_wait(delay: float) -> None:
     await asyncio.sleep(0)
 
 
-@pytest.mark.req("RUN-015", "RUN-001", "WIT-004", "WIT-005", "WIT-008")
-def test_sent_then_read_as_the_table_says() -> None:
+def _counter() -> tuple[g.Store, Runtime, g.ObjectId]:
+    """A counter made and run once, in a store of its own: its genesis read, nothing pending."""
     store = g.Store.memory()
     rt = Runtime(store, send_commit="own")
     core, objects = test_actor_core("counter")
     counter = run(rt.genesis(core, objects))
     run(rt.run_until_quiescent())
+    return store, rt, counter
+
+
+@pytest.mark.req("RUN-015", "RUN-001", "WIT-004", "WIT-005", "WIT-008")
+def test_sent_then_read_as_the_table_says() -> None:
+    store, rt, counter = _counter()
     genesis, nothing = _seen(store, counter)
     assert genesis is not None and nothing == []
     five = _blob("5")
@@ -253,11 +254,7 @@ def test_sent_then_read_as_the_table_says() -> None:
 
 @pytest.mark.req("RUN-015", "WIT-004", "WIT-005")
 def test_a_newer_signal_supersedes_an_unread_one() -> None:
-    store = g.Store.memory()
-    rt = Runtime(store, send_commit="own")
-    core, objects = test_actor_core("counter")
-    counter = run(rt.genesis(core, objects))
-    run(rt.run_until_quiescent())
+    store, rt, counter = _counter()
     two, three = _blob("2"), _blob("3")
     first = run(rt.send(counter, g.object_id(two), {"mt": "inc"}, (two,), signal=True))
     second = run(rt.send(counter, g.object_id(three), {"mt": "inc"}, (three,), signal=True))

@@ -150,7 +150,7 @@ class _ProtocolOnly:
         self._inner.close()
 
 
-@pytest.mark.req("RUN-001.1", "REF-002.1", "REF-003.1", "REF-004.3", "STO-002")
+@pytest.mark.req("RUN-001.1", "RUN-001.2", "REF-002.1", "REF-003.1", "REF-004.3", "STO-002")
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "protocol-only"])
 def test_put_encoded_then_cas_errs_as_the_two_calls(backend: str, tmp_path: Path) -> None:
     store = _store(backend, tmp_path)

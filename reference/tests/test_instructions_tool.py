@@ -8,27 +8,27 @@ committed baseline (the gate's own logic: ``test_instruction_gate.py``).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import cbor2
 import pytest
+from scripts import load_script
+
+#: The instruction gate counts under valgrind; CI installs it.
+needs_valgrind = pytest.mark.skipif(
+    shutil.which("valgrind") is None,
+    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
+    " needs it; CI installs it",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load() -> ModuleType:
-    path = ROOT / "asv_bench/tools/instructions.py"
-    spec = importlib.util.spec_from_file_location("instructions_tool", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "asv_bench/tools/instructions.py", "instructions_tool")
 
 
 tool = _load()
@@ -110,11 +110,7 @@ def test_the_minimal_yardstick_does_the_minimum_work_of_a_ping_pong_transition()
 
 
 @pytest.mark.heavy
-@pytest.mark.skipif(
-    shutil.which("valgrind") is None,
-    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
-    " needs it; CI installs it",
-)
+@needs_valgrind
 def test_a_workload_counts_the_same_instructions_twice() -> None:
     first, again = (tool.count_all(["counter-floor"])[0] for _ in range(2))
     assert first.instructions > 50_000  # six canonical encodes and hashes
@@ -152,11 +148,7 @@ def test_only_a_vector_copies_workload_runs_with_the_c_library_s_vector_copies(
 
 
 @pytest.mark.heavy
-@pytest.mark.skipif(
-    shutil.which("valgrind") is None,
-    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
-    " needs it; CI installs it",
-)
+@needs_valgrind
 def test_the_vector_copy_counts_the_kept_step_s_reset_as_a_vector_loop() -> None:
     """The same step: what is not a copy is the same; the 64 KiB reset costs a tenth."""
     kept, vector = tool.count_all(["wasm-kept", "wasm-kept-vector"])
@@ -166,11 +158,7 @@ def test_the_vector_copy_counts_the_kept_step_s_reset_as_a_vector_loop() -> None
 
 
 @pytest.mark.heavy
-@pytest.mark.skipif(
-    shutil.which("valgrind") is None,
-    reason="valgrind is not installed (apt-get install valgrind): the instruction gate"
-    " needs it; CI installs it",
-)
+@needs_valgrind
 def test_the_sandbox_modules_compiled_outside_valgrind_are_taken_under_it(
     tmp_path: Path,
 ) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from fresh_sender import fresh_sender
 
 from gritwit._codec import encode_object, object_id
 from gritwit._errors import TooLarge
@@ -26,27 +27,6 @@ from gritwit.wit import mailbox_entries
 
 needs_interpreter = pytest.mark.skipif(interpreter_path() is None, reason=INSTALL_HINT)
 
-_SENDER = """\
-import hashlib, json
-try:
-    n = int(open("/core/n").read())
-except FileNotFoundError:
-    n = 0
-t = json.load(open("/input/transition.json"))
-sends = []
-for m in t["messages"]:
-    to = m["headers"].get("to")
-    if to:
-        sends.append({"to": to, "headers": {"mt": "inc"}})
-    elif m["headers"].get("mt") == "go":
-        for i in range(PER):
-            to = hashlib.sha256(b"%d:%d" % (n, i)).hexdigest()
-            sends.append({"to": to})
-        n += 1
-open("/core/n", "w").write(str(n))
-json.dump(sends, open("/out/sends.json", "w"))
-"""
-
 
 def _sender(store: Store, per: int) -> tuple[object, ObjectId]:
     from gritwit.adapter._sandbox import program_core
@@ -54,7 +34,7 @@ def _sender(store: Store, per: int) -> tuple[object, ObjectId]:
     from gritwit.wit import Executor
 
     ex = Executor(store, sandbox=SandboxWits())
-    core, objects = program_core(_SENDER.replace("PER", str(per)), {})
+    core, objects = program_core(fresh_sender(per), {})
     actor = ex.genesis(core, objects)
     assert not ex.run_until_quiescent().failures
     return ex, actor

@@ -41,6 +41,12 @@ def _cores() -> tuple[tuple[g.Tree, list[g.GritObject]], tuple[g.Tree, list[g.Gr
     return first, other
 
 
+def _ids() -> tuple[g.ObjectId, g.ObjectId]:
+    """The ids of :func:`_cores`' two counters, which no step has made yet."""
+    (a_core, _), (b_core, _) = _cores()
+    return g.object_id(a_core), g.object_id(b_core)
+
+
 def _chain(store: Store, last: g.ObjectId | None) -> list[g.ObjectId]:
     found = []
     while last is not None:
@@ -66,8 +72,7 @@ def test_the_digit_is_the_16th_hex_digit_and_the_low_bits_of_the_share_number() 
 @pytest.mark.req("RUN-003.4", "RUN-003.2", "WIT-004")
 def test_a_send_to_two_digits_swaps_their_two_mailboxes_and_no_other() -> None:
     store = Store.memory()
-    (a_core, _), (b_core, _) = _cores()
-    a, b = g.object_id(a_core), g.object_id(b_core)
+    a, b = _ids()
     content = store.put_object(g.Blob(data=b"x"))
     sent, entries, _ = send_from_outside(
         store, [(a, content, None, False), (b, content, None, False), (a, content, None, False)]
@@ -86,8 +91,7 @@ def test_a_send_to_two_digits_swaps_their_two_mailboxes_and_no_other() -> None:
 @pytest.mark.req("RUN-003.4", "RUN-002.4", "RUN-017.2")
 def test_a_lost_swap_of_one_mailbox_sets_back_the_others_in_the_batch() -> None:
     store = Store.memory()
-    (a_core, _), (b_core, _) = _cores()
-    a, b = g.object_id(a_core), g.object_id(b_core)
+    a, b = _ids()
     content = store.put_object(g.Blob(data=b"x"))
     send_from_outside(store, [(a, content, None, False), (b, content, None, False)])
     before = read_outside(store)

@@ -12,7 +12,6 @@ guarded by a stale count of erasures is refused whole, as a batch is.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from core_numbers import head_count
@@ -24,20 +23,6 @@ from gritwit.store import CasStatus, ErasedSince, Store, _pg_commit
 from gritwit.store._pg_wire import Sql
 from gritwit.store._postgres import JOURNAL_KEPT, JOURNAL_PRUNE_EVERY, PostgresBackend
 from gritwit.wit import test_actor_core
-
-
-@pytest.fixture
-def two(pg_database: str) -> Iterator[tuple[Store, Store]]:
-    """Two handles on one new store, as two processes would hold."""
-    from gritwit.store import create_schema
-
-    url = create_schema(pg_database)
-    a, b = Store.open(url), Store.open(url)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
 
 
 def _counter(tag: str) -> tuple[g.Tree, tuple[g.Object, ...]]:

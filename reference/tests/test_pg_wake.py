@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -32,24 +31,6 @@ from gritwit.wit import test_actor_core
 COMES = 30.0
 #: Seconds a waiter waits where no wake-up may come: the wait is answered ``False``.
 NONE = 0.2
-
-
-@pytest.fixture
-def pg_url(pg_database: str) -> str:
-    """A new, empty PostgreSQL store in a schema of this test's own."""
-    from gritwit.store import create_schema
-
-    return create_schema(pg_database)
-
-
-@pytest.fixture
-def two(pg_url: str) -> Iterator[tuple[Store, Store]]:
-    a, b = Store.open(pg_url), Store.open(pg_url)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
 
 
 @pytest.mark.req("RUN-020.6")

@@ -81,22 +81,29 @@ def undated_figures(text: str) -> list[str]:
     ]
 
 
-@pytest.mark.req("CONV-005")
-def test_the_readmes_first_screen_holds_both_readers_first_commands() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert missing_commands(text) == [], (
+#: What the README's first screen must not hold, each check with what to do about a find.
+_SCREEN_CHECKS = {
+    "first-commands": (
+        missing_commands,
         f"the README's first {SCREEN} lines must show, in a fenced block, each reader's "
-        f"first commands; missing: {missing_commands(text)}"
-    )
+        "first commands; missing",
+    ),
+    "dated-figures": (
+        undated_figures,
+        f"figures on the README's first {SCREEN} lines with no date in their paragraph "
+        "(date them or move them to docs/evidence.md)",
+    ),
+}
 
 
 @pytest.mark.req("CONV-005")
-def test_every_figure_on_the_readmes_first_screen_carries_its_date() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert undated_figures(text) == [], (
-        f"figures on the README's first {SCREEN} lines with no date in their paragraph: "
-        f"{undated_figures(text)}; date them or move them to docs/evidence.md"
-    )
+@pytest.mark.parametrize("check", sorted(_SCREEN_CHECKS))
+def test_the_readmes_first_screen_holds_both_readers_commands_and_dates_its_figures(
+    check: str,
+) -> None:
+    find, what = _SCREEN_CHECKS[check]
+    found = find((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found == [], f"{what}: {found}"
 
 
 # -- the checks bite ---------------------------------------------------------------------

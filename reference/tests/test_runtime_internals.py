@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from aio import run
@@ -119,35 +118,6 @@ def test_refresh_equals_load_after_other_writers(seed: int) -> None:
     fresh = RoutingIndex()
     fresh.load(store)
     assert _state(kept) == _state(fresh)
-
-
-def _step_of(actor_core: g.Tree) -> tuple[g.ObjectId, list[g.GritObject]]:
-    actor = g.object_id(actor_core)
-    return actor, [actor_core, g.Step(actor=actor, core=actor)]
-
-
-@pytest.mark.req("RUN-001.1", "RUN-001.2", "REF-002", "REF-004", "STO-002")
-@pytest.mark.parametrize("backend", ["memory", "sqlite"])
-def test_put_encoded_then_cas_behaves_as_the_two_calls(backend: str, tmp_path: Path) -> None:
-    store = g.Store.memory() if backend == "memory" else g.Store.open(tmp_path)
-    core, objects = test_actor_core("echo")
-    store.put_objects(list(objects))
-    actor, (_, step) = _step_of(core)
-    encodings = [g.encode_with_id(step)]
-    step_id = encodings[0][1]
-    name = "heads/" + actor.hex()
-    with pytest.raises(g.RefConflict) as lost:  # the head is not what was expected …
-        store.put_encoded_then_cas(encodings, name, step_id, step_id, target=step)
-    assert lost.value.current is None
-    assert store.has(step_id)  # … and the objects are stored all the same
-    store.put_encoded_then_cas(encodings, name, None, step_id, target=step)
-    assert store.get_ref(name) == step_id
-    other = "heads/" + g.ObjectId(bytes(31) + b"\x07").hex()
-    with pytest.raises(g.GritError) as wrong:  # a step of another actor (REF-002)
-        store.put_encoded_then_cas(encodings, other, None, step_id, target=step)
-    assert wrong.value.error_class == "invalid-ref-target"
-    assert store.get_ref(other) is None
-    store.close()
 
 
 @pytest.mark.req("RUN-004.7", "RUN-003.1")

@@ -12,6 +12,7 @@ but the token issued opens the door.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,27 +102,34 @@ def test_serve_refuses_beyond_loopback_without_a_token(tmp_path: Path) -> None:
     assert "HTTP-019.1" not in tokened.stderr and "cannot listen" in tokened.stderr, tokened
 
 
-@pytest.mark.req("HTTP-018.5", "HTTP-018.1")
-def test_a_token_removed_is_refused_within_five_seconds(tmp_path: Path) -> None:
-    path = tmp_path / "store"
-    token = add_token(Store.open(path), "short", frozenset({"read"}))
+@contextlib.contextmanager
+def _client(path: Path) -> Iterator[httpx.Client]:
+    """A client of a service started on the store at ``path``; the service stops after."""
     thread = ServiceThread(Service(Store.open(path)))
     url = thread.start()
     try:
         with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
-            headers = {"authorization": f"Bearer {token}"}
-            assert client.get("/v1", headers=headers).status_code == 200
-            other = Store.open(path)  # another writer on the store: the CLI, another service
-            from gritwit.serve._tokens import remove_token
-
-            assert remove_token(other, "short")
-            other.close()
-            began = time.monotonic()
-            while client.get("/v1", headers=headers).status_code != 401:
-                assert time.monotonic() - began < 5.0, "HTTP-018.5: still served after 5 s"
-                time.sleep(0.2)
+            yield client
     finally:
         thread.stop(timeout=60)
+
+
+@pytest.mark.req("HTTP-018.5", "HTTP-018.1")
+def test_a_token_removed_is_refused_within_five_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    token = add_token(Store.open(path), "short", frozenset({"read"}))
+    with _client(path) as client:
+        headers = {"authorization": f"Bearer {token}"}
+        assert client.get("/v1", headers=headers).status_code == 200
+        other = Store.open(path)  # another writer on the store: the CLI, another service
+        from gritwit.serve._tokens import remove_token
+
+        assert remove_token(other, "short")
+        other.close()
+        began = time.monotonic()
+        while client.get("/v1", headers=headers).status_code != 401:
+            assert time.monotonic() - began < 5.0, "HTTP-018.5: still served after 5 s"
+            time.sleep(0.2)
 
 
 @pytest.mark.req("HTTP-019.3", "HTTP-018.1")
@@ -158,17 +167,12 @@ def test_tls_with_a_self_signed_certificate(tmp_path: Path) -> None:
 def test_gritwit_audit_prints_what_a_service_audited(tmp_path: Path) -> None:
     path = tmp_path / "store"
     token = add_token(Store.open(path), "oncall", frozenset({"operate", "create"}))
-    thread = ServiceThread(Service(Store.open(path)))
-    url = thread.start()
-    try:
-        with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
-            headers = {"authorization": f"Bearer {token}"}
-            made = client.post("/v1/actors", json={"test": "counter"}, headers=headers)
-            actor = made.json()["actor"]
-            cleared = client.delete(f"/v1/actors/{actor}/failed", headers=headers)
-            assert cleared.status_code == 200
-    finally:
-        thread.stop(timeout=60)
+    with _client(path) as client:
+        headers = {"authorization": f"Bearer {token}"}
+        made = client.post("/v1/actors", json={"test": "counter"}, headers=headers)
+        actor = made.json()["actor"]
+        cleared = client.delete(f"/v1/actors/{actor}/failed", headers=headers)
+        assert cleared.status_code == 200
     printed = _gritwit("audit", str(path))
     assert printed.returncode == 0, printed.stderr
     entries = [json.loads(line) for line in printed.stdout.splitlines()]
@@ -211,23 +215,16 @@ def test_tokens_are_read_back_by_id(tmp_path: Path) -> None:
 @pytest.mark.req("HTTP-018.5")
 def test_a_token_added_to_an_open_service_locks_it_within_five_seconds(tmp_path: Path) -> None:
     path = tmp_path / "store"
-    thread = ServiceThread(Service(Store.open(path)))
-    url = thread.start()
-    try:
-        with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
-            assert client.get("/v1").status_code == 200  # no token in the store: open
-            other = Store.open(path)
-            token = add_token(other, "late", frozenset({"read"}))
-            other.close()
-            began = time.monotonic()
-            while client.get("/v1").status_code != 401:
-                assert time.monotonic() - began < 5.0, "HTTP-018.5: still open after 5 s"
-                time.sleep(0.2)
-            assert (
-                client.get("/v1", headers={"authorization": f"Bearer {token}"}).status_code == 200
-            )
-    finally:
-        thread.stop(timeout=60)
+    with _client(path) as client:
+        assert client.get("/v1").status_code == 200  # no token in the store: open
+        other = Store.open(path)
+        token = add_token(other, "late", frozenset({"read"}))
+        other.close()
+        began = time.monotonic()
+        while client.get("/v1").status_code != 401:
+            assert time.monotonic() - began < 5.0, "HTTP-018.5: still open after 5 s"
+            time.sleep(0.2)
+        assert client.get("/v1", headers={"authorization": f"Bearer {token}"}).status_code == 200
 
 
 @pytest.mark.req("HTTP-018.7", "HTTP-009.3")
@@ -240,33 +237,28 @@ def test_the_service_namespace_is_shown_to_admin_only(tmp_path: Path) -> None:
     path = tmp_path / "store"
     admin = add_token(Store.open(path), "boss", frozenset({"admin"}))
     read = add_token(Store.open(path), "viewer", frozenset({"read"}))
-    thread = ServiceThread(Service(Store.open(path)))
-    url = thread.start()
-    try:
-        with httpx.Client(base_url=url, trust_env=False, timeout=30) as client:
-            as_admin = {"authorization": f"Bearer {admin}"}
-            as_read = {"authorization": f"Bearer {read}"}
-            made = client.post("/v1/actors", json={"test": "counter"}, headers=as_admin)
-            actor = made.json()["actor"]
-            cleared = client.delete(f"/v1/actors/{actor}/failed", headers=as_admin)
-            assert cleared.status_code == 200  # audited: the log has its ref now
+    with _client(path) as client:
+        as_admin = {"authorization": f"Bearer {admin}"}
+        as_read = {"authorization": f"Bearer {read}"}
+        made = client.post("/v1/actors", json={"test": "counter"}, headers=as_admin)
+        actor = made.json()["actor"]
+        cleared = client.delete(f"/v1/actors/{actor}/failed", headers=as_admin)
+        assert cleared.status_code == 200  # audited: the log has its ref now
 
-            def names(headers: dict[str, str], prefix: str = "") -> list[str]:
-                found = client.get("/v1/refs", params={"prefix": prefix}, headers=headers)
-                assert found.status_code == 200, found.text
-                return [ref["name"] for ref in found.json()["refs"]]
+        def names(headers: dict[str, str], prefix: str = "") -> list[str]:
+            found = client.get("/v1/refs", params={"prefix": prefix}, headers=headers)
+            assert found.status_code == 200, found.text
+            return [ref["name"] for ref in found.json()["refs"]]
 
-            own = [SERVICE_AUDIT_REF, SERVICE_TOKENS_PREFIX + "boss"]
-            own.append(SERVICE_TOKENS_PREFIX + "viewer")
-            assert sorted(own) == names(as_admin, SERVICE_PREFIX)
-            for prefix in ("", "names/", SERVICE_PREFIX, SERVICE_TOKENS_PREFIX):
-                shown = names(as_read, prefix)
-                assert not [name for name in shown if name.startswith(SERVICE_PREFIX)], shown
-            assert f"heads/{actor}" in names(as_read)
-            for name in own:
-                assert client.get(f"/v1/refs/{name}", headers=as_admin).status_code == 200
-                hidden = client.get(f"/v1/refs/{name}", headers=as_read)
-                assert hidden.status_code == 404, hidden.text
-                assert hidden.json()["error"]["class"] == "not-found"
-    finally:
-        thread.stop(timeout=60)
+        own = [SERVICE_AUDIT_REF, SERVICE_TOKENS_PREFIX + "boss"]
+        own.append(SERVICE_TOKENS_PREFIX + "viewer")
+        assert sorted(own) == names(as_admin, SERVICE_PREFIX)
+        for prefix in ("", "names/", SERVICE_PREFIX, SERVICE_TOKENS_PREFIX):
+            shown = names(as_read, prefix)
+            assert not [name for name in shown if name.startswith(SERVICE_PREFIX)], shown
+        assert f"heads/{actor}" in names(as_read)
+        for name in own:
+            assert client.get(f"/v1/refs/{name}", headers=as_admin).status_code == 200
+            hidden = client.get(f"/v1/refs/{name}", headers=as_read)
+            assert hidden.status_code == 404, hidden.text
+            assert hidden.json()["error"]["class"] == "not-found"

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 from aio import run
+from fresh_sender import fresh_sender
 from peakrss import own_peak, own_peak_command, supported
 
 import gritwit as g
@@ -50,24 +51,6 @@ ENTRY = 100
 OBJECT_MAX = 16 << 20
 #: The host's peak resident size allowed: a runtime under a flood stays well inside a small machine.
 HOST_PEAK = 700 << 20
-
-#: A Python actor (SBX-010) that sends ``PER`` messages to fresh ids at each ``go``.
-_SENDER = """\
-import hashlib, json
-try:
-    n = int(open("/core/n").read())
-except FileNotFoundError:
-    n = 0
-t = json.load(open("/input/transition.json"))
-sends = []
-for m in t["messages"]:
-    if m["headers"].get("mt") == "go":
-        for i in range(PER):
-            sends.append({"to": hashlib.sha256(b"%d:%d" % (n, i)).hexdigest()})
-        n += 1
-open("/core/n", "w").write(str(n))
-json.dump(sends, open("/out/sends.json", "w"))
-"""
 
 
 def top_sizes(per: int, steps: int) -> list[int]:
@@ -129,7 +112,7 @@ def test_ids_written_to_step_after_step_stay_within_max_resident() -> None:
                 restored.append(event)
 
         rt.subscribe(observe)
-        core, objects = program_core(_SENDER.replace("PER", str(per)), {})
+        core, objects = program_core(fresh_sender(per), {})
         sender = await rt.genesis(core, list(objects))
         assert not (await rt.run_until_quiescent()).failures
         for k in range(1, steps + 1):
@@ -245,7 +228,7 @@ def test_outbox_growth_through_runtime_run(tmp_path: Path) -> None:
     tops = top_sizes(per, steps)
     assert max(tops) <= MERGE_CAP  # the rule's own bound (WIT-009.6), on the test's model
     program = tmp_path / "sender.py"
-    program.write_text(_SENDER.replace("PER", str(per)))
+    program.write_text(fresh_sender(per))
     store = str(tmp_path / "store")
     cli = ["-m", "gritwit"]
     out = _python(*cli, "actor", "create", "--store", store, "--create", "--python", str(program))
@@ -305,7 +288,7 @@ def test_outbox_growth_in_one_runtime(capsys: pytest.CaptureFixture[str]) -> Non
 
     async def body() -> None:
         rt = Runtime(g.Store.memory(), max_resident=1000, idle_after=None)
-        core, objects = program_core(_SENDER.replace("PER", str(per)), {})
+        core, objects = program_core(fresh_sender(per), {})
         sender = await rt.genesis(core, list(objects))
         assert not (await rt.run_until_quiescent()).failures
         for k in range(1, steps + 1):

@@ -8,7 +8,6 @@ the committed ``agent.wasm`` must equal a fresh build when ``ziglang`` is instal
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -23,6 +22,7 @@ import jsonschema
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from scripts import load_script
 from wasm_support import WASM_DIR
 
 import gritwit as g
@@ -42,12 +42,7 @@ JSON_TURN = {"content-type": "application/json"}
 
 def _script(name: str) -> ModuleType:
     """``conformance/wasm/agent/<name>.py``, imported as ``agent_<name>``."""
-    spec = importlib.util.spec_from_file_location(f"agent_{name}", AGENT_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(AGENT_DIR / f"{name}.py", f"agent_{name}")
 
 
 mock_host = _script("mock_host")

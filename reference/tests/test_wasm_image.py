@@ -63,6 +63,21 @@ def _head_core(store: g.Store, actor: g.ObjectId) -> g.Tree:
     return core
 
 
+def _blobs(store: g.Store, image: g.Tree, entry: str) -> list[tuple[str, g.ObjectId, bytes]]:
+    """The entries of the image's tree ``entry`` (none when it has none): each a blob
+    without headers (WASM-024.4, WASM-024.6), with its name, id and data."""
+    if entry not in image.entries:
+        return []
+    tree = _get(store, image.entries[entry])
+    assert isinstance(tree, g.Tree)
+    found = []
+    for name, oid in tree.entries.items():
+        blob = _get(store, oid)
+        assert isinstance(blob, g.Blob) and not blob.headers
+        found.append((name, oid, blob.data))
+    return found
+
+
 def decode(store: g.Store, image_id: g.ObjectId) -> Decoded:
     image = _get(store, image_id)
     assert isinstance(image, g.Tree) and set(image.entries) <= {"pages", "memory", "globals"}
@@ -71,25 +86,13 @@ def decode(store: g.Store, image_id: g.ObjectId) -> Decoded:
     pages = int.from_bytes(pages_blob.data, "little")
     memory = bytearray(pages * PAGE)
     chunks: dict[int, g.ObjectId] = {}
-    if "memory" in image.entries:
-        tree = _get(store, image.entries["memory"])
-        assert isinstance(tree, g.Tree)
-        for name, oid in tree.entries.items():
-            chunk = _get(store, oid)
-            assert isinstance(chunk, g.Blob) and not chunk.headers
-            assert len(name) == 5 and name.isdigit() and len(chunk.data) == PAGE
-            assert chunk.data != bytes(PAGE)  # zero chunks are omitted
-            index = int(name)
-            memory[index * PAGE : (index + 1) * PAGE] = chunk.data
-            chunks[index] = oid
-    globals_: dict[str, bytes] = {}
-    if "globals" in image.entries:
-        tree = _get(store, image.entries["globals"])
-        assert isinstance(tree, g.Tree)
-        for name, oid in tree.entries.items():
-            blob = _get(store, oid)
-            assert isinstance(blob, g.Blob) and not blob.headers
-            globals_[name] = blob.data
+    for name, oid, chunk in _blobs(store, image, "memory"):
+        assert len(name) == 5 and name.isdigit() and len(chunk) == PAGE
+        assert chunk != bytes(PAGE)  # zero chunks are omitted
+        index = int(name)
+        memory[index * PAGE : (index + 1) * PAGE] = chunk
+        chunks[index] = oid
+    globals_ = {name: data for name, _, data in _blobs(store, image, "globals")}
     return Decoded(pages, bytes(memory), chunks, globals_)
 
 

@@ -7,11 +7,12 @@ response headers and a request's own time limit is never asked for.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from gritwit._objects import Blob
+from gritwit._ids import ObjectId
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _courier
+from gritwit.runtime import HTTP, _forwarder
+from gritwit.wit import Send
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -22,20 +23,18 @@ ROW = WrongAdapter(
     "the courier queues only mt, port-method and port-url of the request blob's headers",
 )
 
-_real_get_blob = _courier.get_blob
+_real_queued_send = _forwarder.queued_send
 _KEPT = ("mt", "port-method", "port-url")
 
 
-def _get_blob(reader: Any, oid: Any) -> Blob | None:
-    blob = _real_get_blob(reader, oid)
-    if blob is None:
-        return None
-    headers = {k: v for k, v in blob.headers.items() if k in _KEPT}  # the bug
-    return Blob(data=blob.data, headers=headers)
+def _queued_send(recipient: ObjectId, content: ObjectId, headers: Mapping[str, str]) -> Send:
+    if recipient == HTTP:  # the courier's request; the alarm's, sent by the same code, is kept
+        headers = {k: v for k, v in headers.items() if k in _KEPT}  # the bug
+    return _real_queued_send(recipient, content, headers)
 
 
 def install() -> None:
-    patch(_courier, "get_blob", _get_blob)
+    patch(_forwarder, "queued_send", _queued_send)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Tree
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _port
+from gritwit.runtime import _party_step, _port
 from gritwit.wit import ObjectReader
 from gritwit.wit._model import get_tree
 from gritwit_conformance.wrong import WrongAdapter, patch, run
@@ -43,7 +43,7 @@ def _read_table(reader: ObjectReader, core: Tree | None) -> dict[_port.Key, Obje
     return table
 
 
-_real_table_with = _port.table_with
+_real_table_with = _party_step.table_with
 
 
 def _table_with(
@@ -60,7 +60,7 @@ def _table_with(
 
 def install() -> None:
     patch(_port, "_read_table", _read_table)
-    patch(_port, "table_with", _table_with)
+    patch(_party_step, "table_with", _table_with)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,14 @@ knows, and the requests sit in the courier's outbox under an id the clause does 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from gritwit._ids import ObjectId
 from gritwit._objects import Blob, Tree
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _courier, _index, _parties, _port, _schedule
+from gritwit.runtime import _forwarder, _index, _parties, _party_step, _port, _schedule
+from gritwit.wit import Send
+from gritwit.wit._model import queued_send
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -34,12 +39,20 @@ def _party_core(name: str) -> Tree:
     return _parties.party_core(_name(name))
 
 
+_PARTY = _parties.party_id("port")
+
+
+def _queued_send(recipient: ObjectId, content: ObjectId, headers: Mapping[str, str]) -> Send:
+    """The courier's request, sent to the party of the wrong name."""
+    return queued_send(_PARTY if recipient == _parties.HTTP else recipient, content, headers)
+
+
 def install() -> None:
-    party = _parties.party_id("port")
-    patch(_port, "party_wit", _party_wit)
-    patch(_port, "party_core", _party_core)
-    for module in (_port, _courier):
-        patch(module, "HTTP", party)
+    party = _PARTY
+    patch(_party_step, "party_wit", _party_wit)
+    patch(_party_step, "party_core", _party_core)
+    patch(_forwarder, "queued_send", _queued_send)
+    patch(_port, "HTTP", party)
     parties = frozenset({_parties.TIMER, party})
     patch(_schedule, "SERVICE_PARTIES", parties)
     patch(_index, "_NOT_RUN", frozenset({_index.OUTSIDE, *parties}))

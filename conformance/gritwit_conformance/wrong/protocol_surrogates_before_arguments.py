@@ -22,7 +22,7 @@ ROW = WrongAdapter(
     frozenset({"ADP-004.10"}),
     "failed",
     "wit-send and rt-send look for lone surrogates before checking signal",
-    copied_from=(("gritwit.adapter._wit:send_args", "3d695a45dd80c72d"),),
+    copied_from=(("gritwit.adapter._wit:send_args", "66146d39bd6b1e84"),),
 )
 
 
@@ -38,7 +38,7 @@ def send_args(args: dict[str, Any]) -> Any:
     if not isinstance(signal, bool):
         raise BadRequest("signal must be a boolean")
     objects: list[GritObject] = []
-    content = _wit._build_content(description, objects)
+    content = _wit.content_object(description, objects)
     return to, content, None if mt is None else {"mt": mt}, signal, objects
 
 

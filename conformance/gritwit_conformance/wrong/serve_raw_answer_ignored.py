@@ -22,13 +22,13 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _actors_api
 
-    original = _actors_api._raw_form
+    original = _actors_api.raw_form
 
-    def _raw_form(request: Any) -> bool:
-        original(request)  # a malformed form is still refused
+    def raw_form(request: Any, clause: str) -> bool:
+        original(request, clause)  # a malformed form is still refused
         return False  # the bug
 
-    patch(_actors_api, "_raw_form", _raw_form)
+    patch(_actors_api, "raw_form", raw_form)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,13 @@ ROW = WrongAdapter(
 def install() -> None:
     from gritwit.serve import _grit_api
 
-    original = _grit_api._raw
+    original = _grit_api.raw_form
 
-    def _raw(request: Any) -> bool:
-        original(request)
+    def raw_form(request: Any, clause: str) -> bool:
+        original(request, clause)  # a malformed form is still refused
         return False  # the bug
 
-    patch(_grit_api, "_raw", _raw)
+    patch(_grit_api, "raw_form", raw_form)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 
 from gritwit._codec import encode_with_id
 from gritwit.adapter import ReferenceAdapter
-from gritwit.runtime import _timers
+from gritwit.runtime import TIMER, _party_step
 from gritwit.wit import Assembled
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
@@ -25,11 +25,13 @@ ROW = WrongAdapter(
     "each timer step is written with no previous: the party's steps are no chain",
 )
 
-_real_assemble = _timers.assemble
+_real_assemble = _party_step.assemble
 
 
 def _assemble(*args: Any, **kwargs: Any) -> Assembled:
     built = _real_assemble(*args, **kwargs)
+    if built.step.actor != TIMER:
+        return built  # the port party's steps, built by the same code, stay a chain
     step = dataclasses.replace(built.step, previous=None)  # the bug
     encoded = encode_with_id(step)
     return Assembled(
@@ -43,7 +45,7 @@ def _assemble(*args: Any, **kwargs: Any) -> Assembled:
 
 
 def install() -> None:
-    patch(_timers, "assemble", _assemble)
+    patch(_party_step, "assemble", _assemble)
 
 
 if __name__ == "__main__":

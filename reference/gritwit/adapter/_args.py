@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._ids import ObjectId
 from ..store import Store
@@ -22,10 +23,12 @@ __all__ = [
     "_optional_id",
     "_str",
     "_text",
+    "closed",
     "share_arg",
 ]
 
 Json = dict[str, Any]
+Held = TypeVar("Held")
 _HEX_DIGITS = re.compile(r"[0-9a-f]*")  # linear time even on 32 MiB strings
 
 
@@ -68,6 +71,15 @@ def _text(args: Json, key: str) -> str:
     except UnicodeEncodeError:
         raise BadRequest(f"{key} must be Unicode text (it holds a lone surrogate)") from None
     return value
+
+
+def closed(open_: MutableMapping[str, Held], handle: str, missing: str) -> Held:
+    """What ``handle`` names in ``open_``, taken out of it to be closed; ``bad-request``
+    saying ``missing`` when it names nothing open (ADP-007)."""
+    held = open_.pop(handle, None)
+    if held is None:
+        raise BadRequest(missing)
+    return held
 
 
 def share_arg(args: Json, clause: str) -> Share | None:

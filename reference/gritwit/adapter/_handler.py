@@ -21,7 +21,7 @@ from .._ids import ObjectId
 from .._json import object_from_json, object_to_json
 from .._version import SPEC_VERSION, __version__
 from ..store import MemoryBackend, SqliteBackend, Store
-from ._args import BadRequest, Json, _optional_id
+from ._args import BadRequest, Json, _optional_id, closed
 from ._args import _hex as _hex  # re-exported: wrong adapters patch around them
 from ._args import _id as _id
 from ._args import _str as _str
@@ -277,11 +277,9 @@ class ReferenceAdapter(WitCommands, RuntimeCommands, PerfCommands, SandboxComman
 
     def cmd_store_close(self, args: Json) -> Json:
         handle = _str(args, "store")
-        entry = self._stores.pop(handle, None)
-        if entry is None:
-            raise BadRequest(f"no open store {handle!r:.60}")
+        store, _ = closed(self._stores, handle, f"no open store {handle!r:.60}")
         self._store_options.pop(handle, None)
-        entry[0].close()
+        store.close()
         return {}
 
 

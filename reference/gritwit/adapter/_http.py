@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._args import BadRequest, Json, _directory, _str, share_arg
+from ._args import BadRequest, Json, _directory, _str, closed, share_arg
 from ._stores import StoreLocations
 
 __all__ = ["HttpCommands", "http_available"]
@@ -104,10 +104,7 @@ class HttpCommands:
     def cmd_http_stop(self, args: Json) -> Json:
         """Stop the service at ``url`` as SIGTERM does (ADP-021.2)."""
         url = _str(args, "url")
-        service = self._services.pop(url, None)
-        if service is None:
-            raise BadRequest(f"ADP-021.2: no service at {url!r:.80}")
-        service.stop()
+        closed(self._services, url, f"ADP-021.2: no service at {url!r:.80}").stop()
         return {}
 
     def close_services(self) -> None:

@@ -52,7 +52,7 @@ from ..runtime import (
 )
 from ..store import Store
 from ..wit import TEST_ACTORS, Failure, RunReport, test_actor_core
-from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text, share_arg
+from ._args import BadRequest, Json, _directory, _hex, _id, _str, _text, closed, share_arg
 from ._stores import StoreLocations
 from ._wit import failure_class, max_steps, send_args, state_blobs, wasm_core
 
@@ -453,8 +453,5 @@ class RuntimeCommands:
 
     def cmd_rt_close(self, args: Json) -> Json:
         handle = _str(args, "runtime")
-        entry = self._open.pop(handle, None)
-        if entry is None:
-            raise BadRequest(f"no open runtime {handle!r:.60}")
-        entry.close()
+        closed(self._open, handle, f"no open runtime {handle!r:.60}").close()
         return {}

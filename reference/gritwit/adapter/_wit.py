@@ -11,14 +11,13 @@ from typing import Any, Final
 
 import blake3
 
-from .._codec import object_id
 from .._ids import ObjectId
-from .._json import check_text
+from .._json import check_text, content_object
 from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Executor, Failure, code_core, test_actor_core
 from ..wit import failure_class as wit_failure_class
-from ._args import BadRequest, Json, _hex, _id, _str, _text
+from ._args import BadRequest, Json, _hex, _id, _str, _text, closed
 
 __all__ = [
     "MAX_CONTENT_DEPTH",
@@ -45,7 +44,7 @@ def content_objects(description: Any, objects: list[GritObject], depth: int = 0)
     """
     _check_content_shape(description, depth)
     check_text(description, "ADP-004.8")
-    return _build_content(description, objects)
+    return content_object(description, objects)
 
 
 def _check_content_shape(description: Any, depth: int) -> None:
@@ -64,25 +63,6 @@ def _check_content_shape(description: Any, depth: int) -> None:
         raise BadRequest("a tree content must map names to content descriptions")
     for item in entries.values():
         _check_content_shape(item, depth + 1)
-
-
-def _canonical(names: Any) -> list[str]:
-    """Names in canonical key order (ENC-010): UTF-8 length, then bytes."""
-    return sorted(names, key=lambda name: (len(name.encode()), name.encode()))
-
-
-def _build_content(description: Any, objects: list[GritObject]) -> ObjectId:
-    """The objects of a well-shaped description, innermost first (OBJ-017, ADP-004.8)."""
-    obj: GritObject
-    if "blob" in description:
-        data = bytes.fromhex(description["blob"])
-        obj = Blob(data=data, headers=description.get("headers", {}))
-    else:
-        entries = description["tree"]
-        built = {name: _build_content(entries[name], objects) for name in _canonical(entries)}
-        obj = Tree(entries=built)
-    objects.append(obj)
-    return object_id(obj)
 
 
 def wasm_core(module: bytes, state: dict[str, GritObject]) -> tuple[Tree, tuple[GritObject, ...]]:
@@ -124,7 +104,7 @@ def send_args(
         raise BadRequest("signal must be a boolean")
     check_text([mt, description], "ADP-004.8")  # then lone surrogates, in mt or content (ADP-004.8)
     objects: list[GritObject] = []
-    content = _build_content(description, objects)
+    content = content_object(description, objects)
     return to, content, None if mt is None else {"mt": mt}, signal, objects
 
 
@@ -222,8 +202,6 @@ class WitCommands:
 
     def cmd_wit_close(self, args: Json) -> Json:
         handle = _str(args, "runtime")
-        entry = self._runtimes.pop(handle, None)
-        if entry is None:
-            raise BadRequest(f"no open runtime {handle!r:.60}")
-        entry[0].close()
+        store, _ = closed(self._runtimes, handle, f"no open runtime {handle!r:.60}")
+        store.close()
         return {}

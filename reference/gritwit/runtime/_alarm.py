@@ -10,36 +10,19 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..wit import BuiltinActor, TransitionInput, TransitionOutput
-from ..wit._actors import _Out
-from ..wit._model import get_blob, queued_send
+from ..wit import BuiltinActor
 from ._courier import COURIER
+from ._forwarder import forwarding
 from ._parties import TIMER
 
 __all__ = ["ALARM", "SERVICE_TEST_ACTORS"]
-
-
-def _alarm(inp: TransitionInput) -> TransitionOutput:
-    """``alarm`` (TIM-008.1): each ``timer`` message becomes one request to the timer party."""
-    out = _Out(inp)
-    for _, item in out.messages():
-        if item.mt != "timer":
-            continue
-        tree = out.tree(item.message.content)
-        request = None if tree is None else tree.entries.get("request")
-        content = None if tree is None else tree.entries.get("content")
-        blob = None if request is None else get_blob(inp.objects, request)
-        if blob is None or content is None:
-            continue  # read without effect (WIT-028.4)
-        out.sends.append(queued_send(TIMER, content, blob.headers))
-    return out.done()
 
 
 #: ``alarm`` (TIM-008).
 ALARM: Final = BuiltinActor(
     name="alarm",
     description="Sends the timer party the request each mt 'timer' message describes.",
-    transition=_alarm,
+    transition=forwarding("timer", TIMER),
     messages={"timer": "Content: a tree with 'request' (a blob: the headers) and 'content'."},
 )
 

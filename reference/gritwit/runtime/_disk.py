@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 from .._codec import Encoded
@@ -143,6 +144,7 @@ class Turn:
                 owner.unsettled_bytes += self.bytes
 
 
+@dataclass(slots=True, eq=False)
 class RunBounds:
     """The bounds of RUN-022 and RUN-023, and the state they keep: one runtime's part.
 
@@ -152,42 +154,22 @@ class RunBounds:
     open group, which it is given; the runtime asks it through its methods.
     """
 
-    __slots__ = (
-        "_cache",
-        "_group",
-        "_store",
-        "halted",
-        "max_run_bytes",
-        "max_step_bytes",
-        "run_bytes",
-        "turns",
-        "unsettled",
-        "unsettled_bytes",
-    )
-
-    def __init__(
-        self,
-        store: Store,
-        cache: ObjectCache,
-        group: CommitGroup,
-        max_step_bytes: int,
-        max_run_bytes: int,
-    ) -> None:
-        self._store = store
-        self._cache = cache
-        self._group = group
-        #: Most bytes one step may add to the store (RUN-022.2).
-        self.max_step_bytes = max_step_bytes
-        #: Bytes a run adds before it starts no more transitions (RUN-023.2).
-        self.max_run_bytes = max_run_bytes
-        #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
-        self.run_bytes = 0
-        #: Whether the current run reached ``max_run_bytes``: it starts no transition (RUN-023.2).
-        self.halted = False
-        #: Guards the turns' counts; notified when a turn is settled.
-        self.turns = threading.Condition()
-        #: Turns finished in a thread and not yet settled by the loop, and their encoded bytes.
-        self.unsettled = self.unsettled_bytes = 0
+    _store: Store
+    _cache: ObjectCache
+    _group: CommitGroup
+    #: Most bytes one step may add to the store (RUN-022.2).
+    max_step_bytes: int
+    #: Bytes a run adds before it starts no more transitions (RUN-023.2).
+    max_run_bytes: int
+    #: The bytes the current (else the last) run's steps added to the store (RUN-023.1).
+    run_bytes: int = field(default=0, init=False)
+    #: Whether the current run reached ``max_run_bytes``: it starts no transition (RUN-023.2).
+    halted: bool = field(default=False, init=False)
+    #: Guards the turns' counts; notified when a turn is settled.
+    turns: threading.Condition = field(default_factory=threading.Condition, init=False)
+    #: Turns finished in a thread and not yet settled by the loop, and their encoded bytes.
+    unsettled: int = field(default=0, init=False)
+    unsettled_bytes: int = field(default=0, init=False)
 
     def start_counting(self) -> None:
         """A run counts from zero (RUN-023.1)."""

@@ -22,7 +22,7 @@ from ..wit import ObjectReader, mailbox_map
 from ..wit._model import get_tree
 from ._parties import party_core, party_wit
 
-__all__ = ["absorb_party_import", "table_with"]
+__all__ = ["absorb_party_import", "party_head_core", "table_with"]
 
 #: How often a step is built again after a lost swap before it gives up.
 _LOST_SWAPS: Final = 8
@@ -64,6 +64,17 @@ def table_with(
         objects.append(table)
         out[entry] = object_id(table)
     return Tree(entries=out)
+
+
+def party_head_core(store: Store, party: ObjectId) -> Tree | None:
+    """The core of the service party ``party``'s head step, read from the store alone
+    (TIM-006.2, PORT-007.1); ``None`` before its first step."""
+    head = store.get_ref(head_ref(party))
+    if head is None:
+        return None
+    step = store.get_object(head)
+    found = store.get_object(step.core) if isinstance(step, Step) else None
+    return found if isinstance(found, Tree) else None
 
 
 def absorb_party_import(

@@ -27,15 +27,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from .._codec import object_id
-from .._errors import RefConflict
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Message, Step, Tree, make_headers
 from ..store import Store, head_ref
-from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble
-from ..wit._model import get_blob, get_tree, queued_send, transition_output
+from ..wit import ObjectReader, PendingMessage, Send
+from ..wit._model import get_blob, get_tree, queued_send
 from ._names import is_id_text, names_of
-from ._parties import HTTP, party_core, party_wit
-from ._party_tables import absorb_party_import, table_with
+from ._parties import HTTP
+from ._party_step import adopt_party_step
+from ._party_tables import absorb_party_import, party_head_core
 from ._port_policy import PolicyError, Rule, Target, allowing, parse_url
 from ._port_secrets import Secrets
 from ._port_send import (
@@ -109,13 +109,7 @@ def _read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, ObjectId]:
 
 def requests_in_flight(store: Store) -> dict[Key, ObjectId]:
     """The requests in flight as the port party's head holds them (PORT-007.1)."""
-    head = store.get_ref(head_ref(HTTP))
-    core = None
-    if head is not None:
-        step = store.get_object(head)
-        found = store.get_object(step.core) if isinstance(step, Step) else None
-        core = found if isinstance(found, Tree) else None
-    return _read_table(store, core)
+    return _read_table(store, party_head_core(store, HTTP))
 
 
 # --- reading a request ----------------------------------------------------------------
@@ -263,28 +257,15 @@ class PortService:
                 answered.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
             ):
                 self._answer(door.reader, job, key, outcome)
-            read: dict[ObjectId, int] = {}
-            pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
-            for sender in sorted(found):
-                if sender not in mine:
-                    continue  # another share's request (PORT-007.2)
-                pending[sender], read[sender] = found[sender], len(found[sender])
-                for item in found[sender]:
+            # Senders in id order; another share's requests are left pending (PORT-007.2).
+            pending = {sender: found[sender] for sender in sorted(found) if sender in mine}
+            for sender, items in pending.items():
+                for item in items:
                     self._request(door, job, sender, item)
-            base = party_core("http") if core is None else core
-            if core is None:
-                job.objects += [party_wit("http"), base]
             changes = {rid.hex() + sender.hex(): m for (sender, rid), m in job.changes.items()}
-            new_core = table_with(door.reader, base, "requests", changes, job.objects)
-            job.objects.append(new_core)
-            inp = TransitionInput(
-                actor=HTTP, last_step=last, core=base, pending=pending, objects=door.reader
-            )
-            out = transition_output(new_core, read, tuple(job.sends), tuple(job.objects))
-            built = assemble(inp, out, door.reader, last_id=head_id)
-            try:
-                door.adopt(built, head_id)
-            except RefConflict:
+            head = (head_id, last, core)
+            built = adopt_party_step(door, "http", "requests", head, changes, pending, job)
+            if built is None:
                 continue  # another writer's port step won (RUN-002): read and build again
             for key in answered:
                 self._answers.pop(key, None)

@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from .._codec import object_id
-from .._errors import InvalidId, RefConflict
+from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree, make_headers
-from ..store import Store, head_ref
-from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble
-from ..wit._model import get_blob, get_tree, queued_send, transition_output
-from ._parties import TIMER, party_core, party_wit
-from ._party_tables import absorb_party_import, table_with
+from ..store import Store
+from ..wit import ObjectReader, PendingMessage, Send
+from ..wit._model import get_blob, get_tree, queued_send
+from ._parties import TIMER
+from ._party_step import adopt_party_step
+from ._party_tables import absorb_party_import, party_head_core
 
 if TYPE_CHECKING:
     from ._door import ServiceDoor
@@ -242,13 +243,7 @@ def _entry_objects(
 def pending_timers(store: Store, actor: ObjectId | None = None) -> list[PendingTimer]:
     """The timers pending (set by ``actor``, when given), as the party's head holds them,
     in the order of TIM-003.3 (TIM-005.2)."""
-    head = store.get_ref(head_ref(TIMER))
-    core = None
-    if head is not None:
-        step = store.get_object(head)
-        found = store.get_object(step.core) if isinstance(step, Step) else None
-        core = found if isinstance(found, Tree) else None
-    table = read_table(store, core).values()
+    table = read_table(store, party_head_core(store, TIMER)).values()
     return sorted((t for t in table if actor is None or t.setter == actor), key=PendingTimer.order)
 
 
@@ -315,35 +310,21 @@ class TimerService:
             table = self._known[1].copy()
             mine = set(door.ours(set(found) | set(table.counts)))
             job = _Pass(now, table, {}, [], [])
-            read: dict[ObjectId, int] = {}
-            pending: dict[ObjectId, tuple[PendingMessage, ...]] = {}
-            for sender in sorted(found):
-                if sender not in mine:
-                    continue  # another share's request (TIM-006.3)
-                items = found[sender]
-                pending[sender], read[sender] = items, len(items)
+            # Senders in id order; another share's requests are left pending (TIM-006.3).
+            pending = {sender: found[sender] for sender in sorted(found) if sender in mine}
+            for sender, items in pending.items():
                 for item in items:
                     self._request(job, sender, item)
             fired = self._fire(job, mine)
-            if not read and not fired:
+            if not pending and not fired:
                 return None
-            base = party_core("timer") if core is None else core
-            if core is None:
-                job.objects += [party_wit("timer"), base]
             changes = {
                 tid.hex() + setter.hex(): None if timer is None else timer.entry
                 for (setter, tid), timer in job.changes.items()
             }
-            new_core = table_with(door.reader, base, "timers", changes, job.objects)
-            job.objects.append(new_core)
-            inp = TransitionInput(
-                actor=TIMER, last_step=last, core=base, pending=pending, objects=door.reader
-            )
-            out = transition_output(new_core, read, tuple(job.sends), tuple(job.objects))
-            built = assemble(inp, out, door.reader, last_id=head_id)
-            try:
-                door.adopt(built, head_id)
-            except RefConflict:
+            head = (head_id, last, core)
+            built = adopt_party_step(door, "timer", "timers", head, changes, pending, job)
+            if built is None:
                 continue  # another writer's timer step won (RUN-002): read and build again
             self._known = (built.step.core, job.table)
             self._count(now, fired)

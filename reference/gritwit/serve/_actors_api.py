@@ -17,7 +17,16 @@ from ..runtime import Share, is_id_text
 from ._auth import require_actor, require_batch, require_scope
 from ._content import build_content, new_core, parse_id
 from ._engine_commands import Create, Send, SendBatch, Sent
-from ._http import ask, bad, count_param, handler, json_body, query_params, state_of
+from ._http import (
+    ask,
+    bad,
+    count_param,
+    handler,
+    json_body,
+    query_params,
+    raw_form,
+    state_of,
+)
 from ._json_body import Field, is_bool, is_list, is_object, is_text
 from ._keys import BadKey, check_key
 from ._limits import BUNDLE_MEDIA, CBOR_MEDIA
@@ -204,17 +213,11 @@ async def send_batch(request: Request) -> Response:
     return JSONResponse({"messages": answers}, 202)
 
 
-def _raw_form(request: Request) -> bool:
-    form = query_params(request, ("form",)).get("form")
-    if form not in (None, "raw"):
-        raise bad("HTTP-006.2: form is raw, or absent")
-    return form == "raw"
-
-
 @handler
 async def query(request: Request) -> Response:
     """``GET /v1/actors/{actor}/queries/{name}`` (HTTP-006)."""
-    actor, name, raw = await actor_of(request), request.path_params["name"], _raw_form(request)
+    actor, name = await actor_of(request), request.path_params["name"]
+    raw = raw_form(request, "HTTP-006.2")
     blob = await ask(request, RunQuery(actor, name))
     encoding, oid = encode_with_id(blob)
     headers = {"grit-answer": oid.hex()}

@@ -159,23 +159,21 @@ class TokenBook:
                 self._reading = None
 
 
+@dataclass(eq=False)
 class AuthMiddleware:
     """HTTP-018 … HTTP-021 in front of ``app``; ``required``: the service requires tokens."""
 
-    def __init__(
-        self, app: App, book: TokenBook, submit: Submit, *, required: bool, watch: bool = True
-    ) -> None:
-        self.app = app
-        self.book = book
-        self.submit = submit
-        self.required = required
-        #: Whether a token added to the store later makes it require them (HTTP-018.5);
-        #: not when its operator turned tokens off (HTTP-019.1).
-        self.watch = watch
-        self._watching: asyncio.Future[None] | None = None
-        self._requests: dict[str, _Bucket] = {}
-        self._bytes: dict[str, _Bucket] = {}
-        self._failures: dict[str, _Bucket] = {}
+    app: App
+    book: TokenBook
+    submit: Submit
+    required: bool = field(kw_only=True)
+    #: Whether a token added to the store later makes it require them (HTTP-018.5);
+    #: not when its operator turned tokens off (HTTP-019.1).
+    watch: bool = field(default=True, kw_only=True)
+    _watching: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
+    _requests: dict[str, _Bucket] = field(default_factory=dict, init=False, repr=False)
+    _bytes: dict[str, _Bucket] = field(default_factory=dict, init=False, repr=False)
+    _failures: dict[str, _Bucket] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def held(self) -> int:

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .._codec import object_id
 from .._errors import InvalidId
 from .._ids import ObjectId
-from .._objects import Blob, GritObject, Tree
+from .._json import content_object
+from .._objects import GritObject, Tree
 from ..cores import BadCore, actor_core
 from ..runtime import NAME_ENTRY, check_name, is_id_text
 from ._problems import HttpProblem
@@ -83,27 +83,11 @@ def _check_shape(description: Any, depth: int) -> None:
         _check_shape(item, depth + 1)
 
 
-def _canonical(names: Any) -> list[str]:
-    """Names in canonical key order (ENC-010): UTF-8 length, then bytes."""
-    return sorted(names, key=lambda name: (len(name.encode()), name.encode()))
-
-
-def _build(description: Any, objects: list[GritObject]) -> ObjectId:
-    obj: GritObject
-    if "blob" in description:
-        obj = Blob(data=bytes.fromhex(description["blob"]), headers=description.get("headers", {}))
-    else:
-        entries = description["tree"]
-        obj = Tree(entries={name: _build(entries[name], objects) for name in _canonical(entries)})
-    objects.append(obj)
-    return object_id(obj)
-
-
 def build_content(description: Any) -> tuple[ObjectId, tuple[GritObject, ...]]:
     """The id a content description names and the objects it needs, innermost first."""
     _check_shape(description, 0)
     objects: list[GritObject] = []
-    return _build(description, objects), tuple(objects)
+    return content_object(description, objects), tuple(objects)
 
 
 def state_entries(value: Any) -> dict[str, bytes]:

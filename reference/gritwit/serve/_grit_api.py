@@ -16,7 +16,7 @@ from ..store._refs import is_service_ref
 from ._auth import grant_of
 from ._content import parse_id
 from ._engine_commands import Settle
-from ._http import ask, bad, handler, json_body, query_params, state_of, whole_body
+from ._http import ask, bad, handler, json_body, query_params, raw_form, state_of, whole_body
 from ._json_body import Field, is_number
 from ._limits import CBOR_MEDIA, JSON_MEDIA
 from ._openapi import service_document
@@ -76,18 +76,11 @@ async def openapi(request: Request) -> Response:
     return Response(service_document(), 200, media_type=JSON_MEDIA)
 
 
-def _raw(request: Request) -> bool:
-    form = query_params(request, ("form",)).get("form")
-    if form not in (None, "raw"):
-        raise bad("HTTP-009.1: form is raw, or absent")
-    return form == "raw"
-
-
 @handler
 async def object_get(request: Request) -> Response:
     """``GET /v1/objects/{id}`` (HTTP-009.1)."""
     oid = parse_id(request.path_params["id"])
-    if _raw(request):
+    if raw_form(request, "HTTP-009.1"):
         data = await ask(request, ObjectBytes(oid))
         return Response(data, 200, media_type=CBOR_MEDIA)
     return JSONResponse(await ask(request, ObjectJson(oid)))

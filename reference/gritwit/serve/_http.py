@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -37,6 +38,7 @@ __all__ = [
     "json_body",
     "problem_response",
     "query_params",
+    "raw_form",
     "whole_body",
 ]
 
@@ -45,24 +47,18 @@ Handler = Callable[[Request], Awaitable[Response]]
 Answer = TypeVar("Answer")
 
 
+@dataclass(eq=False)
 class ServiceState:
     """One service as its handlers see it."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        limits: ServiceLimits,
-        feed: EventFeed,
-        metrics: ServiceMetrics | None = None,
-    ) -> None:
-        self.engine = engine
-        self.limits = limits
-        self.feed = feed
-        #: Its metrics (HTTP-014.1); ``None``: ``GET /metrics`` answers 404.
-        self.metrics = metrics
-        #: Set once the service stops (HTTP-001.4): probes say so, waits end.
-        self.stopping = False
-        self._stopped: asyncio.Event | None = None
+    engine: Engine
+    limits: ServiceLimits
+    feed: EventFeed
+    #: Its metrics (HTTP-014.1); ``None``: ``GET /metrics`` answers 404.
+    metrics: ServiceMetrics | None = None
+    #: Set once the service stops (HTTP-001.4): probes say so, waits end.
+    stopping: bool = field(default=False, init=False)
+    _stopped: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     def stopped(self) -> asyncio.Event:
         """An event set when the service stops; made on the serving loop."""
@@ -189,3 +185,12 @@ def query_params(request: Request, allowed: Collection[str]) -> dict[str, str]:
             raise bad(f"HTTP-002.3: the parameter {name!r} is given twice")
         found[name] = value
     return found
+
+
+def raw_form(request: Request, clause: str) -> bool:
+    """Whether the answer is asked for as its bytes (``?form=raw``): ``form`` is ``raw`` or
+    absent, else ``bad-request`` naming ``clause`` (HTTP-006.2, HTTP-009.1)."""
+    form = query_params(request, ("form",)).get("form")
+    if form not in (None, "raw"):
+        raise bad(f"{clause}: form is raw, or absent")
+    return form == "raw"

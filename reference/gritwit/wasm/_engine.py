@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -107,6 +108,27 @@ class CallResult:
 
 
 _set_fuel = vars(CallResult)["fuel"].__set__
+
+
+def _serve(active: _Active, run: Callable[[], None], fuel_left: Callable[[], int]) -> None:
+    """``run`` one call into Wasm with ``active`` as the call its host functions serve.
+
+    A call out of fuel tells the fuel it consumed, its instructions' and its host calls'
+    (WASM-019, WASM-020); no error keeps a cycle with the store, its memory or the guest.
+    """
+    token = _ACTIVE.set(active)
+    try:
+        run()
+    except FuelExhausted as exc:
+        exc.fuel_consumed = active.budget - fuel_left() + active.host_fuel
+        clear_frames(exc)  # no cycle keeps the store and its memory (see _raw)
+        raise
+    except BaseException as exc:
+        clear_frames(exc)
+        raise
+    finally:
+        _ACTIVE.reset(token)
+        active.guest = None  # no cycle with the guest: both go when the call does
 
 
 def _call_result(fuel: int) -> CallResult:
@@ -279,19 +301,7 @@ class WasmEngine:
         with _LOCK:
             store = _new_store(self._engine, limits)
             active = _Active(host, store, limits.fuel)
-            token = _ACTIVE.set(active)
-            try:
-                self._run(loaded, export, active, image)
-            except FuelExhausted as exc:
-                exc.fuel_consumed = limits.fuel - store.get_fuel() + active.host_fuel
-                clear_frames(exc)  # no cycle keeps the store and its memory (see _raw)
-                raise
-            except BaseException as exc:
-                clear_frames(exc)
-                raise
-            finally:
-                _ACTIVE.reset(token)
-                active.guest = None  # no cycle with the guest: both go when the call does
+            _serve(active, lambda: self._run(loaded, export, active, image), store.get_fuel)
             left = store.get_fuel()
         return CallResult(fuel=limits.fuel - left + active.host_fuel)
 
@@ -308,19 +318,7 @@ class WasmEngine:
             if kept is None or not kept.reset(fuel):
                 kept = self._new_kept(loaded)
             active = _Active(host, kept.store, fuel)
-            token = _ACTIVE.set(active)
-            try:
-                kept.run(export, active)
-            except FuelExhausted as exc:
-                exc.fuel_consumed = fuel - kept.fuel_left() + active.host_fuel
-                clear_frames(exc)  # no cycle keeps the store and its memory (see _raw)
-                raise
-            except BaseException as exc:
-                clear_frames(exc)
-                raise
-            finally:
-                _ACTIVE.reset(token)
-                active.guest = None  # no cycle with the guest: both go when the call does
+            _serve(active, lambda: kept.run(export, active), kept.fuel_left)
             kept_instances = self._kept
             kept_instances[loaded] = kept
             if len(kept_instances) > KEPT_SIZE:
