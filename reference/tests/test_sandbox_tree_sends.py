@@ -75,12 +75,13 @@ def test_a_send_with_a_tree_queues_a_tree_of_blobs_with_their_headers_and_data()
     [
         {"to": TO, "data": "", "tree": {}},  # data beside tree
         {"to": TO, "tree": []},  # not an object
+        {"to": TO, "tree": {}},  # a tree without entries (OBJ-010)
         {"to": TO, "tree": {"a/b": {}}},  # a name no tree holds (OBJ-011.2)
         {"to": TO, "tree": {"a": {"body": ""}}},  # an entry key it does not know
         {"to": TO, "tree": {"a": {"data": None}}},  # null is no omission
         {"to": TO, "tree": {"a": {"headers": {"": "x"}}}},  # a header no blob carries
     ],
-    ids=["data-and-tree", "tree-list", "slash-name", "unknown-key", "null-data", "empty-header"],
+    ids=["data-and-tree", "tree-list", "no-entries", "slash-name", "unknown-key", "null-data", "empty-header"],
 )
 def test_a_malformed_tree_send_fails_the_transition_invalid_transition(send: object) -> None:
     store = g.Store.memory()
