@@ -95,8 +95,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings = EngineSettings(share=args.share)
         if args.port_policy is not None or args.secrets is not None or args.secret_env:
-            port = _port_settings(args.port_policy, args.secrets, args.secret_env)
-            settings = replace(settings, **port)
+            operator = _port_settings(args.port_policy, args.secrets, args.secret_env)
+            settings = replace(settings, **operator)
         if args.time_limit is not None:
             settings = replace(settings, time_limit=args.time_limit)
         if (args.tls_cert is None) != (args.tls_key is None):
