@@ -149,7 +149,7 @@ def test_the_agent_session_runs_as_written_and_its_page_reads_back_in_chromium(
         agent = resolve_actor(store, "agent")
         head = store.get_object(store.get_ref(f"heads/{agent.hex()}"))  # type: ignore[arg-type]
         core = store.get_object(head.core)  # type: ignore[union-attr]
-        kept = store.get_object(core.entries["answer"])  # type: ignore[union-attr]
+        kept = store.get_object(core.entries["answer"])  # type: ignore[union-attr,index]
         assert kept.data.decode() == expected  # type: ignore[union-attr]
     if CHROMIUM is None:
         pytest.skip(

@@ -52,9 +52,12 @@ def test_a_send_with_a_tree_queues_a_tree_of_blobs_with_their_headers_and_data()
     )
     report = ex.run_until_quiescent()
     assert not report.failures, report.failures
-    head = store.get_object(ex.head(actor))
+    step_id = ex.head(actor)
+    assert step_id is not None
+    head = store.get_object(step_id)
+    assert isinstance(head, g.Step)
     sent = store.get_object(mailbox_map(store, head.outbox)[g.ObjectId.from_hex(TO)])
-    assert sent.headers == {"mt": "port-request"}
+    assert isinstance(sent, g.Message) and sent.headers == {"mt": "port-request"}, sent
     content = store.get_object(sent.content)
     assert isinstance(content, g.Tree), f"SBX-012.5: expected a tree as content, got {content!r}"
     got = {}
@@ -81,7 +84,15 @@ def test_a_send_with_a_tree_queues_a_tree_of_blobs_with_their_headers_and_data()
         {"to": TO, "tree": {"a": {"data": None}}},  # null is no omission
         {"to": TO, "tree": {"a": {"headers": {"": "x"}}}},  # a header no blob carries
     ],
-    ids=["data-and-tree", "tree-list", "no-entries", "slash-name", "unknown-key", "null-data", "empty-header"],
+    ids=[
+        "data-and-tree",
+        "tree-list",
+        "no-entries",
+        "slash-name",
+        "unknown-key",
+        "null-data",
+        "empty-header",
+    ],
 )
 def test_a_malformed_tree_send_fails_the_transition_invalid_transition(send: object) -> None:
     store = g.Store.memory()
