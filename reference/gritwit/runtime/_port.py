@@ -331,8 +331,7 @@ class PortService:
         if limit is None or not 1 <= limit <= self.bounds.max_time:
             raise _Invalid("port-invalid", "PORT-005.1")
         keep = _keep(h.get("port-keep"))
-        if h.get("port-answer", "tree") not in ANSWER_FORMS:
-            raise _Invalid("port-invalid", "PORT-008.3")
+        _asked_form(h)
         content = get_tree(reader, message.content)
         if content is None or set(content.entries) - {"headers", "body"}:
             raise _Invalid("port-invalid", "PORT-005.1")
@@ -470,6 +469,15 @@ class PortService:
 
 def _every(policy: tuple[Rule, ...]) -> set[str]:
     return {a for rule in policy for a in rule.actors}
+
+
+def _asked_form(headers: Mapping[str, str]) -> str:
+    """The form of the response a request's ``port-answer`` asks for, ``tree`` when
+    absent; any other value than ``tree`` or ``blob`` is refused (PORT-008.3)."""
+    form = headers.get("port-answer", "tree")
+    if form not in ANSWER_FORMS:
+        raise _Invalid("port-invalid", "PORT-008.3")
+    return form
 
 
 def _answer_form(reader: ObjectReader, request: ObjectId) -> str:
