@@ -65,16 +65,27 @@ def test_a_name_in_the_file_and_the_environment_is_refused() -> None:
 
 
 def _serve(tmp_path: Path, *extra: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``gritwit serve`` that must refuse to start: it exits before it listens."""
+    """``gritwit serve`` that must refuse to start: it exits before it listens.  One that
+    starts all the same (a wrong implementation) is stopped at its first line, so the test
+    fails at once instead of waiting for a service that never ends."""
     command = [sys.executable, "-m", "gritwit", "serve", "--store", str(tmp_path / "s")]
-    return subprocess.run(
+    process = subprocess.Popen(
         [*command, "--create", "--listen", "127.0.0.1:0", *extra],
         env={**os.environ, **env},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         text=True,
-        timeout=120,
-        check=False,
     )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # "listening on" once it serves; "" once it exits
+    if first.startswith("gritwit serve: listening"):
+        process.terminate()
+    out, err = process.communicate(timeout=120)
+    assert not first.startswith("gritwit serve: listening"), (
+        f"PORT-009.1: the service should refuse to start, yet it listens ({first.strip()})"
+    )
+    return subprocess.CompletedProcess(process.args, process.returncode, first + out, err)
 
 
 @pytest.mark.req("PORT-009.1", "PORT-009.3")
