@@ -38,6 +38,7 @@ def _program(sends: list[dict[str, Any]]) -> str:
 
 
 @pytest.mark.req("SBX-012.5", "SBX-004.5", "ADP-019.2")
+@pytest.mark.req("ENC-014")
 def test_sandbox_run_answers_a_tree_send_as_declared(impl: Implementation) -> None:
     got = ran(impl, _program([{"to": OUTSIDE, "headers": {"mt": "port-request"}, "tree": TREE}]))
     check_equal(
@@ -80,6 +81,7 @@ def test_a_malformed_tree_send_is_invalid(impl: Implementation, send: dict[str, 
 
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-012.5", "SBX-012.2", "SBX-013.1")
+@pytest.mark.req("ADP-015", "OBJ-019.1", "WIT-004")
 def test_a_transition_queues_a_tree_of_the_declared_blobs(
     impl: Implementation, tmp_path: Path
 ) -> None:
