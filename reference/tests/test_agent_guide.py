@@ -22,6 +22,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "guide" / "agent.md"
 AGENT = ROOT / "docs" / "guide" / "agent" / "agent.py"
 QUESTION = "What is an actor?"  # the workspace's question on the page
+AGAIN = "What is a timer?"  # the question block 4 sends, in hex
 
 
 def _blocks() -> list[str]:
@@ -137,10 +139,12 @@ def test_the_agent_session_runs_as_written_and_its_page_reads_back_in_chromium(
             assert answer.headers["grit-answer-form"] == "html"
             if CHROMIUM is not None:
                 _read_back_in_chromium(tmp_path, f"{url}/v1/actors/board/queries/answer", expected)
+            _ask_again(work, url)
             assert services[-1].stop() == 0  # SIGTERM: a clean stop (HTTP-001.4)
         sent = [r for r in model.requests if r.path == PATH]
-    assert len(sent) == 1, f"the agent asked once, the stand-in got {len(sent)}"
-    (request,) = sent
+    assert len(sent) == 2, f"the agent asked twice, the stand-in got {len(sent)}"
+    request = sent[0]
+    assert AGAIN.encode() in sent[1].body, "the second request asks the question sent"
     assert request.headers["authorization"] == f"Bearer {key}", "PORT-009.2: the key on the wire"
     assert re.fullmatch(r"[0-9a-f]{128}", request.headers["idempotency-key"]), "PORT-006.1"
     assert b'"model": "gpt-4o-mini"' in request.body and QUESTION.encode() in request.body
@@ -150,11 +154,34 @@ def test_the_agent_session_runs_as_written_and_its_page_reads_back_in_chromium(
         head = store.get_object(store.get_ref(f"heads/{agent.hex()}"))  # type: ignore[arg-type]
         core = store.get_object(head.core)  # type: ignore[union-attr]
         kept = store.get_object(core.entries["answer"])  # type: ignore[union-attr,index]
-        assert kept.data.decode() == expected  # type: ignore[union-attr]
+        assert kept.data.decode() == answer_text(AGAIN)  # type: ignore[union-attr]
     if CHROMIUM is None:
         pytest.skip(
             "the session ran; reading its page back needs Chromium (apt-get install chromium)"
         )
+
+
+def _ask_again(work: Path, url: str) -> None:
+    """Block 4 as written (its URL the service's): the agent's page answers the new
+    question once the timer it sets has fired and the model has answered (TIM-002.3)."""
+    script = _blocks()[3].replace("http://127.0.0.1:8321", url)
+    sent = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + script],
+        cwd=work,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert sent.returncode == 0, f"block 4: {sent.stdout[-2000:]}\n{sent.stderr[-2000:]}"
+    want = html.escape(answer_text(AGAIN))
+    deadline = time.monotonic() + 90
+    page = ""
+    while want not in page and time.monotonic() < deadline:
+        page = httpx.get(f"{url}/v1/actors/board/queries/answer", timeout=30).text
+        time.sleep(0.2)
+    assert want in page, f"the page should answer {AGAIN!r} after block 4; it is {page[-1500:]!r}"
 
 
 def _read_back_in_chromium(tmp_path: Path, url: str, expected: str) -> None:
