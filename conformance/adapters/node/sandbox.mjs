@@ -523,15 +523,30 @@ function readSends (bytes, limit) {
   let items
   try { items = JSON.parse(strictUtf8.decode(bytes)) } catch (err) { bad(err.message) } // also one nested too deep
   if (!Array.isArray(items)) bad('not a list')
-  return items.map((item) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.keys(item).some((k) => !['to', 'headers', 'data'].includes(k))) bad('a send is an object with to, headers, data')
+  const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value)
+  // a send's or a tree entry's headers and data, the data as hex (SBX-004.5)
+  const headersAndData = (item) => {
     const headers = 'headers' in item ? item.headers : {} // null is no omission (SBX-004.5)
-    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('headers map text to text')
+    if (!isObject(headers)) bad('headers map text to text')
     if (!Object.entries(headers).every(([name, value]) => isText(name) && isText(value))) bad('headers map text to text (no lone surrogate)')
     const data = 'data' in item ? item.data : '' // null is no omission (SBX-004.5)
     if (typeof data !== 'string' || !B64.test(data)) bad('data is not base64 text')
+    return { headers, data: Buffer.from(data, 'base64').toString('hex') }
+  }
+  return items.map((item) => {
+    if (!isObject(item) || Object.keys(item).some((k) => !['to', 'headers', 'data', 'tree'].includes(k))) bad('a send is an object with to, headers, data or tree')
+    if ('data' in item && 'tree' in item) bad('a send has data or tree, not both')
+    const { headers, data } = headersAndData(item)
     if (typeof item.to !== 'string' || fromHex(item.to) === null || item.to.length !== 64) bad('to is not an id')
-    return { to: item.to, headers, data: Buffer.from(data, 'base64').toString('hex') }
+    if (!('tree' in item)) return { to: item.to, headers, data }
+    // SBX-012.5: a tree of blobs, each entry's headers and data
+    if (!isObject(item.tree)) bad('tree is an object of entry names')
+    const tree = {}
+    for (const [name, entry] of Object.entries(item.tree)) {
+      if (!isText(name) || !isObject(entry) || Object.keys(entry).some((k) => !['headers', 'data'].includes(k))) bad('a tree entry is an object with headers and data')
+      tree[name] = headersAndData(entry)
+    }
+    return { to: item.to, headers, tree }
   })
 }
 
@@ -865,7 +880,24 @@ export function pythonWit (witBlob, coreBytes = CORE_BYTES) {
     const sends = result.sends.map((s) => {
       if (s.headers.mt === 'genesis' || s.headers.mt === 'update') fail('invalid-transition', 'SBX-012.3', `a program cannot send ${s.headers.mt}`)
       if (Object.hasOwn(s.headers, '')) fail('invalid-transition', 'SBX-012.3', 'a send with an empty header name, which no message can carry (OBJ-006.2)')
-      const content = blob(fromHex(s.data))
+      let content
+      try { // SBX-012.2, SBX-012.5: a blob of its data, or a tree of blobs
+        if (s.tree === undefined) {
+          content = blob(fromHex(s.data))
+        } else {
+          const entries = []
+          for (const [name, entry] of Object.entries(s.tree)) {
+            const part = blob(fromHex(entry.data), Object.entries(entry.headers))
+            entries.push([name, idOf(part)])
+            newObjects.push(part)
+          }
+          content = tree(entries)
+        }
+        idOf(content)
+      } catch (err) { // a name no tree holds, headers no blob carries, no entry: malformed
+        if (err instanceof GritError) fail('invalid-transition', 'SBX-004.5', `a send's content: ${err.message}`)
+        throw err
+      }
       newObjects.push(content)
       return { recipient: s.to, content: idOf(content), headers: new Map(Object.entries(s.headers)), signal: false }
     })

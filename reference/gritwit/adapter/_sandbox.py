@@ -194,10 +194,7 @@ class SandboxCommands:
             return {
                 "stdout": result.stdout.hex(),
                 "core": None if result.core is None else result.core.hex(),
-                "sends": [
-                    {"to": s.to.hex(), "headers": dict(s.headers), "data": s.data.hex()}
-                    for s in result.sends
-                ],
+                "sends": [s.described() for s in result.sends],
                 "objects": _reachable(store, result.core),
             }
         finally:

@@ -67,6 +67,8 @@ __all__ = [
 
 #: The methods a request may name (PORT-001.2).
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+#: The forms a response may take (PORT-008.1, PORT-008.3).
+ANSWER_FORMS: Final = frozenset({"tree", "blob"})
 #: Request headers an actor may not set (PORT-005.1): the port sets them.
 _FORBIDDEN: Final = frozenset(
     {"host", "content-length", "transfer-encoding", "connection", "idempotency-key"}
@@ -310,6 +312,7 @@ class PortService:
         if limit is None or not 1 <= limit <= self.bounds.max_time:
             raise _Invalid("port-invalid", "PORT-005.1")
         keep = _keep(h.get("port-keep"))
+        _asked_form(h)
         content = get_tree(reader, message.content)
         if content is None or set(content.entries) - {"headers", "body"}:
             raise _Invalid("port-invalid", "PORT-005.1")
@@ -390,13 +393,19 @@ class PortService:
             prepared = self._running.get(key)
             content = prepared.content if prepared is not None else _empty(job)
             return self._fail(job, sender, rid, content, outcome)
-        head = Blob(data=b"", headers=make_headers(dict(outcome.headers)))
-        body = Blob(data=outcome.body)
-        tree = Tree(entries={"headers": object_id(head), "body": object_id(body)})
-        job.objects += [head, body, tree]
+        kept = make_headers(dict(outcome.headers))
         headers = make_headers(
             {"mt": "port-response", "port-id": rid.hex(), "port-status": str(outcome.status)}
         )
+        if _answer_form(reader, rid) == "blob":  # one blob, for actors that read no tree
+            whole = Blob(data=outcome.body, headers=kept)
+            job.objects.append(whole)
+            job.sends.append(queued_send(sender, object_id(whole), headers))
+            return None
+        head = Blob(data=b"", headers=kept)
+        body = Blob(data=outcome.body)
+        tree = Tree(entries={"headers": object_id(head), "body": object_id(body)})
+        job.objects += [head, body, tree]
         job.sends.append(queued_send(sender, object_id(tree), headers))
         return None
 
@@ -441,6 +450,25 @@ class PortService:
 
 def _every(policy: tuple[Rule, ...]) -> set[str]:
     return {a for rule in policy for a in rule.actors}
+
+
+def _asked_form(headers: Mapping[str, str]) -> str:
+    """The form of the response a request's ``port-answer`` asks for, ``tree`` when
+    absent; any other value than ``tree`` or ``blob`` is refused (PORT-008.3)."""
+    form = headers.get("port-answer", "tree")
+    if form not in ANSWER_FORMS:
+        raise _Invalid("port-invalid", "PORT-008.3")
+    return form
+
+
+def _answer_form(reader: ObjectReader, request: ObjectId) -> str:
+    """The form a request asked its response in (PORT-008.3): ``tree`` unless it said
+    ``blob``; the request message is in the store, since the port step that accepted it
+    read it (PORT-007.1)."""
+    message = reader.get_object(request)
+    if isinstance(message, Message) and message.headers.get("port-answer") == "blob":
+        return "blob"
+    return "tree"
 
 
 def _decimal(text: str) -> int | None:

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
-__all__ = ["REFERENCE", "SecretError", "Secrets", "load_secrets", "parse_secrets"]
+__all__ = [
+    "REFERENCE",
+    "SecretError",
+    "Secrets",
+    "environment_secrets",
+    "load_secrets",
+    "merge_secrets",
+    "parse_secrets",
+]
 
 #: A reference in a header's value (PORT-009.2).
 REFERENCE: Final = re.compile(r"\$\{secret:([a-z0-9_-]{1,64})\}")
 _NAME: Final = re.compile(r"[a-z0-9_-]{1,64}\Z")
+#: ``NAME=VARIABLE`` of ``--secret-env`` (PORT-009.1): a POSIX variable name.
+_ENV_PAIR: Final = re.compile(r"(?P<name>[^=]*)=(?P<variable>[A-Za-z_][A-Za-z0-9_]*)\Z")
 
 
 class SecretError(ValueError):
@@ -106,3 +116,37 @@ def load_secrets(path: Path) -> Secrets:
             f"PORT-009.1: cannot read the secrets file {path} ({type(exc).__name__})"
         ) from None
     return parse_secrets(raw)
+
+
+def environment_secrets(pairs: Iterable[str], environ: Mapping[str, str]) -> Secrets:
+    """The secrets ``NAME=VARIABLE`` names, each the value of the variable ``VARIABLE`` of
+    ``environ`` (PORT-009.1); a pair given twice, a variable not set or a value that breaks
+    PORT-009.1 raises :class:`SecretError`, naming the secret and the variable only."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        match = _ENV_PAIR.match(pair)
+        if match is None:
+            raise SecretError(
+                f"PORT-009.1: give NAME=VARIABLE (an environment variable's name), not {pair!r}"
+            )
+        name, variable = match["name"], match["variable"]
+        if name in values:
+            raise SecretError(f"PORT-009.1: the secret {name!r} is given twice")
+        if variable not in environ:
+            raise SecretError(
+                f"PORT-009.1: the environment variable {variable} of the secret {name!r} is not set"
+            )
+        values[name] = environ[variable]
+    return parse_secrets(values)
+
+
+def merge_secrets(*parts: Secrets) -> Secrets:
+    """The secrets of every part (a file's, the environment's); a name in two parts raises
+    :class:`SecretError` (PORT-009.1), since either value would be a guess."""
+    values: dict[str, str] = {}
+    for part in parts:
+        for name in part:
+            if name in values:
+                raise SecretError(f"PORT-009.1: the secret {name!r} is given twice")
+            values[name] = part[name]
+    return Secrets(values)

@@ -59,6 +59,7 @@ from ._input import INPUT_BYTES, handed
 from ._interpreter import INSTALL_HINT, INTERPRETER_SHA256, interpreter_path, module_tree_id
 from ._mount import MAX_CORE_ENTRIES, Mounted, count_entries
 from ._run import SandboxLimits, run_python
+from ._run import Send as DeclaredSend
 from ._wit import RUNTIME, program_of
 
 __all__ = ["CODE_ENTRIES", "SandboxWit", "SandboxWits", "interpreter_id", "message_json"]
@@ -170,13 +171,14 @@ class SandboxWit:
                 raise InvalidTransition(
                     "SBX-012.3", f"a program cannot send mt {declared.headers['mt']!r}"
                 )
-            blob = Blob(data=declared.data)
-            content = object_id(blob)
-            try:  # headers a message cannot carry (OBJ-006): the file is malformed
+            try:  # headers or names no object can carry (OBJ-006): the file is malformed
+                made = _content(declared)
+                content = object_id(made[-1])
                 Message(content=content, headers=declared.headers)
             except GritError as exc:
-                raise InvalidTransition("SBX-004.5", f"a send's headers: {exc}") from None
-            created.setdefault(content, blob)
+                raise InvalidTransition("SBX-004.5", f"a send's content: {exc}") from None
+            for obj in made:
+                created.setdefault(object_id(obj), obj)
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
             core=_with_code(entries, code),
@@ -188,6 +190,18 @@ class SandboxWit:
     def query(self, name: str, inp: QueryInput) -> Blob:
         """A ``python-wasi`` actor answers no query in this version (SBX-014.1)."""
         raise UnknownQuery("SBX-014.1", f"a python-wasi actor answers no query ({name!r:.60})")
+
+
+def _content(declared: DeclaredSend) -> list[GritObject]:
+    """The objects of a declared send's content, the content last: the blob of its data
+    (SBX-012.2), or each entry's blob and the tree that names them (SBX-012.5)."""
+    if declared.tree is None:
+        return [Blob(data=declared.data)]
+    blobs = {
+        name: Blob(data=data, headers=headers) for name, (headers, data) in declared.tree.items()
+    }
+    tree = Tree(entries={name: object_id(blob) for name, blob in blobs.items()})
+    return [*blobs.values(), tree]
 
 
 class SandboxWits:

@@ -228,10 +228,7 @@ class _JsonReport:
         return self._emit({"ok": False, **message}, 1)
 
     def success(self, result: SandboxResult) -> int:
-        sends = [
-            {"to": s.to.hex(), "headers": dict(s.headers), "data": s.data.hex()}
-            for s in result.sends
-        ]
+        sends = [s.described() for s in result.sends]
         value = {
             "ok": True,
             "stdout": result.stdout.decode("utf-8", "replace"),

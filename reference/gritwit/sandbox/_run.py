@@ -91,11 +91,26 @@ class SandboxLimits:
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """A message the program declared (SBX-004.5)."""
+    """A message the program declared (SBX-004.5); its content is the blob of ``data``, or,
+    when ``tree`` is given, a tree of blobs, each entry's headers and data (SBX-012.5)."""
 
     to: ObjectId
     headers: Mapping[str, str]
     data: bytes
+    tree: Mapping[str, tuple[Mapping[str, str], bytes]] | None = None
+
+    def described(self) -> dict[str, Any]:
+        """The send as ``sandbox-run`` answers it, bytes as hex (ADP-019.2): ``data``, or
+        ``tree`` with each entry's ``headers`` and ``data``."""
+        out: dict[str, Any] = {"to": self.to.hex(), "headers": dict(self.headers)}
+        if self.tree is None:
+            out["data"] = self.data.hex()
+        else:
+            out["tree"] = {
+                name: {"headers": dict(headers), "data": data.hex()}
+                for name, (headers, data) in self.tree.items()
+            }
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,21 +392,44 @@ def _sends(data: bytes | None, limit: int) -> tuple[Send, ...]:
             raise ValueError("not a list")
         sends = []
         for item in items:
-            if not isinstance(item, dict) or set(item) - {"to", "headers", "data"}:
-                raise ValueError("a send is an object with to, headers, data")
-            headers = item.get("headers", {})
-            if not isinstance(headers, dict) or not all(
-                _text(k) and _text(v) for k, v in headers.items()
-            ):
-                raise ValueError("headers map text to text (no lone surrogate)")
-            to, text = item["to"], item.get("data", "")
-            if not isinstance(to, str) or not isinstance(text, str):  # null is no omission
-                raise ValueError("to is an id and data base64, both text")
-            data = base64.b64decode(text, validate=True)
-            sends.append(Send(ObjectId.from_hex(to), headers, data))
+            if not isinstance(item, dict) or set(item) - {"to", "headers", "data", "tree"}:
+                raise ValueError("a send is an object with to, headers, data or tree")
+            if "data" in item and "tree" in item:
+                raise ValueError("a send has data or tree, not both")
+            headers, data = _headers_and_data(item)
+            to = item["to"]
+            if not isinstance(to, str):
+                raise ValueError("to is an id, as text")
+            tree = None if "tree" not in item else _tree(item["tree"])
+            sends.append(Send(ObjectId.from_hex(to), headers, data, tree))
     except (ValueError, KeyError, binascii.Error, GritError, RecursionError) as exc:
         raise InvalidTransition("SBX-004.5", f"/out/sends.json is malformed: {exc}") from None
     return tuple(sends)
+
+
+def _headers_and_data(item: dict[str, Any]) -> tuple[dict[str, str], bytes]:
+    """A send's or a tree entry's ``headers`` and ``data`` (SBX-004.5); ``ValueError`` if
+    either is not so."""
+    headers = item.get("headers", {})
+    if not isinstance(headers, dict) or not all(_text(k) and _text(v) for k, v in headers.items()):
+        raise ValueError("headers map text to text (no lone surrogate)")
+    text = item.get("data", "")
+    if not isinstance(text, str):  # null is no omission
+        raise ValueError("data is base64, as text")
+    return headers, base64.b64decode(text, validate=True)
+
+
+def _tree(value: object) -> dict[str, tuple[Mapping[str, str], bytes]]:
+    """A send's ``tree``: entry names to objects with ``headers`` and ``data``, each
+    optional (SBX-004.5); the names are checked as the tree is made (SBX-012.5)."""
+    if not isinstance(value, dict):
+        raise ValueError("tree is an object of entry names")
+    entries: dict[str, tuple[Mapping[str, str], bytes]] = {}
+    for name, entry in value.items():
+        if not _text(name) or not isinstance(entry, dict) or set(entry) - {"headers", "data"}:
+            raise ValueError("a tree entry is an object with headers and data")
+        entries[name] = _headers_and_data(entry)
+    return entries
 
 
 def _text(value: object) -> bool:

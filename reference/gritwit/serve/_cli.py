@@ -23,9 +23,15 @@ __all__ = ["add_serve_parser"]
 DEFAULT_LISTEN = "127.0.0.1:8321"
 
 
-def _port_settings(policy: Path | None, secrets: Path | None) -> dict[str, Any]:
-    """The port's policy and secrets from the operator's files (PORT-003.1, PORT-009.1)."""
+def _port_settings(
+    policy: Path | None, secrets: Path | None, secret_env: list[str] | None = None
+) -> dict[str, Any]:
+    """The port's policy and secrets from the operator's files and environment
+    (PORT-003.1, PORT-009.1)."""
+    import os
+
     from ..runtime import load_secrets, parse_policy
+    from ..runtime._port_secrets import Secrets, environment_secrets, merge_secrets
 
     out: dict[str, Any] = {}
     if policy is not None:
@@ -34,8 +40,9 @@ def _port_settings(policy: Path | None, secrets: Path | None) -> dict[str, Any]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PolicyError(f"PORT-003.1: cannot read the policy {policy} ({exc})") from None
         out["port_policy"] = parse_policy(raw)
-    if secrets is not None:
-        out["secrets"] = load_secrets(secrets)
+    if secrets is not None or secret_env:
+        from_file = Secrets() if secrets is None else load_secrets(secrets)
+        out["secrets"] = merge_secrets(from_file, environment_secrets(secret_env or (), os.environ))
     return out
 
 
@@ -87,8 +94,9 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = args.listen
     try:
         settings = EngineSettings(share=args.share)
-        if args.port_policy is not None or args.secrets is not None:
-            settings = replace(settings, **_port_settings(args.port_policy, args.secrets))
+        if args.port_policy is not None or args.secrets is not None or args.secret_env:
+            operator = _port_settings(args.port_policy, args.secrets, args.secret_env)
+            settings = replace(settings, **operator)
         if args.time_limit is not None:
             settings = replace(settings, time_limit=args.time_limit)
         if (args.tls_cert is None) != (args.tls_key is None):
@@ -183,6 +191,13 @@ def add_serve_parser(subparsers: Any) -> None:
         metavar="FILE",
         help="the port's secrets: a JSON object of names and values (PORT-009.1), read "
         "here and never over HTTP",
+    )
+    parser.add_argument(
+        "--secret-env",
+        action="append",
+        metavar="NAME=VARIABLE",
+        help="a secret of the port from the environment: the secret NAME is the value of "
+        "the variable VARIABLE (PORT-009.1); as often as needed, beside --secrets",
     )
     parser.add_argument(
         "--share",
