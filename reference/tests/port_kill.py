@@ -85,8 +85,15 @@ class Family:
     tags: int = 0
     #: per kill: the requests in flight in the store (PORT-007.1) right after it
     in_flight: list[int] = field(default_factory=list)
-    #: per kill: the requests the world was answering at it (sent, not yet answered)
-    on_the_wire: list[int] = field(default_factory=list)
+    #: when each kill came (``time.monotonic``)
+    kill_moments: list[float] = field(default_factory=list)
+    #: sendings the world got beyond each request's first (retries), once judged
+    retries: int = 0
+
+    @property
+    def on_the_wire(self) -> list[int]:
+        """Per kill: the requests the world was answering at it (sent, not yet answered)."""
+        return [self.world.in_flight_at(moment) for moment in self.kill_moments]
 
     def open(self, node: Node, *, port: bool = True) -> None:
         args: dict[str, Any] = {"path": str(self.path), "clock": self.clock}
@@ -260,12 +267,11 @@ def kill_family(
         else:
             delay = rng.uniform(*kill_after)
             victim.impl.kill_during("rt-run", delay, runtime=victim.handle, max_steps=100_000)
-        moment = time.monotonic()
+        family.kill_moments.append(time.monotonic() - 0.05)  # the SIGKILL came just before
         for thread in others:
             thread.join()
         family.kills += 1
         family.in_flight.append(_count_in_flight(family))
-        family.on_the_wire.append(family.world.in_flight_at(moment - 0.05))
         family.open(victim)
         _ask(family, top_up, slow_ms)
     family.clock += 200_000
@@ -276,10 +282,10 @@ def kill_family(
     return family
 
 
-def judge(family: Family) -> dict[str, int]:
-    """The family's checks (the module's list); some figures for the caller."""
+def judge(family: Family) -> None:
+    """The family's checks (the module's list); the retries counted in ``family``."""
     _judge_timers(family)
-    retries = _judge_requests(family)
+    family.retries = _judge_requests(family)
     for actor in [*family.alarms, *family.couriers, TIMER.hex(), HTTP.hex()]:
         verified = family.reader.call("rt-verify", actor=actor)
         assert verified["verified"], f"RUN-010: rt-verify {actor}: {verified}"
@@ -294,7 +300,6 @@ def judge(family: Family) -> dict[str, int]:
     )
     assert verify.returncode == 0, f"RUN-010: runtime verify: {verify.stdout[-2000:]}"
     assert "runtime verify: OK" in verify.stdout, verify.stdout[-2000:]
-    return {"retries": retries}
 
 
 def _judge_timers(family: Family) -> None:

@@ -77,6 +77,7 @@ def test_a_few_kills_with_timers_pending_and_requests_in_flight(
     assert family.kills == 3 and len(family.asked) == 20 and family.tags == 32
     record_property("in_flight_at_kills", family.in_flight)
     record_property("on_the_wire_at_kills", family.on_the_wire)
+    record_property("retries", family.retries)
 
 
 @pytest.mark.heavy
@@ -104,6 +105,7 @@ def test_twenty_kills_with_two_hundred_timers_and_two_hundred_requests_in_flight
                 node.impl.kill()
     record_property("in_flight_at_kills", family.in_flight)
     record_property("on_the_wire_at_kills", family.on_the_wire)
+    record_property("retries", family.retries)
     assert family.kills >= 20 and len(family.asked) >= 200
     assert max(family.in_flight) >= 200, f"requests in flight at the kills: {family.in_flight}"
 

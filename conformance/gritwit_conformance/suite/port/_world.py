@@ -46,11 +46,12 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
     def _any(self) -> None:
-        began = time.monotonic()
+        world = self.server.world
+        began = world.begin()
         try:
             self._answer()
         finally:
-            self.server.world.span(began, time.monotonic())
+            world.end(began)
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -122,6 +123,9 @@ class World:
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._spans: list[tuple[float, float]] = []
+        #: requests being answered now: a number of each -> when it came
+        self._running: dict[int, float] = {}
+        self._numbers = 0
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.world = self
         self.port = int(self._server.server_address[1])
@@ -135,15 +139,24 @@ class World:
         with self._lock:
             self._hits.append(hit)
 
-    def span(self, began: float, ended: float) -> None:
+    def begin(self) -> int:
+        """A request came: its number, for :meth:`end`."""
         with self._lock:
-            self._spans.append((began, ended))
+            self._numbers += 1
+            self._running[self._numbers] = time.monotonic()
+            return self._numbers
+
+    def end(self, number: int) -> None:
+        """The request's answer was written (or the writing failed)."""
+        with self._lock:
+            self._spans.append((self._running.pop(number), time.monotonic()))
 
     def in_flight_at(self, moment: float) -> int:
-        """Requests that had come and were not yet answered at ``moment`` (``time.monotonic``):
-        those still being answered count as answered later."""
+        """Requests that had come and were not yet answered at ``moment`` (``time.monotonic``),
+        those still being answered included."""
         with self._lock:
-            return sum(1 for began, ended in self._spans if began <= moment < ended)
+            done = sum(1 for began, ended in self._spans if began <= moment < ended)
+            return done + sum(1 for began in self._running.values() if began <= moment)
 
     def hits(self, path_prefix: str = "/") -> list[Hit]:
         with self._lock:
