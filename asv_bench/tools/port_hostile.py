@@ -308,7 +308,8 @@ async def _cost(host: Host, world: str, rounds: int) -> dict[str, Any]:
 
 def run_case(case: str, world_port: int, sizes: argparse.Namespace) -> dict[str, Any]:
     """``case`` in a host process of its own; its JSON report."""
-    command = [sys.executable, "-m", "asv_bench.tools.port_hostile", "--host", case,
+    wrong = ["--wrong", sizes.wrong] if sizes.wrong else []
+    command = [sys.executable, "-m", "asv_bench.tools.port_hostile", *wrong, "--host", case,
                "--world-port", str(world_port), "--timers", str(sizes.timers),
                "--big", str(sizes.big), "--requests", str(sizes.requests),
                "--rounds", str(sizes.rounds)]  # fmt: skip
@@ -328,6 +329,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--limit", type=float, default=3_600.0, help="seconds a case may take")
+    parser.add_argument(
+        "--wrong",
+        metavar="NAME",
+        help="install the bug of gritwit_conformance.wrong.NAME in each host first (a "
+        "wrong port, to see a check bite)",
+    )
     parser.add_argument("--host", choices=[*CASES, "cost"], help=argparse.SUPPRESS)
     parser.add_argument("--world-port", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -336,6 +343,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     sizes = _arguments(argv)
     if sizes.host is not None:
+        if sizes.wrong:
+            import importlib
+
+            importlib.import_module(f"gritwit_conformance.wrong.{sizes.wrong}").install()
         print(json.dumps(host_main(sizes.host, sizes.world_port, sizes)))
         return 0
     from gritwit_conformance.suite.port._world import World
