@@ -47,7 +47,13 @@ ADAPTER = f"{sys.executable} -m gritwit adapter"
 SECRET = "gw-kill-family-9c41d7e2b8a05f36"
 SECRET_NAME = "world-token"
 #: Bounds above the family's load (ADP-024.1): the family is about kills, not refusals.
-BOUNDS = {"max_in_flight": 1_000, "max_in_flight_total": 1_000, "max_per_minute": 10**9}
+#: ``max_time`` is three minutes: the world answers some requests after two.
+BOUNDS = {
+    "max_in_flight": 1_000,
+    "max_in_flight_total": 1_000,
+    "max_per_minute": 10**9,
+    "max_time": 180_000,
+}
 
 
 @dataclass
@@ -199,13 +205,15 @@ def _set_timers(family: Family, per_alarm: int) -> None:
             family.asked.setdefault(oid, int(message.headers["timer-at"]))
 
 
-def _ask(family: Family, count: int, slow_ms: tuple[int, int]) -> None:
-    """``count`` requests, spread over the couriers, each answered after a random while;
+def _ask(family: Family, count: int, slow_ms: tuple[int, int], *, until: bool = False) -> None:
+    """``count`` requests, spread over the couriers, each answered after a random while
+    of ``slow_ms`` (with ``until``: at that while from now, however often it is sent);
     not run: the next ``rt-run`` (or the one killed) sends them."""
     for _ in range(count):
         courier = family.couriers[family.tags % len(family.couriers)]
         ms = family.rng.randrange(*slow_ms)
-        url = f"{family.world.base}/echo?ms={ms}&tag={family.tags}"
+        wait = f"until={round(time.time() * 1000) + ms}" if until else f"ms={ms}"
+        url = f"{family.world.base}/echo?{wait}&tag={family.tags}"
         request = {"mt": "port-request", "port-method": "GET", "port-url": url}
         heads = {"authorization": f"Bearer ${{secret:{SECRET_NAME}}}"}
         content = {"tree": {"request": {"blob": "", "headers": request},
@@ -240,16 +248,23 @@ def kill_family(
     kills: int,
     slow_ms: tuple[int, int],
     kill_after: tuple[float, float],
+    top_up_ms: tuple[int, int] | None = None,
+    first_on_the_wire: int = 0,
 ) -> Family:
-    """Timers and requests, then ``kills`` SIGKILLs of ``rt-run`` at random moments
-    (one in five between commands instead), each node in turn; then every timer due,
-    every answer waited for, and :func:`judge`."""
+    """Timers and ``requests`` requests the world answers after ``slow_ms``, then ``kills``
+    SIGKILLs of ``rt-run`` at random moments (one in five between commands instead), each
+    node in turn, and after each ``top_up`` more requests (answered after ``top_up_ms``);
+    then every timer due, every answer waited for, and :func:`judge`.  With
+    ``first_on_the_wire`` the first kill comes once the world is answering that many
+    requests of the run (or two minutes after it began), and the first requests are
+    answered at an instant ``slow_ms`` from their asking, so that the ones sent again
+    after it are answered at once."""
     rng = family.rng
     _setup(family, alarms, couriers)
     _set_timers(family, per_alarm)
     pending = sum(len(family.owner(a).call("rt-timers", actor=a)["timers"]) for a in family.alarms)
     assert pending >= alarms * per_alarm, f"{pending} timers pending before the kills"
-    _ask(family, requests, slow_ms)
+    _ask(family, requests, slow_ms, until=first_on_the_wire > 0)
     step = 70_000 // kills + 1  # the kills span every timer's time
     for n in range(kills):
         family.clock += rng.randrange(step // 2, step * 3 // 2)
@@ -262,7 +277,16 @@ def kill_family(
         ]
         for thread in others:
             thread.start()
-        if rng.random() < 0.2:
+        if n == 0 and first_on_the_wire:
+            since = time.monotonic()
+            victim.impl.kill_when(
+                "rt-run",
+                lambda: family.world.answering_since(since) >= first_on_the_wire,
+                120.0,
+                runtime=victim.handle,
+                max_steps=100_000,
+            )
+        elif rng.random() < 0.2:
             victim.impl.kill()  # between commands: what it accepted stays in flight
         else:
             delay = rng.uniform(*kill_after)
@@ -273,7 +297,7 @@ def kill_family(
         family.kills += 1
         family.in_flight.append(_count_in_flight(family))
         family.open(victim)
-        _ask(family, top_up, slow_ms)
+        _ask(family, top_up, top_up_ms or slow_ms)
     family.clock += 200_000
     family.set_clock()
     family.run_all()

@@ -5,7 +5,9 @@ It records every request it gets (method, path, headers, body) and answers by it
 ``x-echo``), ``/slow?ms=N`` after N milliseconds, ``/status?code=N`` with that status,
 ``/redirect?to=URL`` with a 302 to URL, ``/big?n=N`` with N bytes (written in pieces as
 they are made, never held whole, so a 1 GiB answer costs the world no 1 GiB), anything
-else 200 ``ok``; ``/echo?ms=N`` echoes after N milliseconds.  It keeps each request's
+else 200 ``ok``; ``/echo?ms=N`` echoes after N milliseconds, ``/echo?until=T`` once the
+time of day is T (milliseconds since the epoch), so a request sent again later is
+answered sooner.  It keeps each request's
 span (when it came and when its answer was written, or the writing failed), so a test
 can count the requests in flight at a moment, as a kill.  It listens on 127.0.0.1 only
 and stops when its ``with`` block ends (a daemon thread besides), so no test reaches the
@@ -72,9 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
                 sort_keys=True,
             ).encode()
             extra = {"content-type": "application/json", "x-echo": headers.get("authorization", "")}
-            time.sleep(int(query.get("ms", "0")) / 1000)
+            until = int(query.get("until", "0")) / 1000  # an instant of the time of day
+            time.sleep(max(int(query.get("ms", "0")) / 1000, until - time.time()))
         elif url.path == "/slow":
-            time.sleep(int(query.get("ms", "0")) / 1000)
+            until = int(query.get("until", "0")) / 1000  # an instant of the time of day
+            time.sleep(max(int(query.get("ms", "0")) / 1000, until - time.time()))
             out = b"slow"
         elif url.path == "/status":
             status = int(query.get("code", "200"))
@@ -150,6 +154,11 @@ class World:
         """The request's answer was written (or the writing failed)."""
         with self._lock:
             self._spans.append((self._running.pop(number), time.monotonic()))
+
+    def answering_since(self, moment: float) -> int:
+        """Requests being answered now that came at or after ``moment``."""
+        with self._lock:
+            return sum(1 for began in self._running.values() if began >= moment)
 
     def in_flight_at(self, moment: float) -> int:
         """Requests that had come and were not yet answered at ``moment`` (``time.monotonic``),
