@@ -289,10 +289,11 @@ async def _cost(host: Host, world: str, rounds: int) -> dict[str, Any]:
     body = g.Blob(data=b"")
     timer_tree = g.Tree(entries={"request": g.object_id(timer), "content": g.object_id(body)})
     out: dict[str, Any] = {"case": "cost", "rounds": rounds}
-    for name, to, mt, tree, parts in (
+    cases: tuple[tuple[str, g.ObjectId, str, g.Tree, list[g.GritObject]], ...] = (
         ("port_round_trip", courier, "port", port_tree, [request, heads, content, port_tree]),
         ("timer_fire", alarm, "timer", timer_tree, [timer, body, timer_tree]),
-    ):
+    )
+    for name, to, mt, tree, parts in cases:
         await host.run()
         cpu, wall = time.process_time(), time.monotonic()
         for _ in range(rounds):

@@ -106,7 +106,7 @@ class Family:
         if port:
             args["port"] = self.port
         if node.share is not None and port:
-            args["share"] = node.share
+            args["share"] = [int(x) for x in node.share.split("/")]  # [k, n] (ADP-015)
         node.handle = str(node.impl.call("rt-open", **args).expect_ok()["runtime"])
 
     @property
@@ -216,8 +216,8 @@ def _ask(family: Family, count: int, slow_ms: tuple[int, int], *, until: bool = 
         url = f"{family.world.base}/echo?{wait}&tag={family.tags}"
         request = {"mt": "port-request", "port-method": "GET", "port-url": url}
         heads = {"authorization": f"Bearer ${{secret:{SECRET_NAME}}}"}
-        content = {"tree": {"request": {"blob": "", "headers": request},
-                            "content": {"tree": {"headers": {"blob": "", "headers": heads}}}}}  # fmt: skip
+        asked = {"tree": {"headers": {"blob": "", "headers": heads}}}
+        content = {"tree": {"request": {"blob": "", "headers": request}, "content": asked}}
         family.owner(courier).call("rt-send", to=courier, mt="port", content=content)
         family.tags += 1
 
@@ -278,10 +278,10 @@ def kill_family(
         for thread in others:
             thread.start()
         if n == 0 and first_on_the_wire:
-            since = time.monotonic()
+            since, world = time.monotonic(), family.world
             victim.impl.kill_when(
                 "rt-run",
-                lambda: family.world.answering_since(since) >= first_on_the_wire,
+                lambda: world.answering_since(since) >= first_on_the_wire,  # noqa: B023
                 120.0,
                 runtime=victim.handle,
                 max_steps=100_000,
@@ -378,7 +378,7 @@ def _judge_requests(family: Family) -> int:
             auth = {h.get("authorization") for h in sent}
             assert auth == {f"Bearer {SECRET}"}, f"PORT-009.2: the secret went on the wire: {auth}"
             seen += len(sent)
-        unasked = set(by_id) - {rid for rid, _ in asked}
+        unasked = {str(rid) for rid in by_id} - {rid for rid, _ in asked}
         assert not unasked, f"PORT-008: answers of requests never asked: {sorted(unasked)[:3]}"
         for _, answer in answers:
             assert answer.headers.get("mt") == "port-response", (
@@ -391,9 +391,8 @@ def _judge_requests(family: Family) -> int:
             redacted += f"${{secret:{SECRET_NAME}}}".encode() in data.data
         read = family.entry(courier, "inbox", HTTP)
         assert read == last, f"PORT-008: the courier {courier[:12]} read every answer"
-    assert redacted == sum(len(family.chain(family.entry(c, "outbox", HTTP))) for c in family.couriers), (
-        "PORT-009.4: every echo's body holds the secret's reference"
-    )
+    asked_all = sum(len(family.chain(family.entry(c, "outbox", HTTP))) for c in family.couriers)
+    assert redacted == asked_all, "PORT-009.4: every echo's body holds the secret's reference"
     head = family.reader.call("rt-head", actor=HTTP.hex())["step"]
     step = family.obj(head)
     assert isinstance(step, g.Step)

@@ -19,8 +19,8 @@ import pytest
 
 pytest.importorskip("httpx", reason="the port sends with httpx: pip install -e '.[test]'")
 
-from asv_bench.tools import port_hostile  # noqa: E402
-from gritwit_conformance.suite.port._world import World  # noqa: E402
+from asv_bench.tools import port_hostile
+from gritwit_conformance.suite.port._world import World
 
 #: Each case and the answers the hostile actor must get: ``mt error clause`` (or the
 #: status) → how many, from the clauses and the case's size.

@@ -33,8 +33,8 @@ from gritwit_conformance.suite.port._world import World
 
 pytest.importorskip("httpx", reason="the port sends with httpx: pip install -e '.[test]'")
 
-REQS = ("PORT-006.1", "PORT-006.2", "PORT-006.3", "PORT-007.1", "PORT-008", "PORT-009.3")
-REQS += ("TIM-003.1", "TIM-003.2", "TIM-006.2", "RUN-010")
+REQS: tuple[str, ...] = ("PORT-006.1", "PORT-006.2", "PORT-006.3", "PORT-007.1", "PORT-008")
+REQS += ("PORT-009.3", "TIM-003.1", "TIM-003.2", "TIM-006.2", "RUN-010")
 
 
 def _wrong(name: str) -> str:
