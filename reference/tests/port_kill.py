@@ -89,7 +89,8 @@ class Family:
     couriers: list[str] = field(default_factory=list)
     #: requests the couriers were asked for (each a tag of its URL)
     tags: int = 0
-    #: per kill: the requests in flight in the store (PORT-007.1) right after it
+    #: per kill: the requests in flight in the store (PORT-007.1) right after it (the
+    #: other nodes still running)
     in_flight: list[int] = field(default_factory=list)
     #: when each kill came (``time.monotonic``)
     kill_moments: list[float] = field(default_factory=list)
@@ -292,10 +293,10 @@ def kill_family(
             delay = rng.uniform(*kill_after)
             victim.impl.kill_during("rt-run", delay, runtime=victim.handle, max_steps=100_000)
         family.kill_moments.append(time.monotonic() - 0.05)  # the SIGKILL came just before
+        family.in_flight.append(_count_in_flight(family))  # before the others answer theirs
         for thread in others:
             thread.join()
         family.kills += 1
-        family.in_flight.append(_count_in_flight(family))
         family.open(victim)
         _ask(family, top_up, top_up_ms or slow_ms)
     family.clock += 200_000

@@ -176,6 +176,8 @@ def test_twenty_kills_of_two_share_adapters_on_postgres(
             for node in family.nodes:
                 node.impl.kill()
     record_property("in_flight_at_kills", family.in_flight)
+    record_property("on_the_wire_at_kills", family.on_the_wire)
+    record_property("retries", family.retries)
     assert family.kills >= 20 and len(family.asked) >= 200
     assert family.in_flight[0] >= 200, f"requests in flight at the kills: {family.in_flight}"
     assert family.on_the_wire[0] >= 200, f"requests the world answered: {family.on_the_wire}"
