@@ -386,8 +386,8 @@ class Subprocess(Implementation):
         check_request(message)
         self._proc.send_only(message)
         deadline = time.monotonic() + limit
-        while not ready() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        while not ready() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(0.01, left))  # never past the limit: a delay of 5 ms stays 5 ms
         self._stop(kill=True)
 
     @property
