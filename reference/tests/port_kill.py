@@ -99,7 +99,9 @@ class Family:
 
     @property
     def on_the_wire(self) -> list[int]:
-        """Per kill: the requests the world was answering at it (sent, not yet answered)."""
+        """Per kill: the sendings the world was answering at it (sent, not yet answered).
+        A killed runtime's sendings count until the world has answered them, so after
+        the first kill one request may count more than once."""
         return [self.world.in_flight_at(moment) for moment in self.kill_moments]
 
     def open(self, node: Node, *, port: bool = True) -> None:
