@@ -17,6 +17,7 @@ import random
 import shlex
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from gritwit.adapter._profiles import PROFILE_COMMANDS as _PROFILE_COMMANDS
@@ -372,13 +373,21 @@ class Subprocess(Implementation):
         return Subprocess(self.label, timeout=self.timeout, scale=self.scale)
 
     def kill_during(self, cmd: str, delay: float, **args: Any) -> None:
+        self.kill_when(cmd, lambda: False, delay, **args)
+
+    def kill_when(self, cmd: str, ready: Callable[[], bool], limit: float, **args: Any) -> None:
+        """Send ``cmd`` and ``SIGKILL`` the process once ``ready()`` says so (asked every
+        10 ms), or ``limit`` seconds later, answered or not: a kill at a moment the test
+        sees from outside, as the requests a peer is answering."""
         self.info()  # started, handshake done
         assert self._proc is not None
         self._seq += 1
         message = {"seq": self._seq, "cmd": cmd, **args}
         check_request(message)
         self._proc.send_only(message)
-        time.sleep(delay)
+        deadline = time.monotonic() + limit
+        while not ready() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(0.01, left))  # never past the limit: a delay of 5 ms stays 5 ms
         self._stop(kill=True)
 
     @property
