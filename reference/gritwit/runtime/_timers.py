@@ -28,7 +28,7 @@ from ..store import Store, head_ref
 from ..wit import ObjectReader, PendingMessage, Send, TransitionInput, assemble
 from ..wit._model import get_blob, get_tree, queued_send, transition_output
 from ._parties import TIMER, party_core, party_wit
-from ._party_tables import absorb_party_import, table_with
+from ._party_tables import absorb_party_import, table_items, table_with
 
 if TYPE_CHECKING:
     from ._door import ServiceDoor
@@ -118,16 +118,10 @@ def _id_of(text: str | None) -> ObjectId | None:
 def read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, PendingTimer]:
     """Every pending timer of the party's ``core`` (TIM-006.2), by setter and id."""
     table: dict[Key, PendingTimer] = {}
-    top = None if core is None else core.entries.get("timers")
-    timers = None if top is None else get_tree(reader, top)
-    if timers is None:
-        return table
-    for sub_id in timers.entries.values():
-        sub = get_tree(reader, sub_id)
-        for name, entry_id in ({} if sub is None else sub.entries).items():
-            found = _read_entry(reader, name, entry_id)
-            if found is not None:
-                table[found.key] = found
+    for name, entry_id in table_items(reader, core, "timers"):
+        found = _read_entry(reader, name, entry_id)
+        if found is not None:
+            table[found.key] = found
     return table
 
 
