@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -233,16 +234,41 @@ def _entry_objects(
     return timer, [blob, entry]
 
 
+#: The tables the timer services of this process hold, by the id of the core they were
+#: read from or written as (its newest last). A core's id names its table in any store
+#: (ids are of content), so a listing of the party's head whose core is here reads no
+#: timer again: with 101,000 pending, each listing read all of them from the store (1 to
+#: 5 s on a loaded machine), and a service's listings held up its fires by as much.
+_HELD: Final[dict[ObjectId, TimerTable]] = {}
+#: How many tables :data:`_HELD` keeps: one for each service in a process, about.
+_HELD_MOST: Final = 4
+#: Services and listings of several threads share :data:`_HELD`.
+_HELD_LOCK: Final = threading.Lock()
+
+
+def _hold(core: ObjectId | None, table: TimerTable) -> None:
+    if core is None:
+        return
+    with _HELD_LOCK:
+        _HELD.pop(core, None)
+        _HELD[core] = table
+        while len(_HELD) > _HELD_MOST:
+            del _HELD[next(iter(_HELD))]
+
+
 def pending_timers(store: Store, actor: ObjectId | None = None) -> list[PendingTimer]:
     """The timers pending (set by ``actor``, when given), as the party's head holds them,
     in the order of TIM-003.3 (TIM-005.2)."""
     head = store.get_ref(head_ref(TIMER))
-    core = None
-    if head is not None:
-        step = store.get_object(head)
-        found = store.get_object(step.core) if isinstance(step, Step) else None
-        core = found if isinstance(found, Tree) else None
-    table = read_table(store, core).values()
+    step = None if head is None else store.get_object(head)
+    core_id = step.core if isinstance(step, Step) else None
+    with _HELD_LOCK:
+        held = None if core_id is None else _HELD.get(core_id)
+    if held is not None:
+        table = list(held.timers.values())  # a copy: the service may hold another by then
+    else:
+        found = None if core_id is None else store.get_object(core_id)
+        table = list(read_table(store, found if isinstance(found, Tree) else None).values())
     return sorted((t for t in table if actor is None or t.setter == actor), key=PendingTimer.order)
 
 
@@ -303,6 +329,7 @@ class TimerService:
             core = None if core_id is None else get_tree(door.reader, core_id)
             if core_id is None or core_id != self._known[0]:
                 self._known = (core_id, TimerTable.of(read_table(door.reader, core)))
+                _hold(core_id, self._known[1])
             earliest = self._known[1].earliest()
             if not found and (earliest is None or earliest > now):
                 return None  # nothing to read, nothing due
@@ -340,6 +367,7 @@ class TimerService:
             except RefConflict:
                 continue  # another writer's timer step won (RUN-002): read and build again
             self._known = (built.step.core, job.table)
+            _hold(built.step.core, job.table)
             self._count(now, fired)
             self.steps += 1
             return built.step_id
