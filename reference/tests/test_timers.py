@@ -23,6 +23,7 @@ from gritwit.runtime import (
     Share,
     TimerBounds,
     TimerService,
+    _timers,
     pending_timers,
 )
 from gritwit.wit import TEST_ACTORS, mailbox_map, test_actor_core
@@ -194,3 +195,41 @@ def _at(at: int) -> tuple[ObjectId, list[Blob | Tree]]:
     request, content = Blob(data=b"", headers=headers), Blob(data=b"y")
     tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
     return object_id(tree), [request, content, tree]
+
+
+class _Counting:
+    """A store's reads, counted: what a listing of the timers pending read."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.reads = store, 0
+
+    def get_ref(self, name: str) -> ObjectId | None:
+        return self.store.get_ref(name)
+
+    def get_object(self, oid: ObjectId) -> object:
+        self.reads += 1
+        return self.store.get_object(oid)
+
+
+@pytest.mark.req("TIM-005.2", "TIM-006.2")
+def test_a_listing_reads_no_timer_again_while_a_service_holds_its_table() -> None:
+    store = Store.memory()
+    now = [10_000]
+    runtime = Runtime(store, actors=ACTORS)
+    service = TimerService(runtime.service_door, clock=lambda: now[0])
+    alarm = _alarm_with(runtime, service, [_request(100 * (i + 1)) for i in range(20)])
+    runtime.flush()
+    counting = _Counting(store)
+    held = pending_timers(counting, alarm)  # type: ignore[arg-type]
+    assert counting.reads == 1, "the party's head step alone: its core's table is held"
+    _timers._HELD.clear()  # as a process that runs no service (gritwit actor timers)
+    counting.reads = 0
+    read = pending_timers(counting, alarm)  # type: ignore[arg-type]
+    assert counting.reads > 20, "read from the store: each timer's entry at least"
+    assert held == read and len(read) == 20
+    now[0] += 100
+    assert service.run_pass() is not None  # the first fires: the service holds the new core
+    runtime.flush()
+    counting.reads = 0
+    after = pending_timers(counting, alarm)  # type: ignore[arg-type]
+    assert counting.reads == 1 and after == read[1:]

@@ -543,6 +543,27 @@ ROWS: dict[str, Row] = {
             _to("gritwit.serve._server", "HEADER_BYTES", lambda m: 1 << 20),
         ),
     ),
+    # --- the service parties' tables (TIM-006.2, PORT-007.1): one layout, both parties ---
+    "services_timers_one_level": Row(
+        WrongAdapter(
+            ("services",),
+            frozenset({"TIM-006.2"}),
+            "failed",
+            "the timers pending are filed under the first two hex digits of their ids only, "
+            "not under the next two as well: every fire rewrites a tree of 1/256 of the table",
+        ),
+        (_to("gritwit.runtime._party_tables", "_LEVELS", lambda m: m._LEVELS[:1]),),
+    ),
+    "port_in_flight_one_level": Row(
+        WrongAdapter(
+            ("port",),
+            frozenset({"PORT-007.1"}),
+            "failed",
+            "the requests in flight are filed under the first two hex digits of their ids "
+            "only, not under the next two as well, as TIM-006.2's layout has them",
+        ),
+        (_to("gritwit.runtime._party_tables", "_LEVELS", lambda m: m._LEVELS[:1]),),
+    ),
 }
 
 # more rows, of the runtime's outbox and failures, kept in a module of their own (600 lines)

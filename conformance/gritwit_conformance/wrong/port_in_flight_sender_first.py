@@ -1,7 +1,8 @@
 """Wrong adapter: the requests in flight are named sender first (PORT-007.1).
 
 The port records each request in flight under its sender's id followed by its own, and
-files it by the request's first two hex digits as PORT-007.1 says: a consistent table
+files it under the first two and next two hex digits of that name, as PORT-007.1 files
+a name: a consistent table
 that this runtime reads back, but not the one the clause lays out, so another runtime
 reading the store finds every request under a name it cannot take apart.
 """
@@ -14,8 +15,8 @@ from gritwit._ids import ObjectId
 from gritwit._objects import GritObject, Tree
 from gritwit.adapter import ReferenceAdapter
 from gritwit.runtime import _party_step, _port
+from gritwit.runtime._party_tables import table_items
 from gritwit.wit import ObjectReader
-from gritwit.wit._model import get_tree
 from gritwit_conformance.wrong import WrongAdapter, patch, run
 
 #: What the suite must report for this adapter: its row of WRONG.
@@ -24,22 +25,18 @@ ROW = WrongAdapter(
     frozenset({"PORT-007.1"}),
     "failed",
     "a request in flight is named by its sender's id followed by its own",
-    copied_from=(("gritwit.runtime._port:_read_table", "935c137bf9f3cb66"),),
+    copied_from=(("gritwit.runtime._port:_read_table", "0fd4d87ad0c2ea59"),),
 )
 
 
 def _read_table(reader: ObjectReader, core: Tree | None) -> dict[_port.Key, ObjectId]:
     table: dict[_port.Key, ObjectId] = {}
-    top_id = None if core is None else core.entries.get("requests")
-    top = None if top_id is None else get_tree(reader, top_id)
-    for sub_id in ({} if top is None else top.entries).values():
-        sub = get_tree(reader, sub_id)
-        for name, message in ({} if sub is None else sub.entries).items():
-            try:  # the bug, read back: the sender first
-                sender, rid = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
-            except ValueError:
-                continue
-            table[sender, rid] = message
+    for name, message in table_items(reader, core, "requests"):
+        try:  # the bug, read back: the sender first
+            sender, rid = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
+        except ValueError:
+            continue
+        table[sender, rid] = message
     return table
 
 

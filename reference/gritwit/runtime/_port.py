@@ -35,7 +35,7 @@ from ..wit._model import get_blob, get_tree, queued_send
 from ._names import is_id_text, names_of
 from ._parties import HTTP
 from ._party_step import adopt_party_step
-from ._party_tables import absorb_party_import, party_head_core
+from ._party_tables import absorb_party_import, party_head_core, table_items
 from ._port_policy import PolicyError, Rule, Target, allowing, parse_url
 from ._port_secrets import Secrets
 from ._port_send import (
@@ -96,16 +96,12 @@ class _Invalid(Exception):
 def _read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, ObjectId]:
     """Every request in flight of the party's ``core`` (PORT-007.1): key → its message."""
     table: dict[Key, ObjectId] = {}
-    top_id = None if core is None else core.entries.get("requests")
-    top = None if top_id is None else get_tree(reader, top_id)
-    for sub_id in ({} if top is None else top.entries).values():
-        sub = get_tree(reader, sub_id)
-        for name, message in ({} if sub is None else sub.entries).items():
-            try:
-                rid, sender = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
-            except ValueError:
-                continue
-            table[sender, rid] = message
+    for name, message in table_items(reader, core, "requests"):
+        try:
+            rid, sender = ObjectId.from_hex(name[:64]), ObjectId.from_hex(name[64:])
+        except ValueError:
+            continue
+        table[sender, rid] = message
     return table
 
 

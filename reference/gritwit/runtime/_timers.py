@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,12 +25,12 @@ from .._codec import object_id
 from .._errors import InvalidId
 from .._ids import ObjectId
 from .._objects import Blob, GritObject, Step, Tree, make_headers
-from ..store import Store
+from ..store import Store, head_ref
 from ..wit import ObjectReader, PendingMessage, Send
 from ..wit._model import get_blob, get_tree, queued_send
 from ._parties import TIMER
 from ._party_step import adopt_party_step
-from ._party_tables import absorb_party_import, party_head_core
+from ._party_tables import absorb_party_import, table_items
 
 if TYPE_CHECKING:
     from ._door import ServiceDoor
@@ -119,16 +120,10 @@ def _id_of(text: str | None) -> ObjectId | None:
 def read_table(reader: ObjectReader, core: Tree | None) -> dict[Key, PendingTimer]:
     """Every pending timer of the party's ``core`` (TIM-006.2), by setter and id."""
     table: dict[Key, PendingTimer] = {}
-    top = None if core is None else core.entries.get("timers")
-    timers = None if top is None else get_tree(reader, top)
-    if timers is None:
-        return table
-    for sub_id in timers.entries.values():
-        sub = get_tree(reader, sub_id)
-        for name, entry_id in ({} if sub is None else sub.entries).items():
-            found = _read_entry(reader, name, entry_id)
-            if found is not None:
-                table[found.key] = found
+    for name, entry_id in table_items(reader, core, "timers"):
+        found = _read_entry(reader, name, entry_id)
+        if found is not None:
+            table[found.key] = found
     return table
 
 
@@ -240,10 +235,41 @@ def _entry_objects(
     return timer, [blob, entry]
 
 
+#: The tables the timer services of this process hold, by the id of the core they were
+#: read from or written as (its newest last). A core's id names its table in any store
+#: (ids are of content), so a listing of the party's head whose core is here reads no
+#: timer again: with 101,000 pending, each listing read all of them from the store (1 to
+#: 5 s on a loaded machine), and a service's listings held up its fires by as much.
+_HELD: Final[dict[ObjectId, TimerTable]] = {}
+#: How many tables :data:`_HELD` keeps: one for each service in a process, about.
+_HELD_MOST: Final = 4
+#: Services and listings of several threads share :data:`_HELD`.
+_HELD_LOCK: Final = threading.Lock()
+
+
+def _hold(core: ObjectId | None, table: TimerTable) -> None:
+    if core is None:
+        return
+    with _HELD_LOCK:
+        _HELD.pop(core, None)
+        _HELD[core] = table
+        while len(_HELD) > _HELD_MOST:
+            del _HELD[next(iter(_HELD))]
+
+
 def pending_timers(store: Store, actor: ObjectId | None = None) -> list[PendingTimer]:
     """The timers pending (set by ``actor``, when given), as the party's head holds them,
     in the order of TIM-003.3 (TIM-005.2)."""
-    table = read_table(store, party_head_core(store, TIMER)).values()
+    head = store.get_ref(head_ref(TIMER))
+    step = None if head is None else store.get_object(head)
+    core_id = step.core if isinstance(step, Step) else None
+    with _HELD_LOCK:
+        held = None if core_id is None else _HELD.get(core_id)
+    if held is not None:
+        table = list(held.timers.values())  # a copy: the service may hold another by then
+    else:
+        found = None if core_id is None else store.get_object(core_id)
+        table = list(read_table(store, found if isinstance(found, Tree) else None).values())
     return sorted((t for t in table if actor is None or t.setter == actor), key=PendingTimer.order)
 
 
@@ -304,6 +330,7 @@ class TimerService:
             core = None if core_id is None else get_tree(door.reader, core_id)
             if core_id is None or core_id != self._known[0]:
                 self._known = (core_id, TimerTable.of(read_table(door.reader, core)))
+                _hold(core_id, self._known[1])
             earliest = self._known[1].earliest()
             if not found and (earliest is None or earliest > now):
                 return None  # nothing to read, nothing due
@@ -327,6 +354,7 @@ class TimerService:
             if built is None:
                 continue  # another writer's timer step won (RUN-002): read and build again
             self._known = (built.step.core, job.table)
+            _hold(built.step.core, job.table)
             self._count(now, fired)
             self.steps += 1
             return built.step_id

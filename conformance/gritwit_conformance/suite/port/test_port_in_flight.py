@@ -23,8 +23,9 @@ from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
-#: A request in flight, as PORT-007.1 lays it out: two hex digits → name → message id.
-Table = dict[str, dict[str, str]]
+#: A request in flight, as PORT-007.1 lays it out (TIM-006.2's layout): two hex digits →
+#: the next two → name → message id.
+Table = dict[str, dict[str, dict[str, str]]]
 
 
 def _setup(impl: Implementation, path: Path, world: World) -> tuple[Ported, str]:
@@ -55,17 +56,24 @@ def _cores(rt: Ported) -> list[g.Tree]:
 
 
 def _table(rt: Ported, core: g.Tree) -> Table:
-    """A core's ``requests`` entry read as PORT-007.1 lays it out (empty when absent)."""
+    """A core's ``requests`` entry read as PORT-007.1 lays it out (empty when absent):
+    each of its first two levels must be a tree; the third level's values are ids."""
     if "requests" not in core.entries:
         return {}
     top = _tree(rt, core.entries["requests"], "the port party's requests entry")
-    return {
-        prefix: {
-            name: oid.hex()
-            for name, oid in _tree(rt, sub, f"the requests entry {prefix}").entries.items()
+    table: Table = {}
+    for first, first_id in top.entries.items():
+        level = _tree(rt, first_id, f"the requests entry {first}")
+        table[first] = {
+            second: {
+                name: oid.hex()
+                for name, oid in _tree(
+                    rt, second_id, f"the requests entry {first}/{second}"
+                ).entries.items()
+            }
+            for second, second_id in level.entries.items()
         }
-        for prefix, sub in top.entries.items()
-    }
+    return table
 
 
 @pytest.mark.req("PORT-007.1", "PORT-007", "OBJ-020.1")
@@ -83,7 +91,7 @@ def test_the_requests_in_flight_are_the_port_partys_core(
             "the entries of the port party's head core, nothing in flight",
         )
         tables = [t for t in (_table(rt, c) for c in reversed(cores)) if t]
-        want = {request[:2]: {request + courier: request}}
+        want = {request[:2]: {request[2:4]: {request + courier: request}}}
         check_equal(
             "PORT-007.1",
             [want],
