@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from operator import itemgetter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,6 +204,9 @@ def count_entries(
     return counts[tree_id[0]][0]
 
 
+_new_id = tuple.__new__
+_digest = itemgetter(0)  # an id's digest (ObjectId.digest without the property's call)
+
 #: Most entries of a tree whose objects one read-ahead asks for.  Gate figure: a genesis
 #: of a flat core of 2**18 distinct one-byte blobs on a SQLite store (load 12-18) took
 #: 8.9 s of lane CPU reading one object a query and call chain; read ahead, see the report
@@ -220,14 +224,15 @@ def _ahead(
     """The objects of the frame's next entries (from the one just met) not read yet, read
     together where ``store`` reads ahead (:mod:`gritwit.wit._ahead`): at most ``budget``
     bytes of blob data plus one object, none past a tree (SBX-006.16), by digest."""
-    wanted: dict[bytes, None] = {}
-    for digest in frame.digests[frame.at - 1 : frame.at - 1 + AHEAD]:
-        if digest not in sizes and digest not in counts:
-            wanted[digest] = None
+    start = frame.at - 1
+    wanted = dict.fromkeys(
+        [d for d in frame.digests[start : start + AHEAD] if d not in sizes and d not in counts]
+    )
     if len(wanted) < 2:
         return {}  # one object: read as it always was
-    oids = [ObjectId._trusted(digest) for digest in wanted]
-    return {oid[0]: obj for oid, obj in read_ahead(store, oids, budget).items()}
+    oids = [_new_id(ObjectId, (digest,)) for digest in wanted]  # as ObjectId._trusted
+    found = read_ahead(store, oids, budget)
+    return dict(zip(map(_digest, found), found.values(), strict=True))
 
 
 @dataclass(slots=True)

@@ -166,8 +166,9 @@ def read_ahead(backend: Any, oids: Sequence[ObjectId], budget: int) -> dict[Obje
     past ``budget`` (SBX-006.16: a walk holds at most its bound plus one object).  The
     backend's ``starts`` gives each object's length and, for a small one, its bytes (for
     a larger one its first bytes, which tell a tree): a larger object past a stop is never
-    read.  A backend without ``starts`` and ``read_many`` reads nothing ahead (``{}``):
-    the walk then reads object by object.
+    read, and one that is is read alone, its bytes dropped once decoded.  A backend
+    without ``starts`` and ``read_many`` reads nothing ahead (``{}``): the walk then reads
+    object by object.
     """
     found: dict[ObjectId, GritObject] = {}
     starts = getattr(backend, "starts", None)
@@ -175,30 +176,22 @@ def read_ahead(backend: Any, oids: Sequence[ObjectId], budget: int) -> dict[Obje
     if starts is None or many is None or not oids:
         return found
     heads = starts([oid[0] for oid in oids], len(TREE_START), SMALL)
-    # the plan: each id's bytes when small, else None (read below, a page at a time)
+    # the plan: each id's bytes when small, else None (read alone when its turn comes)
     planned: list[tuple[ObjectId, bytes | None]] = []
-    larger: list[tuple[bytes, int]] = []
     spent = 0
     for oid in oids:
         head = heads.get(oid[0])
         if head is None:
             break
         size, start = head
-        if size > SMALL:
-            larger.append((oid[0], size))
-            planned.append((oid, None))
-        else:
-            planned.append((oid, start))
+        planned.append((oid, None if size > SMALL else start))
         spent += size
         if spent > budget or start.startswith(TREE_START):
             break
-    read: dict[ObjectId, bytes] = {}
-    for page in plan_pages(larger):
-        read.update(many([ObjectId._trusted(digest) for digest in page]))
     hashed = blake3.blake3
     for oid, data in planned:
-        if data is None:
-            data = read.get(oid)
+        if data is None:  # a larger object: its bytes are held only until decoded
+            data = many([oid]).get(oid)
         if data is None or hashed(data).digest() != oid[0]:
             return found
         bare = decode_bare_blob(data)  # a core's file: most of what a walk reads
