@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import os
 import stat
-from operator import itemgetter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Final, Protocol
 
 from .._deadline import CHECK_EVERY, checkpoint
 from .._errors import ForbiddenOperation, InvalidTransition, OutputTooLarge, TooLarge
+from .._gc_pause import gc_pausing
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Blob, GritObject, Tree, tree_entries_of_digests
@@ -70,6 +71,7 @@ class Mounted:
     blobs: dict[ObjectId, bytes] = field(default_factory=dict)
 
 
+@gc_pausing  # the walk's objects live to the end: see _gc_pause's gate figure
 def mount_tree(
     store: ObjectReader,
     tree_id: ObjectId | None,
@@ -121,6 +123,7 @@ def mount_tree(
     return root, mounted
 
 
+@gc_pausing  # the walk's objects live to the end: see _gc_pause's gate figure
 def count_entries(
     store: ObjectReader,
     tree_id: ObjectId,
@@ -278,6 +281,7 @@ class _Frame:
     entries: dict[str, bytes] = field(default_factory=dict)
 
 
+@gc_pausing  # the walk's objects live to the end: see _gc_pause's gate figure
 def unmount_tree(
     store: ObjectStore,
     directory: Directory,
