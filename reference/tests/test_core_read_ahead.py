@@ -284,9 +284,8 @@ def test_a_flat_genesis_core_of_distinct_blobs_reads_none_of_them_alone(tmp_path
     core, objects = program_core("print(1)\n", files)
     ids = {g.object_id(b) for b in files.values()}
     with Store.open(tmp_path / "store") as store:
-        rt = Runtime(store)
-        rt._cache.capacity = 0  # type: ignore[attr-defined]  # every read goes to the store
-        actor = run(rt.genesis(core, objects))
+        actor = run(Runtime(store, send_commit="own").genesis(core, objects))
+        rt = Runtime(store)  # a fresh runtime: its cache holds none of the core
         single: list[g.ObjectId] = []
         real = Backend.read
 
