@@ -158,10 +158,10 @@ def test_read_ahead_gives_what_get_object_gives_each_id_to_the_first_stop(
             if oid not in oids:
                 oids.append(oid)
         asked: list[g.ObjectId] = []
-        cls = type(store.backend)
+        cls: Any = type(store.backend)
         real = cls.read_many
 
-        def read_many(self: Any, wanted: Any) -> dict[g.ObjectId, bytes]:
+        def read_many(self: Any, wanted: Any) -> Any:
             wanted = list(wanted)
             asked.extend(wanted)
             return real(self, wanted)
@@ -280,7 +280,9 @@ def test_a_flat_genesis_core_of_distinct_blobs_reads_none_of_them_alone(tmp_path
     (a single read of a blob of the core: none)."""
     from gritwit.adapter._sandbox import program_core
 
-    files = {f"f{i:04x}": g.Blob(data=i.to_bytes(2, "big")) for i in range(2048)}
+    files: dict[str, g.GritObject] = {
+        f"f{i:04x}": g.Blob(data=i.to_bytes(2, "big")) for i in range(2048)
+    }
     core, objects = program_core("print(1)\n", files)
     ids = {g.object_id(b) for b in files.values()}
     with Store.open(tmp_path / "store") as store:
