@@ -330,3 +330,31 @@ def test_the_collector_pause_nests_across_threads_and_keeps_a_disabled_collector
         assert not gc.isenabled(), "a collector disabled before stays disabled"
     finally:
         gc.enable()
+
+
+# --- the runtime's cache: a cached blob erased since is left to its own read (RUN-011.3) --
+
+
+@pytest.mark.req("RUN-011.3", "SBX-006.15")
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_the_caches_read_ahead_leaves_out_a_cached_blob_erased_since(
+    kind: str, tmp_path: Path
+) -> None:
+    """Blobs read once (so cached), one of them erased in the store afterwards: the
+    cache's read-ahead gives the others, held or read, and leaves the erased one to
+    ``get_object``, which fails ``erased`` as it would without the cache."""
+    from gritwit.runtime._cache import ObjectCache
+
+    blobs = [g.Blob(data=bytes([i]) * 5) for i in range(6)]
+    with _open(kind, tmp_path) as store:
+        oids = store.put_objects(blobs)
+        cache = ObjectCache(store)
+        for oid in oids[:4]:
+            cache.get_object(oid)  # cached
+        store.backend.erase(oids[1], "test")
+        got = cache.read_ahead(oids, 1 << 20)
+        assert set(got) == set(oids) - {oids[1]}, [oids.index(o) for o in got]
+        assert all(got[oid] == blobs[oids.index(oid)] for oid in got)
+        with pytest.raises(g.GritError) as info:
+            cache.get_object(oids[1])
+        assert info.value.requirement == "RUN-011", info.value
