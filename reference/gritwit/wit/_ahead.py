@@ -37,6 +37,8 @@ def read_ahead_through(
     the budget), up to and with the first tree it holds, and ``base``'s read-ahead of the
     ids before that tree it does not hold."""
     found: dict[ObjectId, GritObject] = {}
+    if list(map(held, oids)).count(None) == len(oids):  # it holds none: all from base
+        return read_ahead(base, oids, budget)
     rest: list[ObjectId] = []
     for oid in oids:
         obj = held(oid)
