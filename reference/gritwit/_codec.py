@@ -547,8 +547,9 @@ def decode_bare_blob(data: bytes) -> Blob | None:
     sliced out, with no CBOR decode and no re-encoding.  Strict as the other paths: the
     head must be the canonical one for the data's length, so a byte that differs
     anywhere from the canonical encoding leaves it to the plain path, which refuses it
-    naming its rule.  Gate figure (a genesis of 2**18 distinct one-byte blobs, SQLite):
-    decoding took 1.9 s of the walk's profile through the general fast path.
+    naming its rule.  Gate figure: 2**18 encodings of 3-byte blobs took 0.60 s of CPU
+    through the general fast path (CBOR decode, then re-encode to compare), 0.23 s here
+    (load 5 on 2 cores).
     """
     if not (data.startswith(_BARE_BLOB_START) and data.endswith(_BARE_BLOB_END)):
         return None

@@ -211,9 +211,8 @@ _new_id = tuple.__new__
 _digest = itemgetter(0)  # an id's digest (ObjectId.digest without the property's call)
 
 #: Most entries of a tree whose objects one read-ahead asks for.  Gate figure: a genesis
-#: of a flat core of 2**18 distinct one-byte blobs on a SQLite store (load 12-18) took
-#: 8.9 s of lane CPU reading one object a query and call chain; read ahead, see the report
-#: in ``test_flat_core_distinct_blobs``.
+#: of a flat core of 2**18 distinct 3-byte blobs on SQLite took 8.1 s of lane CPU reading
+#: one object a query and a call chain (load 6 on 2 cores), 5.5 s read ahead (load 5).
 AHEAD = 4096
 
 
