@@ -93,6 +93,7 @@ NARROWED = {
     # The flat genesis tests alone: the rest of SBX-006.15's tests mount small cores, or
     # large ones whose slow walks a wrong adapter's time-out would only drag out.
     "sandbox_mount_reads_at_every_name": frozenset({"RUN-005.10@test_entry_core_bound"}),
+    "sandbox_mount_reads_objects_alone": frozenset({"RUN-005.10@test_entry_core_bound"}),
 }
 #: The wrong adapters of the default run, one or two per profile and per way of being
 #: wrong (a wrong answer, a broken exchange, a broken handshake, a write lost in a kill);

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 
 from .._codec import decode_object
 from .._errors import GritError, RefConflict
 from .._ids import ObjectId
-from .._objects import Blob, GritObject
+from .._objects import Blob, GritObject, Tree
 from ..store import Store
 from ..wit import Assembled
 
@@ -109,6 +109,42 @@ class ObjectCache:
         obj = self._store.get_object(oid)  # raises not-found, erased, corrupt-object
         self._keep(oid, obj)
         return obj
+
+    def read_ahead(self, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+        """Objects of ``oids`` as :meth:`get_object` gives each, read together: those held
+        here (up to and with the first tree held), a held blob only where the store has no
+        tombstone for it (RUN-011.3: asked for all of them in one read where it counts no
+        erasures), and the store's read-ahead of the others, kept as a read is
+        (:mod:`gritwit.wit._ahead`: a core's walk, SBX-006.15).  An erased blob is left
+        out: its own read fails ``erased``."""
+        objects, pinned = self._objects, self._pinned
+        found: dict[ObjectId, GritObject] = {}
+        rest: list[ObjectId] = []
+        blobs: list[ObjectId] = []
+        for oid in oids:
+            obj = objects.get(oid)
+            if obj is None:
+                obj = pinned.get(oid)
+            if obj is None:
+                rest.append(oid)
+                continue
+            found[oid] = obj
+            if type(obj) is Blob:
+                blobs.append(oid)
+            elif type(obj) is Tree:
+                break
+        if blobs:
+            count = self._store.erasure_count
+            seen = None if count is None else count()
+            clean = self._clean if seen is not None and seen == self._clean_at else set()
+            asked = [oid for oid in blobs if oid not in clean]
+            for oid in self._store.erased_among(asked) if asked else ():
+                del found[oid]
+        if rest:
+            read = self._store.read_ahead(rest, budget)
+            self._keep_many(read.items())
+            found.update(read)
+        return found
 
     def known_clean(self, oids: Iterable[ObjectId]) -> None:
         """Record the cached blobs of ``oids`` as not erased at the store's erasure count as

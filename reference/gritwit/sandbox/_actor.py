@@ -25,7 +25,7 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,6 +45,7 @@ from .._ids import ObjectId
 from .._maps import TreeEntries, canonical_key_order, raw_of
 from .._objects import Blob, GritObject, Message, Tree
 from ..wit._actors import QueryInput
+from ..wit._ahead import read_ahead_through
 from ..wit._cores import code_blob
 from ..wit._model import (
     ObjectReader,
@@ -271,6 +272,11 @@ class _Layered:
 
     def has(self, oid: ObjectId) -> bool:
         return oid in self.made or self._reader.has(oid)
+
+    def read_ahead(self, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+        """What the run made of ``oids`` and its reader's read-ahead of the others
+        (:mod:`gritwit.wit._ahead`: the mount's walk, SBX-006.15)."""
+        return read_ahead_through(self.made.get, self._reader, oids, budget)
 
     def put_object(self, obj: GritObject) -> ObjectId:
         oid = self._add(obj)  # too-large past ENC-013, as a store's put (SBX-007.6)

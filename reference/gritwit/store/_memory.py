@@ -318,6 +318,18 @@ class MemoryBackend:
         for page in plan_pages(sizes):
             yield self.read_many(ObjectId(digest) for digest in page)
 
+    def starts(
+        self, digests: list[bytes], prefix: int, whole: int
+    ) -> dict[bytes, tuple[int, bytes]]:
+        """The length of the bytes stored under each of ``digests`` and the bytes
+        themselves where they are at most ``whole``, else their first ``prefix`` bytes;
+        absent ones omitted; in one hold (a read-ahead plans by them)."""
+        with self._lock:
+            self._check_open()
+            objects = self._objects
+            held = [(d, objects[d]) for d in digests if d in objects]
+        return {d: (len(data), data if len(data) <= whole else data[:prefix]) for d, data in held}
+
     def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
         """Why each erased id of ``oids`` was erased (RUN-011); others omitted, in one hold."""
         with self._lock:

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import blake3
 
-from .._codec import decode_object
+from .._codec import decode_bare_blob, decode_object
 from .._errors import CorruptObject, Erased, GritError, ObjectNotFound
 from .._ids import ObjectId
-from .._objects import GritObject
+from .._objects import GritObject, Tree
 
 __all__ = [
     "READ_PAGE_BYTES",
@@ -28,6 +28,8 @@ __all__ = [
     "chunks",
     "decoded_each",
     "plan_pages",
+    "read_ahead",
+    "tombstones_of",
 ]
 
 #: Most ids one page of a paged read asks for.
@@ -87,7 +89,7 @@ def _raw_pages(backend: Any, wanted: Sequence[ObjectId]) -> Iterator[dict[Object
         yield found
 
 
-def _tombstones(backend: Any, absent: list[ObjectId]) -> dict[ObjectId, str]:
+def tombstones_of(backend: Any, absent: list[ObjectId]) -> dict[ObjectId, str]:
     """Why each erased id of ``absent`` was erased, in one read a page where offered."""
     many = getattr(backend, "tombstones_many", None)
     if many is not None:
@@ -116,7 +118,7 @@ def checked_each(
             else:
                 yield oid, data
     absent = [oid for oid in wanted if oid not in seen]
-    reasons = _tombstones(backend, absent) if absent else {}
+    reasons = tombstones_of(backend, absent) if absent else {}
     for oid in absent:
         reason = reasons.get(oid)
         if reason is not None:
@@ -138,3 +140,69 @@ def decoded_each(
             yield oid, decode_object(outcome)
         except GritError as exc:  # only bytes written around put() can get here
             yield oid, CorruptObject("STO-004.2", f"object {oid} does not decode: {exc}")
+
+
+#: How every tree's canonical encoding starts (ENC-010: ``type`` sorts before
+#: ``entries``): a read-ahead ends its plan at an object that starts so.
+TREE_START = b"\xa2\x64type\x64tree"
+
+
+#: Objects of at most this many bytes a read-ahead takes whole in the read that plans
+#: it: past a stop it has read at most the rest of its ids' small objects (a walk asks
+#: for 4 096 ids at most: 4 MiB), never held; a larger object is read only when the plan
+#: takes it.
+SMALL = 1024
+
+
+def read_ahead(backend: Any, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+    """Objects of ``oids`` read as ``Store.get_object`` reads each (re-hashed, STO-004.1,
+    and strictly decoded), a page at a time: a walk over a core reads its next entries
+    together (SBX-006.15), not one query each.
+
+    Taken in order from the first id and stopping *before* one the backend does not hold
+    (absent or erased: its own read says which, STO-003.2, RUN-011) or whose bytes do not
+    re-hash or decode (its own read refuses it, STO-004.2), and *after* a tree (whose
+    entries the walk counts before it reads on) or the object that takes the bytes read
+    past ``budget`` (SBX-006.16: a walk holds at most its bound plus one object).  The
+    backend's ``starts`` gives each object's length and, for a small one, its bytes (for
+    a larger one its first bytes, which tell a tree): a larger object past a stop is never
+    read, and one that is is read alone, its bytes dropped once decoded.  A backend
+    without ``starts`` and ``read_many`` reads nothing ahead (``{}``): the walk then reads
+    object by object.
+    """
+    found: dict[ObjectId, GritObject] = {}
+    starts = getattr(backend, "starts", None)
+    many = getattr(backend, "read_many", None)
+    if starts is None or many is None or not oids:
+        return found
+    heads = starts([oid[0] for oid in oids], len(TREE_START), SMALL)
+    # the plan: each id's bytes when small, else None (read alone when its turn comes)
+    planned: list[tuple[ObjectId, bytes | None]] = []
+    spent = 0
+    for oid in oids:
+        head = heads.get(oid[0])
+        if head is None:
+            break
+        size, start = head
+        planned.append((oid, None if size > SMALL else start))
+        spent += size
+        if spent > budget or start.startswith(TREE_START):
+            break
+    hashed = blake3.blake3
+    for oid, data in planned:
+        if data is None:  # a larger object: its bytes are held only until decoded
+            data = many([oid]).get(oid)
+        if data is None or hashed(data).digest() != oid[0]:
+            return found
+        bare = decode_bare_blob(data)  # a core's file: most of what a walk reads
+        if bare is not None:
+            found[oid] = bare
+            continue
+        try:
+            obj = decode_object(data)
+        except GritError:
+            return found
+        found[oid] = obj
+        if type(obj) is Tree:
+            return found
+    return found

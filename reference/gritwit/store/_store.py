@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from types import TracebackType
@@ -38,7 +38,7 @@ from ._batch import (
 )
 from ._journal_calls import JournalCalls
 from ._memory import MemoryBackend
-from ._paging import checked_each, chunks, decoded_each
+from ._paging import checked_each, chunks, decoded_each, read_ahead, tombstones_of
 from ._refs import (
     _ACTORS,
     _VALID,
@@ -397,6 +397,18 @@ class Store(JournalCalls):
         if failed:
             raise next(failed[oid] for oid in wanted if oid in failed)
         return found
+
+    def read_ahead(self, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+        """Objects of ``oids`` from the first, read in pages as :meth:`get_object` reads
+        each, up to one it would fail on, a tree, or the object that takes the bytes read
+        past ``budget`` (:func:`~gritwit.store._paging.read_ahead`: a core's walk,
+        SBX-006.15, SBX-006.16)."""
+        return read_ahead(self.backend, oids, budget)
+
+    def erased_among(self, oids: Iterable[ObjectId]) -> set[ObjectId]:
+        """The ids of ``oids`` that have a tombstone (RUN-011), in one read a page where
+        the backend offers ``tombstones_many``."""
+        return set(tombstones_of(self.backend, list(oids)))
 
     def get_each(self, oids: Iterable[ObjectId]) -> Iterator[tuple[ObjectId, bytes | GritError]]:
         """Each id of ``oids`` once with what :meth:`get` gives for it: its re-hashed bytes

@@ -7,7 +7,7 @@ cannot change its input, and the runtime decides alone what is stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeAlias, TypeVar
 
@@ -16,6 +16,7 @@ from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import EMPTY_HEADERS, Blob, GritObject, Message, Step, Tree
+from ._ahead import read_ahead_through
 
 __all__ = [
     "OUTSIDE",
@@ -79,6 +80,11 @@ class Overlay:
     def has(self, oid: ObjectId) -> bool:
         return oid in self._extra or self._base.has(oid)
 
+    def read_ahead(self, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+        """The objects of ``oids`` it holds and its base's read-ahead of the others
+        (:mod:`gritwit.wit._ahead`, SBX-006.15)."""
+        return read_ahead_through(self._extra.get, self._base, oids, budget)
+
 
 class ReadOnce:
     """``base``, each object read from it kept for the rest of one transition (a genesis).
@@ -105,6 +111,14 @@ class ReadOnce:
 
     def has(self, oid: ObjectId) -> bool:
         return oid in self._read or self._base.has(oid)
+
+    def read_ahead(self, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:
+        """The objects of ``oids`` read already and its base's read-ahead of the others,
+        kept for the rest of the transition as a read is (:mod:`gritwit.wit._ahead`)."""
+        memo = self._read
+        found = read_ahead_through(memo.get, self._base, oids, budget)
+        memo.update(found)
+        return found
 
 
 _Kind = TypeVar("_Kind", Blob, Tree)
