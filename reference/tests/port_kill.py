@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chains import message_chain
+
 import gritwit as g
 from gritwit.runtime import HTTP, TIMER, Share, requests_in_flight
 from gritwit.store import Store
@@ -141,13 +143,8 @@ class Family:
         return None
 
     def chain(self, last: g.ObjectId | None) -> list[tuple[str, g.Message]]:
-        out = []
-        while last is not None:
-            message = self.obj(last.hex())
-            assert isinstance(message, g.Message)
-            out.append((last.hex(), message))
-            last = message.previous
-        return out[::-1]
+        read = lambda oid: self.obj(oid.hex())  # noqa: E731
+        return [(oid.hex(), message) for oid, message in message_chain(read, last)]
 
     def set_clock(self) -> None:
         for node in self.nodes:

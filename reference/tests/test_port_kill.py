@@ -69,6 +69,34 @@ def _short(tmp_path: Path, adapter: str = ADAPTER) -> Family:
                 node.impl.kill()
 
 
+def _twenty_kills(family: Family) -> None:
+    """The issue's family: 22 SIGKILLs with 240 timers pending and 240 requests asked,
+    the first kill once the world answers 200 of them at once."""
+    kill_family(
+        family,
+        alarms=12,
+        per_alarm=20,
+        couriers=8,
+        requests=240,
+        top_up=10,
+        kills=22,
+        slow_ms=(90_000, 120_000),
+        kill_after=(1.0, 10.0),
+        top_up_ms=(300, 3_000),
+        first_on_the_wire=200,
+    )
+
+
+def _record_and_judge(family: Family, record_property: Callable[[str, object], None]) -> None:
+    record_property("in_flight_at_kills", family.in_flight)
+    record_property("on_the_wire_at_kills", family.on_the_wire)
+    record_property("retries", family.retries)
+    assert family.kills >= 20 and len(family.asked) >= 200
+    assert family.in_flight[0] >= 200, f"requests in flight at the kills: {family.in_flight}"
+    assert family.on_the_wire[0] >= 200, f"requests the world answered: {family.on_the_wire}"
+    assert family.retries > 0, "no request was sent again after a kill"
+
+
 @pytest.mark.slow
 @pytest.mark.req(*REQS)
 def test_a_few_kills_with_timers_pending_and_requests_in_flight(
@@ -90,29 +118,11 @@ def test_twenty_kills_with_two_hundred_timers_and_two_hundred_requests_in_flight
     with World() as world:
         family = _single(tmp_path, world, ADAPTER, seed=20261129)
         try:
-            kill_family(
-                family,
-                alarms=12,
-                per_alarm=20,
-                couriers=8,
-                requests=240,
-                top_up=10,
-                kills=22,
-                slow_ms=(90_000, 120_000),
-                kill_after=(1.0, 10.0),
-                top_up_ms=(300, 3_000),
-                first_on_the_wire=200,
-            )
+            _twenty_kills(family)
         finally:
             for node in family.nodes:
                 node.impl.kill()
-    record_property("in_flight_at_kills", family.in_flight)
-    record_property("on_the_wire_at_kills", family.on_the_wire)
-    record_property("retries", family.retries)
-    assert family.kills >= 20 and len(family.asked) >= 200
-    assert family.in_flight[0] >= 200, f"requests in flight at the kills: {family.in_flight}"
-    assert family.on_the_wire[0] >= 200, f"requests the world answered: {family.on_the_wire}"
-    assert family.retries > 0, "no request was sent again after a kill"
+    _record_and_judge(family, record_property)
 
 
 #: Each wrong adapter and the clause its family must fail on.
@@ -159,26 +169,8 @@ def test_twenty_kills_of_two_share_adapters_on_postgres(
         path.mkdir()
         family = Family(path, world, nodes, random.Random(2026), store_url=pg_adapters)
         try:
-            kill_family(
-                family,
-                alarms=12,
-                per_alarm=20,
-                couriers=8,
-                requests=240,
-                top_up=10,
-                kills=22,
-                slow_ms=(90_000, 120_000),
-                kill_after=(1.0, 10.0),
-                top_up_ms=(300, 3_000),
-                first_on_the_wire=200,
-            )
+            _twenty_kills(family)
         finally:
             for node in family.nodes:
                 node.impl.kill()
-    record_property("in_flight_at_kills", family.in_flight)
-    record_property("on_the_wire_at_kills", family.on_the_wire)
-    record_property("retries", family.retries)
-    assert family.kills >= 20 and len(family.asked) >= 200
-    assert family.in_flight[0] >= 200, f"requests in flight at the kills: {family.in_flight}"
-    assert family.on_the_wire[0] >= 200, f"requests the world answered: {family.on_the_wire}"
-    assert family.retries > 0, "no request was sent again after a kill"
+    _record_and_judge(family, record_property)

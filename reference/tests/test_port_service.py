@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from chains import message_chain
 
 from gritwit import Blob, ObjectId, Store, Tree, object_id
 from gritwit.runtime import (
@@ -50,12 +51,7 @@ def _port_messages(store: Store, actor: ObjectId) -> list[dict[str, str]]:
         return []
     step = store.get_object(head)
     last = mailbox_map(store, step.outbox).get(actor)  # type: ignore[union-attr]
-    out = []
-    while last is not None:
-        message = store.get_object(last)
-        out.append(dict(message.headers))  # type: ignore[union-attr]
-        last = message.previous  # type: ignore[union-attr]
-    return out[::-1]
+    return [dict(message.headers) for _, message in message_chain(store.get_object, last)]
 
 
 @pytest.mark.req("PORT-006.2", "PORT-006.1", "PORT-007.1", "PORT-006.3", "PORT-002.2")

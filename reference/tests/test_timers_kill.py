@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chains import message_chain
 
 import gritwit as g
 from gritwit.runtime import TIMER
@@ -77,13 +78,8 @@ class Family:
         return entries
 
     def chain(self, last: g.ObjectId | None) -> list[tuple[str, g.Message]]:
-        out = []
-        while last is not None:
-            message = self.obj(last.hex())
-            assert isinstance(message, g.Message)
-            out.append((last.hex(), message))
-            last = message.previous
-        return out[::-1]
+        read = lambda oid: self.obj(oid.hex())  # noqa: E731
+        return [(oid.hex(), message) for oid, message in message_chain(read, last)]
 
 
 def _set_timers(family: Family, alarms: list[str], per_alarm: int, rng: random.Random) -> None:

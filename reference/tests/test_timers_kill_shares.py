@@ -31,6 +31,7 @@ import pytest
 httpx = pytest.importorskip("httpx", reason="needs the serve extra: pip install -e '.[test]'")
 pytest.importorskip("uvicorn", reason="needs the serve extra: pip install -e '.[test]'")
 
+from chains import message_chain  # noqa: E402
 from service_proc import Service, start, stopping  # noqa: E402
 
 import gritwit as g  # noqa: E402
@@ -90,13 +91,7 @@ def _pending(family: Family, alarms: list[str]) -> int:
 
 
 def _chain(store: Store, last: g.ObjectId | None) -> list[g.Message]:
-    out = []
-    while last is not None:
-        message = store.get_object(last)
-        assert isinstance(message, g.Message)
-        out.append(message)
-        last = message.previous
-    return out[::-1]
+    return [message for _, message in message_chain(store.get_object, last)]
 
 
 def _entry(store: Store, actor: g.ObjectId, which: str, other: g.ObjectId) -> g.ObjectId | None:
