@@ -24,6 +24,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from port_kill import ADAPTER, Family, Node, kill_family
@@ -48,22 +49,26 @@ def _single(tmp_path: Path, world: World, adapter: str, seed: int) -> Family:
     return Family(path, world, [node], random.Random(seed))
 
 
+#: The default run's family: 3 kills, 20 timers, 20 requests, each answered in 0.8-2.5 s
+#: (and, topped up between kills, answered and adopted before the next kill, mostly).
+SHORT: dict[str, Any] = {
+    "alarms": 2, "per_alarm": 10, "couriers": 2, "requests": 20, "top_up": 4, "kills": 3,
+    "slow_ms": (800, 2_500), "kill_after": (0.8, 2.5), "top_up_ms": (100, 400),
+}  # fmt: skip
+#: The issue's family: 22 kills, 240 timers pending, 240 requests asked, each answered in
+#: 90-120 s, the first kill once the world answers 200 of them at once.
+TWENTY: dict[str, Any] = {
+    "alarms": 12, "per_alarm": 20, "couriers": 8, "requests": 240, "top_up": 10, "kills": 22,
+    "slow_ms": (90_000, 120_000), "kill_after": (1.0, 10.0), "top_up_ms": (300, 3_000),
+    "first_on_the_wire": 200,
+}  # fmt: skip
+
+
 def _short(tmp_path: Path, adapter: str = ADAPTER) -> Family:
     with World() as world:
         family = _single(tmp_path, world, adapter, seed=66)
         try:
-            return kill_family(
-                family,
-                alarms=2,
-                per_alarm=10,
-                couriers=2,
-                requests=20,
-                top_up=4,
-                kills=3,
-                slow_ms=(800, 2_500),
-                kill_after=(0.8, 2.5),
-                top_up_ms=(100, 400),  # answered and adopted before the next kill, mostly
-            )
+            return kill_family(family, **SHORT)
         finally:
             for node in family.nodes:
                 node.impl.kill()
@@ -72,19 +77,7 @@ def _short(tmp_path: Path, adapter: str = ADAPTER) -> Family:
 def _twenty_kills(family: Family) -> None:
     """The issue's family: 22 SIGKILLs with 240 timers pending and 240 requests asked,
     the first kill once the world answers 200 of them at once."""
-    kill_family(
-        family,
-        alarms=12,
-        per_alarm=20,
-        couriers=8,
-        requests=240,
-        top_up=10,
-        kills=22,
-        slow_ms=(90_000, 120_000),
-        kill_after=(1.0, 10.0),
-        top_up_ms=(300, 3_000),
-        first_on_the_wire=200,
-    )
+    kill_family(family, **TWENTY)
 
 
 def _record_and_judge(family: Family, record_property: Callable[[str, object], None]) -> None:
