@@ -19,7 +19,7 @@ import httpx
 import gritwit as g
 from gritwit_conformance.harness._state import scaled
 
-from .._check import check, check_equal, check_type, fail
+from .._check import SuiteBug, check, check_equal, check_type, fail
 
 __all__ = [
     "PYTHON_COUNTER",
@@ -82,7 +82,7 @@ def clauses_of(rule: str) -> tuple[tuple[str, ...], str]:
     """
     found = _RULE.match(rule)
     if found is None:
-        return (rule,), ""
+        raise SuiteBug(f"suite bug: a check's rule {rule!r} names no clause")
     clauses = tuple(_CLAUSE.findall(found.group(1)))
     rest = found.group(2).strip()
     if rest.startswith("(") and rest.endswith(")"):
