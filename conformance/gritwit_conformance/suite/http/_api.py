@@ -114,7 +114,9 @@ def body_of(response: httpx.Response, status: int, rule: str) -> Any:
         "HTTP-002.1",
         media_type(response) == JSON,
         expected="an application/json answer",
-        came=lambda: f"content-type {response.headers.get('content-type')!r}: {shown(response)}",
+        came=lambda: (
+            f"content-type {json.dumps(response.headers.get('content-type'))}: {shown(response)}"
+        ),
         what=where(response),
     )
     try:
@@ -176,7 +178,9 @@ def expect_error(
         "HTTP-003.1",
         media_type(response) == JSON,
         expected="an application/json body",
-        came=lambda: f"content-type {response.headers.get('content-type')!r}: {shown(response)}",
+        came=lambda: (
+            f"content-type {json.dumps(response.headers.get('content-type'))}: {shown(response)}"
+        ),
         what=refusal,
     )
     try:
@@ -203,7 +207,7 @@ def expect_error(
         clauses,
         error["class"] in wanted,
         expected=f"the class {label}",
-        came=lambda: f"the class {error['class']!r} ({shown(response)})",
+        came=lambda: f"the class {json.dumps(error['class'])} ({shown(response)})",
         what=refusal,
     )
     return error

@@ -71,7 +71,7 @@ def check_answer(
     """HTTP-006.1 for an answer blob of ``data`` (and ``headers``)."""
     form = form_of(data)
     blob = g.Blob(data=data, headers=headers or {})
-    what = f"a query answering {data[:60]!r}"
+    what = f"a query answering {json.dumps(data[:60].decode('utf-8', 'backslashreplace'))}"
     check(
         "HTTP-006.1",
         response.status_code == 200,
