@@ -1,22 +1,25 @@
 """The requests the http profile's tests repeat, each checking its answer, and expected ids.
 
-Every helper that expects success asserts the status and the JSON body, naming the
-clause an unexpected answer breaks and what the service answered; :func:`expect_error`
-checks a refusal against HTTP-003.1 (the body) and HTTP-003.2 (the status of its class).
-Expected ids are computed from the objects the spec says a request builds (ADP-014's
-test-actor cores, WIT-004's chains), with the codec (the expected side, as the other
-profiles compute theirs).
+Every helper that expects success checks the status and the JSON body with the suite's
+checks (``suite/_check.py``), naming the clause an unexpected answer breaks and what the
+service answered; :func:`expect_error` checks a refusal against HTTP-003.1 (the body)
+and HTTP-003.2 (the status of its class).  Expected ids are computed from the objects
+the spec says a request builds (ADP-014's test-actor cores, WIT-004's chains), with the
+codec (the expected side, as the other profiles compute theirs).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 import httpx
 
 import gritwit as g
 from gritwit_conformance.harness._state import scaled
+
+from .._check import SuiteBug, check, check_equal, check_type, fail
 
 __all__ = [
     "PYTHON_COUNTER",
@@ -71,22 +74,60 @@ def media_type(response: httpx.Response) -> str:
     return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
 
+def clauses_of(rule: str) -> tuple[tuple[str, ...], str]:
+    """The clauses a ``rule`` names (``"HTTP-003.3, HTTP-002.1: what"``) and its words.
+
+    A helper's caller names the clause its check judges, often with a few words of what
+    it checks (after a colon or in parentheses); the words go to the message's ``what``.
+    """
+    found = _RULE.match(rule)
+    if found is None:
+        raise SuiteBug(f"suite bug: a check's rule {rule!r} names no clause")
+    clauses = tuple(_CLAUSE.findall(found.group(1)))
+    rest = found.group(2).strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1]
+    return clauses, rest
+
+
+_CLAUSE: Final = re.compile(r"[A-Z]+-\d+(?:\.\d+)*")
+_RULE: Final = re.compile(
+    r"\s*((?:[A-Z]+-\d+(?:\.\d+)*)(?:\s*,\s*[A-Z]+-\d+(?:\.\d+)*)*)\s*:?\s*(.*)", re.S
+)
+
+
+def _what(rule_words: str, said: str) -> str:
+    return f"{said} ({rule_words})" if rule_words else said
+
+
 def body_of(response: httpx.Response, status: int, rule: str) -> Any:
     """The JSON body of an answer that must have ``status`` and be ``application/json``."""
-    assert response.status_code == status, (
-        f"{rule}: {where(response)} must answer {status}, got {shown(response)}"
+    clauses, words = clauses_of(rule)
+    check(
+        clauses,
+        response.status_code == status,
+        expected=f"status {status}",
+        came=lambda: shown(response),
+        what=_what(words, where(response)),
     )
-    assert media_type(response) == JSON, (
-        f"HTTP-002.1: {where(response)} answers {response.headers.get('content-type')!r}, "
-        "not application/json"
+    check(
+        "HTTP-002.1",
+        media_type(response) == JSON,
+        expected="an application/json answer",
+        came=lambda: (
+            f"content-type {json.dumps(response.headers.get('content-type'))}: {shown(response)}"
+        ),
+        what=where(response),
     )
     try:
         return json.loads(response.content.decode("utf-8"))
     except ValueError as exc:
-        raise AssertionError(
-            f"HTTP-002.1: {where(response)} answers a body that is not UTF-8 JSON ({exc}): "
-            f"{shown(response)}"
-        ) from None
+        fail(
+            "HTTP-002.1",
+            expected="a body of UTF-8 JSON",
+            came=f"{shown(response)} ({exc})",
+            what=where(response),
+        )
 
 
 #: The statuses of HTTP-003.2, by class, where the table gives one alone.
@@ -124,31 +165,50 @@ def expect_error(
     """
     wanted = (classes,) if isinstance(classes, str) else classes
     label = " or ".join(wanted)
-    assert response.status_code == status, (
-        f"{rule}, HTTP-003.2: {where(response)} must fail {status} {label}, got {shown(response)}"
+    clauses, words = clauses_of(rule)
+    refusal = _what(words, f"the refusal of {where(response)}")
+    check(
+        (*clauses, "HTTP-003.2"),
+        response.status_code == status,
+        expected=f"status {status} ({label})",
+        came=lambda: shown(response),
+        what=refusal,
     )
-    assert media_type(response) == JSON, (
-        f"HTTP-003.1: the refusal of {where(response)} is "
-        f"{response.headers.get('content-type')!r}, not application/json: {shown(response)}"
+    check(
+        "HTTP-003.1",
+        media_type(response) == JSON,
+        expected="an application/json body",
+        came=lambda: (
+            f"content-type {json.dumps(response.headers.get('content-type'))}: {shown(response)}"
+        ),
+        what=refusal,
     )
     try:
         body = json.loads(response.content.decode("utf-8"))
     except ValueError:
-        raise AssertionError(
-            f"HTTP-003.1: the refusal of {where(response)} is not JSON: {shown(response)}"
-        ) from None
+        fail("HTTP-003.1", expected="a JSON body", came=shown(response), what=refusal)
     error = body.get("error") if isinstance(body, dict) else None
-    assert isinstance(error, dict) and set(body) == {"error"}, (
-        f'HTTP-003.1: the refusal of {where(response)} is not {{"error": {{...}}}}: '
-        f"{shown(response)}"
+    check(
+        "HTTP-003.1",
+        isinstance(error, dict) and set(body) == {"error"},
+        expected='a body {"error": {...}} and nothing else',
+        came=lambda: shown(response),
+        what=refusal,
     )
-    assert isinstance(error.get("class"), str) and isinstance(error.get("message"), str), (
-        f"HTTP-003.1: the error of {where(response)} lacks a text class or message: "
-        f"{shown(response)}"
+    error = check_type("HTTP-003.1", error, dict, expected="an error object", what=refusal)
+    check(
+        "HTTP-003.1",
+        isinstance(error.get("class"), str) and isinstance(error.get("message"), str),
+        expected="an error with a text class and a text message",
+        came=lambda: shown(response),
+        what=refusal,
     )
-    assert error["class"] in wanted, (
-        f"{rule}: {where(response)} must fail with the class {label}, got "
-        f"{error['class']!r} ({shown(response)})"
+    check(
+        clauses,
+        error["class"] in wanted,
+        expected=f"the class {label}",
+        came=lambda: f"the class {json.dumps(error['class'])} ({shown(response)})",
+        what=refusal,
     )
     return error
 
@@ -188,10 +248,14 @@ def genesis_id(actor: str) -> str:
 def create(client: httpx.Client, rule: str = "HTTP-004.2", **body: Any) -> dict[str, Any]:
     """``POST /v1/actors``; 201 and the answer of HTTP-004.2."""
     answer = body_of(client.post("/v1/actors", json=body), 201, rule)
-    assert isinstance(answer, dict) and set(answer) == {"actor", "message", "existed"}, (
-        f"HTTP-004.2: POST /v1/actors answers {answer}, not {{actor, message, existed}}"
+    check(
+        "HTTP-004.2",
+        isinstance(answer, dict) and set(answer) == {"actor", "message", "existed"},
+        expected="an object of actor, message and existed",
+        came=answer,
+        what="the answer of POST /v1/actors",
     )
-    return answer
+    return dict(answer)
 
 
 def send(
@@ -215,15 +279,23 @@ def send(
     response = client.post(f"/v1/actors/{actor}/messages", json=body, headers=headers)
     answer = body_of(response, status, rule)
     replayed = status == 200
-    assert isinstance(answer, dict) and answer.get("replayed") is replayed, (
-        f"{rule}: a {'replayed' if replayed else 'new'} send must answer "
-        f'"replayed": {json.dumps(replayed)}, got {shown(response)}'
+    clauses, words = clauses_of(rule)
+    check(
+        clauses,
+        isinstance(answer, dict) and answer.get("replayed") is replayed,
+        expected=f'an object with "replayed": {json.dumps(replayed)}',
+        came=lambda: shown(response),
+        what=_what(words, f"a {'replayed' if replayed else 'new'} send to {actor}"),
     )
     message = answer.get("message")
-    assert isinstance(message, str) and len(message) == 64, (
-        f"HTTP-005.2: a send answers the message {message!r}, not a text-form id"
+    check(
+        "HTTP-005.2",
+        isinstance(message, str) and len(message) == 64,
+        expected="the message's id in text form (64 hex digits)",
+        came=message,
+        what=f"the message a send to {actor} answers",
     )
-    return message
+    return str(message)
 
 
 def settle(client: httpx.Client, seconds: float = SETTLE_SECONDS) -> None:
@@ -231,25 +303,40 @@ def settle(client: httpx.Client, seconds: float = SETTLE_SECONDS) -> None:
     wait = scaled(seconds)
     response = client.post("/v1/settle", json={"timeout": min(wait, 600)}, timeout=wait + 30)
     answer = body_of(response, 200, "HTTP-011.1")
-    assert answer == {"quiescent": True}, (
-        f"HTTP-011.1: settle of a few test actors answers {answer} after up to {wait:.0f} s, "
-        "not {'quiescent': true}"
+    check_equal(
+        "HTTP-011.1",
+        {"quiescent": True},
+        answer,
+        f"settle of a few test actors, after up to {wait:.0f} s",
     )
 
 
 def object_of(client: httpx.Client, oid: str, rule: str = "HTTP-009.1") -> dict[str, Any]:
     """``GET /v1/objects/{id}``: the object's JSON description."""
     answer = body_of(client.get(f"/v1/objects/{oid}"), 200, rule)
-    assert isinstance(answer, dict), f"{rule}: GET /v1/objects/{oid} answers {answer}"
-    return answer
+    clauses, words = clauses_of(rule)
+    check(
+        clauses,
+        isinstance(answer, dict),
+        expected="an object's description (a JSON object)",
+        came=answer,
+        what=_what(words, f"GET /v1/objects/{oid}"),
+    )
+    return dict(answer)
 
 
 def count_of(client: httpx.Client, actor: str) -> int:
     """A counter's count, by its query (WIT-020.5): a JSON number (HTTP-006.1)."""
     response = client.get(f"/v1/actors/{actor}/queries/count")
     answer = body_of(response, 200, "HTTP-006.1")
-    assert isinstance(answer, int), f"HTTP-006.1: the count query answers {shown(response)}"
-    return answer
+    check(
+        "HTTP-006.1",
+        isinstance(answer, int),
+        expected="a JSON number",
+        came=lambda: shown(response),
+        what=f"the count query of {actor}",
+    )
+    return int(answer)
 
 
 def head_of(client: httpx.Client, actor: str) -> str | None:
@@ -259,8 +346,14 @@ def head_of(client: httpx.Client, actor: str) -> str | None:
         expect_error(response, 404, "not-found", "HTTP-009.3")
         return None
     answer = body_of(response, 200, "HTTP-009.3")
-    assert answer.get("name") == f"heads/{actor}" and isinstance(answer.get("target"), str), (
-        f"HTTP-009.3: GET /v1/refs/heads/{actor} answers {answer}"
+    check(
+        "HTTP-009.3",
+        isinstance(answer, dict)
+        and answer.get("name") == f"heads/{actor}"
+        and isinstance(answer.get("target"), str),
+        expected=f'a ref named "heads/{actor}" with a text target',
+        came=answer,
+        what=f"GET /v1/refs/heads/{actor}",
     )
     return str(answer["target"])
 

@@ -221,7 +221,9 @@ class RawAnswer:
     def describe(self) -> str:
         if self.status is None:
             return f"the connection closed without an answer after {self.sent} body bytes"
-        return f"{self.status} {self.body[:300]!r} after {self.sent} body bytes"
+        text = self.body[:300].decode("utf-8", "backslashreplace")
+        more = "…" if len(self.body) > 300 else ""
+        return f"{self.status} {text}{more} after {self.sent} body bytes"
 
 
 def _address(url: str) -> tuple[str, int]:

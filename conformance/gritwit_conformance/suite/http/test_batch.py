@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from .._check import check, check_equal, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -45,15 +46,28 @@ def entry(to: str, amount: int, key: str | None = None, **more: Any) -> dict[str
 def batch(client: httpx.Client, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     response = client.post("/v1/messages", json={"messages": entries})
     answer = body_of(response, 202, "HTTP-005.7")
-    assert isinstance(answer, dict) and set(answer) == {"messages"}, (
-        f"HTTP-005.7: a batch answers {str(answer)[:300]}, not {{messages}}"
+    check(
+        "HTTP-005.7",
+        isinstance(answer, dict) and set(answer) == {"messages"},
+        expected="an object of messages alone",
+        came=answer,
+        what="a batch's answer",
     )
-    listed = answer["messages"]
-    assert len(listed) == len(entries), (
-        f"HTTP-005.7: a batch of {len(entries)} entries answers {len(listed)}"
+    listed = check_type("HTTP-005.7", answer["messages"], list, expected="a list of messages")
+    check_equal(
+        "HTTP-005.7",
+        len(entries),
+        len(listed),
+        f"the number of messages a batch of {len(entries)} entries answers",
     )
     for item in listed:
-        assert set(item) == {"message", "replayed"}, f"HTTP-005.7: an entry answers {item}"
+        check(
+            "HTTP-005.7",
+            isinstance(item, dict) and set(item) == {"message", "replayed"},
+            expected="an entry's answer of message and replayed",
+            came=item,
+            what="an entry of a batch's answer",
+        )
     return list(listed)
 
 
@@ -84,13 +98,25 @@ def test_a_batch_is_chained_in_order_and_delivered(
         second,
         message_id(blob_id(b"3"), {"mt": "inc"}, second),
     ]
-    assert [m["message"] for m in listed] == expected, (
-        "HTTP-005.7: the batch's messages are not chained in entry order as if sent one by "
-        f"one: {[m['message'] for m in listed]}, expected {expected}"
+    check_equal(
+        "HTTP-005.7",
+        expected,
+        [m["message"] for m in listed],
+        "the batch's messages: chained in entry order as if sent one by one",
     )
-    assert not any(m["replayed"] for m in listed)
+    check_equal(
+        "HTTP-005.7",
+        [False] * 4,
+        [m["replayed"] for m in listed],
+        "the replayed flags of a batch of new entries",
+    )
     settle(client)
-    assert (count_of(client, a), count_of(client, b)) == (6, 10), "HTTP-005.7: not delivered"
+    check_equal(
+        "HTTP-005.7",
+        [6, 10],
+        [count_of(client, a), count_of(client, b)],
+        "the counts of a and b after the batch is delivered",
+    )
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.1")
@@ -104,10 +130,18 @@ def test_entries_take_signal_no_mt_and_trees(
         {"to": a, "content": {"tree": {"x": {"blob": "00"}}}},
     ]
     signal, plain = (m["message"] for m in batch(client, entries))
-    assert object_of(client, signal)["previous"] is None, "HTTP-005.7: a signal entry chained"
+    check_equal(
+        "HTTP-005.7",
+        None,
+        object_of(client, signal).get("previous"),
+        "the previous of a signal entry (a signal is not chained)",
+    )
     described = object_of(client, plain)
-    assert described["previous"] == signal and described["headers"] == {}, (
-        f"HTTP-005.7: the entry after a signal is {described}"
+    check_equal(
+        "HTTP-005.7",
+        {"previous": signal, "headers": {}},
+        {"previous": described.get("previous"), "headers": described.get("headers")},
+        "the entry after a signal (no mt): chained to the signal, no headers",
     )
 
 
@@ -120,14 +154,25 @@ def test_a_retried_batch_is_replayed_entry_by_entry(
     entries = [entry(a, 1, "k1"), entry(b, 2, "k2"), entry(a, 4)]
     first = batch(client, entries)
     again = batch(client, entries)
-    assert [m["message"] for m in again[:2]] == [m["message"] for m in first[:2]], (
-        "HTTP-005.7: keyed entries of a retried batch are not answered with their messages"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        [m["message"] for m in first[:2]],
+        [m["message"] for m in again[:2]],
+        "the messages of the keyed entries of a retried batch (their first messages)",
     )
-    assert [m["replayed"] for m in again] == [True, True, False], (
-        f"HTTP-005.7: replayed flags of the retry are {[m['replayed'] for m in again]}"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        [True, True, False],
+        [m["replayed"] for m in again],
+        "the replayed flags of the retry (two keyed entries, one without a key)",
     )
     settle(client)
-    assert (count_of(client, a), count_of(client, b)) == (9, 2), "HTTP-005.7: a key sent twice"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        [9, 2],
+        [count_of(client, a), count_of(client, b)],
+        "the counts of a and b after a batch and its retry (a key delivered once)",
+    )
 
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3")
@@ -138,13 +183,22 @@ def test_an_entry_finds_the_key_of_a_single_send(
     client, a, _ = two()
     single = inc(client, a, 5, key="once")
     listed = batch(client, [entry(a, 5, "once")])
-    assert listed == [{"message": single, "replayed": True}], f"HTTP-005.7: {listed}"
+    check_equal(
+        ("HTTP-005.7", "HTTP-005.3"),
+        [{"message": single, "replayed": True}],
+        listed,
+        "a batch's entry keyed as a single send before: the single send's message, replayed",
+    )
 
 
 def _nothing_sent(client: httpx.Client, lasts: dict[str, str], what: str) -> None:
     for actor, last in lasts.items():
-        assert next_previous(client, actor) == last, (
-            f"HTTP-005.7: the refused batch ({what}) sent a message to {actor[:12]}…"
+        check_equal(
+            "HTTP-005.7",
+            last,
+            next_previous(client, actor),
+            f"the previous of the next send to {actor[:12]}… after a refused batch ({what}): "
+            "the last message before it (the batch sent nothing)",
         )
 
 
@@ -207,9 +261,19 @@ def test_a_batch_out_of_range_is_400(
 def test_a_batch_of_1000_is_taken(two: Callable[[], tuple[httpx.Client, str, str]]) -> None:
     client, a, b = two()
     listed = batch(client, [entry(a if n % 2 else b, 1) for n in range(1000)])
-    assert len({m["message"] for m in listed}) == 1000
+    check_equal(
+        "HTTP-005.7",
+        1000,
+        len({m["message"] for m in listed}),
+        "the number of distinct messages a batch of 1000 entries answers",
+    )
     settle(client)
-    assert (count_of(client, a), count_of(client, b)) == (500, 500)
+    check_equal(
+        "HTTP-005.7",
+        [500, 500],
+        [count_of(client, a), count_of(client, b)],
+        "the counts of a and b after a batch of 1000 entries, 500 to each",
+    )
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ import cbor2
 import httpx
 import pytest
 
+from .._check import check, check_equal
 from ._api import (
     body_of,
     count_of,
@@ -42,19 +43,29 @@ BUNDLE = "application/vnd.gritwit.bundle"
 
 def export(client: httpx.Client, actor: str) -> bytes:
     response = client.get(f"/v1/actors/{actor}/bundle")
-    assert response.status_code == 200, f"HTTP-010.1: exporting {actor} answers {shown(response)}"
+    check(
+        "HTTP-010.1",
+        response.status_code == 200,
+        expected="status 200 and the actor's bundle",
+        came=lambda: shown(response),
+        what=f"exporting {actor}",
+    )
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    assert media == BUNDLE, f"HTTP-010.1: a bundle is served as {media!r}, not {BUNDLE}"
+    check_equal("HTTP-010.1", BUNDLE, media, f"the media type of the bundle of {actor}")
     return response.content
 
 
 def import_(client: httpx.Client, bundle: bytes) -> dict[str, Any]:
     response = client.post("/v1/bundles", content=bundle, headers={"Content-Type": BUNDLE})
     answer = body_of(response, 200, "HTTP-010.2")
-    assert isinstance(answer, dict) and set(answer) == {"actor", "head"}, (
-        f"HTTP-010.2: an import answers {answer}, not {{actor, head}}"
+    check(
+        "HTTP-010.2",
+        isinstance(answer, dict) and set(answer) == {"actor", "head"},
+        expected="an object of actor and head",
+        came=answer,
+        what="an import's answer",
     )
-    return answer
+    return dict(answer)
 
 
 def _reachable(client: httpx.Client, head: str) -> set[str]:
@@ -115,16 +126,29 @@ def test_an_imported_actor_continues_on_the_other_service(
     one, two, actor = moved()
     head = head_of(one, actor)
     answer = import_(two, export(one, actor))
-    assert answer == {"actor": actor, "head": head}, (
-        f"HTTP-010.2: the import answers {answer}; the exported actor {actor} has head {head}"
+    check_equal(
+        "HTTP-010.2",
+        {"actor": actor, "head": head},
+        answer,
+        "the import's answer: the exported actor and its head",
     )
-    assert head_of(two, actor) == head, "HTTP-010.2: the import did not set heads/<actor>"
-    assert count_of(two, actor) == 5, "HTTP-010.2: the imported counter does not count 5"
+    check_equal("HTTP-010.2", head, head_of(two, actor), "heads/<actor> after the import")
+    check_equal("HTTP-010.2", 5, count_of(two, actor), "the imported counter's count")
     inc(two, actor, 10)
     settle(two)
-    assert count_of(two, actor) == 15, "HTTP-010.2: the imported actor did not continue"
+    check_equal(
+        "HTTP-010.2",
+        15,
+        count_of(two, actor),
+        "the imported counter's count after 10 more sent there (it continues)",
+    )
     history = body_of(two.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")["steps"]
-    assert history[1]["step"] == head, "RUN-009.8: the next step does not follow the bundle's head"
+    check_equal(
+        "RUN-009.8",
+        head,
+        history[1]["step"] if len(history) > 1 else None,
+        "the step before the new head on the importing service: the bundle's head",
+    )
 
 
 #: A step time as HTTP-007.7 writes it: ISO 8601 UTC to the second.
@@ -134,7 +158,13 @@ STEP_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 def _times(client: httpx.Client, actor: str) -> list[object]:
     steps = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")["steps"]
     missing = [step["step"] for step in steps if "time" not in step]
-    assert not missing, f"HTTP-007.7: the history steps {missing} hold no `time`"
+    check(
+        "HTTP-007.7",
+        not missing,
+        expected="a time in every step of the history",
+        came=lambda: f"the steps {', '.join(missing)} hold no time",
+        what=f"the history of {actor}",
+    )
     return [step["time"] for step in steps]
 
 
@@ -150,21 +180,35 @@ def test_step_times_are_the_heads_and_a_moved_history_has_none(
     wrong = [
         t for t in times if t is not None and not (isinstance(t, str) and STEP_TIME.fullmatch(t))
     ]
-    assert not wrong, f"HTTP-007.7: step times {wrong} are neither null nor ISO 8601 UTC"
+    check(
+        "HTTP-007.7",
+        not wrong,
+        expected="step times each null or ISO 8601 UTC to the second",
+        came=wrong,
+        what=f"the times of the history of {actor}",
+    )
     entry = body_of(one.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")
-    assert "time" in entry and entry["time"] == times[0], (
-        f"HTTP-007.7: the entry's time {entry.get('time', '(none)')!r} is not its head's "
-        f"{times[0]!r}"
+    check_equal(
+        "HTTP-007.7",
+        times[0],
+        entry.get("time", "(no time)"),
+        "the time of the actor's entry: its head's",
     )
     listed = body_of(one.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
-    assert [e.get("time", "(none)") for e in listed if e["actor"] == actor] == [times[0]], (
-        "HTTP-007.7: the listed entry's time is not its head's"
+    check_equal(
+        "HTTP-007.7",
+        [times[0]],
+        [e.get("time", "(no time)") for e in listed if e["actor"] == actor],
+        "the time of the actor's listed entry: its head's",
     )
     import_(two, export(one, actor))
     moved_times = _times(two, actor)
-    assert moved_times[1:] == [None] * (len(moved_times) - 1), (
-        f"HTTP-007.7: after an import the steps older than the head have the times "
-        f"{moved_times[1:]}; they were never a head on this service (RUN-027.2)"
+    check_equal(
+        ("HTTP-007.7", "RUN-027.2"),
+        [None] * (len(moved_times) - 1),
+        moved_times[1:],
+        "after an import, the times of the steps older than the head (never a head on "
+        "this service)",
     )
 
 
@@ -176,15 +220,41 @@ def test_the_bundle_is_run_009s_array(
     one, _, actor = moved()
     bundle = export(one, actor)
     value = cbor2.loads(bundle)
-    assert isinstance(value, list) and len(value) == 4, "RUN-009.1: a bundle is a 4-array"
+    check(
+        "RUN-009.1",
+        isinstance(value, list) and len(value) == 4,
+        expected="a CBOR array of 4 items",
+        came=value,
+        what="an exported bundle",
+    )
     tag, who, head, objects = value
-    assert (tag, who, head) == ("gritwit-bundle/1", actor, head_of(one, actor)), (
-        f"RUN-009.1: the bundle starts {tag!r}, {who!r}, {head!r}"
+    check_equal(
+        "RUN-009.1",
+        ["gritwit-bundle/1", actor, head_of(one, actor)],
+        [tag, who, head],
+        "a bundle's tag, actor and head",
     )
     ids = [blake3.blake3(obj).hexdigest() for obj in objects]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids), "RUN-009.1: objects not sorted, once"
-    assert set(ids) == _reachable(one, head), (
-        "RUN-009.1: the bundle's objects are not exactly those reachable from the head"
+    check(
+        "RUN-009.1",
+        ids == sorted(ids) and len(set(ids)) == len(ids),
+        expected="the bundle's objects sorted by id, each once",
+        came=lambda: (
+            f"{len(ids)} objects, {len(set(ids))} distinct, "
+            f"{'sorted' if ids == sorted(ids) else 'not sorted'}"
+        ),
+        what="the objects of an exported bundle",
+    )
+    reachable = _reachable(one, head)
+    check(
+        "RUN-009.1",
+        set(ids) == reachable,
+        expected="exactly the objects reachable from the head",
+        came=lambda: (
+            f"{len(set(ids) - reachable)} not reachable and "
+            f"{len(reachable - set(ids))} reachable missing"
+        ),
+        what="the objects of an exported bundle",
     )
 
 
@@ -196,7 +266,9 @@ def test_importing_twice_changes_nothing(
     one, two, actor = moved()
     bundle = export(one, actor)
     first = import_(two, bundle)
-    assert import_(two, bundle) == first, "HTTP-010.2: the same bundle again answers otherwise"
+    check_equal(
+        "HTTP-010.2", first, import_(two, bundle), "importing the same bundle a second time"
+    )
 
 
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
@@ -210,7 +282,7 @@ def test_importing_over_another_head_is_409(
     settle(one)
     response = one.post("/v1/bundles", content=bundle, headers={"Content-Type": BUNDLE})
     expect_error(response, 409, "ref-conflict", "HTTP-010.2 (RUN-009.4: another head)")
-    assert count_of(one, actor) == 6, "HTTP-010.2: the refused import changed the actor"
+    check_equal("HTTP-010.2", 6, count_of(one, actor), "the count after a refused import")
 
 
 @pytest.mark.req("HTTP-010.1", "HTTP-003.2")
@@ -258,7 +330,7 @@ def test_a_bundle_run_009_refuses_imports_nothing(
     bad = _bad(export(one, actor), how)
     response = two.post("/v1/bundles", content=bad, headers={"Content-Type": BUNDLE})
     expect_error(response, status, error, f"HTTP-010.2 ({how})")
-    assert head_of(two, actor) is None, f"HTTP-010.2: the refused bundle ({how}) set a head"
+    check_equal("HTTP-010.2", None, head_of(two, actor), f"the head after a refused bundle ({how})")
     expect_error(
         two.get(f"/v1/objects/{actor}"), 404, "not-found", "RUN-009.3: an object was stored"
     )
@@ -274,4 +346,6 @@ def test_a_bundle_of_another_media_type_is_415(
         "/v1/bundles", content=export(one, actor), headers={"Content-Type": "application/cbor"}
     )
     expect_error(response, 415, "bad-request", "HTTP-010.2")
-    assert head_of(two, actor) is None, "HTTP-010.2: a bundle refused for its type was imported"
+    check_equal(
+        "HTTP-010.2", None, head_of(two, actor), "the head after a bundle refused for its type"
+    )

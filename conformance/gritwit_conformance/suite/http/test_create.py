@@ -20,6 +20,7 @@ import gritwit as g
 from gritwit_conformance.data._paths import wasm_dir
 from gritwit_conformance.harness._implementation import Implementation
 
+from .._check import call_ok, check, check_equal
 from ._api import (
     PYTHON_COUNTER,
     blob_id,
@@ -51,10 +52,9 @@ def put(client: httpx.Client, obj: g.GritObject) -> str:
         headers={"Content-Type": "application/cbor"},
     )
     answer = body_of(response, 201, "HTTP-009.2")
-    assert answer == {"id": g.object_id(obj).hex()}, (
-        f"HTTP-009.2: POST /v1/objects answers {answer}"
-    )
-    return str(answer["id"])
+    expected = g.object_id(obj).hex()
+    check_equal("HTTP-009.2", {"id": expected}, answer, "POST /v1/objects: the object's id")
+    return expected
 
 
 @pytest.mark.smoke
@@ -64,12 +64,14 @@ def put(client: httpx.Client, obj: g.GritObject) -> str:
 def test_a_test_actor_is_created_with_its_core_id(http: httpx.Client, name: str) -> None:
     answer = create(http, test=name)
     actor = g.object_id(core_of(name)).hex()
-    assert answer == {"actor": actor, "message": genesis_id(actor), "existed": False}, (
-        f"HTTP-004.2: creating test actor {name} answers {answer}; its core's id is {actor} "
-        f"and its genesis message {genesis_id(actor)}"
+    check_equal(
+        "HTTP-004.2",
+        {"actor": actor, "message": genesis_id(actor), "existed": False},
+        answer,
+        f"creating test actor {name}: its core's id and its genesis message",
     )
     core = object_of(http, actor, "HTTP-004.2: the core is stored")
-    assert core == g.object_to_json(core_of(name)), f"HTTP-004.2: the stored core is {core}"
+    check_equal("HTTP-004.2", g.object_to_json(core_of(name)), core, f"the stored core of {name}")
 
 
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
@@ -77,15 +79,28 @@ def test_a_test_actor_is_created_with_its_core_id(http: httpx.Client, name: str)
 def test_state_entries_are_blobs_of_the_core(http: httpx.Client) -> None:
     state = {"count": b"41".hex(), "note": b"\x00\xff".hex(), "empty": ""}
     answer = create(http, test="counter", state=state)
-    assert answer["actor"] == g.object_id(core_of("counter", state)).hex(), (
-        f"HTTP-004.1: a counter with state {state} is created as {answer['actor']}"
+    check_equal(
+        "HTTP-004.1",
+        g.object_id(core_of("counter", state)).hex(),
+        answer["actor"],
+        "the id of a counter created with state (its core holds the state's blobs)",
     )
     for data in state.values():
         blob = object_of(http, blob_id(bytes.fromhex(data)), "HTTP-004.2: state blobs are stored")
-        assert blob["data"] == data and blob["headers"] == {}
+        check_equal(
+            "HTTP-004.2",
+            {"data": data, "headers": {}},
+            {"data": blob.get("data"), "headers": blob.get("headers")},
+            "a stored state blob: its data and no headers",
+        )
     inc(http, answer["actor"])
     settle(http)
-    assert count_of(http, answer["actor"]) == 42, "HTTP-004.2: the state's count is not 41 + 1"
+    check_equal(
+        "HTTP-004.2",
+        42,
+        count_of(http, answer["actor"]),
+        "the count of a counter created with count 41 and sent 1",
+    )
 
 
 @pytest.mark.req("HTTP-004.2", "HTTP-003.3")
@@ -94,13 +109,18 @@ def test_creating_twice_answers_existed_and_sends_nothing(http: httpx.Client) ->
     first = create(http, test="counter")
     settle(http)
     again = create(http, test="counter")
-    assert again == {"actor": first["actor"], "message": None, "existed": True}, (
-        f"HTTP-004.2: creating an existing actor again answers {again}, not existed with "
-        "message null"
+    check_equal(
+        "HTTP-004.2",
+        {"actor": first["actor"], "message": None, "existed": True},
+        again,
+        "creating an existing actor again: existed, message null",
     )
-    assert next_previous(http, first["actor"]) == first["message"], (
-        "HTTP-004.2: the second creation sent a message (the next send does not chain onto "
-        "the first genesis)"
+    check_equal(
+        ("HTTP-004.2", "HTTP-003.3"),
+        first["message"],
+        next_previous(http, first["actor"]),
+        "the previous of the next send after a second creation: the first genesis (the "
+        "second creation sent nothing)",
     )
 
 
@@ -113,12 +133,19 @@ def test_existed_only_once_a_head_is_set(http: httpx.Client) -> None:
     settle(http)
     again = create(http, test="failing")
     actor = first["actor"]
-    assert again["existed"] is False and again["message"] is not None, (
-        f"HTTP-004.2: a failing actor has no head, yet a second creation answers {again}"
+    check(
+        "HTTP-004.2",
+        again["existed"] is False and again["message"] is not None,
+        expected="existed false and a new genesis message (a failing actor has no head)",
+        came=again,
+        what=f"creating the failing actor {actor} a second time",
     )
     message = object_of(http, again["message"])
-    assert message["previous"] == first["message"], (
-        f"HTTP-004.2, WIT-004: the second genesis to {actor} chains onto {message['previous']}"
+    check_equal(
+        ("HTTP-004.2", "WIT-004"),
+        first["message"],
+        message.get("previous"),
+        f"the previous of the second genesis to {actor}: the first genesis",
     )
 
 
@@ -131,11 +158,20 @@ def test_a_core_of_the_store_is_created(http: httpx.Client) -> None:
     put(http, g.Blob(data=b"c"))
     actor = put(http, core)
     answer = create(http, core=actor)
-    assert answer == {"actor": actor, "message": genesis_id(actor), "existed": False}, (
-        f"HTTP-004.2: creating the stored core {actor} answers {answer}"
+    check_equal(
+        "HTTP-004.2",
+        {"actor": actor, "message": genesis_id(actor), "existed": False},
+        answer,
+        f"creating the stored core {actor}",
     )
     settle(http)
-    assert head_of(http, actor) is not None, "HTTP-004.2: the stored core's genesis never ran"
+    check(
+        "HTTP-004.2",
+        head_of(http, actor) is not None,
+        expected="a head once the stored core's genesis ran",
+        came="no head (404)",
+        what=f"heads/{actor} after settle",
+    )
 
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
@@ -172,8 +208,12 @@ def test_a_core_breaking_the_new_core_rules_is_422(http: httpx.Client, bad: str)
     actor = put(http, g.Tree(entries=entries))
     response = http.post("/v1/actors", json={"core": actor})
     expect_error(response, 422, ("invalid-genesis", "invalid-transition"), f"HTTP-004.3 ({bad})")
-    assert next_previous(http, actor) is None, (
-        f"HTTP-003.3: the refused creation of {actor} ({bad}) sent its genesis"
+    check_equal(
+        "HTTP-003.3",
+        None,
+        next_previous(http, actor),
+        f"the previous of the first send after the refused creation of {actor} ({bad}): "
+        "none (the refusal sent no genesis)",
     )
 
 
@@ -184,7 +224,12 @@ def test_a_core_of_an_unknown_runtime_is_created(http: httpx.Client) -> None:
     wit = g.Blob(data=b"?", headers={"runtime": "no-such-runtime"})
     put(http, wit)
     actor = put(http, g.Tree(entries={"wit": g.object_id(wit)}))
-    assert create(http, core=actor)["existed"] is False
+    check_equal(
+        "HTTP-004.2",
+        False,
+        create(http, core=actor)["existed"],
+        "existed of creating a core of an unknown runtime",
+    )
 
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
@@ -230,24 +275,33 @@ def test_a_wasm_actor_is_created_and_runs(http: httpx.Client, name: str) -> None
     answer = create(http, wasm=module.hex())
     wit = g.Blob(data=module, headers={"runtime": "wasm", "abi": "1"})
     actor = g.object_id(g.Tree(entries={"wit": g.object_id(wit)})).hex()
-    assert answer == {"actor": actor, "message": genesis_id(actor), "existed": False}, (
-        f"HTTP-004.2: creating the Wasm {name} answers {answer}; its core is {actor}"
+    check_equal(
+        "HTTP-004.2",
+        {"actor": actor, "message": genesis_id(actor), "existed": False},
+        answer,
+        f"creating the Wasm {name}: its core's id and its genesis",
     )
     if name == "counter":
         inc(http, actor, 3)
         inc(http, actor)
         settle(http)
-        assert count_of(http, actor) == 4, "HTTP-004.1: the Wasm counter did not count 3 + 1"
+        check_equal("HTTP-004.1", 4, count_of(http, actor), "the Wasm counter's count of 3 + 1")
     else:
         settle(http)
-        assert head_of(http, actor) is not None, "HTTP-004.1: the Wasm echo never ran"
+        check(
+            "HTTP-004.1",
+            head_of(http, actor) is not None,
+            expected="a head once the Wasm echo ran its genesis",
+            came="no head (404)",
+            what=f"heads/{actor} after settle",
+        )
 
 
 @pytest.mark.profile("http", "sandbox")
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1")
 def test_a_python_actor_is_created_and_runs(http: httpx.Client, impl: Implementation) -> None:
-    interpreter = impl.call("sandbox-info").expect_ok()["interpreter"]
+    interpreter = str(call_ok(impl, "HTTP-004.1", "sandbox-info").get("interpreter"))
     answer = create(http, python=PYTHON_COUNTER, state={"count": b"5".hex()})
     wit = g.Blob(
         data=PYTHON_COUNTER.encode(),
@@ -255,13 +309,22 @@ def test_a_python_actor_is_created_and_runs(http: httpx.Client, impl: Implementa
     )
     core = g.Tree(entries={"wit": g.object_id(wit), "count": g.object_id(g.Blob(data=b"5"))})
     actor = g.object_id(core).hex()
-    assert answer == {"actor": actor, "message": genesis_id(actor), "existed": False}, (
-        f"HTTP-004.2: creating the Python counter answers {answer}; its core is {actor}"
+    check_equal(
+        "HTTP-004.2",
+        {"actor": actor, "message": genesis_id(actor), "existed": False},
+        answer,
+        "creating the Python counter: its core's id and its genesis",
     )
     inc(http, actor, 2)
     settle(http)
     head = head_of(http, actor)
-    assert head is not None, "HTTP-004.1: the Python actor never ran"
-    entries = object_of(http, object_of(http, head)["core"])["entries"]
+    check(
+        "HTTP-004.1",
+        head is not None,
+        expected="a head once the Python actor ran",
+        came="no head (404)",
+        what=f"heads/{actor} after settle",
+    )
+    entries = object_of(http, object_of(http, str(head))["core"])["entries"]
     count = object_of(http, entries["count"])["data"]
-    assert bytes.fromhex(count) == b"7", f"HTTP-004.1: the Python counter holds {count}, not 7"
+    check_equal("HTTP-004.1", b"7".hex(), count, "the Python counter's count entry (5 + 2, hex)")

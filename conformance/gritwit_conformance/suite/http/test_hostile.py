@@ -21,7 +21,8 @@ import pytest
 
 from gritwit_conformance.harness._state import scaled
 
-from ._api import count_of, counter, inc, next_previous, settle
+from .._check import check, check_equal, fail, suite_premise
+from ._api import clauses_of, count_of, counter, inc, next_previous, settle, shown
 from ._service import RawAnswer, Services, raw_answer, raw_exchange, request_head
 from ._service import http as http
 from ._service import services as services
@@ -49,15 +50,32 @@ def _error_class(answer: RawAnswer) -> str | None:
 
 
 def _expect_refusal(answer: RawAnswer, status: int, cls: str, rule: str) -> None:
-    assert answer.status == status and _error_class(answer) == cls, (
-        f"{rule}: expected {status} {cls}, got {answer.describe()}"
+    clauses, words = clauses_of(rule)
+    check(
+        clauses,
+        answer.status == status and _error_class(answer) == cls,
+        expected=f"status {status} with the class {cls}",
+        came=answer.describe,
+        what=words or "a hostile request's answer",
     )
 
 
 def _served(client: httpx.Client, actor: str, last: str, what: str) -> None:
     """HTTP-013.5: another request is served, and the hostile one left no message."""
-    assert client.get("/healthz").status_code == 200, f"HTTP-013.5: not serving after {what}"
-    assert next_previous(client, actor) == last, f"HTTP-013.5: {what} sent a message"
+    health = client.get("/healthz")
+    check(
+        "HTTP-013.5",
+        health.status_code == 200,
+        expected="status 200 (another request served)",
+        came=lambda: shown(health),
+        what=f"GET /healthz after {what}",
+    )
+    check_equal(
+        "HTTP-013.5",
+        last,
+        next_previous(client, actor),
+        f"the previous of the next send after {what}: the last message before (it sent none)",
+    )
 
 
 def _target(client: httpx.Client) -> tuple[str, str]:
@@ -86,17 +104,23 @@ def _waits_for_body(url: str, path: str, media: str, length: int) -> bool:
 def _limit_below(url: str, path: str, media: str) -> int:
     """A power of two above the service's limit for ``media`` bodies at ``path``."""
     floor = FLOOR[media]
-    assert _waits_for_body(url, path, media, floor), (
-        f"HTTP-013.1: a {media} body of {floor} bytes (the floor) is refused before it is sent"
+    check(
+        "HTTP-013.1",
+        _waits_for_body(url, path, media, floor),
+        expected="the service waiting for the body (the floor is within every limit)",
+        came="a refusal before the body was sent",
+        what=f"a head announcing a {media} body of {floor} bytes",
     )
     length = 1 << floor.bit_length()
     while length <= CEILING:
         if not _waits_for_body(url, path, media, length):
             return length
         length <<= 1
-    raise AssertionError(
-        f"HTTP-013.1: a Content-Length of {CEILING} bytes of {media} is not refused: the "
-        "service bounds no body"
+    fail(
+        "HTTP-013.1",
+        expected=f"a refusal of some Content-Length up to {CEILING} bytes (a bound on bodies)",
+        came="the service waiting for the body at every length",
+        what=f"heads announcing {media} bodies at {path}",
     )
 
 
@@ -154,16 +178,22 @@ def test_a_body_of_the_json_floor_is_taken(http: httpx.Client) -> None:
     hex_digits = (16 * MIB - len(start) - len(end) - 1) // 2 * 2
     body = start + b"ab" * (hex_digits // 2) + end
     body += b" " * (16 * MIB - len(body) - 1) + b"}"
-    assert len(body) == 16 * MIB and json.loads(body)["mt"] == "big"
+    suite_premise(
+        len(body) == 16 * MIB and json.loads(body)["mt"] == "big",
+        "the send's body is JSON of exactly 16 MiB",
+    )
     response = http.post(
         f"/v1/actors/{actor}/messages",
         content=body,
         headers={"Content-Type": "application/json"},
         timeout=scaled(60),
     )
-    assert response.status_code == 202, (
-        f"HTTP-013.1: a JSON body of 16 MiB, the floor of the limit, answers "
-        f"{response.status_code} {response.text[:200]}"
+    check(
+        "HTTP-013.1",
+        response.status_code == 202,
+        expected="status 202 (16 MiB of JSON is the floor of the limit)",
+        came=lambda: shown(response),
+        what="a send whose JSON body is 16 MiB",
     )
 
 
@@ -177,7 +207,13 @@ def test_a_header_section_over_64_kib_fails(http: httpx.Client) -> None:
     if answer.status is not None:
         _expect_refusal(answer, 431, "headers-too-large", "HTTP-013.2")
     else:
-        assert answer.closed, "HTTP-013.2: a 65 KiB header section got no answer and no close"
+        check(
+            "HTTP-013.2",
+            answer.closed,
+            expected="431 or a close",
+            came="no answer and no close",
+            what="a 65 KiB header section",
+        )
     _served(http, actor, last, "a 65 KiB header section")
 
 
@@ -193,7 +229,13 @@ def test_many_headers_over_64_kib_fail(http: httpx.Client) -> None:
     if answer.status is not None:
         _expect_refusal(answer, 431, "headers-too-large", "HTTP-013.2 (700 headers)")
     else:
-        assert answer.closed, "HTTP-013.2: 700 headers got no answer and no close"
+        check(
+            "HTTP-013.2",
+            answer.closed,
+            expected="431 or a close",
+            came="no answer and no close",
+            what="700 headers",
+        )
     _served(http, actor, last, "700 headers")
 
 
@@ -208,8 +250,20 @@ def _stalled(http: httpx.Client, head: bytes, body: bytes, what: str) -> None:
     if answer.status is not None:
         _expect_refusal(answer, 408, "request-timeout", f"HTTP-013.3 ({what})")
     else:
-        assert answer.closed, f"HTTP-013.3: {what}: neither 408 nor a close in {elapsed:.0f} s"
-    assert elapsed >= 9.5, f"HTTP-013.3: {what} was cut after {elapsed:.1f} s, under 10 s"
+        check(
+            "HTTP-013.3",
+            answer.closed,
+            expected="408 or a close",
+            came=f"neither in {elapsed:.0f} s",
+            what=what,
+        )
+    check(
+        "HTTP-013.3",
+        elapsed >= 9.5,
+        expected="the request cut no sooner than 10 s",
+        came=f"cut after {elapsed:.1f} s",
+        what=what,
+    )
     _served(http, actor, last, what)
 
 
@@ -255,7 +309,12 @@ def test_hostile_requests_stop_no_one_else(services: Services) -> None:
         for _ in range(5):
             inc(client, actor)
         settle(client)
-        assert count_of(client, actor) == 5, "HTTP-013.5: a stalled client slowed the others"
+        check_equal(
+            "HTTP-013.5",
+            5,
+            count_of(client, actor),
+            "the count of a counter sent 5 while other clients stall",
+        )
     finally:
         for sock in stalls:
             sock.close()
@@ -319,10 +378,21 @@ def test_bodies_past_the_total_bound_are_503_with_retry_after(http: httpx.Client
         if refusal is None:
             pytest.skip(f"no service-busy after {STALLED_MAX} uploads of 16 MiB held at once")
         _expect_refusal(refusal, 503, "service-busy", "HTTP-013.4")
-        assert b"retry-after:" in refusal.head.lower(), (
-            f"HTTP-013.4: a service-busy refusal without Retry-After: {refusal.head[:400]!r}"
+        check(
+            "HTTP-013.4",
+            b"retry-after:" in refusal.head.lower(),
+            expected="a Retry-After header",
+            came=lambda: refusal.head[:400].decode("latin-1"),
+            what="a service-busy refusal",
         )
-        assert http.get("/healthz").status_code == 200, "HTTP-013.5: not serving when busy"
+        health = http.get("/healthz")
+        check(
+            "HTTP-013.5",
+            health.status_code == 200,
+            expected="status 200 (another request served)",
+            came=lambda: shown(health),
+            what="GET /healthz while the service is busy",
+        )
     finally:
         for sock in stalled:
             sock.close()
@@ -332,6 +402,10 @@ def test_bodies_past_the_total_bound_are_503_with_retry_after(http: httpx.Client
         if response.status_code != 503:
             break
         time.sleep(0.2)
-    assert response.status_code == 200, (
-        f"HTTP-013.5: once the uploads are gone, a settle answers {response.status_code}"
+    check(
+        "HTTP-013.5",
+        response.status_code == 200,
+        expected="status 200",
+        came=lambda: shown(response),
+        what="a settle once the stalled uploads are gone",
     )

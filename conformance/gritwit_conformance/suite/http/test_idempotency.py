@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from gritwit_conformance.suite._properties import properties
 
+from .._check import check, check_equal
 from ._api import (
     count_of,
     counter,
@@ -49,12 +50,20 @@ def test_a_retry_with_the_same_key_is_replayed_and_counted_once(http: httpx.Clie
     actor = counter(http)
     first = inc(http, actor, 3, key="order-17")
     again = inc(http, actor, 3, key="order-17", status=200, rule="HTTP-005.3")
-    assert again == first, f"HTTP-005.3: the retry answers {again}, the first send {first}"
+    check_equal("HTTP-005.3", first, again, "the message a retry with the same key answers")
     settle(http)
-    assert count_of(http, actor) == 3, (
-        f"HTTP-005.3: a send retried with its key was delivered twice: {count_of(http, actor)}"
+    check_equal(
+        "HTTP-005.3",
+        3,
+        count_of(http, actor),
+        "the count after a send of 3 and its retry with the same key (delivered once)",
     )
-    assert next_previous(http, actor) == first, "HTTP-005.3: the retry sent a message"
+    check_equal(
+        "HTTP-005.3",
+        first,
+        next_previous(http, actor),
+        "the previous of the next send: the first send (the retry sent nothing)",
+    )
 
 
 @pytest.mark.req("HTTP-005.3")
@@ -63,8 +72,11 @@ def test_the_key_is_a_header_of_the_message(http: httpx.Client) -> None:
     actor = counter(http)
     message = inc(http, actor, key="k:1")
     headers = object_of(http, message)["headers"]
-    assert headers == {"mt": "inc", "idempotency-key": "k:1"}, (
-        f"HTTP-005.3: a send with Idempotency-Key k:1 builds a message with headers {headers}"
+    check_equal(
+        "HTTP-005.3",
+        {"mt": "inc", "idempotency-key": "k:1"},
+        headers,
+        "the headers of the message of a send with Idempotency-Key k:1",
     )
 
 
@@ -74,9 +86,20 @@ def test_the_key_is_per_recipient(http: httpx.Client) -> None:
     one, two = counter(http, "one"), counter(http, "two")
     first = inc(http, one, key="shared")
     second = inc(http, two, key="shared")
-    assert first != second, "HTTP-005.3: one key to two recipients answered one message"
+    check(
+        "HTTP-005.3",
+        first != second,
+        expected="two messages for one key sent to two recipients",
+        came=f"one message {first} for both",
+        what="one key to two recipients",
+    )
     settle(http)
-    assert (count_of(http, one), count_of(http, two)) == (1, 1)
+    check_equal(
+        "HTTP-005.3",
+        [1, 1],
+        [count_of(http, one), count_of(http, two)],
+        "the counts of two recipients each sent 1 with one key",
+    )
 
 
 @pytest.mark.req("HTTP-005.3")
@@ -84,10 +107,15 @@ def test_the_key_is_per_recipient(http: httpx.Client) -> None:
 def test_several_retries_all_answer_the_first(http: httpx.Client) -> None:
     actor = counter(http)
     first = inc(http, actor, key="again")
-    for _ in range(4):
-        assert inc(http, actor, key="again", status=200, rule="HTTP-005.3") == first
+    for n in range(4):
+        check_equal(
+            "HTTP-005.3",
+            first,
+            inc(http, actor, key="again", status=200, rule="HTTP-005.3"),
+            f"the message retry {n + 1} of 4 answers: the first send's",
+        )
     settle(http)
-    assert count_of(http, actor) == 1
+    check_equal("HTTP-005.3", 1, count_of(http, actor), "the count after a send and 4 retries")
 
 
 @pytest.mark.req("HTTP-005.3")
@@ -108,14 +136,22 @@ def test_concurrent_requests_with_one_key_send_once(http: httpx.Client) -> None:
         answers = list(pool.map(one, range(8)))
     statuses = sorted(r.status_code for r in answers)
     ids = {r.json().get("message") for r in answers if r.status_code in (200, 202)}
-    assert statuses == [200] * 7 + [202] and len(ids) == 1, (
-        f"HTTP-005.3: eight concurrent sends with one key answer {statuses} and {len(ids)} "
-        "message ids, not one 202 and seven 200 naming one message"
+    check(
+        "HTTP-005.3",
+        statuses == [200] * 7 + [202] and len(ids) == 1,
+        expected="one 202 and seven 200, all naming one message",
+        came=lambda: f"the statuses {statuses} naming {len(ids)} messages",
+        what="eight concurrent sends with one key",
     )
-    replayed = [r.json()["replayed"] for r in answers]
-    assert sorted(replayed) == [False] + [True] * 7, f"HTTP-005.3: replayed flags {replayed}"
+    replayed = [r.json().get("replayed") for r in answers]
+    check_equal(
+        "HTTP-005.3",
+        [False] + [True] * 7,
+        sorted(replayed, key=bool),
+        "the replayed flags of eight concurrent sends with one key (sorted)",
+    )
     settle(http)
-    assert count_of(http, actor) == 1, f"HTTP-005.3: delivered {count_of(http, actor)} times"
+    check_equal("HTTP-005.3", 1, count_of(http, actor), "the count after eight sends with one key")
 
 
 #: What may differ from the first request, each making the second a key-conflict.
@@ -140,9 +176,20 @@ def test_the_same_key_with_other_content_is_409(http: httpx.Client, change: str)
         headers={"Idempotency-Key": "k-conflict"},
     )
     expect_error(response, 409, "key-conflict", f"HTTP-005.5 ({change} differs)")
-    assert next_previous(http, actor) == first, f"HTTP-005.5: the conflicting send ({change}) sent"
+    check_equal(
+        ("HTTP-005.5", "HTTP-003.3"),
+        first,
+        next_previous(http, actor),
+        f"the previous of the next send after the conflicting send ({change} differs): the "
+        "first send (the conflict sent nothing)",
+    )
     settle(http)
-    assert count_of(http, actor) == 1
+    check_equal(
+        ("HTTP-005.5", "HTTP-003.3"),
+        1,
+        count_of(http, actor),
+        f"the count after a send of 1 and a conflicting send ({change} differs)",
+    )
 
 
 #: Keys at each edge of HTTP-005.3's rule that must be taken …
@@ -175,8 +222,18 @@ def test_a_key_within_the_rule_is_taken(http: httpx.Client, name: str) -> None:
     key = GOOD_KEYS[name]
     actor = counter(http)
     message = inc(http, actor, key=key)
-    assert object_of(http, message)["headers"].get("idempotency-key") == key
-    assert inc(http, actor, key=key, status=200, rule="HTTP-005.3") == message
+    check_equal(
+        "HTTP-005.3",
+        key,
+        object_of(http, message).get("headers", {}).get("idempotency-key"),
+        f"the idempotency-key header of the message sent with the key {name}",
+    )
+    check_equal(
+        "HTTP-005.3",
+        message,
+        inc(http, actor, key=key, status=200, rule="HTTP-005.3"),
+        f"the message a retry with the key {name} answers",
+    )
 
 
 @pytest.mark.parametrize("name", list(BAD_KEYS))
@@ -192,7 +249,13 @@ def test_a_key_outside_the_rule_is_400(http: httpx.Client, name: str) -> None:
         headers={b"Idempotency-Key": _raw(BAD_KEYS[name])},
     )
     expect_error(response, 400, "bad-request", f"HTTP-005.3 (key {name})")
-    assert next_previous(http, actor) == last, f"HTTP-005.3: the refused key ({name}) sent"
+    check_equal(
+        ("HTTP-005.3", "HTTP-003.3"),
+        last,
+        next_previous(http, actor),
+        f"the previous of the next send after the refused key ({name}): the last send "
+        "before (the refusal sent nothing)",
+    )
 
 
 def _raw(key: str | bytes) -> bytes:
@@ -218,8 +281,11 @@ _bad_key = st.one_of(
 def test_every_key_of_the_rule_is_kept_exactly(http: httpx.Client, key: str) -> None:
     actor = counter(http, "property")
     message = inc(http, actor, key=key, status=202)
-    assert object_of(http, message)["headers"]["idempotency-key"] == key, (
-        f"HTTP-005.3: the key {key!r} is not the message's idempotency-key header"
+    check_equal(
+        "HTTP-005.3",
+        key,
+        object_of(http, message).get("headers", {}).get("idempotency-key"),
+        "the idempotency-key header of the message: the key sent",
     )
 
 
@@ -248,9 +314,16 @@ def test_a_key_is_found_after_a_restart(services: Services) -> None:
     first = inc(service.client, actor, 4, key="across-restarts")
     service = services.restart(service)
     again = inc(service.client, actor, 4, key="across-restarts", status=200, rule="HTTP-005.4")
-    assert again == first, f"HTTP-005.4: after a restart the retry answers {again}, not {first}"
+    check_equal(
+        "HTTP-005.4", first, again, "the message a retry answers after a restart: the first"
+    )
     settle(service.client)
-    assert count_of(service.client, actor) == 4
+    check_equal(
+        "HTTP-005.4",
+        4,
+        count_of(service.client, actor),
+        "the count after a send of 4 and its retry after a restart",
+    )
 
 
 @pytest.mark.req("HTTP-005.4", "HTTP-005.5")
@@ -281,12 +354,19 @@ def test_a_key_is_found_among_the_latest_thousand(http: httpx.Client) -> None:
         send(http, actor, {"blob": ""}, mt="inc", key=f"filler-{n}")
     send(http, actor, {"blob": ""}, mt="get")  # the 1,000th: no key
     again = send(http, actor, {"blob": ""}, mt="inc", key="oldest", status=200, rule="HTTP-005.3")
-    assert again == first, (
-        "HTTP-005.3: a key 999 messages back, among the latest 1,000, was not found: the "
-        f"retry answers {again}, the first send was {first}"
+    check_equal(
+        ("HTTP-005.3", "HTTP-005.4"),
+        first,
+        again,
+        "the message a retry of a key 999 messages back (among the latest 1,000) answers",
     )
     settle(http)
-    assert count_of(http, actor) == 999, f"HTTP-005.3: count {count_of(http, actor)}, not 999"
+    check_equal(
+        ("HTTP-005.3", "HTTP-005.4"),
+        999,
+        count_of(http, actor),
+        "the count after 999 incs of 1 and the retry of the first",
+    )
 
 
 @pytest.mark.req("HTTP-005.3")
@@ -297,7 +377,13 @@ def test_a_key_with_every_character_class_round_trips(http: httpx.Client) -> Non
     actor = counter(http)
     lower = inc(http, actor, key=string.ascii_lowercase)
     upper = inc(http, actor, key=string.ascii_uppercase)
-    assert lower != upper, "HTTP-005.3: keys differing in case are taken as one"
+    check(
+        "HTTP-005.3",
+        lower != upper,
+        expected="two messages for keys differing in case",
+        came=f"one message {lower} for both",
+        what="sends keyed a…z and A…Z",
+    )
 
 
 @pytest.mark.req("HTTP-005.4")
@@ -312,6 +398,17 @@ def test_a_signal_ends_the_window(http: httpx.Client) -> None:
     settle(http)
     send(http, actor, {"blob": ""}, mt="get", signal=True)
     again = inc(http, actor, 2, key="before-signal", status=202, rule="HTTP-005.4")
-    assert again != first, "HTTP-005.4: a key from before the latest signal was found"
+    check(
+        "HTTP-005.4",
+        again != first,
+        expected="a new message (a key from before the latest signal is not found)",
+        came=f"the first send's message {first}",
+        what="a send with a key from before the latest signal",
+    )
     settle(http)
-    assert count_of(http, actor) == 4, f"HTTP-005.4: count {count_of(http, actor)}, not 2 + 2"
+    check_equal(
+        "HTTP-005.4",
+        4,
+        count_of(http, actor),
+        "the count after 2, a signal, and 2 again with the key from before it",
+    )

@@ -281,7 +281,9 @@ def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) 
     settle(http)
     response = http.post("/v1/actors", json={"core": unnamed, "name": "stored-two"})
     expect_error(response, 400, "bad-request", "HTTP-004.4 (a core without the entry name)")
-    again = body_of(http.post("/v1/actors", json={"core": named, "name": "stored"}), 201, "")
+    again = body_of(
+        http.post("/v1/actors", json={"core": named, "name": "stored"}), 201, "HTTP-004.5"
+    )
     check_equal(
         "HTTP-004.5",
         {"actor": named, "message": None, "existed": True, "name": "stored"},

@@ -17,6 +17,7 @@ import pytest
 
 import gritwit as g
 
+from .._check import check, check_equal, suite_premise
 from ._api import (
     blob_id,
     body_of,
@@ -94,7 +95,12 @@ def test_a_creation_that_breaks_two_rules_fails_with_the_first(
     settle(http)
     response = http.post("/v1/actors", json=body)
     expect_error(response, status, error, f"HTTP-004.6 ({body})")
-    assert _names(http) == {"taken": taken}, "HTTP-003.3: a refused creation moved a name"
+    check_equal(
+        "HTTP-003.3",
+        {"taken": taken},
+        _names(http),
+        "the names after a refused creation (it bound none)",
+    )
 
 
 @pytest.mark.req("HTTP-004.6", "HTTP-004.5")
@@ -113,12 +119,22 @@ def test_a_stored_core_without_the_name_is_400_before_the_name_is_409(
     named = _named(http, "echo", "mine")
     settle(http)
     response = http.post("/v1/actors", json={"test": "echo", "name": "mine"})
-    assert body_of(response, 201, "HTTP-004.2")["existed"] is True
+    check_equal(
+        "HTTP-004.5",
+        True,
+        body_of(response, 201, "HTTP-004.2").get("existed"),
+        "existed of creating the named echo mine a second time",
+    )
     core = g.object_id(core_of("echo", {"name": b"taken".hex()})).hex()
-    assert core != named
+    suite_premise(core != named, "the echo named taken is another actor than the one named mine")
     response = http.post("/v1/actors", json={"test": "echo", "name": "taken"})
     expect_error(response, 409, "ref-conflict", "HTTP-004.6 (the name before existed)")
-    assert _names(http) == {"mine": named, "taken": taken}
+    check_equal(
+        "HTTP-004.6",
+        {"mine": named, "taken": taken},
+        _names(http),
+        "the names after the refused creations",
+    )
 
 
 @pytest.mark.req("HTTP-004.7", "HTTP-004.5")
@@ -131,13 +147,31 @@ def test_a_creation_made_again_settles_as_existed_and_named(http: httpx.Client) 
     settle(http)
     second = body_of(http.post("/v1/actors", json=body), 201, "HTTP-004.7")
     expected = g.object_id(core_of("counter", {"name": b"again".hex(), "seed": "01"})).hex()
-    assert first["actor"] == second["actor"] == expected
-    assert (first["existed"], second["existed"], second["message"]) == (False, True, None)
-    assert second["name"] == "again" and _names(http) == {"again": expected}
+    check_equal(
+        "HTTP-004.7",
+        [expected, expected],
+        [first.get("actor"), second.get("actor")],
+        "the actor of a named creation and of the same creation made again",
+    )
+    check_equal(
+        "HTTP-004.7",
+        [False, True, None],
+        [first.get("existed"), second.get("existed"), second.get("message")],
+        "existed of the first creation; existed and message of the one made again",
+    )
+    check_equal(
+        ("HTTP-004.7", "HTTP-004.5"),
+        ["again", {"again": expected}],
+        [second.get("name"), _names(http)],
+        "the name the creation made again answers, and the names bound",
+    )
     genesis = _history(http, expected)[-1]
-    assert genesis["read"] == [
-        {"sender": "outside", "message": genesis_id(expected), "mt": "genesis"}
-    ], "HTTP-004.7: the creation made again sent a second genesis"
+    check_equal(
+        "HTTP-004.7",
+        [{"sender": "outside", "message": genesis_id(expected), "mt": "genesis"}],
+        genesis.get("read"),
+        "what the genesis step read: one genesis (the creation made again sent none)",
+    )
 
 
 # --- HTTP-007.6: the outside's place among a step's parties -----------------------------
@@ -167,8 +201,18 @@ def test_the_outside_comes_before_every_actor_among_a_steps_senders(
     early = inc(http, actor, 2)  # waits for the genesis
     send(http, fan, {"tree": {"to": {"blob": actor.encode().hex()}}}, mt="fanout")
     settle(http)
-    assert head_of(http, actor) is None
-    assert create(http, test="counter", state=seed)["actor"] == actor
+    check_equal(
+        "HTTP-007.6",
+        None,
+        head_of(http, actor),
+        "the head of a counter sent messages before its creation",
+    )
+    check_equal(
+        "HTTP-007.6",
+        actor,
+        create(http, test="counter", state=seed).get("actor"),
+        "the id of the counter created with the seed late",
+    )
     settle(http)
     (genesis,) = _history(http, actor)
     tree = g.Tree(entries={"to": g.ObjectId(bytes.fromhex(blob_id(actor.encode())))})
@@ -179,11 +223,13 @@ def test_the_outside_comes_before_every_actor_among_a_steps_senders(
         {"sender": "outside", "message": chained, "mt": "genesis"},
         {"sender": fan, "message": fanned, "mt": "fanned"},
     ]
-    assert genesis["read"] == expected, (
-        f"HTTP-007.6: the parties are in ascending id order, the outside (id 0) first: "
-        f"{genesis['read']}"
+    check_equal(
+        "HTTP-007.6",
+        expected,
+        genesis.get("read"),
+        "what the genesis step read: the parties in ascending id order, the outside (id 0) first",
     )
-    assert count_of(http, actor) == 2
+    check_equal("HTTP-007.6", 2, count_of(http, actor), "the count after the genesis step")
 
 
 # --- HTTP-017.3, HTTP-017.4: a fork's refusals, and a fork made twice --------------------
@@ -209,7 +255,7 @@ def test_a_fork_that_breaks_two_rules_fails_with_the_first(http: httpx.Client) -
         response = http.post(f"/v1/actors/{path}/fork", json=body)
         expect_error(response, status, error, f"HTTP-017.3 ({what})")
     after = body_of(http.get("/v1/actors"), 200, "HTTP-007.1")["actors"]
-    assert after == before, "HTTP-017.3: a refused fork created an actor"
+    check_equal("HTTP-017.3", before, after, "the actors after the refused forks (none created)")
 
 
 @pytest.mark.req("HTTP-017.4", "HTTP-003.1")
@@ -240,18 +286,30 @@ def test_a_fork_made_again_is_409_naming_its_child(http: httpx.Client) -> None:
     fork = f'{{"actor": "{parent}", "step": "{step}"}}'.encode()  # RUN-008.2's spaces
     entries["fork"] = g.ObjectId.from_hex(blob_id(fork, {"content-type": "application/json"}))
     expected = g.object_id(g.Tree(entries=entries)).hex()
-    assert child == {"actor": expected}, f"HTTP-017.1: the child is {child}, not {expected}"
+    check_equal(
+        "HTTP-017.1",
+        {"actor": expected},
+        child,
+        "the fork's answer: the child S's core with the state and fork entries makes",
+    )
     inc(http, expected, 4)
     settle(http)
     head = head_of(http, expected)
     error = expect_error(
         http.post(f"/v1/actors/{parent}/fork", json=body), 409, "ref-conflict", "HTTP-017.4"
     )
-    assert error.get("actor") == expected, (
-        f"HTTP-017.4: the 409 of a fork made again names {error.get('actor')!r}, not the "
-        f"child {expected}"
+    check_equal(
+        "HTTP-017.4",
+        expected,
+        error.get("actor"),
+        "the actor the 409 of a fork made again names: the child",
     )
-    assert head_of(http, expected) == head and count_of(http, expected) == 7
+    check_equal(
+        "HTTP-017.4",
+        [head, 7],
+        [head_of(http, expected), count_of(http, expected)],
+        "the child's head and count after the fork made again (left as they were)",
+    )
 
 
 # --- HTTP-016.4, HTTP-007.8: settling a revert and a clear ------------------------------
@@ -280,13 +338,26 @@ def test_a_revert_step_is_the_one_a_client_computes_from_e_and_s(http: httpx.Cli
     )
     body = {"step": target["step"], "head": head["step"]}
     answer = body_of(http.post(f"/v1/actors/{actor}/revert", json=body), 200, "HTTP-016.1")
-    assert answer["head"] == g.object_id(expected).hex(), (
-        f"HTTP-016.4: the revert step is {answer['head']}, not the step RUN-024.1 fixes"
+    check_equal(
+        ("HTTP-016.4", "RUN-024.1"),
+        g.object_id(expected).hex(),
+        answer.get("head"),
+        "the revert's step: the one RUN-024.1 fixes from E and S",
     )
     again = http.post(f"/v1/actors/{actor}/revert", json=body)
     expect_error(again, 409, "ref-conflict", "HTTP-016.4 (made again with head E)")
-    assert [s["step"] for s in _history(http, actor)][:2] == [answer["head"], head["step"]]
-    assert count_of(http, actor) == 1
+    check_equal(
+        "HTTP-016.4",
+        [answer.get("head"), head["step"]],
+        [s["step"] for s in _history(http, actor)][:2],
+        "the newest two steps after the revert and its refused repeat: the revert, then E",
+    )
+    check_equal(
+        ("HTTP-016.4", "HTTP-016.3"),
+        1,
+        count_of(http, actor),
+        "the count after reverting to the step that counted 1",
+    )
 
 
 @pytest.mark.req("HTTP-007.8", "HTTP-007.5")
@@ -300,14 +371,23 @@ def test_a_clear_made_again_answers_false_and_the_entry_shows_no_mark(
     settle(http)
     send(http, actor, {"blob": ""}, mt="poke")
     settle(http)
-    assert body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3")["failed"] is not None
+    check(
+        "HTTP-007.8",
+        body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.3").get("failed") is not None,
+        expected="a failed mark on the entry of the updater whose code fails",
+        came="failed: null",
+        what=f"GET /v1/actors/{actor}",
+    )
     genesis = _history(http, actor)[-1]["step"]  # reverted to it, the poke runs once cleared
     body_of(http.post(f"/v1/actors/{actor}/revert", json={"step": genesis}), 200, "HTTP-016.1")
     first = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
     again = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.8")
-    assert (first, again) == ({"cleared": True}, {"cleared": False}), (
-        f"HTTP-007.8: a clear made twice answers {first} then {again}"
+    check_equal(
+        ("HTTP-007.8", "HTTP-007.5"),
+        [{"cleared": True}, {"cleared": False}],
+        [first, again],
+        "the answers of a clear made twice",
     )
     settle(http)
     entry = body_of(http.get(f"/v1/actors/{actor}"), 200, "HTTP-007.8")
-    assert entry["failed"] is None, f"HTTP-007.8: the entry after the clears shows {entry}"
+    check_equal("HTTP-007.8", None, entry.get("failed"), "the entry's failed mark after the clears")

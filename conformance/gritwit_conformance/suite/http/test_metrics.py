@@ -22,6 +22,7 @@ import pytest
 
 from gritwit_conformance.data._paths import wasm_dir
 
+from .._check import check, check_equal, check_type, describe, fail
 from ._api import body_of, counter, create, inc, send, settle, shown
 from ._service import http as http
 from ._service import services as services
@@ -73,7 +74,13 @@ def parse(text: str) -> Scrape:
             scrape.types[name] = kind.strip()
         elif line and not line.startswith("#"):
             found = _SAMPLE.fullmatch(line.strip())
-            assert found, f"HTTP-014.1: {line!r} is no sample of the text format"
+            if found is None:
+                fail(
+                    "HTTP-014.1",
+                    expected="a sample of the text format 0.0.4 (name, labels, value)",
+                    came=line,
+                    what="a line of GET /metrics",
+                )
             name, labels, value = found.groups()
             pairs = frozenset(_LABEL.findall(labels or ""))
             scrape.samples[(name, pairs)] = float(value)
@@ -85,10 +92,20 @@ def scrape(client: httpx.Client) -> Scrape:
     response = client.get("/metrics")
     if response.status_code == 404:
         pytest.skip("HTTP-014.1: this service serves no metrics (an optional endpoint)")
-    assert response.status_code == 200, f"HTTP-014.1: GET /metrics answers {shown(response)}"
+    check(
+        "HTTP-014.1",
+        response.status_code == 200,
+        expected="status 200 (or 404: no metrics)",
+        came=lambda: shown(response),
+        what="GET /metrics",
+    )
     kind = response.headers.get("content-type", "")
-    assert kind.startswith("text/plain") and "version=0.0.4" in kind.replace(" ", ""), (
-        f"HTTP-014.1: GET /metrics answers the media type {kind!r}, not text/plain; version=0.0.4"
+    check(
+        "HTTP-014.1",
+        kind.startswith("text/plain") and "version=0.0.4" in kind.replace(" ", ""),
+        expected="the media type text/plain; version=0.0.4",
+        came=kind,
+        what="GET /metrics",
     )
     return parse(response.text)
 
@@ -126,22 +143,43 @@ def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
     found = scrape(http)
     for name, kind in NAMES.items():
         shown_as = found.types.get(name) or found.types.get(name.removesuffix("_total"))
-        assert shown_as == kind, (
-            f"HTTP-014.1: the metric {name} is typed {shown_as!r}, not {kind!r} "
-            f"(types served: {sorted(found.types)})"
+        check(
+            "HTTP-014.1",
+            shown_as == kind,
+            expected=f"the type {kind}",
+            came=lambda: f"{describe(shown_as)} (types served: {describe(sorted(found.types))})",  # noqa: B023 - called at once
+            what=f"the metric {name}",
         )
-    for name in ("gritwit_transitions_total", "gritwit_fuel_consumed_total"):
-        assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
-    for name in ("gritwit_pending_messages", "gritwit_resident_actors"):
-        assert found.value(name) is not None, f"HTTP-014.1: no sample named {name}"
+    for name in (
+        "gritwit_transitions_total",
+        "gritwit_fuel_consumed_total",
+        "gritwit_pending_messages",
+        "gritwit_resident_actors",
+    ):
+        check(
+            "HTTP-014.1",
+            found.value(name) is not None,
+            expected=f"a sample named {name} without labels",
+            came=lambda: f"none (samples of {sorted({n for n, _ in found.samples})})",
+            what="GET /metrics",
+        )
     for name in ("gritwit_commit_seconds", "gritwit_step_commit_seconds"):
         infinite = found.value(f"{name}_bucket", le="+Inf")
         count = found.value(f"{name}_count")
-        assert infinite is not None and count is not None and infinite == count, (
-            f"HTTP-014.1: {name} is no histogram: its +Inf bucket "
-            f"({infinite}) and its count ({count}) must be served and equal"
+        check(
+            "HTTP-014.1",
+            infinite is not None and count is not None and infinite == count,
+            expected="a histogram: its +Inf bucket and its count served and equal",
+            came=f"the +Inf bucket {describe(infinite)} and the count {describe(count)}",
+            what=f"the metric {name}",
         )
-        assert found.value(f"{name}_sum") is not None
+        check(
+            "HTTP-014.1",
+            found.value(f"{name}_sum") is not None,
+            expected=f"a sample {name}_sum",
+            came="none",
+            what=f"the histogram {name}",
+        )
 
 
 @pytest.mark.req("HTTP-014.1", "HTTP-014.2")
@@ -162,40 +200,75 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
     refs = _refs(http)
     found = scrape(http)
     again = scrape(http)
-    assert _refs(http) == refs, "HTTP-014.2: reading the metrics wrote to the store"
+    check_equal(
+        "HTTP-014.2", refs, _refs(http), "the refs after two scrapes (a scrape writes none)"
+    )
     actors = _actors(http)
     steps = sum(_history_length(http, entry["actor"]) for entry in actors)
     transitions = found.value("gritwit_transitions_total")
-    assert transitions == steps, (
-        f"HTTP-014.2: gritwit_transitions_total is {transitions} once settled; the "
-        f"histories of the {len(actors)} actors hold {steps} steps"
+    check_equal(
+        "HTTP-014.2",
+        float(steps),
+        transitions,
+        f"gritwit_transitions_total once settled: the steps the histories of the "
+        f"{len(actors)} actors hold",
     )
-    assert again.value("gritwit_transitions_total") == transitions
-    assert (first.value("gritwit_transitions_total") or 0) <= transitions
-    pending = found.value("gritwit_pending_messages")
-    assert pending == 2, (
-        f"HTTP-014.2: gritwit_pending_messages is {pending}; the two pokes to the actor "
-        "marked failed are the only messages left unread"
+    check_equal(
+        "HTTP-014.2",
+        transitions,
+        again.value("gritwit_transitions_total"),
+        "gritwit_transitions_total of a second scrape, nothing run between",
+    )
+    check(
+        "HTTP-014.2",
+        (first.value("gritwit_transitions_total") or 0) <= steps,
+        expected=f"at most {steps}, the steps once settled",
+        came=first.value("gritwit_transitions_total"),
+        what="gritwit_transitions_total of a scrape before the sends",
+    )
+    check_equal(
+        "HTTP-014.2",
+        2.0,
+        found.value("gritwit_pending_messages"),
+        "gritwit_pending_messages once settled: the two pokes to the actor marked failed, "
+        "the only messages left unread",
     )
     mark = next(entry["failed"] for entry in actors if entry["actor"] == broken)
-    by_class = found.labelled("gritwit_failures_total", "class")
-    assert by_class == {mark["class"]: 5}, (
-        f"HTTP-014.1: gritwit_failures_total is {by_class}; the one actor that failed was "
-        f"marked failed after five attempts failing {mark['class']!r} (RUN-004.4)"
+    check_type(
+        "RUN-004.4",
+        mark,
+        dict,
+        expected="a failed mark on the updater set to a missing code",
+        what=f"the entry of {broken}",
+    )
+    check_equal(
+        ("HTTP-014.1", "RUN-004.4"),
+        {mark.get("class"): 5.0},
+        found.labelled("gritwit_failures_total", "class"),
+        "gritwit_failures_total by class: the one actor marked failed after five attempts",
     )
     commits = found.value("gritwit_commit_seconds_count") or 0
     requests = len(counters) * 2 + 1 + 2 + 2  # creations, sends, the batch, the pokes
-    assert 1 <= commits <= requests, (
-        f"HTTP-014.1: gritwit_commit_seconds counts {commits} commits of the {requests} "
-        "requests that sent"
+    check(
+        "HTTP-014.1",
+        1 <= commits <= requests,
+        expected=f"between 1 and {requests}, the requests that sent",
+        came=commits,
+        what="the commits gritwit_commit_seconds counts",
     )
     step_commits = found.value("gritwit_step_commit_seconds_count") or 0
-    assert 1 <= step_commits <= transitions, (
-        f"HTTP-014.1: gritwit_step_commit_seconds counts {step_commits} commits of the "
-        f"{transitions} steps adopted: each commit holds one step at least"
+    check(
+        "HTTP-014.1",
+        1 <= step_commits <= steps,
+        expected=f"between 1 and {steps}, the steps adopted (a commit holds one at least)",
+        came=step_commits,
+        what="the commits gritwit_step_commit_seconds counts",
     )
-    assert found.value("gritwit_fuel_consumed_total") == 0, (
-        "HTTP-014.1: gritwit_fuel_consumed_total is not 0, yet only test actors ran"
+    check_equal(
+        "HTTP-014.1",
+        0.0,
+        found.value("gritwit_fuel_consumed_total"),
+        "gritwit_fuel_consumed_total when only test actors ran",
     )
 
 
@@ -204,15 +277,25 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "WASM-019")
 def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
     before = scrape(http).value("gritwit_fuel_consumed_total")
-    assert before == 0, f"HTTP-014.1: fuel {before} before any Wasm transition ran"
+    check_equal("HTTP-014.1", 0.0, before, "gritwit_fuel_consumed_total before any Wasm transition")
     module = (wasm_dir() / "actors" / "counter.wasm").read_bytes()
     actor = str(create(http, wasm=module.hex())["actor"])
     settle(http)
     genesis = scrape(http).value("gritwit_fuel_consumed_total") or 0
-    assert genesis > 0, "HTTP-014.1: a Wasm genesis ran, and no fuel was counted (WASM-019)"
+    check(
+        ("HTTP-014.1", "WASM-019"),
+        genesis > 0,
+        expected="some fuel counted once a Wasm genesis ran",
+        came=genesis,
+        what="gritwit_fuel_consumed_total",
+    )
     inc(http, actor)
     settle(http)
     after = scrape(http).value("gritwit_fuel_consumed_total") or 0
-    assert after > genesis, (
-        f"HTTP-014.1: a Wasm inc ran, and the fuel counted stayed {after} (WASM-019)"
+    check(
+        ("HTTP-014.1", "WASM-019"),
+        after > genesis,
+        expected=f"more than {genesis}, the fuel after the genesis, once a Wasm inc ran",
+        came=after,
+        what="gritwit_fuel_consumed_total",
     )

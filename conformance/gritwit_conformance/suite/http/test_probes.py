@@ -16,6 +16,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._state import scaled
 
+from .._check import call_ok, check, check_equal, error_answer
 from ._api import body_of, expect_error, shown
 from ._service import Services, check_url
 from ._service import http as http
@@ -38,9 +39,7 @@ def _refused(url: str, seconds: float = 10.0) -> bool:
 @pytest.mark.req("HTTP-002.1")
 def test_healthz_answers_200_live(http: httpx.Client) -> None:
     answer = body_of(http.get("/healthz"), 200, "HTTP-001.5")
-    assert answer == {"live": True}, (
-        f'HTTP-001.5: GET /healthz answers {answer}, not {{"live": true}}'
-    )
+    check_equal("HTTP-001.5", {"live": True}, answer, "GET /healthz")
 
 
 @pytest.mark.smoke
@@ -49,8 +48,8 @@ def test_healthz_answers_200_live(http: httpx.Client) -> None:
 def test_readyz_answers_ready_once_served(http: httpx.Client) -> None:
     """ADP-021.1: http-serve answers only once the service is ready, so at once 200."""
     answer = body_of(http.get("/readyz"), 200, "HTTP-001.5, ADP-021.1")
-    assert answer == {"ready": True}, (
-        f'HTTP-001.5: GET /readyz answers {answer}, not {{"ready": true}}'
+    check_equal(
+        ("HTTP-001.5", "ADP-021.1"), {"ready": True}, answer, "GET /readyz once http-serve answered"
     )
 
 
@@ -61,18 +60,22 @@ def test_v1_names_the_protocol_spec_and_no_share(http: httpx.Client, impl: Imple
     """``GET /v1``: protocol 1, the spec version the implementation claims (its ``hello``,
     else the suite's), no share for a service started without one."""
     answer = body_of(http.get("/v1"), 200, "HTTP-001.6")
-    assert isinstance(answer, dict) and set(answer) >= {"protocol", "spec", "share"}, (
-        f"HTTP-001.6: GET /v1 answers {answer}, not {{protocol, spec, share}}"
+    check(
+        "HTTP-001.6",
+        isinstance(answer, dict) and set(answer) >= {"protocol", "spec", "share"},
+        expected="an object with protocol, spec and share",
+        came=answer,
+        what="GET /v1",
     )
-    assert answer["protocol"] == 1, f"HTTP-001.6: GET /v1 names the protocol {answer['protocol']!r}"
+    check_equal("HTTP-001.6", 1, answer["protocol"], "the protocol GET /v1 names")
     claimed = impl.info().get("implementation", {}).get("spec") or g.SPEC_VERSION
-    assert answer["spec"] == claimed, (
-        f"HTTP-001.6: GET /v1 names the spec {answer['spec']!r}; the implementation claims "
-        f"{claimed!r} in hello (CONV-003)"
+    check_equal(
+        ("HTTP-001.6", "CONV-003"),
+        claimed,
+        answer["spec"],
+        "the spec GET /v1 names: the one the implementation claims in hello",
     )
-    assert answer["share"] is None, (
-        f"HTTP-001.6: a service started without a share answers share {answer['share']!r}"
-    )
+    check_equal("HTTP-001.6", None, answer["share"], "the share of a service started without one")
 
 
 @pytest.mark.req("HTTP-001.3", "ADP-021.1")
@@ -81,7 +84,14 @@ def test_the_url_is_loopback_and_answers(services: Services) -> None:
     slash; the service must then answer on it, and again after a restart."""
     service = services.start()
     check_url(service.url)
-    assert service.client.get("/healthz").status_code == 200
+    health = service.client.get("/healthz")
+    check(
+        "HTTP-001.3",
+        health.status_code == 200,
+        expected="status 200 (the service answers on its url)",
+        came=lambda: shown(health),
+        what=f"GET {service.url}/healthz",
+    )
     service = services.restart(service)
     check_url(service.url)
 
@@ -90,8 +100,12 @@ def test_the_url_is_loopback_and_answers(services: Services) -> None:
 def test_http_stop_answers_once_stopped(services: Services) -> None:
     service = services.start()
     services.stop(service)
-    assert _refused(service.url), (
-        f"ADP-021.2: http-stop answered, yet {service.url} still answers GET /healthz"
+    check(
+        "ADP-021.2",
+        _refused(service.url),
+        expected="nothing answering once http-stop answered",
+        came=f"an answer to GET {service.url}/healthz",
+        what="the stopped service's url",
     )
 
 
@@ -100,10 +114,15 @@ def test_http_stop_of_an_unknown_url_is_bad_request(
     impl: Implementation, http: httpx.Client
 ) -> None:
     reply = impl.call("http-stop", url="http://127.0.0.1:9/")
-    assert reply.error_class == "bad-request", (
-        f"ADP-021.2: http-stop of a url no http-serve answered must fail bad-request: {reply}"
+    error_answer(reply, "ADP-021.2", "bad-request", "http-stop of a url no http-serve answered")
+    health = http.get("/healthz")
+    check(
+        "ADP-021.2",
+        health.status_code == 200,
+        expected="status 200 (the running service left running)",
+        came=lambda: shown(health),
+        what="GET /healthz after http-stop of an unknown url",
     )
-    assert http.get("/healthz").status_code == 200, "ADP-021.2: the other service stopped"
 
 
 @pytest.mark.req("ADP-021.2")
@@ -112,9 +131,7 @@ def test_http_stop_twice_is_bad_request(impl: Implementation, services: Services
     service = services.start()
     services.stop(service)
     reply = impl.call("http-stop", url=service.url)
-    assert reply.error_class == "bad-request", (
-        f"ADP-021.2: a second http-stop of {service.url} must fail bad-request: {reply}"
-    )
+    error_answer(reply, "ADP-021.2", "bad-request", f"a second http-stop of {service.url}")
 
 
 @pytest.mark.req("ADP-021.3")
@@ -126,19 +143,38 @@ def test_shutdown_stops_every_service(impl: Implementation, tmp_path: object) ->
         for name in ("a", "b"):
             path = tmp_path / name  # type: ignore[operator]
             path.mkdir()
-            urls.append(other.call("http-serve", path=str(path)).expect_ok()["url"])
+            urls.append(call_ok(other, "ADP-021.3", "http-serve", path=str(path)).get("url"))
     finally:
         other.close()
     for url in urls:
-        assert _refused(url), f"ADP-021.3: the adapter shut down, yet {url} still answers"
+        check(
+            "ADP-021.3",
+            _refused(str(url)),
+            expected="nothing answering once the adapter that served it shut down",
+            came=f"an answer to GET {url}/healthz",
+            what="a service of an adapter shut down",
+        )
 
 
 @pytest.mark.req("ADP-021.1")
 def test_two_services_on_two_directories(services: Services) -> None:
     first, second = services.start("one"), services.start("two")
-    assert first.url != second.url, f"ADP-021.1: two services answer one url {first.url}"
+    check(
+        "ADP-021.1",
+        first.url != second.url,
+        expected="two urls for two services on two directories",
+        came=f"one url {first.url}",
+        what="http-serve of two directories",
+    )
     for service in (first, second):
-        assert service.client.get("/healthz").status_code == 200
+        health = service.client.get("/healthz")
+        check(
+            "ADP-021.1",
+            health.status_code == 200,
+            expected="status 200 from each of two services",
+            came=lambda: shown(health),  # noqa: B023 - called at once
+            what=f"GET {service.url}/healthz",
+        )
 
 
 @pytest.mark.parametrize(
@@ -162,7 +198,11 @@ def test_an_unknown_method_is_405_or_404_bad_request(
     http: httpx.Client, method: str, path: str
 ) -> None:
     response = http.request(method, path)
-    assert response.status_code in (404, 405), (
-        f"HTTP-002.4: {method} {path} must fail 404 or 405 bad-request, got {shown(response)}"
+    check(
+        "HTTP-002.4",
+        response.status_code in (404, 405),
+        expected="status 404 or 405 (bad-request)",
+        came=lambda: shown(response),
+        what=f"{method} {path}",
     )
     expect_error(response, response.status_code, "bad-request", "HTTP-002.4")

@@ -23,6 +23,7 @@ import gritwit as g
 from gritwit_conformance.data._paths import spec_dir
 from gritwit_conformance.suite._properties import properties
 
+from .._check import check, check_equal, suite_premise
 from ._api import (
     blob_id,
     counter,
@@ -70,33 +71,51 @@ def check_answer(
     """HTTP-006.1 for an answer blob of ``data`` (and ``headers``)."""
     form = form_of(data)
     blob = g.Blob(data=data, headers=headers or {})
-    assert response.status_code == 200, f"HTTP-006.1: the query answers {shown(response)}"
-    assert response.headers.get("grit-answer") == g.object_id(blob).hex(), (
-        f"HTTP-006.1: Grit-Answer is {response.headers.get('grit-answer')!r}, the answer "
-        f"blob's id is {g.object_id(blob).hex()}"
+    what = f"a query answering {json.dumps(data[:60].decode('utf-8', 'backslashreplace'))}"
+    check(
+        "HTTP-006.1",
+        response.status_code == 200,
+        expected="status 200",
+        came=lambda: shown(response),
+        what=what,
     )
-    assert response.headers.get("grit-answer-form") == form, (
-        f"HTTP-006.1: an answer holding {data[:60]!r} is of the form {form}; the service "
-        f"says Grit-Answer-Form {response.headers.get('grit-answer-form')!r}"
+    check_equal(
+        "HTTP-006.1",
+        g.object_id(blob).hex(),
+        response.headers.get("grit-answer"),
+        f"the Grit-Answer header of {what}: the answer blob's id",
+    )
+    check_equal(
+        "HTTP-006.1",
+        form,
+        response.headers.get("grit-answer-form"),
+        f"the Grit-Answer-Form header of {what}",
     )
     media = response.headers.get("content-type", "")
     parts = [p.strip().lower() for p in media.split(";")]
-    assert parts[0] == MEDIA[form], (
-        f"HTTP-006.1: an answer of the form {form} ({data[:60]!r}) is served as {media!r}, "
-        f"not {MEDIA[form]}"
-    )
+    check_equal("HTTP-006.1", MEDIA[form], parts[0], f"the media type of {what} (form {form})")
     if form == "html":
-        assert "charset=utf-8" in parts[1:], f"HTTP-006.1: HTML served as {media!r}"
+        check(
+            "HTTP-006.1",
+            "charset=utf-8" in parts[1:],
+            expected="a media type with charset=utf-8",
+            came=media,
+            what=f"the HTML of {what}",
+        )
     if form == "blob":
-        body = json.loads(response.content)
-        assert body == g.object_to_json(blob), (
-            f"HTTP-006.1: an answer neither HTML nor JSON is served as {body}, not the "
-            "blob's JSON description"
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = f"not JSON: {shown(response)}"
+        check_equal(
+            "HTTP-006.1",
+            g.object_to_json(blob),
+            body,
+            f"the body of {what} (neither HTML nor JSON): the blob's JSON description",
         )
     else:
-        assert response.content == data, (
-            f"HTTP-006.1: {form} data must be served as it is; sent {response.content[:80]!r} "
-            f"for {data[:80]!r}"
+        check_equal(
+            "HTTP-006.1", data, response.content, f"the body of {what}: the {form} data as it is"
         )
 
 
@@ -144,7 +163,7 @@ EDGES: Final = {
 @pytest.mark.req("HTTP-002.1")
 def test_the_answer_is_served_in_its_form(http: httpx.Client, name: str) -> None:
     data = EDGES[name]
-    assert unambiguous(data)
+    suite_premise(unambiguous(data), f"the edge {name} is of one form alone")
     actor = answering(http, data)
     check_answer(http.get(f"/v1/actors/{actor}/queries/count"), data)
 
@@ -157,13 +176,21 @@ def test_form_raw_is_the_canonical_encoding(http: httpx.Client, name: str) -> No
     data = EDGES[name]
     actor = answering(http, data)
     response = http.get(f"/v1/actors/{actor}/queries/count", params={"form": "raw"})
-    assert response.status_code == 200, f"HTTP-006.2: ?form=raw answers {shown(response)}"
+    check(
+        "HTTP-006.2",
+        response.status_code == 200,
+        expected="status 200",
+        came=lambda: shown(response),
+        what=f"a query with ?form=raw answering {name}",
+    )
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    assert media == "application/cbor", f"HTTP-006.2: ?form=raw is served as {media!r}"
+    check_equal("HTTP-006.2", "application/cbor", media, "the media type of ?form=raw")
     expected = g.encode_object(g.Blob(data=data))
-    assert response.content == expected, (
-        f"HTTP-006.2: ?form=raw answers {response.content[:60].hex()}, not the canonical "
-        f"encoding {expected[:60].hex()}"
+    check_equal(
+        "HTTP-006.2",
+        expected,
+        response.content,
+        f"the body of ?form=raw answering {name}: the answer blob's canonical encoding",
     )
 
 
@@ -286,8 +313,8 @@ def test_a_query_moves_no_ref(http: httpx.Client) -> None:
         http.get(f"/v1/actors/{actor}/queries/count")
         http.get(f"/v1/actors/{actor}/queries/wut")
     settle(http)
-    assert head_of(http, actor) == head, "HTTP-006.3: a query moved the actor's head"
-    assert http.get("/v1/refs").json() == refs, "HTTP-006.3: a query moved a ref"
+    check_equal("HTTP-006.3", head, head_of(http, actor), "the actor's head after six queries")
+    check_equal("HTTP-006.3", refs, http.get("/v1/refs").json(), "the refs after six queries")
 
 
 @pytest.mark.req("HTTP-006.1")
@@ -309,8 +336,12 @@ def test_a_query_name_is_percent_decoded(http: httpx.Client, path: str) -> None:
     inc(http, actor, 3)
     settle(http)
     response = http.get(f"/v1/actors/{actor}/queries/{path}")
-    assert response.status_code == 200 and response.content == b"3", (
-        f"HTTP-006.4: the query name {path} is count, percent-decoded; answered {shown(response)}"
+    check(
+        "HTTP-006.4",
+        response.status_code == 200 and response.content == b"3",
+        expected="status 200 and the count 3 (the name is count, percent-decoded)",
+        came=lambda: shown(response),
+        what=f"the query {path}",
     )
 
 

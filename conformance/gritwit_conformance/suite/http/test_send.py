@@ -20,6 +20,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._state import scaled
 
+from .._check import check, check_equal, describe, fail
 from ._api import (
     blob_id,
     body_of,
@@ -48,18 +49,23 @@ def test_a_send_answers_202_and_the_message_id(http: httpx.Client) -> None:
     actor = counter(http)
     first = inc(http, actor, 5)
     expected = message_id(blob_id(b"5"), {"mt": "inc"}, genesis_id(actor))
-    assert first == expected, f"HTTP-005.1: the send answers {first}, its message is {expected}"
+    check_equal(
+        "HTTP-005.1", expected, first, "the message an inc of 5 answers, chained onto the genesis"
+    )
     second = send(http, actor, {"blob": b"7".hex()}, mt="inc")
-    assert second == message_id(blob_id(b"7"), {"mt": "inc"}, first), (
-        "HTTP-005.1, WIT-004: a second queued send does not chain onto the first"
+    check_equal(
+        ("HTTP-005.1", "WIT-004"),
+        message_id(blob_id(b"7"), {"mt": "inc"}, first),
+        second,
+        "the message of a second queued send, chained onto the first",
     )
     described = object_of(http, second)
-    assert described == {
-        "type": "message",
-        "content": blob_id(b"7"),
-        "headers": {"mt": "inc"},
-        "previous": first,
-    }, f"HTTP-005.1: the stored message is {described}"
+    check_equal(
+        "HTTP-005.1",
+        {"type": "message", "content": blob_id(b"7"), "headers": {"mt": "inc"}, "previous": first},
+        described,
+        "the stored message of the second send",
+    )
 
 
 @pytest.mark.req("HTTP-005.1")
@@ -67,12 +73,18 @@ def test_a_send_answers_202_and_the_message_id(http: httpx.Client) -> None:
 def test_a_signal_has_no_previous_and_the_next_send_chains_onto_it(http: httpx.Client) -> None:
     actor = counter(http)
     signal = send(http, actor, {"blob": ""}, mt="inc", signal=True)
-    assert signal == message_id(blob_id(b""), {"mt": "inc"}, None), (
-        f"HTTP-005.1: a signal's message {signal} has a previous (WIT-004: it has none)"
+    check_equal(
+        ("HTTP-005.1", "WIT-004"),
+        message_id(blob_id(b""), {"mt": "inc"}, None),
+        signal,
+        "a signal's message: no previous",
     )
     queued = send(http, actor, {"blob": ""}, mt="inc", signal=False)
-    assert object_of(http, queued)["previous"] == signal, (
-        "HTTP-005.1, WIT-004: the outside's outbox entry did not become the signal"
+    check_equal(
+        ("HTTP-005.1", "WIT-004"),
+        signal,
+        object_of(http, queued).get("previous"),
+        "the previous of the queued send after a signal: the signal",
     )
 
 
@@ -82,10 +94,15 @@ def test_a_send_without_mt_has_no_headers(http: httpx.Client) -> None:
     actor = create(http, test="echo")["actor"]
     message = send(http, actor, {"blob": b"plain".hex()})
     described = object_of(http, message)
-    assert described["headers"] == {}, (
-        f"HTTP-005.1: a send without mt builds a message with the headers {described['headers']}"
+    check_equal(
+        "HTTP-005.1", {}, described.get("headers"), "the headers of a message sent without mt"
     )
-    assert message == message_id(blob_id(b"plain"), {}, genesis_id(actor))
+    check_equal(
+        "HTTP-005.1",
+        message_id(blob_id(b"plain"), {}, genesis_id(actor)),
+        message,
+        "the message of a send without mt",
+    )
 
 
 @pytest.mark.req("HTTP-005.1", "HTTP-002.2")
@@ -109,12 +126,20 @@ def test_a_tree_content_stores_every_object(http: httpx.Client) -> None:
         }
     )
     message = send(http, actor, content, mt="tree")
-    assert object_of(http, message)["content"] == g.object_id(tree).hex(), (
-        "HTTP-005.1: the message's content is not the described tree"
+    check_equal(
+        "HTTP-005.1",
+        g.object_id(tree).hex(),
+        object_of(http, message).get("content"),
+        "the message's content: the described tree",
     )
     for obj in (tree, sub, beta, g.Blob(data=b"alpha"), g.Blob(data=b"")):
         stored = object_of(http, g.object_id(obj).hex(), "HTTP-005.1: a described object")
-        assert stored == g.object_to_json(obj), f"HTTP-005.1: stored as {stored}"
+        check_equal(
+            ("HTTP-005.1", "HTTP-002.2"),
+            g.object_to_json(obj),
+            stored,
+            "a stored object of the described tree",
+        )
 
 
 @pytest.mark.smoke
@@ -125,7 +150,12 @@ def test_sends_are_delivered_once_each(http: httpx.Client) -> None:
     for amount in (1, 2, 3, 4):
         inc(http, actor, amount)
     settle(http)
-    assert count_of(http, actor) == 10, "HTTP-005.1: four incs of 1 … 4 do not count 10"
+    check_equal(
+        ("HTTP-005.1", "HTTP-001.1"),
+        10,
+        count_of(http, actor),
+        "the count after four incs of 1 … 4, each delivered once",
+    )
 
 
 @pytest.mark.req("HTTP-001.1")
@@ -143,9 +173,11 @@ def test_a_send_runs_without_another_request(http: httpx.Client) -> None:
         if response.status_code == 200:
             count = response.json()
         time.sleep(0.05)
-    raise AssertionError(
-        f"HTTP-001.1: 30 s after an acknowledged inc of 9, with no further request, the "
-        f"counter still counts {count}: the service does not run what arrives"
+    fail(
+        "HTTP-001.1",
+        expected="the count 9 (the service runs what arrives)",
+        came=f"the count {describe(count)} after {scaled(30):.0f} s",
+        what="the count query after an acknowledged inc of 9 and no further request",
     )
 
 
@@ -165,15 +197,25 @@ def test_a_send_runs_without_another_request(http: httpx.Client) -> None:
 def test_messages_sent_before_the_genesis_wait_for_it(http: httpx.Client) -> None:
     actor = g.object_id(core_of("counter", {"n": b"early".hex()})).hex()
     early = inc(http, actor, 6)
-    assert object_of(http, early)["previous"] is None
-    assert head_of(http, actor) is None, "WIT-012.2: an actor without genesis got a step"
+    check_equal(
+        ("HTTP-005.1", "WIT-004"),
+        None,
+        object_of(http, early).get("previous"),
+        "the previous of the first send to an actor not yet created",
+    )
+    check_equal("WIT-012.2", None, head_of(http, actor), "the head of an actor without its genesis")
     answer = create(http, test="counter", state={"n": b"early".hex()})
-    assert answer["actor"] == actor
-    assert object_of(http, answer["message"])["previous"] == early, (
-        "HTTP-004.2, WIT-004: the genesis does not chain onto the earlier send"
+    check_equal("HTTP-004.2", actor, answer["actor"], "the actor the creation answers")
+    check_equal(
+        ("HTTP-004.2", "WIT-004"),
+        early,
+        object_of(http, answer["message"]).get("previous"),
+        "the previous of the genesis: the earlier send",
     )
     settle(http)
-    assert count_of(http, actor) == 6, "HTTP-001.1: the send before the genesis was lost"
+    check_equal(
+        "HTTP-001.1", 6, count_of(http, actor), "the count of the inc of 6 sent before the genesis"
+    )
 
 
 @pytest.mark.req("HTTP-005.2", "HTTP-005.1", "HTTP-001.1")
@@ -190,15 +232,24 @@ def test_concurrent_sends_make_one_chain_each_delivered(http: httpx.Client) -> N
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         messages = list(pool.map(one, range(1, 17)))
-    assert len(set(messages)) == 16, f"HTTP-005.2: 16 sends answered {len(set(messages))} ids"
-    previous: dict[str, Any] = {m: object_of(http, m)["previous"] for m in messages}
+    check_equal(
+        "HTTP-005.2", 16, len(set(messages)), "the distinct messages 16 concurrent sends answer"
+    )
+    previous: dict[str, Any] = {m: object_of(http, m).get("previous") for m in messages}
     links = [str(p) for p in previous.values()]
-    assert len(set(links)) == 16 and set(links) <= {genesis, *messages}, (
-        f"HTTP-005.1, WIT-004: concurrent sends do not form one chain: previous = {previous}"
+    check(
+        ("HTTP-005.1", "WIT-004"),
+        len(set(links)) == 16 and set(links) <= {genesis, *messages},
+        expected="one chain: each previous the genesis or another of the 16, none shared",
+        came=previous,
+        what="the previous of each of 16 concurrent sends",
     )
     settle(http)
-    assert count_of(http, actor) == sum(range(1, 17)), (
-        f"HTTP-005.1: 16 concurrent incs of 1 … 16 count {count_of(http, actor)}, not 136"
+    check_equal(
+        ("HTTP-005.1", "HTTP-001.1"),
+        sum(range(1, 17)),
+        count_of(http, actor),
+        "the count after 16 concurrent incs of 1 … 16, each delivered once",
     )
 
 
