@@ -91,6 +91,11 @@ CHECK_HELPERS: dict[str, int] = {
     "ok_answer": 1,
     "call_ok": 1,
     "error_answer": 1,
+    # the http profile's helpers (suite/http/_api.py), whose ``rule`` opens with its clause
+    "body_of": 2,
+    "expect_error": 3,
+    "object_of": 2,
+    "create": 1,
 }
 
 
@@ -105,7 +110,7 @@ def _helper_name(call: ast.Call) -> str | None:
 
 def _clause_argument(call: ast.Call, place: int) -> ast.expr | None:
     for keyword in call.keywords:
-        if keyword.arg == "clause":
+        if keyword.arg in ("clause", "rule"):
             return keyword.value
     return call.args[place] if len(call.args) > place else None
 

@@ -289,18 +289,13 @@ class SqliteBackend:
     def contains_many(self, digests: Iterable[bytes]) -> set[bytes]:
         """The digests of ``digests`` with bytes or a tombstone (RUN-022.1), in one read
         per :data:`_ID_PAGE` of them."""
-        wanted = list(dict.fromkeys(digests))
+        query = (
+            "SELECT id FROM objects WHERE id IN ({0})"
+            " UNION SELECT id FROM tombstones WHERE id IN ({0})"
+        )
         found: set[bytes] = set()
-        with self._connection() as conn:
-            for start in range(0, len(wanted), _ID_PAGE):
-                page = wanted[start : start + _ID_PAGE]
-                marks = ",".join("?" * len(page))
-                rows = conn.execute(
-                    f"SELECT id FROM objects WHERE id IN ({marks})"
-                    f" UNION SELECT id FROM tombstones WHERE id IN ({marks})",
-                    page + page,
-                ).fetchall()
-                found.update(bytes(row[0]) for row in rows)
+        for rows in self._by_ids(query, list(dict.fromkeys(digests)), times=2):
+            found.update(bytes(row[0]) for row in rows)
         return found
 
     def erase(self, oid: ObjectId, reason: str) -> bool:
@@ -519,13 +514,15 @@ class SqliteBackend:
             found.update((ObjectId(bytes(d)), str(reason)) for d, reason in rows)
         return found
 
-    def _by_ids(self, query: str, ids: list[bytes]) -> Iterator[list[Any]]:
-        """The rows of ``query``, whose ``{}`` takes the marks of ``IN``, for ``ids``: one
-        read a :data:`_ID_PAGE` of them, no connection held between reads."""
+    def _by_ids(self, query: str, ids: list[bytes], times: int = 1) -> Iterator[list[Any]]:
+        """The rows of ``query``, whose ``{}`` (or each ``{0}``, ``times`` of them) takes the
+        marks of ``IN``, for ``ids``: one read a :data:`_ID_PAGE` of them, no connection
+        held between reads."""
         for start in range(0, len(ids), _ID_PAGE):
             chunk = ids[start : start + _ID_PAGE]
             with self._connection() as conn:
-                rows = conn.execute(query.format(",".join("?" * len(chunk))), chunk).fetchall()
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(query.format(marks), chunk * times).fetchall()
             yield rows
 
     def close(self) -> None:

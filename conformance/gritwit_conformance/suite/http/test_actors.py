@@ -143,6 +143,7 @@ def test_an_entry_names_head_code_and_share(
 
 @pytest.mark.req("HTTP-007.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("HTTP-007.3")  # its checks name them too
 def test_a_failed_actor_shows_its_mark_and_is_busy(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -488,6 +489,7 @@ def test_history_before_a_step_of_another_actor_answers_that_history(http: httpx
 
 @pytest.mark.req("HTTP-007.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-004.4")
+@pytest.mark.req("HTTP-007.3")  # its checks name them too
 def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> None:
     actor = broken_updater(http)
     answer = body_of(http.delete(f"/v1/actors/{actor}/failed"), 200, "HTTP-007.5")
@@ -512,6 +514,7 @@ def test_clearing_the_failed_mark_runs_the_actor_again(http: httpx.Client) -> No
 
 @pytest.mark.req("HTTP-007.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.3")  # its checks name them too
 def test_clearing_without_a_mark_answers_false(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)

@@ -30,6 +30,7 @@ def _entry(entry: dict[str, Any]) -> tuple[Any, ...]:
 @pytest.mark.smoke
 @pytest.mark.req("HTTP-020.1", "HTTP-020.2", "HTTP-018.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-016")
+@pytest.mark.req("HTTP-004.2", "HTTP-007.5")  # its checks name them too
 def test_operate_requests_are_audited_with_their_outcome(services: Services) -> None:
     service = matrix_service(services)
     client, tokens = service.client, service.tokens
@@ -85,6 +86,7 @@ def test_operate_requests_are_audited_with_their_outcome(services: Services) -> 
 
 @pytest.mark.req("HTTP-020.1", "HTTP-020.3")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("HTTP-004.2", "HTTP-020.2")  # its checks name them too
 def test_reads_and_sends_are_not_audited_and_the_log_only_grows(services: Services) -> None:
     service = matrix_service(services)
     client, tokens = service.client, service.tokens

@@ -47,6 +47,7 @@ def _values(client: httpx.Client, token: str) -> dict[str, str]:
 @pytest.mark.req("HTTP-018.1", "HTTP-018.2", "HTTP-018.6", "ADP-021.4")
 @pytest.mark.req("HTTP-003.2")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
 def test_every_operation_answers_as_its_security_says(services: Services) -> None:
     """The matrix: each operation of the document, with no token and with one token of
     each scope: open ones never 401; the others 401 without a token, 403 with a token
@@ -83,6 +84,7 @@ def test_every_operation_answers_as_its_security_says(services: Services) -> Non
 
 @pytest.mark.req("HTTP-018.6", "HTTP-012.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("HTTP-018.1")  # its checks name them too
 def test_the_document_names_the_bearer_scheme_and_each_scope(services: Services) -> None:
     """The service's own document (not the spec's, which the matrix follows): the scheme
     ``bearer`` in ``components.securitySchemes``, and each operation it describes with
@@ -150,6 +152,7 @@ def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None
 
 @pytest.mark.req("HTTP-018.3", "HTTP-015.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-004.4", "HTTP-007.4")  # its checks name them too
 def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services) -> None:
     service = matrix_service(
         services, pre={"scopes": ["read", "send", "create"], "prefix": "team-a-"}
@@ -267,6 +270,7 @@ def test_a_start_beyond_loopback_without_a_token_is_refused(
 
 @pytest.mark.req("HTTP-019.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-002.3")  # its checks name them too
 def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
     service = matrix_service(services)
     client, create = service.client, service.tokens["t-create"]

@@ -120,6 +120,7 @@ def moved(services: Services) -> Callable[[], tuple[httpx.Client, httpx.Client, 
     "HTTP-011.1",
     "RUN-009.8",
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_an_imported_actor_continues_on_the_other_service(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -169,6 +170,7 @@ def _times(client: httpx.Client, actor: str) -> list[object]:
 
 
 @pytest.mark.req("HTTP-007.7", "RUN-027.2", "HTTP-002.1", "HTTP-010.1", "HTTP-010.2")
+@pytest.mark.req("HTTP-007.1", "HTTP-007.3")  # its checks name them too
 def test_step_times_are_the_heads_and_a_moved_history_has_none(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -273,6 +275,7 @@ def test_importing_twice_changes_nothing(
 
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2", "HTTP-006.1", "HTTP-010.1", "HTTP-011.1")
+@pytest.mark.req("RUN-009.4")  # its checks name them too
 def test_importing_over_another_head_is_409(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -321,7 +324,7 @@ def _bad(bundle: bytes, how: str) -> bytes:
         ("trailing", 400, "trailing-bytes"),
     ],
 )
-@pytest.mark.req("HTTP-010.2", "HTTP-003.2")
+@pytest.mark.req("HTTP-010.2", "HTTP-003.2", "RUN-009.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-009.3", "HTTP-010.1")
 def test_a_bundle_run_009_refuses_imports_nothing(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]], how: str, status: int, error: str

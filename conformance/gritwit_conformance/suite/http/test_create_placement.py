@@ -153,6 +153,7 @@ def test_a_placement_neither_text_nor_an_actor_is_refused_sending_nothing(
 @pytest.mark.req("HTTP-004.8", "HTTP-015.1")
 @pytest.mark.req("HTTP-004.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-004.6")  # its checks name them too
 def test_placement_of_64_lowercase_hex_digits_and_of_a_63_digit_name(http: httpx.Client) -> None:
     """Both sides of the id's length: 64 digits are an id taken as given; 63 a name."""
     answer = create(http, test="counter", placement="0" * 64)

@@ -145,6 +145,7 @@ def test_acknowledged_sends_survive_a_kill(services: Services, impl: Implementat
 @pytest.mark.profile("http", "runtime")
 @pytest.mark.req("HTTP-001.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-006.1")  # its checks name them too
 def test_a_send_of_another_runtime_runs_without_a_request(
     services: Services, impl: Implementation
 ) -> None:

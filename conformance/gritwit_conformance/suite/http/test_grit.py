@@ -210,6 +210,7 @@ def test_an_object_of_16_mib_is_taken_and_one_byte_more_is_too_large(http: httpx
 @pytest.mark.parametrize("media", ["application/json", "application/octet-stream", "text/plain"])
 @pytest.mark.req("HTTP-009.2", "HTTP-002.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.3")  # its checks name them too
 def test_objects_of_another_media_type_are_415(http: httpx.Client, media: str) -> None:
     data = g.encode_object(g.Blob(data=b"typed"))
     response = http.post("/v1/objects", content=data, headers={"Content-Type": media})

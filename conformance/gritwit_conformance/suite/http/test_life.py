@@ -76,6 +76,7 @@ def counted(client: httpx.Client, actor: str, *amounts: int) -> list[str]:
 
 @pytest.mark.req("HTTP-015.1", "HTTP-015.3", "HTTP-004.4", "HTTP-004.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.3", "HTTP-007.4", "HTTP-009.1")  # its checks name them too
 def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> None:
     actor = named_counter(http, "by-name")["actor"]
     inc(http, "by-name", 3)  # sent by name
@@ -217,6 +218,7 @@ def test_one_name_is_one_actor_and_two_names_two(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-004.5", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("HTTP-015.2")  # its checks name them too
 def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Client) -> None:
     taken = named_counter(http, "taken")["actor"]
     settle(http)
@@ -245,6 +247,7 @@ def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Clie
 )
 @pytest.mark.req("HTTP-004.4", "HTTP-003.3", "RUN-026.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-015.2")  # its checks name them too
 def test_a_bad_name_in_a_creation_is_refused(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -294,6 +297,7 @@ def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) 
 
 @pytest.mark.req("HTTP-015.2", "HTTP-015.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.5", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.1")  # its checks name them too
 def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
     made = {name: named_counter(http, name)["actor"] for name in ("b-2", "a-1", "c.3", "a_0")}
     settle(http)
@@ -378,6 +382,7 @@ def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str
     "RUN-024.3",
     "RUN-024.5",
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client) -> None:
     actor = named_counter(http, "reverted")["actor"]
     settle(http)
@@ -428,6 +433,7 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     "HTTP-006.1",
     "HTTP-011.1",
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> None:
     """The client chose S against head E; a step adopted since makes the revert 409,
     nothing moved, and a revert from the head as it is now is made."""
@@ -465,6 +471,7 @@ def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> N
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-004.5", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = named_counter(http, "other")["actor"]
@@ -496,6 +503,7 @@ def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-016.2", "HTTP-007.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-024.8")
+@pytest.mark.req("HTTP-007.3", "HTTP-007.4", "HTTP-016.1")  # its checks name them too
 def test_a_revert_keeps_the_mark_and_a_clear_runs_the_actor_again(http: httpx.Client) -> None:
     """An updater given a code no test actor has fails its next message and is marked
     (RUN-004.4); reverted to its first step the mark stays (RUN-024.8); cleared, the

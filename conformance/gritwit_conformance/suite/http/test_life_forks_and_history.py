@@ -59,6 +59,7 @@ PATH_IDS = [f"{method} {path.split('{a}')[1] or '/'}" for method, path, _ in ACT
     "RUN-008.5",
     "RUN-008.7",
 )
+@pytest.mark.req("HTTP-007.4", "HTTP-009.1", "HTTP-017.2")  # its checks name them too
 def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) -> None:
     parent = named_counter(http, "parent")["actor"]
     settle(http)
@@ -97,6 +98,7 @@ def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) 
 
 @pytest.mark.req("HTTP-017.2", "HTTP-003.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.1", "HTTP-007.4")  # its checks name them too
 def test_a_fork_refused_creates_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = create(http, test="echo")["actor"]
@@ -128,6 +130,7 @@ def history_steps(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
 
 @pytest.mark.req("HTTP-007.6")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-005.7")  # its checks name them too
 def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     fan = create(http, test="fanout")["actor"]
@@ -178,6 +181,7 @@ def test_a_history_step_names_what_it_read_and_sent(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-007.6", "HTTP-016.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-024.3")
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_a_revert_step_reads_and_sends_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     settle(http)

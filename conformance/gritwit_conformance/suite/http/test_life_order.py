@@ -88,6 +88,7 @@ def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
 )
 @pytest.mark.req("HTTP-004.6", "HTTP-004.3", "HTTP-004.4", "HTTP-004.5", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-015.2")  # its checks name them too
 def test_a_creation_that_breaks_two_rules_fails_with_the_first(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -105,6 +106,7 @@ def test_a_creation_that_breaks_two_rules_fails_with_the_first(
 
 @pytest.mark.req("HTTP-004.6", "HTTP-004.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-015.2")  # its checks name them too
 def test_a_stored_core_without_the_name_is_400_before_the_name_is_409(
     http: httpx.Client,
 ) -> None:
@@ -139,6 +141,7 @@ def test_a_stored_core_without_the_name_is_400_before_the_name_is_409(
 
 @pytest.mark.req("HTTP-004.7", "HTTP-004.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-011.1")
+@pytest.mark.req("HTTP-004.2", "HTTP-007.4", "HTTP-015.2")  # its checks name them too
 def test_a_creation_made_again_settles_as_existed_and_named(http: httpx.Client) -> None:
     """The request a client repeats after a lost answer: 201, ``existed`` true, the same
     actor, its name bound to it once; the genesis was sent once."""
@@ -188,6 +191,7 @@ def test_a_creation_made_again_settles_as_existed_and_named(http: httpx.Client) 
     "HTTP-009.3",
     "HTTP-011.1",
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_the_outside_comes_before_every_actor_among_a_steps_senders(
     http: httpx.Client,
 ) -> None:
@@ -237,6 +241,7 @@ def test_the_outside_comes_before_every_actor_among_a_steps_senders(
 
 @pytest.mark.req("HTTP-017.3", "HTTP-017.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.1", "HTTP-007.4")  # its checks name them too
 def test_a_fork_that_breaks_two_rules_fails_with_the_first(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     settle(http)
@@ -269,6 +274,7 @@ def test_a_fork_that_breaks_two_rules_fails_with_the_first(http: httpx.Client) -
     "HTTP-011.1",
     "HTTP-017.1",
 )
+@pytest.mark.req("HTTP-007.4")  # its checks name them too
 def test_a_fork_made_again_is_409_naming_its_child(http: httpx.Client) -> None:
     """The second identical fork names the child the first made, in the error's
     ``actor``; the child, which ran since, is left as it is. The child's id is computed
@@ -319,6 +325,7 @@ def test_a_fork_made_again_is_409_naming_its_child(http: httpx.Client) -> None:
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1"
 )
+@pytest.mark.req("HTTP-007.4", "HTTP-016.1")  # its checks name them too
 def test_a_revert_step_is_the_one_a_client_computes_from_e_and_s(http: httpx.Client) -> None:
     """The client computes *R* from E and S before it asks; the revert's answer is that
     step, and the same request made again with ``head`` E is 409, no second revert."""
@@ -362,6 +369,7 @@ def test_a_revert_step_is_the_one_a_client_computes_from_e_and_s(http: httpx.Cli
 
 @pytest.mark.req("HTTP-007.8", "HTTP-007.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-007.3", "HTTP-007.4", "HTTP-016.1")  # its checks name them too
 def test_a_clear_made_again_answers_false_and_the_entry_shows_no_mark(
     http: httpx.Client,
 ) -> None:

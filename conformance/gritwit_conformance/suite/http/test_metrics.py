@@ -184,6 +184,7 @@ def test_the_metrics_have_the_fixed_names_and_types(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-014.1", "HTTP-014.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "RUN-004.4")
+@pytest.mark.req("HTTP-005.7", "HTTP-007.1", "HTTP-007.4", "HTTP-009.3")  # its checks name them too
 def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) -> None:
     counters = [counter(http, str(n)) for n in range(3)]
     first = scrape(http)  # nothing run yet but what has run: counted from the start

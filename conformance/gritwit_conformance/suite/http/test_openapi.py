@@ -370,6 +370,7 @@ def _raw(response: httpx.Response) -> str:
     "HTTP-016.1",
     "HTTP-017.1",
 )
+@pytest.mark.req("HTTP-007.10")  # its checks name them too
 def test_the_document_describes_every_field_served_both_ways(services: Services) -> None:
     """Over a session touching every operation: each answer validated as it came; every
     field served is described where it came; every field described under the answers

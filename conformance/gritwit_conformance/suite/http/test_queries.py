@@ -244,6 +244,7 @@ def test_every_answer_is_served_in_its_form(http: httpx.Client, data: bytes) -> 
 @pytest.mark.req("HTTP-006.1")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("HTTP-006.3")  # its checks name them too
 def test_wut_is_served_as_json_as_it_is(http: httpx.Client, name: str) -> None:
     actor = create(http, test=name)["actor"]
     settle(http)

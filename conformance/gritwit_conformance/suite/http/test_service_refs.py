@@ -44,6 +44,7 @@ def _holds_mark(client: httpx.Client, token: str, target: object) -> bool:
 
 @pytest.mark.req("HTTP-018.7", "HTTP-009.3", "HTTP-018.2")
 @pytest.mark.req("HTTP-009.1", "HTTP-020.1", "HTTP-007.5", "HTTP-002.1")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
 def test_the_services_own_refs_are_shown_to_admin_only(services: Services) -> None:
     service = matrix_service(services, **{MARKED: {"scopes": ["operate"]}})
     client, tokens = service.client, service.tokens

@@ -48,6 +48,7 @@ def test_settle_waits_for_every_acknowledged_send(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-011.1", "HTTP-001.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2")
+@pytest.mark.req("HTTP-006.1")  # its checks name them too
 def test_settle_waits_for_routed_messages(http: httpx.Client) -> None:
     """requester asks echo; echo replies; requester keeps the reply: three steps, two of
     them reading messages the steps sent (WIT-026, WIT-019)."""
