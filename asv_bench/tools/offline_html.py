@@ -121,9 +121,23 @@ def fetch(specs: Iterable[str], into: Path, tarballs: Path | None) -> dict[str, 
             archive = _npm_pack(spec, into)
         target = into / name
         with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
+            _extract(tar, target)
         unpacked[spec] = target / "package"
     return unpacked
+
+
+def _extract(tar: tarfile.TarFile, target: Path) -> None:
+    """Unpack ``tar`` under ``target`` with the ``data`` filter (PEP 706), or, on a Python
+    3.11 older than 3.11.4, which has no filter, only after refusing what the filter would:
+    a link, a device, an absolute name or a ``..`` in a member's name."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(target, filter="data")
+        return
+    for member in tar.getmembers():
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+            raise ValueError(f"{member.name!r}: not a plain file of the package")
+    tar.extractall(target)  # every member checked above
 
 
 def _npm_pack(spec: str, into: Path) -> Path:

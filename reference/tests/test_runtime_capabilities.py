@@ -28,8 +28,10 @@ from gritwit.wit import (
     test_actor_core,
 )
 
-#: ``encoding`` returns only what ``add`` made of the transition's own objects: no authority.
-PUBLIC_READER_API = {"get_object", "has", "add", "encoding"}
+#: ``encoding`` returns only what ``add`` made of the transition's own objects: no authority;
+#: ``read_ahead`` reads objects a page at a time into the reader's own memory, as
+#: ``get_object`` does one by one (a core's walk, SBX-006.16): it writes nothing.
+PUBLIC_READER_API = {"get_object", "has", "add", "encoding", "read_ahead"}
 
 
 def _probe(seen: list[set[str]]) -> Wit:
