@@ -104,6 +104,11 @@ def test_a_few_kills_with_timers_pending_and_requests_in_flight(
 
 @pytest.mark.heavy
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("GRITWIT_PROFILE") != "deep",
+    reason="GRITWIT_PROFILE=deep runs it: 150-240 s on 2 cores, and beside CI's other heavy "
+    "tests the world had 186 of its 200 requests on the wire at the first kill",
+)
 @pytest.mark.req(*REQS)
 def test_twenty_kills_with_two_hundred_timers_and_two_hundred_requests_in_flight(
     tmp_path: Path, record_property: Callable[[str, object], None]
