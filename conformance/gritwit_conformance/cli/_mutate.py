@@ -61,6 +61,7 @@ def _mutate(args: argparse.Namespace) -> int:
         out=Path(args.out),
         write_baseline=args.write_baseline,
         check_baseline=args.check_baseline,
+        new=args.new,
         min_score=args.min_score,
         show=args.show,
     )
@@ -119,6 +120,13 @@ def add_mutate_parser(subparsers: Any) -> None:
         help="carry over the mutants an earlier report detected and run only the rest "
         "(after adding tests; the report says which results were carried)",
     )
+    add(
+        "--new",
+        action="store_true",
+        help="only the mutants no run has judged since the baseline (neither in "
+        "conformance/mutation/baseline.json nor listed equivalent); with --write-baseline "
+        "every verdict reached joins the baseline, within a time budget too",
+    )
     add("--all", action="store_true", help="every mutant (also the default without --sample)")
     add("--seed", type=int, default=9, help="seed of the sample (default 9)")
     add("--workers", type=positive_int, default=2, help="mutants run in parallel (default 2)")
@@ -136,12 +144,15 @@ def add_mutate_parser(subparsers: Any) -> None:
     add(
         "--write-baseline",
         action="store_true",
-        help="rewrite conformance/mutation/{baseline,evidence}.json (complete runs only)",
+        help="rewrite conformance/mutation/{baseline,evidence}.json and unjudged.toml "
+        "(complete runs, or --new)",
     )
     add(
         "--check-baseline",
         action="store_true",
-        help="fail on a mutant alive that the baseline has detected, or that is new",
+        help="fail on a mutant alive that the baseline has detected, or that is new, and on a "
+        "group with more unjudged mutants than conformance/mutation/unjudged.toml allows; "
+        "a sample is then drawn from the mutants the baseline has detected",
     )
     add(
         "--rekey-from",

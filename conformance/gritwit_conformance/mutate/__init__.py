@@ -38,6 +38,7 @@ from ._report import (
 )
 from ._run import (
     BASELINE_FILE,
+    EQUIVALENT_FILE,
     EVIDENCE_FILE,
     GROUPS,
     Options,
@@ -45,6 +46,16 @@ from ._run import (
     collect_mutants,
     load_equivalent,
     run_mutation,
+)
+from ._unjudged import (
+    UNJUDGED_FILE,
+    add_judged,
+    add_judged_evidence,
+    detected_ids,
+    load_allowance,
+    over_allowance,
+    unjudged_by_group,
+    write_allowance,
 )
 
 __all__ = [
@@ -67,15 +78,18 @@ def main(
     out: Path,
     write_baseline: bool = False,
     check_baseline: bool = False,
+    new: bool = False,
     min_score: float | None = None,
     show: int = 20,
 ) -> int:
     """Run, print the summary, write the report; the exit status of ``gritwit mutate``.
 
-    ``write_baseline`` (full runs only) rewrites the committed baseline and
-    evidence files; ``check_baseline`` fails on any mutant alive now that the
-    baseline records as detected, or new and alive; ``min_score`` fails a run
-    whose total score is lower.
+    ``new`` runs only the mutants no run has judged since the baseline (:mod:`._unjudged`);
+    with ``write_baseline`` their verdicts join the committed baseline, else a full run
+    rewrites it.  ``check_baseline`` fails on any mutant alive now that the baseline
+    records as detected, or new and alive, and on a group with more unjudged mutants
+    than its allowance; a sample it checks is drawn from the mutants the baseline records
+    as detected.  ``min_score`` fails a run whose total score is lower.
     """
     if "sandbox" in options.groups and not _sandbox_available():
         # without the interpreter every sandbox test is not claimed: its mutants would all
@@ -88,6 +102,15 @@ def main(
         if not kept:
             return 2
         options = dataclasses.replace(options, groups=kept)
+    base = _read_json(options.root / BASELINE_FILE)
+    if new:
+        equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
+        waiting = unjudged_by_group(collect_mutants(options.groups), base, equivalent)
+        options = dataclasses.replace(
+            options, pool=frozenset(i for ids in waiting.values() for i in ids)
+        )
+    elif check_baseline and options.sample is not None:
+        options = dataclasses.replace(options, pool=detected_ids(base))
     try:
         run = run_mutation(options)
     except UnknownMutant as exc:
@@ -103,6 +126,7 @@ def main(
             "workers": options.workers,
             "timeBudget": options.time_budget,
             "rerunOf": str(options.previous) if options.previous else None,
+            "new": new,
         },
     )
     write_json(out, report)
@@ -111,19 +135,21 @@ def main(
     status = 0
     if report["staleEquivalent"]:
         status = 1
-    if write_baseline:
+    if write_baseline and new:
+        _add_verdicts(options, report)
+    elif write_baseline:
         chosen = bool(options.only) and options.previous is None  # --mutant alone
         if options.sample is not None or options.modules or chosen or not run.complete:
             print(
                 "gritwit mutate: --write-baseline needs a complete run of every module of "
                 "the groups it runs (no --sample or --module, no --mutant without --rerun, "
-                "within the time budget)"
+                "within the time budget), or --new"
             )
             return 2
         _write_baseline(options, report)
+        _write_allowance(options.root)
     if check_baseline:
-        path = options.root / BASELINE_FILE
-        base = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        base = _read_json(options.root / BASELINE_FILE)
         bad = regressions(report, base)
         for record in bad:
             print(
@@ -133,19 +159,70 @@ def main(
             )
         if bad:
             status = 1
-        waiting = unjudged(report, base)
-        if waiting:
-            groups = sorted({record["group"] for record in waiting})
+        waiting_alive = unjudged(report, base)
+        if waiting_alive:
+            groups = sorted({record["group"] for record in waiting_alive})
             print(
-                f"not judged: {len(waiting)} mutant(s) alive in group(s) {', '.join(groups)}, "
-                "which the baseline does not hold yet (a full run with --write-baseline "
-                "records them)"
+                f"not judged: {len(waiting_alive)} mutant(s) alive in group(s) "
+                f"{', '.join(groups)}, which the baseline does not hold yet (a full run "
+                "with --write-baseline records them)"
             )
+        if _check_allowance(options.root, base):
+            status = 1
     total = report["total"]["score"]
     if min_score is not None and total is not None and total < min_score:
         print(f"gritwit mutate: score {total} % is below --min-score {min_score} %")
         status = 1
     return status
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else {}
+
+
+def _unjudged_counts(root: Path, base: dict[str, Any]) -> dict[str, int]:
+    """Every group's count of mutants no run has judged (all groups: counting takes seconds)."""
+    equivalent = load_equivalent(root / EQUIVALENT_FILE)
+    waiting = unjudged_by_group(collect_mutants(tuple(GROUPS)), base, equivalent)
+    return {group: len(ids) for group, ids in waiting.items()}
+
+
+def _check_allowance(root: Path, base: dict[str, Any]) -> bool:
+    """Print every group's unjudged count beside its allowance; True if one is over."""
+    counts = _unjudged_counts(root, base)
+    allowance = load_allowance(root / UNJUDGED_FILE)
+    print(
+        "unjudged mutants (count/allowance): "
+        + ", ".join(f"{g} {n}/{allowance.get(g, 0)}" for g, n in sorted(counts.items()))
+    )
+    over = over_allowance(counts, allowance)
+    for line in over:
+        print(
+            f"UNJUDGED: {line}: judge them (gritwit mutate --new --group "
+            f"{line.split(':')[0]} --write-baseline) or raise the allowance saying why"
+        )
+    return bool(over)
+
+
+def _write_allowance(root: Path) -> None:
+    base = _read_json(root / BASELINE_FILE)
+    write_allowance(root / UNJUDGED_FILE, _unjudged_counts(root, base))
+    print(f"wrote {UNJUDGED_FILE}")
+
+
+def _add_verdicts(options: Options, report: dict[str, Any]) -> None:
+    """A ``--new`` run's verdicts join the baseline and the evidence; the allowances fall."""
+    base_path, evidence_path = options.root / BASELINE_FILE, options.root / EVIDENCE_FILE
+    current = collect_mutants(tuple(GROUPS))
+    equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
+    verdicts = {r["id"]: r["status"] for r in report["mutants"] if r["status"] != "equivalent"}
+    write_json(base_path, add_judged(_read_json(base_path), verdicts, current, equivalent))
+    write_json(
+        evidence_path,
+        add_judged_evidence(_read_json(evidence_path), evidence(report), (m.id for m in current)),
+    )
+    print(f"added {len(verdicts)} verdict(s) to {BASELINE_FILE} and {EVIDENCE_FILE}")
+    _write_allowance(options.root)
 
 
 def _write_baseline(options: Options, report: dict[str, Any]) -> None:

@@ -115,6 +115,9 @@ class Options:
     against: tuple[str, ...] = ()
     #: An earlier report: its detected mutants are carried over, the rest run again.
     previous: Path | None = None
+    #: Only these mutant ids are chosen from, before any sample (``--new``: those no run
+    #: has judged; a sample checked against the baseline: those it records as detected).
+    pool: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -226,8 +229,10 @@ def _make_copy(base: Path, index: int) -> Path:
 
 
 def choose(mutants: list[Mutant], options: Options) -> list[Mutant]:
-    """The mutants to run: filtered by module and id, then a seeded sample per group."""
+    """The mutants to run: filtered by module, pool and id, then a seeded sample per group."""
     chosen = [m for m in mutants if not options.modules or m.module in options.modules]
+    if options.pool is not None:
+        chosen = [m for m in chosen if m.id in options.pool]
     if options.only:
         chosen = [m for m in chosen if m.id in options.only]
     if options.sample is None or options.sample >= len(chosen):

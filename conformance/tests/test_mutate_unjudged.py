@@ -1,0 +1,202 @@
+"""Mutants no run has judged since the baseline (CONV-005): counted against a committed
+allowance, chosen alone by ``--new``, their verdicts added to the baseline; a sample
+checked against the baseline is drawn from the mutants it has detected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gritwit_conformance.mutate import Options
+from gritwit_conformance.mutate import main as mutate_main
+from gritwit_conformance.mutate._mutants import Mutant
+from gritwit_conformance.mutate._run import GROUPS, choose, collect_mutants, load_equivalent
+from gritwit_conformance.mutate._unjudged import (
+    UNJUDGED_FILE,
+    add_judged,
+    add_judged_evidence,
+    detected_ids,
+    load_allowance,
+    over_allowance,
+    unjudged_by_group,
+    write_allowance,
+)
+
+pytestmark = pytest.mark.req("CONV-005")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _mutant(mid: str, module: str = "gritwit/_cbor.py") -> Mutant:
+    return Mutant(
+        id=mid,
+        module=module,
+        line=1,
+        end_line=1,
+        operator="cmp",
+        original="a",
+        replacement="b",
+        function="f",
+        in_function=True,
+        requirements=("ENC-007",),
+        span=(0, 1),
+    )
+
+
+def test_unjudged_mutants_are_those_neither_in_the_baseline_nor_listed_equivalent() -> None:
+    mutants = [
+        _mutant("m-known"),
+        _mutant("m-listed"),
+        _mutant("m-new"),
+        _mutant("m-new2", "gritwit/store/_store.py"),
+        _mutant("m-s", "gritwit/store/_store.py"),
+    ]
+    base = {"mutants": {"m-known": "killed", "m-s": "survived", "m-gone": "killed"}}
+    found = unjudged_by_group(mutants, base, ["m-listed"])
+    assert found == {"codec": ["m-new"], "store": ["m-new2"]}, (
+        f"expected the unjudged to be m-new (codec) and m-new2 (store), got {found}"
+    )
+
+
+def test_a_group_over_its_allowance_fails_and_one_at_it_passes() -> None:
+    # both sides of the limit, and a group the file does not name (allowance 0)
+    assert over_allowance({"codec": 3, "store": 0}, {"codec": 3}) == []
+    over = over_allowance({"codec": 4, "store": 1}, {"codec": 3})
+    assert [line.split(":")[0] for line in over] == ["codec", "store"], (
+        f"expected codec (4 > 3) and store (1 > an absent allowance of 0) over, got {over}"
+    )
+    assert "4 mutant(s)" in over[0] and "allowance of 3" in over[0], over[0]
+
+
+def test_the_allowance_file_round_trips(tmp_path: Path) -> None:
+    path = tmp_path / "unjudged.toml"
+    assert load_allowance(path) == {}, "a missing file allows none"
+    write_allowance(path, {"store": 2, "codec": 0})
+    assert load_allowance(path) == {"codec": 0, "store": 2}
+
+
+def test_a_checked_sample_is_drawn_from_the_detected_mutants_only() -> None:
+    mutants = [_mutant(f"m-{n:02d}") for n in range(40)]
+    base = {"mutants": {f"m-{n:02d}": ("killed" if n % 2 else "survived") for n in range(30)}}
+    pool = detected_ids(base)
+    chosen = choose(mutants, Options(groups=("codec",), sample=8, pool=pool))
+    assert len(chosen) == 8
+    outside = [m.id for m in chosen if base["mutants"].get(m.id) != "killed"]
+    assert outside == [], f"expected only mutants the baseline has killed, got also {outside}"
+    every = choose(mutants, Options(groups=("codec",), sample=100, pool=pool))
+    assert {m.id for m in every} == pool, "a sample larger than the pool takes the pool"
+
+
+def test_verdicts_join_the_baseline_and_the_tallies_are_recomputed() -> None:
+    mutants = [
+        _mutant("m-a"),
+        _mutant("m-b"),
+        _mutant("m-c"),
+        _mutant("m-eq"),
+        _mutant("m-s1", "gritwit/store/_store.py"),
+        _mutant("m-s2", "gritwit/store/_store.py"),
+    ]
+    old = {
+        "format": "gritwit-mutation-baseline/1",
+        "groups": {"codec": {"mutants": 99}},
+        "mutants": {"m-a": "killed", "m-gone": "killed"},
+    }
+    new = add_judged(old, {"m-b": "survived", "m-s1": "timeout"}, mutants, ["m-eq"])
+    assert new["mutants"] == {"m-a": "killed", "m-b": "survived", "m-s1": "timeout"}, (
+        "expected the old verdict kept, the vanished id dropped and the two new added; "
+        f"got {new['mutants']}"
+    )
+    codec, store = new["groups"]["codec"], new["groups"]["store"]
+    # m-c and m-s2 are still unjudged: they count nowhere
+    assert (codec["mutants"], codec["killed"], codec["survived"], codec["equivalent"]) == (
+        3,
+        1,
+        1,
+        1,
+    ), codec
+    assert codec["score"] == 50.0 and store["score"] == 100.0 and store["mutants"] == 1
+    assert new["total"]["mutants"] == 4 and new["total"]["score"] == pytest.approx(66.7)
+    assert new["modules"] == {"gritwit/_cbor.py": 50.0, "gritwit/store/_store.py": 100.0}
+
+
+def test_a_group_of_equivalents_alone_gets_no_tally() -> None:
+    new = add_judged({}, {}, [_mutant("m-eq"), _mutant("m-x")], ["m-eq"])
+    assert new["groups"] == {} and new["mutants"] == {}, new
+
+
+def _entry(mutant: str, cited: bool) -> dict[str, Any]:
+    return {"kind": "mutant", "mutant": mutant, "where": "m.py:1", "test": "t", "cited": cited}
+
+
+def test_added_evidence_keeps_the_living_entries_and_puts_cited_ones_first() -> None:
+    old = {
+        "format": "f",
+        "specVersion": "1",
+        "requirements": {
+            "ENC-001": [_entry("m-a", False), _entry("m-gone", True)],
+            "ENC-002": [_entry("m-gone", True)],
+        },
+    }
+    new = {
+        "format": "f",
+        "specVersion": "2",
+        "requirements": {"ENC-001": [_entry("m-b", True), _entry("m-a", True)]},
+    }
+    merged = add_judged_evidence(old, new, ["m-a", "m-b"])
+    assert [e["mutant"] for e in merged["requirements"]["ENC-001"]] == ["m-b", "m-a"]
+    assert "ENC-002" not in merged["requirements"], "an entry of a vanished mutant goes"
+    assert merged["specVersion"] == "2"
+
+
+def test_no_group_has_more_unjudged_mutants_than_the_committed_allowance() -> None:
+    """The tree as committed: code changed in a mutated module is judged before it lands
+    (``gritwit mutate --new --group G --write-baseline``), or its allowance is raised."""
+    base = json.loads((ROOT / "conformance/mutation/baseline.json").read_text("utf-8"))
+    equivalent = load_equivalent(ROOT / "conformance/mutation/equivalent.toml")
+    found = unjudged_by_group(collect_mutants(tuple(GROUPS)), base, equivalent)
+    counts = {group: len(ids) for group, ids in found.items()}
+    over = over_allowance(counts, load_allowance(ROOT / UNJUDGED_FILE))
+    assert over == [], "\n".join(over)
+
+
+def test_new_runs_only_the_unjudged_and_write_baseline_adds_their_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``main`` with ``new``: the pool is the unjudged mutants; their verdicts (here a
+    stand-in run's) join the baseline, and the allowance is rewritten to what is left."""
+    import gritwit_conformance.mutate as mutate
+
+    mutants = [_mutant("m-old"), _mutant("m-new1"), _mutant("m-new2")]
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    base_path = tmp_path / "conformance/mutation/baseline.json"
+    base_path.write_text(json.dumps({"mutants": {"m-old": "killed"}}), "utf-8")
+    seen: list[frozenset[str] | None] = []
+
+    def fake_run(options: Options) -> Any:
+        from gritwit_conformance.mutate._run import MutationRun
+
+        seen.append(options.pool)
+        run = MutationRun(mutants=[m for m in mutants if m.id == "m-new1"])
+        run.results["m-new1"] = {"status": "killed", "test": None}
+        run.complete = False  # the budget stopped m-new2
+        return run
+
+    monkeypatch.setattr(mutate, "collect_mutants", lambda groups: mutants)
+    monkeypatch.setattr(mutate, "run_mutation", fake_run)
+    monkeypatch.setattr(mutate, "_sandbox_available", lambda: True)
+    status = mutate_main(
+        Options(groups=("codec",), root=tmp_path),
+        out=tmp_path / "report.json",
+        write_baseline=True,
+        check_baseline=True,
+        new=True,
+    )
+    printed = capsys.readouterr().out
+    assert seen == [frozenset({"m-new1", "m-new2"})], seen
+    written = json.loads(base_path.read_text("utf-8"))
+    assert written["mutants"] == {"m-old": "killed", "m-new1": "killed"}, written["mutants"]
+    assert load_allowance(tmp_path / UNJUDGED_FILE) == {"codec": 1}
+    assert status == 0 and "codec 1/1" in printed, printed
