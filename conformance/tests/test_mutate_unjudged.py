@@ -200,3 +200,37 @@ def test_new_runs_only_the_unjudged_and_write_baseline_adds_their_verdicts(
     assert written["mutants"] == {"m-old": "killed", "m-new1": "killed"}, written["mutants"]
     assert load_allowance(tmp_path / UNJUDGED_FILE) == {"codec": 1}
     assert status == 0 and "codec 1/1" in printed, printed
+
+
+def test_survivors_runs_the_alive_ones_again_and_their_new_verdict_replaces_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gritwit_conformance.mutate as mutate
+
+    mutants = [_mutant("m-killed"), _mutant("m-alive"), _mutant("m-unc"), _mutant("m-new")]
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    base_path = tmp_path / "conformance/mutation/baseline.json"
+    statuses = {"m-killed": "killed", "m-alive": "survived", "m-unc": "uncovered"}
+    base_path.write_text(json.dumps({"mutants": statuses}), "utf-8")
+    seen: list[frozenset[str] | None] = []
+
+    def fake_run(options: Options) -> Any:
+        from gritwit_conformance.mutate._run import MutationRun
+
+        seen.append(options.pool)
+        run = MutationRun(mutants=[m for m in mutants if m.id == "m-alive"])
+        run.results["m-alive"] = {"status": "killed", "test": None}
+        return run
+
+    monkeypatch.setattr(mutate, "collect_mutants", lambda groups: mutants)
+    monkeypatch.setattr(mutate, "run_mutation", fake_run)
+    monkeypatch.setattr(mutate, "_sandbox_available", lambda: True)
+    mutate_main(
+        Options(groups=("codec",), root=tmp_path),
+        out=tmp_path / "r.json",
+        write_baseline=True,
+        survivors=True,
+    )
+    assert seen == [frozenset({"m-alive", "m-unc"})], f"expected the two alive ones, got {seen}"
+    written = json.loads(base_path.read_text("utf-8"))["mutants"]
+    assert written == {"m-killed": "killed", "m-alive": "killed", "m-unc": "uncovered"}, written

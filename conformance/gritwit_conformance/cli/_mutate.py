@@ -62,6 +62,7 @@ def _mutate(args: argparse.Namespace) -> int:
         write_baseline=args.write_baseline,
         check_baseline=args.check_baseline,
         new=args.new,
+        survivors=args.survivors,
         min_score=args.min_score,
         show=args.show,
     )
@@ -126,6 +127,12 @@ def add_mutate_parser(subparsers: Any) -> None:
         help="only the mutants no run has judged since the baseline (neither in "
         "conformance/mutation/baseline.json nor listed equivalent); with --write-baseline "
         "every verdict reached joins the baseline, within a time budget too",
+    )
+    add(
+        "--survivors",
+        action="store_true",
+        help="only the mutants the baseline records alive (after writing a test for them); "
+        "with --write-baseline their new verdicts replace the old (with --new: both sets)",
     )
     add("--all", action="store_true", help="every mutant (also the default without --sample)")
     add("--seed", type=int, default=9, help="seed of the sample (default 9)")

@@ -51,6 +51,7 @@ from ._unjudged import (
     UNJUDGED_FILE,
     add_judged,
     add_judged_evidence,
+    alive_ids,
     detected_ids,
     load_allowance,
     over_allowance,
@@ -79,14 +80,16 @@ def main(
     write_baseline: bool = False,
     check_baseline: bool = False,
     new: bool = False,
+    survivors: bool = False,
     min_score: float | None = None,
     show: int = 20,
 ) -> int:
     """Run, print the summary, write the report; the exit status of ``gritwit mutate``.
 
-    ``new`` runs only the mutants no run has judged since the baseline (:mod:`._unjudged`);
-    with ``write_baseline`` their verdicts join the committed baseline, else a full run
-    rewrites it.  ``check_baseline`` fails on any mutant alive now that the baseline
+    ``new`` runs only the mutants no run has judged since the baseline (:mod:`._unjudged`),
+    ``survivors`` only those it records alive (after a test was written for them), both
+    together both; with ``write_baseline`` their verdicts join the committed baseline, else
+    a full run rewrites it.  ``check_baseline`` fails on any mutant alive now that the baseline
     records as detected, or new and alive, and on a group with more unjudged mutants
     than its allowance; a sample it checks is drawn from the mutants the baseline records
     as detected.  ``min_score`` fails a run whose total score is lower.
@@ -103,12 +106,13 @@ def main(
             return 2
         options = dataclasses.replace(options, groups=kept)
     base = _read_json(options.root / BASELINE_FILE)
-    if new:
-        equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
-        waiting = unjudged_by_group(collect_mutants(options.groups), base, equivalent)
-        options = dataclasses.replace(
-            options, pool=frozenset(i for ids in waiting.values() for i in ids)
-        )
+    if new or survivors:
+        pool: set[str] = set(alive_ids(base)) if survivors else set()
+        if new:
+            equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
+            waiting = unjudged_by_group(collect_mutants(options.groups), base, equivalent)
+            pool.update(i for ids in waiting.values() for i in ids)
+        options = dataclasses.replace(options, pool=frozenset(pool))
     elif check_baseline and options.sample is not None:
         options = dataclasses.replace(options, pool=detected_ids(base))
     try:
@@ -127,6 +131,7 @@ def main(
             "timeBudget": options.time_budget,
             "rerunOf": str(options.previous) if options.previous else None,
             "new": new,
+            "survivors": survivors,
         },
     )
     write_json(out, report)
@@ -135,7 +140,7 @@ def main(
     status = 0
     if report["staleEquivalent"]:
         status = 1
-    if write_baseline and new:
+    if write_baseline and (new or survivors):
         _add_verdicts(options, report)
     elif write_baseline:
         chosen = bool(options.only) and options.previous is None  # --mutant alone
@@ -211,7 +216,8 @@ def _write_allowance(root: Path) -> None:
 
 
 def _add_verdicts(options: Options, report: dict[str, Any]) -> None:
-    """A ``--new`` run's verdicts join the baseline and the evidence; the allowances fall."""
+    """A ``--new`` or ``--survivors`` run's verdicts join the baseline and the evidence;
+    the allowances fall to what is left."""
     base_path, evidence_path = options.root / BASELINE_FILE, options.root / EVIDENCE_FILE
     current = collect_mutants(tuple(GROUPS))
     equivalent = load_equivalent(options.root / EQUIVALENT_FILE)

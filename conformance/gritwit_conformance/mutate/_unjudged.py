@@ -12,6 +12,8 @@ alive, and failed on code no one had been asked to judge.  Instead (CONV-005):
 * ``gritwit mutate --new`` runs exactly those, and with ``--write-baseline`` adds every
   verdict it reached to the baseline (a run cut by its time budget adds what it judged),
   recomputes the tallies and lowers the allowances to what is left;
+* ``--survivors`` runs the mutants it records alive again (after a test was written for
+  them), and with ``--write-baseline`` their new verdicts replace the old;
 * a sample checked against the baseline is drawn from the mutants it records as detected,
   so that what it can fail on is a test that lost its teeth.
 
@@ -32,6 +34,7 @@ __all__ = [
     "UNJUDGED_FILE",
     "add_judged",
     "add_judged_evidence",
+    "alive_ids",
     "detected_ids",
     "load_allowance",
     "over_allowance",
@@ -55,6 +58,13 @@ def unjudged_by_group(
         if mutant.id not in known:
             found[group_of(mutant.module)].append(mutant.id)
     return found
+
+
+def alive_ids(base: Mapping[str, Any]) -> frozenset[str]:
+    """The mutants the baseline records alive: what ``--survivors`` runs again."""
+    return frozenset(
+        i for i, s in base.get("mutants", {}).items() if s in ("survived", "uncovered", "error")
+    )
 
 
 def detected_ids(base: Mapping[str, Any]) -> frozenset[str]:
