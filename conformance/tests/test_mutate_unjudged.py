@@ -30,12 +30,12 @@ pytestmark = pytest.mark.req("CONV-005")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _mutant(mid: str, module: str = "gritwit/_cbor.py") -> Mutant:
+def _mutant(mid: str, module: str = "gritwit/_cbor.py", line: int = 1) -> Mutant:
     return Mutant(
         id=mid,
         module=module,
-        line=1,
-        end_line=1,
+        line=line,
+        end_line=line,
         operator="cmp",
         original="a",
         replacement="b",
@@ -175,7 +175,7 @@ def test_new_runs_only_the_unjudged_and_write_baseline_adds_their_verdicts(
     base_path.write_text(json.dumps({"mutants": {"m-old": "killed"}}), "utf-8")
     seen: list[frozenset[str] | None] = []
 
-    def fake_run(options: Options) -> Any:
+    def fake_run(options: Options, coverage: Any = None) -> Any:
         from gritwit_conformance.mutate._run import MutationRun
 
         seen.append(options.pool)
@@ -214,7 +214,7 @@ def test_survivors_runs_the_alive_ones_again_and_their_new_verdict_replaces_the_
     base_path.write_text(json.dumps({"mutants": statuses}), "utf-8")
     seen: list[frozenset[str] | None] = []
 
-    def fake_run(options: Options) -> Any:
+    def fake_run(options: Options, coverage: Any = None) -> Any:
         from gritwit_conformance.mutate._run import MutationRun
 
         seen.append(options.pool)
@@ -234,3 +234,80 @@ def test_survivors_runs_the_alive_ones_again_and_their_new_verdict_replaces_the_
     assert seen == [frozenset({"m-alive", "m-unc"})], f"expected the two alive ones, got {seen}"
     written = json.loads(base_path.read_text("utf-8"))["mutants"]
     assert written == {"m-killed": "killed", "m-alive": "killed", "m-unc": "uncovered"}, written
+
+
+def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No test map: the pool is the detected mutants with a killer in evidence.json whose
+    test still exists, each sent to that test; alive against it is a regression naming it."""
+    import gritwit_conformance.mutate as mutate
+    from gritwit_conformance.mutate._killers import killer_coverage, killers, present
+    from gritwit_conformance.mutate._run import MutationRun
+    from gritwit_conformance.mutate._select import select_tests
+
+    real = "suite/codec/test_codec_boundaries.py"
+    assert (ROOT / "conformance/gritwit_conformance" / real).is_file()
+    name = next(
+        line.split("(")[0][4:]
+        for line in (ROOT / "conformance/gritwit_conformance" / real).read_text().splitlines()
+        if line.startswith("def test_")
+    )
+    mutants = [
+        _mutant("m-k1"),
+        _mutant("m-k2", line=2),
+        _mutant("m-gone", line=3),
+        _mutant("m-alive", line=4),
+    ]
+    evidence = {
+        "requirements": {
+            "ENC-007": [
+                {"kind": "mutant", "mutant": "m-k1", "test": f"{real}::{name}", "cited": True},
+                {"kind": "mutant", "mutant": "m-k2", "test": f"{real}::{name}[x]", "cited": True},
+                {"kind": "mutant", "mutant": "m-gone", "test": f"{real}::test_not_here"},
+                {"kind": "mutant", "mutant": "m-alive", "test": f"{real}::{name}"},
+            ]
+        }
+    }
+    assert killers(evidence)["m-k2"] == f"{real}::{name}[x]"
+    suite = ROOT / "conformance/gritwit_conformance"
+    assert present(f"{real}::{name}[x]", suite) and not present(f"{real}::test_not_here", suite)
+    assert not present("suite/codec/no_such_file.py::test_x", suite)
+    cover = killer_coverage(mutants[:2], killers(evidence))
+    assert select_tests(mutants[0], cover)[0] == [f"{real}::{name}"]
+    assert select_tests(mutants[1], cover)[0] == [f"{real}::{name}[x]"]
+
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    statuses = {"m-k1": "killed", "m-k2": "timeout", "m-gone": "killed", "m-alive": "survived"}
+    (tmp_path / "conformance/mutation/baseline.json").write_text(
+        json.dumps({"mutants": statuses}), "utf-8"
+    )
+    (tmp_path / "conformance/mutation/evidence.json").write_text(json.dumps(evidence), "utf-8")
+    seen: list[tuple[frozenset[str] | None, Any]] = []
+
+    def fake_run(options: Options, coverage: Any = None) -> Any:
+        seen.append((options.pool, coverage))
+        run = MutationRun(mutants=[m for m in mutants if m.id == "m-k1"])
+        run.results["m-k1"] = {"status": "survived", "test": None}
+        return run
+
+    monkeypatch.setattr(mutate, "collect_mutants", lambda groups: mutants)
+    monkeypatch.setattr(mutate, "run_mutation", fake_run)
+    monkeypatch.setattr(mutate, "_sandbox_available", lambda: True)
+    write_allowance(tmp_path / UNJUDGED_FILE, {})
+    status = mutate_main(
+        Options(groups=("codec",), root=tmp_path, sample=40),
+        out=tmp_path / "r.json",
+        check_baseline=True,
+    )
+    printed = capsys.readouterr().out
+    pool, coverage = seen[0]
+    assert pool == frozenset({"m-k1", "m-k2"}), (
+        f"expected the detected mutants whose killer exists, got {pool}"
+    )
+    assert coverage is not None and coverage.data["key"] == "against"
+    assert (
+        status == 1
+        and f"m-k1 gritwit/_cbor.py:1 cmp 'a' -> 'b' survives its recorded killer {real}::{name}"
+        in printed
+    ), printed

@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._groups import SUITE_ROOT
+from ._killers import killer_coverage, killers, present
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
     baseline,
@@ -88,11 +90,13 @@ def main(
 
     ``new`` runs only the mutants no run has judged since the baseline (:mod:`._unjudged`),
     ``survivors`` only those it records alive (after a test was written for them), both
-    together both; with ``write_baseline`` their verdicts join the committed baseline, else
-    a full run rewrites it.  ``check_baseline`` fails on any mutant alive now that the baseline
-    records as detected, or new and alive, and on a group with more unjudged mutants
-    than its allowance; a sample it checks is drawn from the mutants the baseline records
-    as detected.  ``min_score`` fails a run whose total score is lower.
+    together both; with ``write_baseline`` their verdicts join the committed baseline, and
+    so do those of named mutants (``options.only``); else a full run rewrites it.
+    ``check_baseline`` fails on any mutant alive now that the baseline records as detected,
+    or new and alive, and on a group with more unjudged mutants than its allowance; a
+    sample it checks is drawn from the mutants the baseline records as detected and
+    ``evidence.json`` names a killing test for, each run against that test alone
+    (:mod:`._killers`).  ``min_score`` fails a run whose total score is lower.
     """
     if "sandbox" in options.groups and not _sandbox_available():
         # without the interpreter every sandbox test is not claimed: its mutants would all
@@ -113,10 +117,21 @@ def main(
             waiting = unjudged_by_group(collect_mutants(options.groups), base, equivalent)
             pool.update(i for ids in waiting.values() for i in ids)
         options = dataclasses.replace(options, pool=frozenset(pool))
-    elif check_baseline and options.sample is not None:
-        options = dataclasses.replace(options, pool=detected_ids(base))
+    coverage = None
+    killed_by: dict[str, str] = {}
+    if not (new or survivors) and check_baseline and options.sample is not None:
+        # the evidence's claims, checked: each sampled mutant against the test that killed it
+        detected = detected_ids(base)
+        killed_by = {
+            i: t
+            for i, t in killers(_read_json(options.root / EVIDENCE_FILE)).items()
+            if i in detected and present(t, SUITE_ROOT)
+        }
+        options = dataclasses.replace(options, pool=frozenset(killed_by))
+        if not options.against:
+            coverage = killer_coverage(collect_mutants(options.groups), killed_by)
     try:
-        run = run_mutation(options)
+        run = run_mutation(options, coverage=coverage)
     except UnknownMutant as exc:
         print(f"gritwit mutate: {exc}", file=sys.stderr)
         return 2
@@ -140,15 +155,15 @@ def main(
     status = 0
     if report["staleEquivalent"]:
         status = 1
-    if write_baseline and (new or survivors):
+    named = bool(options.only) and options.previous is None  # --mutant alone
+    if write_baseline and (new or survivors or named):
         _add_verdicts(options, report)
     elif write_baseline:
-        chosen = bool(options.only) and options.previous is None  # --mutant alone
-        if options.sample is not None or options.modules or chosen or not run.complete:
+        if options.sample is not None or options.modules or not run.complete:
             print(
                 "gritwit mutate: --write-baseline needs a complete run of every module of "
-                "the groups it runs (no --sample or --module, no --mutant without --rerun, "
-                "within the time budget), or --new"
+                "the groups it runs (no --sample or --module, within the time budget), or "
+                "--new, --survivors or --mutant, whose verdicts join it"
             )
             return 2
         _write_baseline(options, report)
@@ -157,10 +172,15 @@ def main(
         base = _read_json(options.root / BASELINE_FILE)
         bad = regressions(report, base)
         for record in bad:
+            killer = killed_by.get(record["id"])
+            why = (
+                f"survives its recorded killer {killer} (evidence.json)"
+                if killer
+                else "survives (the baseline has it detected, or it is new)"
+            )
             print(
                 f"REGRESSION: {record['id']} {record['module']}:{record['line']} "
-                f"{record['operator']} {record['original']!r} -> {record['replacement']!r} "
-                "survives (the baseline has it detected, or it is new)"
+                f"{record['operator']} {record['original']!r} -> {record['replacement']!r} " + why
             )
         if bad:
             status = 1
@@ -216,7 +236,8 @@ def _write_allowance(root: Path) -> None:
 
 
 def _add_verdicts(options: Options, report: dict[str, Any]) -> None:
-    """A ``--new`` or ``--survivors`` run's verdicts join the baseline and the evidence;
+    """A ``--new``, ``--survivors`` or ``--mutant`` run's verdicts join the baseline and the
+    evidence (replacing what they held of those mutants);
     the allowances fall to what is left."""
     base_path, evidence_path = options.root / BASELINE_FILE, options.root / EVIDENCE_FILE
     current = collect_mutants(tuple(GROUPS))

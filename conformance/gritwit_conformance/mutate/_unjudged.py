@@ -168,11 +168,14 @@ def _order(mutants: list[Mutant]) -> Any:
 
 
 def add_judged_evidence(
-    old: Mapping[str, Any], new: Mapping[str, Any], ids: Iterable[str]
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    ids: Iterable[str],
+    rejudged: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The evidence ``old`` (entries of mutants still in ``ids``) with ``new``'s added: at
-    most three per clause, those whose killing test cites it first."""
-    alive = set(ids)
+    """The evidence ``old`` (entries of mutants still in ``ids`` and not ``rejudged``) with
+    ``new``'s added: at most three per clause, those whose killing test cites it first."""
+    alive = set(ids) - set(rejudged)
     found: dict[str, list[dict[str, Any]]] = {}
     for rid, entries in old.get("requirements", {}).items():
         kept = [e for e in entries if e.get("mutant") in alive]
