@@ -283,12 +283,19 @@ def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
         json.dumps({"mutants": statuses}), "utf-8"
     )
     (tmp_path / "conformance/mutation/evidence.json").write_text(json.dumps(evidence), "utf-8")
-    seen: list[tuple[frozenset[str] | None, Any]] = []
+    seen: list[tuple[frozenset[str] | None, Any, tuple[str, ...]]] = []
 
     def fake_run(options: Options, coverage: Any = None) -> Any:
-        seen.append((options.pool, coverage))
-        run = MutationRun(mutants=[m for m in mutants if m.id == "m-k1"])
+        # first against the killers: both alive; then against every test reaching them
+        # (no coverage given: the map), where another test kills m-k2
+        seen.append((options.pool, coverage, options.only))
+        run = MutationRun(mutants=[m for m in mutants if m.id in ("m-k1", "m-k2")])
         run.results["m-k1"] = {"status": "survived", "test": None}
+        run.results["m-k2"] = (
+            {"status": "survived", "test": None}
+            if len(seen) == 1
+            else {"status": "killed", "test": "suite/other.py::test_other"}
+        )
         return run
 
     monkeypatch.setattr(mutate, "collect_mutants", lambda groups: mutants)
@@ -301,13 +308,19 @@ def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
         check_baseline=True,
     )
     printed = capsys.readouterr().out
-    pool, coverage = seen[0]
+    pool, coverage, _ = seen[0]
     assert pool == frozenset({"m-k1", "m-k2"}), (
         f"expected the detected mutants whose killer exists, got {pool}"
     )
     assert coverage is not None and coverage.data["key"] == "against"
+    assert [(p, c, sorted(o)) for p, c, o in seen[1:]] == [(None, None, ["m-k1", "m-k2"])], seen
+    assert status == 1, printed
     assert (
-        status == 1
-        and f"m-k1 gritwit/_cbor.py:1 cmp 'a' -> 'b' survives its recorded killer {real}::{name}"
+        f"m-k1 gritwit/_cbor.py:1 cmp 'a' -> 'b' survives its recorded killer {real}::{name}"
         in printed
+    ), printed
+    assert "REGRESSION: m-k2" not in printed, printed
+    assert (
+        f"STALE EVIDENCE: m-k2: its recorded killer {real}::{name}[x] no longer kills it; "
+        "suite/other.py::test_other does" in printed
     ), printed

@@ -43,6 +43,7 @@ from ._run import (
     EQUIVALENT_FILE,
     EVIDENCE_FILE,
     GROUPS,
+    MutationRun,
     Options,
     UnknownMutant,
     collect_mutants,
@@ -135,6 +136,7 @@ def main(
     except UnknownMutant as exc:
         print(f"gritwit mutate: {exc}", file=sys.stderr)
         return 2
+    stale = _beyond_killers(run, options, killed_by) if coverage is not None else []
     report = build_report(
         run,
         {
@@ -194,11 +196,51 @@ def main(
             )
         if _check_allowance(options.root, base):
             status = 1
+    for mutant_id, killer, now in stale:
+        print(
+            f"STALE EVIDENCE: {mutant_id}: its recorded killer {killer} no longer kills it; "
+            f"{now} does (gritwit mutate --mutant {mutant_id} --write-baseline records it)"
+        )
     total = report["total"]["score"]
     if min_score is not None and total is not None and total < min_score:
         print(f"gritwit mutate: score {total} % is below --min-score {min_score} %")
         status = 1
     return status
+
+
+def _beyond_killers(
+    run: MutationRun, options: Options, killed_by: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """Mutants alive against their recorded killer run again against every test reaching
+    them (a map of their modules only): a test changed since may have left the killing to
+    another.  Their results replace the first ones; returns (id, old killer, new killer)
+    for each killed so, whose evidence is stale.  One the budget leaves unjudged keeps its
+    first result."""
+    alive = [i for i, r in run.results.items() if _status(r) in ("survived", "uncovered", "error")]
+    if not alive:
+        return []
+    print(f"{len(alive)} mutant(s) alive against their recorded killers: every test reaching them")
+    budget = options.time_budget
+    if budget is not None:
+        budget = max(60.0, budget - run.seconds)
+    again = run_mutation(
+        dataclasses.replace(options, pool=None, only=tuple(alive), time_budget=budget)
+    )
+    stale = []
+    for mutant_id in alive:
+        result = again.results.get(mutant_id)
+        if result is None:
+            continue
+        run.results[mutant_id] = result
+        if _status(result) in ("killed", "timeout"):
+            stale.append((mutant_id, killed_by[mutant_id], str(result.get("test"))))
+    run.seconds += again.seconds
+    run.coverage_seconds += again.coverage_seconds
+    return stale
+
+
+def _status(result: dict[str, Any]) -> str:
+    return "uncovered" if result.get("uncovered") else str(result["status"])
 
 
 def _read_json(path: Path) -> dict[str, Any]:
