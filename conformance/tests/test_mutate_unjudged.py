@@ -284,11 +284,13 @@ def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
     )
     (tmp_path / "conformance/mutation/evidence.json").write_text(json.dumps(evidence), "utf-8")
     seen: list[tuple[frozenset[str] | None, Any, tuple[str, ...]]] = []
+    groups: list[tuple[str, ...]] = []
 
     def fake_run(options: Options, coverage: Any = None) -> Any:
         # first against the killers: both alive; then against every test reaching them
         # (no coverage given: the map), where another test kills m-k2
         seen.append((options.pool, coverage, options.only))
+        groups.append(options.groups)
         run = MutationRun(mutants=[m for m in mutants if m.id in ("m-k1", "m-k2")])
         run.results["m-k1"] = {"status": "survived", "test": None}
         run.results["m-k2"] = (
@@ -303,7 +305,7 @@ def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
     monkeypatch.setattr(mutate, "_sandbox_available", lambda: True)
     write_allowance(tmp_path / UNJUDGED_FILE, {})
     status = mutate_main(
-        Options(groups=("codec",), root=tmp_path, sample=40),
+        Options(groups=("codec", "store"), root=tmp_path, sample=40),
         out=tmp_path / "r.json",
         check_baseline=True,
     )
@@ -314,6 +316,7 @@ def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(
     )
     assert coverage is not None and coverage.data["key"] == "against"
     assert [(p, c, sorted(o)) for p, c, o in seen[1:]] == [(None, None, ["m-k1", "m-k2"])], seen
+    assert groups[1] == ("codec",), f"the second run maps their groups' profiles only: {groups}"
     assert status == 1, printed
     assert (
         f"m-k1 gritwit/_cbor.py:1 cmp 'a' -> 'b' survives its recorded killer {real}::{name}"

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._groups import SUITE_ROOT
+from ._groups import SUITE_ROOT, group_of
 from ._killers import killer_coverage, killers, present
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
@@ -223,8 +223,12 @@ def _beyond_killers(
     budget = options.time_budget
     if budget is not None:
         budget = max(60.0, budget - run.seconds)
+    # their groups' profiles only, on a map of their modules only
+    groups = tuple(sorted({group_of(m.module) for m in run.mutants if m.id in alive}))
     again = run_mutation(
-        dataclasses.replace(options, pool=None, only=tuple(alive), time_budget=budget)
+        dataclasses.replace(
+            options, groups=groups, pool=None, only=tuple(alive), time_budget=budget
+        )
     )
     stale = []
     for mutant_id in alive:
