@@ -178,3 +178,49 @@ def test_the_first_failing_verdict_is_the_first_to_report_that_fails() -> None:
         found = book.first_failing()
         assert found is not None and found[0] == "a.py::bad" and found[1].outcome is outcome
         del book.verdicts["a.py::bad"], book.verdicts["a.py::later"]
+
+
+def test_a_stopped_worker_takes_the_adapters_of_other_sessions_with_it(tmp_path: Path) -> None:
+    """A worker killed at the budget's end (or its hard deadline) leaves no adapter behind:
+    the harness starts each in a session of its own, out of the worker's group's reach, and
+    a mutant adapter stuck in a loop reads no input and would spin on after the run."""
+    import os
+    import time
+
+    from gritwit_conformance.mutate._run import _Worker
+
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("reads a process's state from /proc (Linux)")
+
+    pid_file = tmp_path / "adapter.pid"
+    spawner = textwrap.dedent(
+        f"""
+        import subprocess, sys, time
+        child = subprocess.Popen(
+            [sys.executable, "-c", "import time\\nwhile True: time.sleep(0.1)"],
+            start_new_session=True, stdin=subprocess.DEVNULL,
+        )
+        open({str(pid_file)!r}, "w").write(str(child.pid))
+        time.sleep(120)
+        """
+    )
+    worker = _Worker(tmp_path)
+    worker.proc = subprocess.Popen(
+        [sys.executable, "-c", spawner], start_new_session=True, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    adapter = int(pid_file.read_text())
+    worker.stop()
+    for _ in range(100):  # reaped by init: gone, or a zombie for a moment
+        try:
+            state = Path(f"/proc/{adapter}/stat").read_text().split()[2]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(adapter, 9)
+        pytest.fail(f"expected the worker's adapter {adapter} killed with it; it still runs")

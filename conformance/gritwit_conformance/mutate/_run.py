@@ -165,10 +165,22 @@ class _Worker:
         threading.Thread(target=pump, daemon=True).start()
 
     def stop(self) -> None:
+        """Kill the worker and every process under it.  The harness starts each adapter in
+        a session of its own (so that its kill reaches the adapter's children), which the
+        worker's group does not reach: a mutant adapter spinning in a loop it could not
+        leave (a watchdog's epoch mutated) outlived its killed worker, reading no input,
+        and took a core for 20 minutes after the run ended."""
         if self.proc is None:
             return
+        below = _descendants(self.proc.pid)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, 9)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                group = os.getpgid(pid)
+                if group != os.getpgrp():
+                    os.killpg(group, 9)
+                os.kill(pid, 9)
         self.proc.wait()
         self.proc = None
 
@@ -212,6 +224,29 @@ class _Worker:
             }
         result: dict[str, Any] = json.loads(line)
         return result
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process under ``pid`` (its children, theirs, ...), from ``ps`` (POSIX)."""
+    try:
+        table = subprocess.run(
+            ["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    children: dict[int, list[int]] = {}
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit():
+            children.setdefault(int(fields[1]), []).append(int(fields[0]))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.append(child)
+                todo.append(child)
+    return found
 
 
 def _make_copy(base: Path, index: int) -> Path:
