@@ -315,15 +315,18 @@ def run_mutation(
         if options.groups == tuple(GROUPS)
         else [],
     )
-    profiles = {p for g in options.groups for p in PROFILES_OF[g]}
+    # a sample, and named mutants, map only their own modules (none run: no map at all),
+    # named mutants under their own groups' profiles only
+    few = options.sample is not None or bool(options.only)
+    groups = {group_of(m.module) for m in run.mutants} if options.only else options.groups
+    profiles = {p for g in groups for p in PROFILES_OF[g]}
     coverage_started = time.monotonic()
     if coverage is None and options.against:
         coverage = fixed_selection(run.mutants, options.against)
     if coverage is None:
-        # a sample maps only its own mutants' modules (none run: no map at all)
         to_judge = [m for m in run.mutants if m.id not in equivalent]
-        modules = {m.module for m in to_judge} if options.sample is not None else set()
-        if options.sample is not None and not to_judge:
+        modules = {m.module for m in to_judge} if few else set()
+        if few and not to_judge:
             coverage = Coverage({"key": "none", "tests": {}})
         else:
             coverage = build_coverage(
