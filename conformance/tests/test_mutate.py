@@ -238,7 +238,8 @@ def test_a_sample_maps_the_modules_of_its_own_mutants_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A sample's test map traces the lines of its mutants' modules, not every group's
-    (the tracer's cost grows with what it records); a whole run maps every module."""
+    (the tracer's cost grows with what it records), and so do named mutants; a whole run
+    maps every module (its map is kept for the next run)."""
     import gritwit_conformance.mutate._run as run_module
 
     chosen = _mutant("gritwit/_ids.py", "16", "(17)")
@@ -255,9 +256,11 @@ def test_a_sample_maps_the_modules_of_its_own_mutants_only(
     sample = Options(groups=("codec",), only=(chosen.id,), sample=1, workers=1, root=tmp_path)
     run = run_mutation(sample, log=lambda _: None)
     assert run.results[chosen.id].get("uncovered") is True
-    whole = Options(groups=("codec",), only=(chosen.id,), workers=1, root=tmp_path)
+    named = Options(groups=("codec",), only=(chosen.id,), workers=1, root=tmp_path)
+    run_mutation(named, log=lambda _: None)  # named mutants: their modules too
+    whole = Options(groups=("codec",), modules=("gritwit/_ids.py",), workers=1, root=tmp_path)
     run_mutation(whole, log=lambda _: None)
-    assert mapped == [{"gritwit/_ids.py"}, set()]
+    assert mapped == [{"gritwit/_ids.py"}, {"gritwit/_ids.py"}, set()]
 
 
 def _hanging_job(deadline: float, timeout: float) -> dict[str, Any]:
