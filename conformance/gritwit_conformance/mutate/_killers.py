@@ -20,7 +20,13 @@ from typing import Any
 from ._coverage import Coverage
 from ._mutants import Mutant
 
-__all__ = ["killer_coverage", "killers", "present"]
+__all__ = ["KILLER_SECONDS", "killer_coverage", "killers", "present"]
+
+#: A killer's expected duration, with no map to tell it: a worker's budget for a mutant is
+#: 60 s + 6x this, its hard deadline twice that + 60 s (:mod:`._run`).  At 1 s, a killer of
+#: a mutant that makes its test spin (a lost member refused again and again) hit the hard
+#: deadline of 192 s at load 8, an error where the map's run records a time-out.
+KILLER_SECONDS = 20.0
 
 
 def killers(evidence: Mapping[str, Any]) -> dict[str, str]:
@@ -59,7 +65,7 @@ def killer_coverage(mutants: Iterable[Mutant], killed_by: Mapping[str, str]) -> 
             "tests": {
                 test: {
                     "lines": [[m, sorted(found)] for m, found in sorted(modules.items())],
-                    "seconds": 1.0,
+                    "seconds": KILLER_SECONDS,
                     "requirements": [],
                 }
                 for test, modules in sorted(lines.items())
