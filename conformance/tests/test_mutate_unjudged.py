@@ -131,12 +131,12 @@ def _entry(mutant: str, cited: bool) -> dict[str, Any]:
     return {"kind": "mutant", "mutant": mutant, "where": "m.py:1", "test": "t", "cited": cited}
 
 
-def test_added_evidence_keeps_the_living_entries_and_puts_cited_ones_first() -> None:
+def test_added_evidence_replaces_the_rejudged_entries_and_puts_cited_ones_first() -> None:
     old = {
         "format": "f",
         "specVersion": "1",
         "requirements": {
-            "ENC-001": [_entry("m-a", False), _entry("m-gone", True)],
+            "ENC-001": [_entry("m-a", False), _entry("m-again", True)],
             "ENC-002": [_entry("m-gone", True)],
         },
     }
@@ -145,10 +145,14 @@ def test_added_evidence_keeps_the_living_entries_and_puts_cited_ones_first() -> 
         "specVersion": "2",
         "requirements": {"ENC-001": [_entry("m-b", True), _entry("m-a", True)]},
     }
-    merged = add_judged_evidence(old, new, ["m-a", "m-b"])
-    assert [e["mutant"] for e in merged["requirements"]["ENC-001"]] == ["m-b", "m-a"]
-    assert "ENC-002" not in merged["requirements"], "an entry of a vanished mutant goes"
-    assert merged["specVersion"] == "2"
+    merged = add_judged_evidence(old, new, rejudged=["m-again", "m-b"])
+    assert [e["mutant"] for e in merged["requirements"]["ENC-001"]] == ["m-b", "m-a"], (
+        "expected m-again's old entry replaced, m-b added first (cited), m-a kept once"
+    )
+    assert [e["mutant"] for e in merged["requirements"]["ENC-002"]] == ["m-gone"], (
+        "an entry of a mutant no run judged again stays"
+    )
+    assert merged["specVersion"] == "1", "the full run's version stays"
 
 
 def test_no_group_has_more_unjudged_mutants_than_the_committed_allowance() -> None:

@@ -292,7 +292,7 @@ def _add_verdicts(options: Options, report: dict[str, Any]) -> None:
     write_json(base_path, add_judged(_read_json(base_path), verdicts, current, equivalent))
     write_json(
         evidence_path,
-        add_judged_evidence(_read_json(evidence_path), evidence(report), (m.id for m in current)),
+        add_judged_evidence(_read_json(evidence_path), evidence(report), rejudged=verdicts),
     )
     print(f"added {len(verdicts)} verdict(s) to {BASELINE_FILE} and {EVIDENCE_FILE}")
     _write_allowance(options.root)

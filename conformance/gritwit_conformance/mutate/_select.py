@@ -125,7 +125,9 @@ def fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
     return Coverage(
         {
             "key": "against",
-            "tests": {t: {"lines": reach, "seconds": 1.0, "requirements": []} for t in tests},
+            # no map to time them: a generous guess (a worker's budget for a mutant grows
+            # with it, and a test that a mutant makes spin is then a time-out, not an error)
+            "tests": {t: {"lines": reach, "seconds": 20.0, "requirements": []} for t in tests},
         }
     )
 

@@ -168,17 +168,19 @@ def _order(mutants: list[Mutant]) -> Any:
 
 
 def add_judged_evidence(
-    old: Mapping[str, Any],
-    new: Mapping[str, Any],
-    ids: Iterable[str],
-    rejudged: Iterable[str] = (),
+    old: Mapping[str, Any], new: Mapping[str, Any], rejudged: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """The evidence ``old`` (entries of mutants still in ``ids`` and not ``rejudged``) with
-    ``new``'s added: at most three per clause, those whose killing test cites it first."""
-    alive = set(ids) - set(rejudged)
+    """The evidence ``old`` with ``new``'s entries added and those of the ``rejudged``
+    mutants replaced: at most three per clause, those whose killing test cites it first.
+
+    An entry of a mutant the code no longer has stays: on 2026-11-29 it was the only
+    negative check of 11 clauses (``gritwit trace --require-negative``), whose modules'
+    new mutants no run had judged yet; judging them (``--new``) brings the new evidence.
+    """
+    alive = set(rejudged)
     found: dict[str, list[dict[str, Any]]] = {}
     for rid, entries in old.get("requirements", {}).items():
-        kept = [e for e in entries if e.get("mutant") in alive]
+        kept = [e for e in entries if e.get("mutant") not in alive]
         if kept:
             found[rid] = kept
     for rid, entries in new.get("requirements", {}).items():
@@ -187,6 +189,8 @@ def add_judged_evidence(
         found[rid] = sorted(merged, key=lambda e: not e["cited"])[:3]
     return {
         "format": new.get("format", old.get("format")),
-        "specVersion": new.get("specVersion", old.get("specVersion")),
+        # the version of the last full run: a development version names the text, and
+        # would change the file with every spec edit
+        "specVersion": old.get("specVersion", new.get("specVersion")),
         "requirements": dict(sorted(found.items())),
     }
