@@ -25,6 +25,13 @@ def _run(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*GRITWIT, *argv], capture_output=True, text=True, timeout=300)
 
 
+def _as_at_a_terminal() -> None:
+    """A child's SIGINT as a terminal's command has it: a test run started in the
+    background (``nohup … &``) ignores SIGINT, its children inherit that, and
+    ``stop_at_interrupt`` rightly stays deaf then: both tests failed so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupted(child: subprocess.Popen[str]) -> tuple[int, str]:
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=60)
@@ -42,6 +49,7 @@ def test_an_interrupted_process_says_one_line_and_exits_130() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_at_a_terminal,
     )
     assert child.stdout is not None and child.stdout.readline() == "ready\n"
     status, err = _interrupted(child)
@@ -66,6 +74,7 @@ def test_runtime_run_interrupted_mid_transition_stops_and_a_later_run_finishes(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_at_a_terminal,
     )
     # The first progress line comes after a second of the run: inside the transition,
     # which takes the three naps, 9 s of sleep.
