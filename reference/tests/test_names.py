@@ -229,6 +229,20 @@ def test_rebinding_and_unbinding_name_the_actor_they_move_from() -> None:
         unbind_name(store, "c1", second)  # names nothing now
 
 
+@pytest.mark.req("RUN-026.3", "RUN-026.1", "RUN-026.2")
+def test_a_rebind_or_unbind_of_a_bad_name_is_refused_for_the_name_first() -> None:
+    store = g.Store.memory()
+    actor = _actor(store)
+    absent = g.object_id(g.Blob(data=b"never stored"))
+    for bad in ("Upper", "a/b", ""):
+        # the name is judged before the new target is read: invalid-ref-name, not not-found
+        with pytest.raises(g.InvalidRefName, match=r"RUN-026\.1"):
+            rebind_name(store, bad, actor, absent)
+        with pytest.raises(g.InvalidRefName, match=r"RUN-026\.1"):
+            unbind_name(store, bad, actor)
+    assert actor_names(store) == {}
+
+
 # --- RUN-026.4: resolution ------------------------------------------------------------------
 
 
