@@ -1,0 +1,289 @@
+"""The kill family of ``port_kill.py`` against ``gritwit serve`` over HTTP.
+
+One store (SQLite, or a schema of a PostgreSQL database) and one or more services on it
+(``gritwit serve --share K/N``, started and SIGKILLed as ``test_service_kill.py`` does,
+:mod:`service_proc`), each given by its operator the port's policy (PORT-003.1), the
+world's secret (PORT-009.1) and in-flight bounds above the family's load (PORT-005.8:
+the defaults of PORT-005.2 allow 64 in flight in all, never 200).  Over HTTP the test
+creates alarms (TIM-008) and couriers (PORT-010), sets timers on the time of day and asks
+for requests the suite's loopback world answers slowly, then SIGKILLs a service again and
+again and starts it again on the same store.  Once every timer is due and every request
+answered, the services stop (SIGTERM, exit 0) and :func:`port_kill.judge` reads the
+store through a reference adapter that only reads: every timer fired exactly once and
+none early, every request answered by exactly one message, every sending with its
+request's first key, no secret byte in any object or file of the store, ``runtime
+verify`` clean.
+
+The services run the timers on the time of day, not on the harness's clock, so a fire's
+time is judged against the time it was set for (TIM-003.1), not against the readings of a
+clock the test gave.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from port_kill import SECRET, SECRET_NAME, Family, Node, judge, _count_in_flight, _store_location
+from service_proc import Service, start, stopping
+
+from gritwit.runtime import TIMER
+from gritwit.wit import test_actor_core
+
+#: In-flight bounds above the family's load (PORT-005.8), per sender and in all.
+IN_FLIGHT = ("--port-max-in-flight", "1000", "--port-max-in-flight-total", "1000")
+#: Seconds one HTTP request of the test may take before it is given up and sent again.
+REQUEST_LIMIT = 30.0
+
+
+@dataclass
+class Served:
+    """The services over the family's store and what the test sent them."""
+
+    family: Family
+    #: What ``--store`` names: the directory, or the URL of the adapter's schema.
+    location: str
+    shares: list[str | None]
+    #: The operator's files and bounds, and any argument of a wrong start.
+    args: tuple[str, ...] = ()
+    #: How a service is started (``service_proc.start``, or a wrong service's).
+    starter: Callable[..., Service] = start
+    services: list[Service] = field(default_factory=list)
+    #: Per alarm: the ``timer-at`` of each timer the test asked it to set.
+    sent_timers: dict[str, Counter[int]] = field(default_factory=dict)
+    #: The latest time (ms of the time of day) a timer was set for.
+    last_timer: int = 0
+    restarts: int = 0
+    seconds: float = 0.0
+
+    def start(self, n: int) -> Service:
+        share = self.shares[n]
+        extra = () if share is None else ("--share", share)
+        return self.starter(self.location, *self.args, *extra)
+
+    def url(self, n: int = 0) -> str:
+        return self.services[n].url
+
+
+def _post(served: Served, path: str, body: dict[str, Any], key: str | None = None) -> Any:
+    """POST ``body`` to any running service, again (with the same key, HTTP-005.4) until a
+    2xx answers it."""
+    headers = {} if key is None else {"Idempotency-Key": key}
+    deadline = time.monotonic() + 300
+    while True:
+        for service in served.services:
+            try:
+                answer = httpx.post(
+                    service.url + path, json=body, headers=headers, timeout=REQUEST_LIMIT
+                )
+            except httpx.HTTPError:
+                continue
+            if answer.status_code in (200, 201, 202):
+                return answer.json()
+            assert answer.status_code >= 500, f"{path}: {answer.status_code} {answer.text[:300]}"
+        assert time.monotonic() < deadline, f"{path}: no service answered in 300 s"
+        time.sleep(0.1)
+
+
+def _create(served: Served, alarms: int, couriers: int) -> None:
+    family = served.family
+    for n in range(alarms):
+        made = _post(served, "/v1/actors", {"test": "alarm", "state": {"n": f"{n:04x}"}})
+        family.alarms.append(made["actor"])
+    for n in range(couriers):
+        state = {"seed": f"courier-{n}".encode().hex()}
+        family.couriers.append(_post(served, "/v1/actors", {"test": "courier", "state": state})["actor"])
+
+
+def _set_timers(served: Served, per_alarm: int, lead_ms: int, span_ms: int) -> None:
+    """Each alarm sets ``per_alarm`` timers due ``lead_ms`` to ``lead_ms + span_ms`` from now."""
+    now = round(time.time() * 1000)
+    jobs = []
+    for alarm in served.family.alarms:
+        for i in range(per_alarm):
+            at = now + lead_ms + served.family.rng.randrange(span_ms)
+            served.sent_timers.setdefault(alarm, Counter())[at] += 1
+            served.last_timer = max(served.last_timer, at)
+            headers = {"mt": "timer-set", "timer-mt": "ring", "timer-at": str(at)}
+            content = {"tree": {"request": {"blob": "", "headers": headers},
+                                "content": {"blob": f"{i:04x}"}}}  # fmt: skip
+            jobs.append((alarm, {"mt": "timer", "content": content}, f"timer-{alarm[:16]}-{i}"))
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda j: _post(served, f"/v1/actors/{j[0]}/messages", j[1], j[2]), jobs))
+
+
+def _pending_timers(served: Served) -> int:
+    total = 0
+    for alarm in served.family.alarms:
+        for service in served.services:
+            try:
+                got = httpx.get(f"{service.url}/v1/actors/{alarm}/timers", timeout=REQUEST_LIMIT)
+            except httpx.HTTPError:
+                continue
+            if got.status_code == 200:
+                total += len(got.json()["timers"])
+                break
+    return total
+
+
+def _ask(served: Served, count: int, wait_ms: tuple[int, int], *, until: bool) -> None:
+    """``count`` requests spread over the couriers, each answered by the world after a
+    random while of ``wait_ms`` (with ``until``: at that instant, however often sent)."""
+    family = served.family
+    jobs = []
+    for _ in range(count):
+        courier = family.couriers[family.tags % len(family.couriers)]
+        ms = family.rng.randrange(*wait_ms)
+        wait = f"until={round(time.time() * 1000) + ms}" if until else f"ms={ms}"
+        url = f"{family.world.base}/echo?{wait}&tag={family.tags}"
+        request = {"mt": "port-request", "port-method": "GET", "port-url": url}
+        heads = {"authorization": f"Bearer ${{secret:{SECRET_NAME}}}"}
+        asked = {"tree": {"headers": {"blob": "", "headers": heads}}}
+        content = {"tree": {"request": {"blob": "", "headers": request}, "content": asked}}
+        jobs.append((courier, {"mt": "port", "content": content}, f"ask-{family.tags}"))
+        family.tags += 1
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda j: _post(served, f"/v1/actors/{j[0]}/messages", j[1], j[2]), jobs))
+
+
+def _operator_files(family: Family, where: Path) -> tuple[str, ...]:
+    """The policy (the couriers' code, the world on loopback) and the secret, in files
+    outside the store's directory: the operator's (PORT-003.1, PORT-009.1)."""
+    where.mkdir(exist_ok=True)
+    code = test_actor_core("courier", {})[0].entries["wit"].hex()  # PORT-003.2: its code
+    rule = {
+        "scheme": "http",
+        "host": "127.0.0.1",
+        "port": family.world.port,
+        "path": "/echo",
+        "actors": [code],
+        "addresses": ["127.0.0.1/32"],  # loopback is refused unless a rule lists it
+    }
+    (where / "policy.json").write_text(json.dumps([rule]), encoding="utf-8")
+    (where / "secrets.json").write_text(json.dumps({SECRET_NAME: SECRET}), encoding="utf-8")
+    return ("--port-policy", str(where / "policy.json"), "--secrets", str(where / "secrets.json"))
+
+
+@contextmanager
+def served_family(
+    family: Family, shares: list[str | None], operator: Path, extra: tuple[str, ...] = IN_FLIGHT,
+    starter: Callable[..., Service] = start,
+) -> Iterator[Served]:
+    """The store made by the family's reader adapter (``rt-open``, no port), then closed;
+    a service per share over it, each killed when the block ends, however it ends."""
+    reader = family.reader
+    family.open(reader, port=False)
+    reader.call("rt-close")
+    location = _store_location(family)
+    served = Served(family, location, shares, (*_operator_files(family, operator), *extra), starter)
+    with stopping(served.services):
+        for n in range(len(shares)):
+            served.services.append(served.start(n))
+        yield served
+
+
+def kill_served(
+    served: Served,
+    *,
+    alarms: int,
+    per_alarm: int,
+    couriers: int,
+    requests: int,
+    top_up: int,
+    kills: int,
+    answer_in_ms: tuple[int, int],
+    top_up_ms: tuple[int, int],
+    kill_after: tuple[float, float],
+    timer_lead_ms: int,
+    timer_span_ms: int,
+    first_on_the_wire: int,
+) -> None:
+    """The family against the services: actors, timers pending, ``requests`` in flight,
+    the first kill once the world answers ``first_on_the_wire`` of them at once, then
+    ``kills - 1`` more, each ``kill_after`` seconds after the last restart, each service
+    in turn, ``top_up`` requests asked after each; then everything due and answered, the
+    services stopped, and :func:`port_kill.judge`."""
+    family, rng = served.family, served.family.rng
+    began = time.monotonic()
+    _create(served, alarms, couriers)
+    _set_timers(served, per_alarm, timer_lead_ms, timer_span_ms)
+    wanted = alarms * per_alarm
+    deadline = time.monotonic() + 120
+    while (pending := _pending_timers(served)) < wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert pending >= wanted, f"TIM-002: {pending} timers pending of the {wanted} set"
+    since = time.monotonic()
+    _ask(served, requests, answer_in_ms, until=True)
+    deadline = time.monotonic() + 120
+    while family.world.answering_since(since) < first_on_the_wire and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for n in range(kills):
+        if n:
+            time.sleep(rng.uniform(*kill_after))
+        victim = n % len(served.services)
+        served.services[victim].kill()
+        family.kill_moments.append(time.monotonic() - 0.02)
+        family.in_flight.append(_count_in_flight(family))
+        family.kills += 1
+        served.services[victim] = served.start(victim)
+        served.restarts += 1
+        _ask(served, top_up, top_up_ms, until=False)
+    _wait_until_done(served)
+    for service in served.services:
+        assert service.stop() == 0, "HTTP-001.4: a SIGTERM'd service exits 0"
+    served.seconds = time.monotonic() - began
+    _judge(served)
+
+
+def _wait_until_done(served: Served, limit: float = 600.0) -> None:
+    """Until every timer is due and fired, no request is in flight and a settle answers."""
+    deadline = time.monotonic() + limit
+    while time.time() * 1000 < served.last_timer + 1_000 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    while time.monotonic() < deadline:
+        if _count_in_flight(served.family) == 0 and _pending_timers(served) == 0:
+            break
+        time.sleep(0.5)
+    for service in served.services:
+        settled = httpx.post(f"{service.url}/v1/settle", json={"timeout": 120}, timeout=180)
+        assert settled.status_code == 200, settled.text
+
+
+def _judge(served: Served) -> None:
+    """What each alarm set is what the test asked it (read back from its outbox,
+    TIM-002.2), then :func:`port_kill.judge` with the services' clock the time of day."""
+    family = served.family
+    family.open(family.reader, port=False)
+    for alarm in family.alarms:
+        set_here: Counter[int] = Counter()
+        for oid, message in family.chain(family.entry(alarm, "outbox", TIMER)):
+            family.asked.setdefault(oid, int(message.headers["timer-at"]))
+            set_here[int(message.headers["timer-at"])] += 1
+        assert set_here == served.sent_timers[alarm], (
+            f"TIM-002.2: the alarm {alarm[:12]} set {sorted(set_here.elements())[:5]}…, "
+            f"asked {sorted(served.sent_timers[alarm].elements())[:5]}…"
+        )
+    judge(family)
+
+
+def new_family(path: Path, world: Any, adapter: str, seed: int, store_url: str | None) -> Family:
+    """A family whose one node is the adapter that makes the store and reads it after."""
+    from gritwit_conformance.harness._implementation import Subprocess
+
+    path.mkdir()
+    reader = Node(Subprocess(adapter, timeout=300.0), None)
+    family = Family(path, world, [reader], random.Random(seed), store_url=store_url)
+    family.wall_clock = True
+    return family
+
+
+__all__ = ["IN_FLIGHT", "Served", "kill_served", "new_family", "served_family"]
