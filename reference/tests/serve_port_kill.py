@@ -244,11 +244,13 @@ def kill_served(
     _judge(served)
 
 
-def _wait_until_done(served: Served, limit: float = 600.0) -> None:
-    """Until every timer is due and fired, no request is in flight and a settle answers."""
-    deadline = time.monotonic() + limit
-    while time.time() * 1000 < served.last_timer + 1_000 and time.monotonic() < deadline:
+def _wait_until_done(served: Served, limit: float = 180.0) -> None:
+    """Until every timer is due, then until every timer fired and no request is in flight
+    (``limit`` seconds at most: a wrong service may keep one in flight for ever, and the
+    judge then says which), and a settle answers."""
+    while time.time() * 1000 < served.last_timer + 1_000:
         time.sleep(0.5)
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if _count_in_flight(served.family) == 0 and _pending_timers(served) == 0:
             break
