@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from port_kill import SECRET, SECRET_NAME, Family, Node, judge, _count_in_flight, _store_location
+from port_kill import SECRET, SECRET_NAME, Family, Node, _count_in_flight, _store_location, judge
 from service_proc import Service, start, stopping
 
-from gritwit.runtime import TIMER
+from gritwit.runtime import TIMER, pending_timers
+from gritwit.store import Store
 from gritwit.wit import test_actor_core
 
 #: In-flight bounds above the family's load (PORT-005.8), per sender and in all.
@@ -64,6 +65,8 @@ class Served:
     last_timer: int = 0
     restarts: int = 0
     seconds: float = 0.0
+    #: per kill: the timers pending in the store right after it (TIM-006.2)
+    timers_at_kills: list[int] = field(default_factory=list)
 
     def start(self, n: int) -> Service:
         share = self.shares[n]
@@ -101,7 +104,9 @@ def _create(served: Served, alarms: int, couriers: int) -> None:
         family.alarms.append(made["actor"])
     for n in range(couriers):
         state = {"seed": f"courier-{n}".encode().hex()}
-        family.couriers.append(_post(served, "/v1/actors", {"test": "courier", "state": state})["actor"])
+        family.couriers.append(
+            _post(served, "/v1/actors", {"test": "courier", "state": state})["actor"]
+        )
 
 
 def _set_timers(served: Served, per_alarm: int, lead_ms: int, span_ms: int) -> None:
@@ -119,6 +124,12 @@ def _set_timers(served: Served, per_alarm: int, lead_ms: int, span_ms: int) -> N
             jobs.append((alarm, {"mt": "timer", "content": content}, f"timer-{alarm[:16]}-{i}"))
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda j: _post(served, f"/v1/actors/{j[0]}/messages", j[1], j[2]), jobs))
+
+
+def _count_pending(family: Family) -> int:
+    """The timers pending as the timer party's head holds them (TIM-006.2)."""
+    with Store.open(_store_location(family)) as store:
+        return len(pending_timers(store))
 
 
 def _pending_timers(served: Served) -> int:
@@ -175,7 +186,10 @@ def _operator_files(family: Family, where: Path) -> tuple[str, ...]:
 
 @contextmanager
 def served_family(
-    family: Family, shares: list[str | None], operator: Path, extra: tuple[str, ...] = IN_FLIGHT,
+    family: Family,
+    shares: list[str | None],
+    operator: Path,
+    extra: tuple[str, ...] = IN_FLIGHT,
     starter: Callable[..., Service] = start,
 ) -> Iterator[Served]:
     """The store made by the family's reader adapter (``rt-open``, no port), then closed;
@@ -233,6 +247,7 @@ def kill_served(
         served.services[victim].kill()
         family.kill_moments.append(time.monotonic() - 0.02)
         family.in_flight.append(_count_in_flight(family))
+        served.timers_at_kills.append(_count_pending(family))
         family.kills += 1
         served.services[victim] = served.start(victim)
         served.restarts += 1

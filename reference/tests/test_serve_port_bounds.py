@@ -44,7 +44,9 @@ def test_each_end_of_the_range_is_taken(text: str) -> None:
 
 @pytest.mark.req("PORT-005.8")
 @pytest.mark.parametrize("which", [0, 1])
-@pytest.mark.parametrize("text", ["0", "4097", "-1", "", "1.5", "1e3", "x", "٣", "00", "99999999999"])
+@pytest.mark.parametrize(
+    "text", ["0", "4097", "-1", "", "1.5", "1e3", "x", "٣", "00", "99999999999"]
+)
 def test_a_value_out_of_range_is_refused_naming_the_clause_and_the_option(
     which: int, text: str
 ) -> None:
