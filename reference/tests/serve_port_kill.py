@@ -109,12 +109,18 @@ def _create(served: Served, alarms: int, couriers: int) -> None:
         )
 
 
-def _set_timers(served: Served, per_alarm: int, lead_ms: int, span_ms: int) -> None:
-    """Each alarm sets ``per_alarm`` timers due ``lead_ms`` to ``lead_ms + span_ms`` from now."""
+#: A group of timers: each alarm sets ``per_alarm`` due ``lead_ms`` to ``lead_ms +
+#: span_ms`` after the test asked.
+Timers = tuple[tuple[int, int, int], ...]
+
+
+def _set_timers(served: Served, groups: Timers) -> None:
+    """Each alarm sets the timers of each group."""
     now = round(time.time() * 1000)
     jobs = []
     for alarm in served.family.alarms:
-        for i in range(per_alarm):
+        plan = [(lead, span) for per_alarm, lead, span in groups for _ in range(per_alarm)]
+        for i, (lead_ms, span_ms) in enumerate(plan):
             at = now + lead_ms + served.family.rng.randrange(span_ms)
             served.sent_timers.setdefault(alarm, Counter())[at] += 1
             served.last_timer = max(served.last_timer, at)
@@ -146,16 +152,17 @@ def _pending_timers(served: Served) -> int:
     return total
 
 
-def _ask(served: Served, count: int, wait_ms: tuple[int, int], *, until: bool) -> None:
-    """``count`` requests spread over the couriers, each answered by the world after a
-    random while of ``wait_ms`` (with ``until``: at that instant, however often sent)."""
+def _ask(served: Served, count: int, wait_ms: tuple[int, int]) -> None:
+    """``count`` requests spread over the couriers, each sending answered by the world
+    after a random while of ``wait_ms`` (the same for every sending of a request): a
+    request sent again after a kill waits that while again, so while the kills come
+    sooner than that, it stays in flight through them."""
     family = served.family
     jobs = []
     for _ in range(count):
         courier = family.couriers[family.tags % len(family.couriers)]
         ms = family.rng.randrange(*wait_ms)
-        wait = f"until={round(time.time() * 1000) + ms}" if until else f"ms={ms}"
-        url = f"{family.world.base}/echo?{wait}&tag={family.tags}"
+        url = f"{family.world.base}/echo?ms={ms}&tag={family.tags}"
         request = {"mt": "port-request", "port-method": "GET", "port-url": url}
         heads = {"authorization": f"Bearer ${{secret:{SECRET_NAME}}}"}
         asked = {"tree": {"headers": {"blob": "", "headers": heads}}}
@@ -209,7 +216,7 @@ def kill_served(
     served: Served,
     *,
     alarms: int,
-    per_alarm: int,
+    timers: Timers,
     couriers: int,
     requests: int,
     top_up: int,
@@ -217,11 +224,9 @@ def kill_served(
     answer_in_ms: tuple[int, int],
     top_up_ms: tuple[int, int],
     kill_after: tuple[float, float],
-    timer_lead_ms: int,
-    timer_span_ms: int,
     first_on_the_wire: int,
 ) -> None:
-    """The family against the services: actors, timers pending, ``requests`` in flight,
+    """The family against the services: actors, ``timers`` pending, ``requests`` in flight,
     the first kill once the world answers ``first_on_the_wire`` of them at once, then
     ``kills - 1`` more, each ``kill_after`` seconds after the last restart, each service
     in turn, ``top_up`` requests asked after each; then everything due and answered, the
@@ -229,14 +234,14 @@ def kill_served(
     family, rng = served.family, served.family.rng
     began = time.monotonic()
     _create(served, alarms, couriers)
-    _set_timers(served, per_alarm, timer_lead_ms, timer_span_ms)
-    wanted = alarms * per_alarm
+    _set_timers(served, timers)
+    wanted = alarms * sum(group[0] for group in timers)
     deadline = time.monotonic() + 120
     while (pending := _pending_timers(served)) < wanted and time.monotonic() < deadline:
         time.sleep(0.2)
     assert pending >= wanted, f"TIM-002: {pending} timers pending of the {wanted} set"
     since = time.monotonic()
-    _ask(served, requests, answer_in_ms, until=True)
+    _ask(served, requests, answer_in_ms)
     deadline = time.monotonic() + 120
     while family.world.answering_since(since) < first_on_the_wire and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -251,7 +256,7 @@ def kill_served(
         family.kills += 1
         served.services[victim] = served.start(victim)
         served.restarts += 1
-        _ask(served, top_up, top_up_ms, until=False)
+        _ask(served, top_up, top_up_ms)
     _wait_until_done(served)
     for service in served.services:
         assert service.stop() == 0, "HTTP-001.4: a SIGTERM'd service exits 0"

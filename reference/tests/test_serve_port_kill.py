@@ -35,22 +35,24 @@ REQS: tuple[str, ...] = ("PORT-005.8", "PORT-006.1", "PORT-006.2", "PORT-006.3",
 REQS += ("PORT-008", "PORT-009.3", "TIM-003.1", "TIM-003.2", "TIM-006.2", "RUN-010")
 
 #: The default run's family: 3 kills, 24 timers due 15-30 s after their setting, 24
-#: requests answered 6-9 s after their asking, the first kill once the world answers 20
-#: of them at once.
+#: requests each sending of which the world answers after 6-9 s, the first kill once it
+#: answers 20 of them at once.
 SHORT: dict[str, Any] = {
-    "alarms": 3, "per_alarm": 8, "couriers": 4, "requests": 24, "top_up": 4, "kills": 3,
-    "answer_in_ms": (6_000, 9_000), "top_up_ms": (200, 1_500), "kill_after": (0.5, 3.0),
-    "timer_lead_ms": 15_000, "timer_span_ms": 15_000, "first_on_the_wire": 20,
+    "alarms": 3, "timers": ((8, 15_000, 15_000),), "couriers": 4, "requests": 24,
+    "top_up": 4, "kills": 3, "answer_in_ms": (6_000, 9_000), "top_up_ms": (200, 1_500),
+    "kill_after": (0.5, 3.0), "first_on_the_wire": 20,
 }  # fmt: skip
-#: The issue's family: 22 kills, 240 timers pending (due 90-210 s after their setting, so
-#: that the kills come while they are pending and as they fall due), 240 requests
-#: answered 20-25 s after their asking (within the default max_time of 30 s,
-#: PORT-005.5), the first kill once the world answers 200 of them at once; 24 couriers
-#: keep each under 60 a minute (PORT-005.4).
+#: The issue's family: 22 kills, each with at least 200 timers pending and 200 requests
+#: in flight.  Of 360 timers, 120 fall due during the kills (20-170 s after their setting)
+#: and 240 after them (240-270 s); each sending of the 240 requests is answered 22-28 s
+#: after it (within the default max_time of 30 s, PORT-005.5), longer than a restart and
+#: the 1-6 s to the next kill, so each is sent again after every kill and stays in flight;
+#: 10 more, answered at once, after each restart.  The first kill comes once the world
+#: answers 200 at once.  24 couriers keep each under 60 requests a minute (PORT-005.4).
 TWENTY: dict[str, Any] = {
-    "alarms": 12, "per_alarm": 20, "couriers": 24, "requests": 240, "top_up": 10,
-    "kills": 22, "answer_in_ms": (20_000, 25_000), "top_up_ms": (300, 3_000),
-    "kill_after": (1.0, 8.0), "timer_lead_ms": 90_000, "timer_span_ms": 120_000,
+    "alarms": 12, "timers": ((10, 20_000, 150_000), (20, 240_000, 30_000)),
+    "couriers": 24, "requests": 240, "top_up": 10, "kills": 22,
+    "answer_in_ms": (22_000, 28_000), "top_up_ms": (300, 3_000), "kill_after": (1.0, 6.0),
     "first_on_the_wire": 200,
 }  # fmt: skip
 DEEP = pytest.mark.skipif(
@@ -108,9 +110,9 @@ def test_a_few_kills_of_serve_with_timers_pending_and_requests_in_flight(
 
 def _twenty(served: Served, record_property: Callable[[str, object], None]) -> None:
     family = _record(served, record_property)
-    assert served.timers_at_kills[0] >= 200, f"timers pending: {served.timers_at_kills}"
     assert family.kills >= 20 and len(family.asked) >= 200
-    assert family.in_flight[0] >= 200, f"requests in flight at the kills: {family.in_flight}"
+    assert min(served.timers_at_kills) >= 200, f"timers pending: {served.timers_at_kills}"
+    assert min(family.in_flight) >= 200, f"requests in flight at the kills: {family.in_flight}"
     assert family.on_the_wire[0] >= 200, f"requests the world answered: {family.on_the_wire}"
     assert family.retries > 0, "no request was sent again after a kill"
 
