@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -64,6 +65,8 @@ class Served:
     last_timer: int = 0
     restarts: int = 0
     seconds: float = 0.0
+    #: per service at the end: whether its settle found it quiescent (HTTP-011)
+    settled: list[bool] = field(default_factory=list)
     #: per kill: the timers pending in the store right after it (TIM-006.2)
     timers_at_kills: list[int] = field(default_factory=list)
 
@@ -272,7 +275,12 @@ def kill_served(
         _ask(served, top_up, top_up_ms)
     _wait_until_done(served)
     for service in served.services:
-        assert service.stop() == 0, "HTTP-001.4: a SIGTERM'd service exits 0"
+        try:
+            status: int | None = service.stop()
+        except subprocess.TimeoutExpired:
+            status = None
+        tail = "\n".join(service.output[-30:])
+        assert status == 0, f"HTTP-001.4: a SIGTERM'd service exits 0, came {status}:\n{tail}"
     served.seconds = time.monotonic() - began
     _judge(served)
 
@@ -291,6 +299,7 @@ def _wait_until_done(served: Served, limit: float = 180.0) -> None:
     for service in served.services:
         settled = httpx.post(f"{service.url}/v1/settle", json={"timeout": 120}, timeout=180)
         assert settled.status_code == 200, settled.text
+        served.settled.append(bool(settled.json().get("quiescent")))
 
 
 def _judge(served: Served) -> None:

@@ -91,6 +91,7 @@ def _record(served: Served, record_property: Callable[[str, object], None]) -> F
     record_property("retries", family.retries)
     record_property("timers_at_kills", served.timers_at_kills)
     record_property("seconds", round(served.seconds, 1))
+    record_property("settled", served.settled)
     record_property("load_1min", round(os.getloadavg()[0], 2))
     return family
 
