@@ -49,12 +49,16 @@ class Service:
         self.process.wait(timeout=STOP_LIMIT)
 
 
-def start(store: str | Path, *extra: str, env: dict[str, str] | None = None) -> Service:
-    """Start a service over ``store`` (created if new) and wait until it listens."""
+def start(
+    store: str | Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    program: Sequence[str] = (sys.executable, "-m", "gritwit"),
+) -> Service:
+    """Start a service over ``store`` (created if new) and wait until it listens;
+    ``program``: the command whose ``serve`` it is (a wrong service's, to see a test bite)."""
     command: Sequence[str] = (
-        sys.executable,
-        "-m",
-        "gritwit",
+        *program,
         "serve",
         "--store",
         str(store),

@@ -8,9 +8,9 @@ request's one key, no object or file of the store holds the secret, and the stor
 verifies clean.  The same on PostgreSQL with two adapters on shares 0/2 and 1/2 of one
 store, killed in turn (PORT-007.2, TIM-006.3).
 
-The adapter, not ``gritwit serve``, is the service killed here: ``rt-open`` takes the
-port's bounds (ADP-024.1), and the family needs hundreds of requests in flight, past the
-serve defaults of PORT-005.2 (64 in flight in all, 8 a sender).
+The adapter is the runtime killed here: ``rt-open`` takes the port's bounds (ADP-024.1).
+The same family against ``gritwit serve`` over HTTP, its bounds the operator's
+(PORT-005.8), is ``test_serve_port_kill.py``.
 
 A wrong adapter (``gritwit_conformance.wrong``) run in the family's place shows it bite:
 one that gives each sending a fresh key, and one that leaves an answered request in

@@ -16,6 +16,7 @@ from typing import Any
 from .._argtypes import positive_float
 from ..runtime._port_policy import PolicyError
 from ..runtime._port_secrets import SecretError
+from ._port_bounds import CEILING, PortBoundsError, operator_port_bounds
 
 __all__ = ["add_serve_parser"]
 
@@ -97,6 +98,9 @@ def _serve(args: argparse.Namespace) -> int:
         if args.port_policy is not None or args.secrets is not None or args.secret_env:
             operator = _port_settings(args.port_policy, args.secrets, args.secret_env)
             settings = replace(settings, **operator)
+        if args.port_max_in_flight is not None or args.port_max_in_flight_total is not None:
+            bounds = operator_port_bounds(args.port_max_in_flight, args.port_max_in_flight_total)
+            settings = replace(settings, port_bounds=bounds)
         if args.time_limit is not None:
             settings = replace(settings, time_limit=args.time_limit)
         if (args.tls_cert is None) != (args.tls_key is None):
@@ -112,7 +116,7 @@ def _serve(args: argparse.Namespace) -> int:
             insecure_no_auth=args.insecure_no_auth,
             tls=tls,
         )
-    except (OpenDoor, PolicyError, SecretError) as exc:  # their text names no secret's value
+    except (OpenDoor, PolicyError, SecretError, PortBoundsError) as exc:  # no secret's value
         print(f"gritwit serve: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
@@ -198,6 +202,18 @@ def add_serve_parser(subparsers: Any) -> None:
         metavar="NAME=VARIABLE",
         help="a secret of the port from the environment: the secret NAME is the value of "
         "the variable VARIABLE (PORT-009.1); as often as needed, beside --secrets",
+    )
+    parser.add_argument(
+        "--port-max-in-flight",
+        metavar="N",
+        help="most requests of one sender the port has in flight (PORT-005.2, PORT-005.8; "
+        f"default 8, at most {CEILING:,}); one more is answered port-busy",
+    )
+    parser.add_argument(
+        "--port-max-in-flight-total",
+        metavar="N",
+        help="most requests the port has in flight in all (PORT-005.2, PORT-005.8; "
+        f"default 64, at most {CEILING:,}): each holds one of the port's threads",
     )
     parser.add_argument(
         "--share",

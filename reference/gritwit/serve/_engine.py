@@ -43,6 +43,7 @@ from ..runtime import (
     MAX_RESIDENT,
     TIME_LIMIT,
     LifecycleEvent,
+    PortBounds,
     RoutingIndex,
     Runtime,
     Share,
@@ -91,6 +92,9 @@ class EngineSettings:
     #: nothing (PORT-003.3).
     port_policy: tuple[Rule, ...] = ()
     secrets: Secrets = field(default_factory=Secrets)
+    #: The port's bounds: PORT-005's defaults, or the operator's in-flight bounds
+    #: (PORT-005.8, :mod:`._port_bounds`).
+    port_bounds: PortBounds = field(default_factory=PortBounds)
 
 
 def _stopping() -> ServiceStopping:
@@ -204,6 +208,7 @@ class Engine:
                 runtime.service_door,
                 policy=settings.port_policy,
                 secrets=settings.secrets,
+                bounds=settings.port_bounds,
                 on_answer=lambda: loop.call_soon_threadsafe(self._wake_runner),
             )
             metrics = self._metrics
