@@ -234,3 +234,19 @@ def test_survivors_runs_the_alive_ones_again_and_their_new_verdict_replaces_the_
     assert seen == [frozenset({"m-alive", "m-unc"})], f"expected the two alive ones, got {seen}"
     written = json.loads(base_path.read_text("utf-8"))["mutants"]
     assert written == {"m-killed": "killed", "m-alive": "killed", "m-unc": "uncovered"}, written
+
+
+def test_a_survivor_listed_equivalent_since_counts_as_equivalent() -> None:
+    """A --new run records a survivor; a reviewer lists it equivalent; the next run that adds
+    verdicts counts it equivalent, not alive (a listed survivor stayed 'survived' before)."""
+    old = {"mutants": {"m-s": "survived", "m-u": "uncovered", "m-k": "killed"}}
+    mutants = [_mutant("m-s"), _mutant("m-u"), _mutant("m-k"), _mutant("m-x")]
+    new = add_judged(old, {"m-x": "killed"}, mutants, ["m-s", "m-u"])
+    assert new["mutants"] == {
+        "m-s": "equivalent",
+        "m-u": "equivalent",
+        "m-k": "killed",
+        "m-x": "killed",
+    }, new["mutants"]
+    codec = new["groups"]["codec"]
+    assert (codec["equivalent"], codec["survived"], codec["uncovered"]) == (2, 0, 0), codec

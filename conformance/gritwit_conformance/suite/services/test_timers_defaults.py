@@ -16,7 +16,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
-from ._clocked import Clocked
+from ._clocked import TIMER, Clocked
 
 pytestmark = pytest.mark.profile("services")
 
@@ -68,3 +68,46 @@ def test_the_default_max_delay_is_366_days(impl: Implementation, tmp_path: Path)
         rt.timers(alarm),
         "the timers pending: the one 366 days ahead",
     )
+
+
+def _ask_many(rt: Clocked, alarm: str, count: int, after: str) -> None:
+    """``count`` requests of ``alarm`` put in its queue, then one run reads them all."""
+    description = {
+        "tree": {
+            "request": {
+                "blob": "",
+                "headers": {"mt": "timer-set", "timer-mt": "ring", "timer-after": after},
+            },
+            "content": {"blob": "00"},
+        }
+    }
+    for _ in range(count):
+        rt.ok("ADP-015", "rt-send", to=alarm, mt="timer", content=description)
+    rt.run(max_steps=count + 10)
+
+
+@pytest.mark.slow
+@pytest.mark.req("TIM-004.2", "TIM-004.5", "ADP-023.1", "TIM-003.2")
+def test_the_default_max_timers_and_max_fires_are_a_thousand(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    rt = Clocked(impl, tmp_path / "rt", START)
+    one, two = rt.alarm("one"), rt.alarm("two")
+    _ask_many(rt, one, 1001, "10")
+    last = rt.outbox_entry(one, TIMER)  # the 1001st request: the one past the bound
+    check_equal(
+        "TIM-004.2",
+        [_refusal(last or "", "timer-limit", "TIM-004.2")],
+        [m.headers for m in rt.refused(one)],
+        "refusals of 1001 requests of one actor (max_timers 1000 by default)",
+    )
+    check_equal("TIM-004.2", 1000, len(rt.timers(one)), "the timers pending of the first alarm")
+    _ask_many(rt, two, 1, "10")
+    rt.clock(advance=10)  # 1001 timers due together, of two setters
+    rt.run()
+    fired = len(rt.fired(one)) + len(rt.fired(two))
+    check_equal("TIM-004.5", 1000, fired, "fires in the second 1001 fell due in (max_fires 1000)")
+    rt.clock(advance=1000)
+    rt.run()
+    fired = len(rt.fired(one)) + len(rt.fired(two))
+    check_equal("TIM-004.5", 1001, fired, "fires once the next second came: every timer, once")
