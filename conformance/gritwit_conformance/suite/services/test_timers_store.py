@@ -135,3 +135,28 @@ def test_a_runtime_opened_without_a_clock_reads_the_time_of_day(
         expected=f"set for 600000 ms after the time of day in ms since 1970 ({low} to {high})",
         came=set_for,
     )
+
+
+@pytest.mark.req("TIM-004.2", "TIM-006.2")
+def test_a_restarted_runtime_counts_the_timers_pending_toward_max_timers(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The count of TIM-004.2 is of the timers pending in the party's head, whichever runtime
+    set them: opened again, the runtime refuses a third timer of an actor with two and sets a
+    second of an actor with one."""
+    rt = Clocked(impl, tmp_path / "rt", START, max_timers=2)
+    alarm, other = rt.alarm("a"), rt.alarm("b")
+    kept = [rt.set(alarm, after="100"), rt.set(alarm, after="200")]
+    mine = [rt.set(other, after="100")]  # another setter's one: room for one more
+    rt.close()
+    rt.open(START, max_timers=2)
+    third = rt.set(alarm, after="300", content=b"third")
+    refused = [m.headers for m in rt.refused(alarm)]
+    want = {"mt": "timer-refused", "timer-id": third, "error": "timer-limit", "clause": "TIM-004.2"}
+    check_equal("TIM-004.2", [want], refused, "answers to a third timer after the restart")
+    check_equal("TIM-004.2", kept, [t["id"] for t in rt.timers(alarm)], "the timers pending")
+    mine.append(rt.set(other, after="200"))
+    check_equal(
+        "TIM-004.2", [], rt.refused(other), "refusals of a second timer of an actor with one"
+    )
+    check_equal("TIM-004.2", mine, [t["id"] for t in rt.timers(other)], "its timers pending")
