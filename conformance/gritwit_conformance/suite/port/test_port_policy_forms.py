@@ -64,6 +64,7 @@ def _with(**change: object) -> dict[str, Any]:
         ("a scheme that is no text", [_with(scheme=1)]),
         ("no scheme", [_with(scheme=_ABSENT)]),
         ("a host that is no name", [_with(host="exa mple.com")]),
+        ("a host with an opening bracket only", [_with(host="[::1")]),
         ("a port of 0", [_with(port=0)]),
         ("a port of 65536", [_with(port=65536)]),
         ("a port that is text", [_with(port="80")]),
