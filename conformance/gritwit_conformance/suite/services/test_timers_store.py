@@ -160,3 +160,24 @@ def test_a_restarted_runtime_counts_the_timers_pending_toward_max_timers(
         "TIM-004.2", [], rt.refused(other), "refusals of a second timer of an actor with one"
     )
     check_equal("TIM-004.2", mine, [t["id"] for t in rt.timers(other)], "its timers pending")
+
+
+@pytest.mark.req("TIM-003.3", "TIM-006.2", "TIM-003.1")
+def test_timers_read_from_the_store_fire_in_the_order_of_their_times(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Eight timers whose times are in no relation to their ids, pending across a restart,
+    fire one by one as the clock reaches each, in the order of TIM-003.3."""
+    rt = Clocked(impl, tmp_path / "rt", START)
+    alarm = rt.alarm()
+    afters = [7000, 2000, 5000, 1000, 8000, 3000, 6000, 4000]
+    made = {rt.set(alarm, after=str(a), content=bytes([i])): a for i, a in enumerate(afters)}
+    rt.close()
+    rt.open(START)
+    want: list[str] = []
+    for request, after in sorted(made.items(), key=lambda m: m[1]):
+        rt.clock(set=START + after)
+        rt.run()
+        want.append(request)
+        fired = [m.headers["timer-id"] for m in rt.fired(alarm)]
+        check_equal("TIM-003.3", want, fired, f"the fires once the clock read {START + after}")
