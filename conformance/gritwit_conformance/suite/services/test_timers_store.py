@@ -38,7 +38,7 @@ class _DayClock(Clocked):
         self.handle = str(ok_answer(reply, "ADP-023.1")["runtime"])
 
 
-@pytest.mark.req("TIM-007.3", "TIM-001.4", "TIM-006.2", "ADP-023.5")
+@pytest.mark.req("TIM-007.3", "TIM-001.4", "TIM-006.2", "ADP-023.5", "TIM-001.1")
 def test_an_import_into_a_new_store_adopts_a_party_step_whose_core_is_stored(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -87,7 +87,7 @@ def test_an_import_into_a_new_store_adopts_a_party_step_whose_core_is_stored(
     )
 
 
-@pytest.mark.req("TIM-006.2", "TIM-005.2", "ADP-023.4")
+@pytest.mark.req("TIM-006.2", "TIM-005.2", "ADP-023.4", "ADP-023.1")
 def test_a_restarted_runtime_lists_its_timers_after_other_runtimes_moved_on(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -116,7 +116,7 @@ def test_a_restarted_runtime_lists_its_timers_after_other_runtimes_moved_on(
     check_equal("TIM-005.2", want[1:], rt.timers(alarm), "rt-timers after the first fire")
 
 
-@pytest.mark.req("TIM-006.1", "ADP-023.1", "TIM-002.4")
+@pytest.mark.req("TIM-006.1", "ADP-023.1", "TIM-002.4", "TIM-005.2")
 def test_a_runtime_opened_without_a_clock_reads_the_time_of_day(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -137,7 +137,7 @@ def test_a_runtime_opened_without_a_clock_reads_the_time_of_day(
     )
 
 
-@pytest.mark.req("TIM-004.2", "TIM-006.2")
+@pytest.mark.req("TIM-004.2", "TIM-006.2", "ADP-023.1")
 def test_a_restarted_runtime_counts_the_timers_pending_toward_max_timers(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -162,7 +162,7 @@ def test_a_restarted_runtime_counts_the_timers_pending_toward_max_timers(
     check_equal("TIM-004.2", mine, [t["id"] for t in rt.timers(other)], "its timers pending")
 
 
-@pytest.mark.req("TIM-003.3", "TIM-006.2", "TIM-003.1")
+@pytest.mark.req("TIM-003.3", "TIM-006.2", "TIM-003.1", "ADP-023.1")
 def test_timers_read_from_the_store_fire_in_the_order_of_their_times(
     impl: Implementation, tmp_path: Path
 ) -> None:
