@@ -137,3 +137,23 @@ def test_the_ipv6_loopback_is_refused_unless_a_rule_lists_it(
         _answer(rt, courier, request),
         "the answer for [::1] under a rule without addresses",
     )
+
+
+@pytest.mark.req("PORT-004.1", "PORT-004.2", "PORT-003.1", "PORT-008.1")
+def test_a_world_on_the_ipv6_loopback_is_reached_when_a_rule_lists_it(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """The host of ``http://[::1]:P/x`` is resolved without its brackets and the checked
+    address connected to in brackets (PORT-004.2): the world on ::1 gets the request."""
+    with World("::1") as world:
+        courier = _courier(impl, tmp_path / "rt")
+        rules = [rule(world.port, [courier], host="[::1]", addresses=("::1/128",))]
+        rt = _ported(impl, tmp_path / "rt", rules)
+        request = rt.request(courier, f"{world.base}/v6")
+        check_equal(
+            "PORT-004.2",
+            ("response", "200"),
+            _answer(rt, courier, request),
+            f"the answer for {world.base}/v6",
+        )
+        check_equal("PORT-004.2", ["/v6"], [h.path for h in world.hits()], "what the world got")
