@@ -346,3 +346,19 @@ def test_every_module_of_the_reference_is_in_a_group_or_left_out_with_a_reason()
     assert sorted(placed - on_disk) == [], "grouped or left-out modules that do not exist"
     assert sorted(grouped & set(LEFT_OUT)) == [], "modules both grouped and left out"
     assert all(reason.strip() for reason in LEFT_OUT.values())
+
+
+def test_a_survivor_listed_equivalent_since_counts_as_equivalent() -> None:
+    """A --new run records a survivor; a reviewer lists it equivalent; the next run that adds
+    verdicts counts it equivalent, not alive (a listed survivor stayed 'survived' before)."""
+    old = {"mutants": {"m-s": "survived", "m-u": "uncovered", "m-k": "killed"}}
+    mutants = [_mutant("m-s"), _mutant("m-u"), _mutant("m-k"), _mutant("m-x")]
+    new = add_judged(old, {"m-x": "killed"}, mutants, ["m-s", "m-u"])
+    assert new["mutants"] == {
+        "m-s": "equivalent",
+        "m-u": "equivalent",
+        "m-k": "killed",
+        "m-x": "killed",
+    }, new["mutants"]
+    codec = new["groups"]["codec"]
+    assert (codec["equivalent"], codec["survived"], codec["uncovered"]) == (2, 0, 0), codec

@@ -44,6 +44,8 @@ __all__ = [
 
 UNJUDGED_FILE = Path("conformance/mutation/unjudged.toml")
 _DETECTED = ("killed", "timeout")
+#: The verdicts of a mutant alive: what ``--survivors`` runs again.
+_ALIVE = ("survived", "uncovered", "error")
 _COUNTS = ("mutants", "killed", "timeout", "survived", "equivalent", "error", "uncovered")
 
 
@@ -62,9 +64,7 @@ def unjudged_by_group(
 
 def alive_ids(base: Mapping[str, Any]) -> frozenset[str]:
     """The mutants the baseline records alive: what ``--survivors`` runs again."""
-    return frozenset(
-        i for i, s in base.get("mutants", {}).items() if s in ("survived", "uncovered", "error")
-    )
+    return frozenset(i for i, s in base.get("mutants", {}).items() if s in _ALIVE)
 
 
 def detected_ids(base: Mapping[str, Any]) -> frozenset[str]:
@@ -129,7 +129,8 @@ def add_judged(
     """The baseline ``old`` with ``verdicts`` (id → status) added, its tallies recomputed.
 
     ``mutants`` are every mutant of every group as the code stands: an id of ``old`` no
-    longer among them is dropped; a mutant listed equivalent counts as equivalent; a
+    longer among them is dropped; a mutant listed equivalent counts as equivalent (one
+    recorded alive before it was listed included); a
     mutant with neither a verdict nor a listing is unjudged and counts nowhere.  A group
     gets a tally once it has a judged mutant.
     """
@@ -138,6 +139,9 @@ def add_judged(
     listed = set(equivalent)
     statuses = {i: s for i, s in old.get("mutants", {}).items() if i in ids}
     statuses.update(verdicts)
+    # A mutant recorded alive and listed equivalent since (a reviewer judged the survivor a
+    # --new run recorded) is equivalent: the listing is the newer verdict.
+    statuses.update({i: "equivalent" for i in listed if statuses.get(i) in _ALIVE})
     by_group: dict[str, list[str]] = {}
     by_module: dict[str, list[str]] = {}
     for mutant in current:

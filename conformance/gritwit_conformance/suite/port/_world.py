@@ -17,6 +17,7 @@ network and none leaves it running.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -120,24 +121,31 @@ class _Server(ThreadingHTTPServer):
         return None  # a client that hung up early (a time-out under test) is no error here
 
 
-class World:
-    """A loopback HTTP server that records what it got; ``with World() as w:``."""
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
-    def __init__(self) -> None:
+
+class World:
+    """A loopback HTTP server that records what it got; ``with World() as w:``.
+    ``host`` ``"::1"`` listens on the IPv6 loopback instead of 127.0.0.1."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
         self._spans: list[tuple[float, float]] = []
         #: requests being answered now: a number of each -> when it came
         self._running: dict[int, float] = {}
         self._numbers = 0
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = (_Server6 if ":" in host else _Server)((host, 0), _Handler)
         self._server.world = self
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def record(self, hit: Hit) -> None:
         with self._lock:

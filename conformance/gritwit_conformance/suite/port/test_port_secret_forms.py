@@ -14,7 +14,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, error_answer
+from .._check import check, error_answer, ok_answer
 
 pytestmark = pytest.mark.profile("port")
 
@@ -32,10 +32,13 @@ VALUE = "s3cr3t-Form-41d7"
         ("an empty value", {"token": ""}),
         ("a line feed in the value", {"token": VALUE + "\n"}),
         ("a value that is not text", {"token": 41}),
+        ("a DEL in the value", {"token": VALUE + "\x7f"}),
+        ("a unit separator in the value", {"token": "\x1f" + VALUE}),
+        ("secrets that are a list", [VALUE]),
     ],
 )
 def test_a_secret_of_a_bad_form_is_refused_as_the_runtime_opens(
-    impl: Implementation, tmp_path: Path, what: str, secrets: dict[str, object]
+    impl: Implementation, tmp_path: Path, what: str, secrets: object
 ) -> None:
     path = tmp_path / "rt"
     path.mkdir()
@@ -47,3 +50,22 @@ def test_a_secret_of_a_bad_form_is_refused_as_the_runtime_opens(
         expected="a refusal that does not quote the secret's value",
         came=reply.error,
     )
+
+
+@pytest.mark.req("PORT-009.1", "ADP-024.1")
+@pytest.mark.parametrize(
+    ("what", "secrets"),
+    [
+        ("a space in the value", {"token": "Bearer " + VALUE}),
+        ("a name of 64 characters, digits, _ and -", {"t0_-" * 16: VALUE}),
+        ("a value of one character past the controls", {"token": "!"}),
+        ("a value of non-ASCII text", {"token": "s\u00e9cr\u00e8t"}),
+    ],
+)
+def test_a_secret_of_a_good_form_is_taken(
+    impl: Implementation, tmp_path: Path, what: str, secrets: dict[str, object]
+) -> None:
+    path = tmp_path / "rt"
+    path.mkdir()
+    reply = impl.call("rt-open", path=str(path), clock=1_000_000, port={"secrets": secrets})
+    ok_answer(reply, "PORT-009.1", f"rt-open with a secret of {what}")
