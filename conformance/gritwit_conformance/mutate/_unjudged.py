@@ -29,6 +29,7 @@ from typing import Any
 
 from ._groups import group_of
 from ._mutants import Mutant
+from ._report import _tally
 
 __all__ = [
     "UNJUDGED_FILE",
@@ -46,7 +47,6 @@ UNJUDGED_FILE = Path("conformance/mutation/unjudged.toml")
 _DETECTED = ("killed", "timeout")
 #: The verdicts of a mutant alive: what ``--survivors`` runs again.
 _ALIVE = ("survived", "uncovered", "error")
-_COUNTS = ("mutants", "killed", "timeout", "survived", "equivalent", "error", "uncovered")
 
 
 def unjudged_by_group(
@@ -103,21 +103,6 @@ def write_allowance(path: Path, counts: Mapping[str, int]) -> None:
         *(f"{group} = {count}" for group, count in sorted(counts.items())),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _tally(statuses: Iterable[str]) -> dict[str, Any]:
-    counts: dict[str, Any] = {key: 0 for key in _COUNTS}
-    for status in statuses:
-        counts["mutants"] += 1
-        if status == "uncovered":
-            counts["survived"] += 1
-            counts["uncovered"] += 1
-        else:
-            counts[status] = counts.get(status, 0) + 1
-    scored = counts["mutants"] - counts["equivalent"]
-    detected = counts["killed"] + counts["timeout"]
-    counts["score"] = round(100.0 * detected / scored, 1) if scored else None
-    return counts
 
 
 def add_judged(
