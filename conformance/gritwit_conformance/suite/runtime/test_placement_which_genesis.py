@@ -55,7 +55,7 @@ def _content_of(side: Implementation, runtime: str, message: str) -> str:
 
 
 @pytest.mark.req("RUN-021.8", "RUN-021.7", "RUN-021.6", "RUN-021.2", "WIT-012.1")
-@pytest.mark.req("WIT-012.5", "ADP-015", "WIT-002")
+@pytest.mark.req("WIT-012.5", "ADP-015", "WIT-002", "ADP-014")  # its checks name them too
 def test_a_look_alike_pending_before_the_genesis_places_nothing(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
