@@ -28,6 +28,7 @@ from ._groups import SUITE_ROOT, group_of
 from ._killers import killer_coverage, killers, present
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
+    _status,
     baseline,
     build_report,
     evidence,
@@ -241,10 +242,6 @@ def _beyond_killers(
     run.seconds += again.seconds
     run.coverage_seconds += again.coverage_seconds
     return stale
-
-
-def _status(result: dict[str, Any]) -> str:
-    return "uncovered" if result.get("uncovered") else str(result["status"])
 
 
 def _read_json(path: Path) -> dict[str, Any]:

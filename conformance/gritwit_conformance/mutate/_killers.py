@@ -13,20 +13,16 @@ test is gone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ._coverage import Coverage
 from ._mutants import Mutant
+from ._select import GUESSED_SECONDS
 
-__all__ = ["KILLER_SECONDS", "killer_coverage", "killers", "present"]
-
-#: A killer's expected duration, with no map to tell it: a worker's budget for a mutant is
-#: 60 s + 6x this, its hard deadline twice that + 60 s (:mod:`._run`).  At 1 s, a killer of
-#: a mutant that makes its test spin (a lost member refused again and again) hit the hard
-#: deadline of 192 s at load 8, an error where the map's run records a time-out.
-KILLER_SECONDS = 20.0
+__all__ = ["killer_coverage", "killers", "present"]
 
 
 def killers(evidence: Mapping[str, Any]) -> dict[str, str]:
@@ -42,12 +38,14 @@ def killers(evidence: Mapping[str, Any]) -> dict[str, str]:
 def present(test: str, suite_root: Path) -> bool:
     """Whether ``test`` (``suite/x.py::name[param]``) still names a function of its file."""
     path, _, name = test.partition("::")
-    file = suite_root / path
     function = name.split("[", 1)[0].split("::")[-1]
-    if not function or not file.is_file():
-        return False
-    text = file.read_text(encoding="utf-8")
-    return f"def {function}(" in text
+    return bool(function) and f"def {function}(" in _text(suite_root / path)
+
+
+@functools.cache
+def _text(file: Path) -> str:
+    """A suite file's text, read once however many killers it holds ("" if it is gone)."""
+    return file.read_text(encoding="utf-8") if file.is_file() else ""
 
 
 def killer_coverage(mutants: Iterable[Mutant], killed_by: Mapping[str, str]) -> Coverage:
@@ -65,7 +63,7 @@ def killer_coverage(mutants: Iterable[Mutant], killed_by: Mapping[str, str]) -> 
             "tests": {
                 test: {
                     "lines": [[m, sorted(found)] for m, found in sorted(modules.items())],
-                    "seconds": KILLER_SECONDS,
+                    "seconds": GUESSED_SECONDS,
                     "requirements": [],
                 }
                 for test, modules in sorted(lines.items())

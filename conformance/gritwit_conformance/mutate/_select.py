@@ -116,6 +116,14 @@ def _passed(status: int | pytest.ExitCode) -> None:
         raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
 
 
+#: A test's length where no map timed it (``--against``, the CI sample's killers): a
+#: worker's budget for a mutant is 60 s + 6x this, its hard deadline twice that + 60 s.
+#: At 1 s, a killer of a mutant that makes its test spin (a lost member refused again and
+#: again) hit the hard deadline of 192 s at load 8: an error, where the map's run records
+#: a time-out.
+GUESSED_SECONDS = 20.0
+
+
 def fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
     """A test map that sends every mutant to ``tests`` (``--against``)."""
     lines: dict[str, set[int]] = {}
@@ -125,9 +133,9 @@ def fixed_selection(mutants: list[Mutant], tests: tuple[str, ...]) -> Coverage:
     return Coverage(
         {
             "key": "against",
-            # no map to time them: a generous guess (a worker's budget for a mutant grows
-            # with it, and a test that a mutant makes spin is then a time-out, not an error)
-            "tests": {t: {"lines": reach, "seconds": 20.0, "requirements": []} for t in tests},
+            "tests": {
+                t: {"lines": reach, "seconds": GUESSED_SECONDS, "requirements": []} for t in tests
+            },
         }
     )
 
