@@ -151,3 +151,38 @@ def _links(obj: g.GritObject) -> list[g.ObjectId]:
 def key_of(request: str, courier: str) -> str:
     """The request's ``Idempotency-Key`` (PORT-006.1): its id, then its sender's."""
     return request + courier
+
+
+#: An answer as the port tests compare it: ``("response", status)`` for a response, or
+#: ``(error, clause)`` for a typed failure (PORT-008).
+Outcome = tuple[str | None, str | None]
+
+
+def allowed_courier(
+    impl: Implementation, path: Path, world_port: int, **port: Any
+) -> tuple[Ported, str]:
+    """A runtime at ``path`` with a courier whose requests the policy allows to the world's
+    port (PORT-003.1), and the port options ``port`` (its bounds, ADP-024.1)."""
+    rt = Ported(impl, path, {})
+    courier = rt.courier()
+    rt.close()
+    return Ported(impl, path, {"policy": [rule(world_port, [courier])], **port}), courier
+
+
+def outcomes_by_id(rt: Ported, courier: str) -> dict[str | None, Outcome]:
+    """Each answer to the courier's requests by the request's id (``port-id``), each read
+    back as a message (OBJ-020.1, :meth:`Ported.answers`)."""
+    found: dict[str | None, Outcome] = {}
+    for answer in rt.answers(courier):
+        h = answer.headers
+        if h.get("mt") == "port-response":
+            found[h.get("port-id")] = ("response", h.get("port-status"))
+        else:
+            found[h.get("port-id")] = (h.get("error"), h.get("clause"))
+    return found
+
+
+def outcomes(rt: Ported, courier: str) -> list[Outcome]:
+    """The answer to each request the courier sent, in its order (``(None, None)``: none)."""
+    found = outcomes_by_id(rt, courier)
+    return [found.get(r, (None, None)) for r in rt.requests(courier)]

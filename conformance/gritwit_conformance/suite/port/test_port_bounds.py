@@ -9,47 +9,30 @@ and the harness's clock (ADP-023.1), never by timing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
-from ._ported import PORT, Ported, rule
+from ._ported import PORT, Ported, allowed_courier, outcomes_by_id, rule
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
 
-def _answers(rt: Ported, courier: str) -> dict[str, tuple[str | None, str | None]]:
-    out: dict[str, tuple[str | None, str | None]] = {}
-    for a in rt.answers(courier):
-        if a.headers.get("mt") == "port-response":
-            out[a.headers["port-id"]] = ("response", a.headers.get("port-status"))
-        else:
-            out[a.headers["port-id"]] = (a.headers.get("error"), a.headers.get("clause"))
-    return out
-
-
-def _setup(impl: Implementation, path: Path, world: World, **port: Any) -> tuple[Ported, str]:
-    rt = Ported(impl, path, {})
-    courier = rt.courier()
-    rt.close()
-    return Ported(impl, path, {"policy": [rule(world.port, [courier])], **port}), courier
-
-
 @pytest.mark.req("PORT-005.2", "PORT-002.1", "PORT-002.2")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_requests_past_the_bound_in_flight_are_refused_busy(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world, max_in_flight=2)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port, max_in_flight=2)
         for i in range(3):
             rt.request(courier, f"{world.base}/slow?ms=200&n={i}", run=False)
         rt.run("ADP-024.2")
         asked = rt.requests(courier)
-        got = _answers(rt, courier)
+        got = outcomes_by_id(rt, courier)
         check_equal(
             "PORT-005.2",
             [("response", "200"), ("response", "200"), ("port-busy", "PORT-005.2")],
@@ -60,16 +43,17 @@ def test_requests_past_the_bound_in_flight_are_refused_busy(
 
 
 @pytest.mark.req("PORT-005.4", "ADP-024.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_requests_past_the_rate_are_refused_until_the_next_minute(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world, max_per_minute=2)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port, max_per_minute=2)
         rt.clock(set=6_000_000)  # the start of a minute of the clock
         asked = [rt.request(courier, f"{world.base}/r{i}") for i in range(3)]
         rt.clock(advance=60_000)
         asked.append(rt.request(courier, f"{world.base}/r3"))
-        got = _answers(rt, courier)
+        got = outcomes_by_id(rt, courier)
         want = [("response", "200")] * 2 + [("port-rate", "PORT-005.4"), ("response", "200")]
         check_equal("PORT-005.4", want, [got.get(r) for r in asked], "the answers, a minute apart")
 
@@ -89,6 +73,7 @@ def test_requests_past_the_rate_are_refused_until_the_next_minute(
         ("a host header", "{base}/x", {}, {"host": "example.com"}),
     ],
 )
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_malformed_request_is_refused_invalid(
     impl: Implementation,
     tmp_path: Path,
@@ -98,7 +83,7 @@ def test_a_malformed_request_is_refused_invalid(
     headers: dict[str, str] | None,
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         method = extra.pop("port-method", "GET")
         request = rt.request(
             courier,
@@ -110,7 +95,7 @@ def test_a_malformed_request_is_refused_invalid(
         check_equal(
             "PORT-005.1",
             ("port-invalid", "PORT-005.1"),
-            _answers(rt, courier).get(request),
+            outcomes_by_id(rt, courier).get(request),
             f"the answer to a request with {what}",
         )
         check_equal("PORT-005.1", 0, len(world.hits()), "requests the world got")
@@ -121,7 +106,7 @@ def test_another_message_to_the_port_is_read_and_not_answered(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         rt.request(courier, f"{world.base}/x", extra={"mt": "port-response"})
         check_equal(
             "PORT-001.5", [], rt.answers(courier), "answers to a message of mt port-response"
@@ -139,7 +124,7 @@ def test_a_fork_a_revert_and_an_import_send_no_request_again(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         genesis = rt.head(courier) or ""
         rt.request(courier, f"{world.base}/once")
         head = rt.head(courier) or ""

@@ -12,103 +12,89 @@ in the courier's order (PORT-002.1); every expected answer is PORT-008's.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
-from ._ported import Ported, rule
+from ._ported import allowed_courier, outcomes
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
-Answer = tuple[str | None, str | None]
 MIB = 1_048_576
 OK = ("response", "200")
 
 
-def _setup(impl: Implementation, path: Path, world: World, **port: Any) -> tuple[Ported, str]:
-    rt = Ported(impl, path, {})
-    courier = rt.courier()
-    rt.close()
-    return Ported(impl, path, {"policy": [rule(world.port, [courier])], **port}), courier
-
-
-def _answers(rt: Ported, courier: str) -> list[Answer]:
-    by_id: dict[str | None, Answer] = {}
-    for a in rt.answers(courier):
-        h = a.headers
-        if h.get("mt") == "port-response":
-            by_id[h.get("port-id")] = ("response", h.get("port-status"))
-        else:
-            by_id[h.get("port-id")] = (h.get("error"), h.get("clause"))
-    return [by_id.get(r, (None, None)) for r in rt.requests(courier)]
-
-
 @pytest.mark.req("PORT-005.5", "PORT-001.2", "PORT-005.1", "ADP-024.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_the_default_max_time_is_30000_ms(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         for limit in ("30000", "30001"):
             rt.request(courier, f"{world.base}/x", extra={"port-time-limit": limit}, run=False)
         rt.run("ADP-024.2")
         check_equal(
             "PORT-005.5",
             [OK, ("port-invalid", "PORT-005.1")],
-            _answers(rt, courier),
+            outcomes(rt, courier),
             "the answers to port-time-limit 30000 and 30001 (max_time by default)",
         )
 
 
 @pytest.mark.req("PORT-005.2", "ADP-024.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_the_default_max_in_flight_is_8(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         for i in range(9):
             rt.request(courier, f"{world.base}/slow?ms=200&n={i}", run=False)
         rt.run("ADP-024.2")
         check_equal(
             "PORT-005.2",
             [OK] * 8 + [("port-busy", "PORT-005.2")],
-            _answers(rt, courier),
+            outcomes(rt, courier),
             "the answers to nine requests of one sender read together (max_in_flight 8)",
         )
 
 
 @pytest.mark.req("PORT-005.2", "PORT-005.4", "ADP-024.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_the_default_max_in_flight_total_is_64_and_max_per_minute_60(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world, max_in_flight=100)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port, max_in_flight=100)
         for i in range(61):
             rt.request(courier, f"{world.base}/r{i}", run=False)
         rt.run("ADP-024.2")
         check_equal(
             "PORT-005.4",
             [OK] * 60 + [("port-rate", "PORT-005.4")],
-            _answers(rt, courier),
+            outcomes(rt, courier),
             "the answers to 61 requests in one minute (max_per_minute 60)",
         )
         rt.close()
-        rt, courier = _setup(impl, tmp_path / "total", world, max_in_flight=100, max_per_minute=100)
+        rt, courier = allowed_courier(
+            impl, tmp_path / "total", world.port, max_in_flight=100, max_per_minute=100
+        )
         for i in range(65):
             rt.request(courier, f"{world.base}/slow?ms=300&n={i}", run=False)
         rt.run("ADP-024.2")
         check_equal(
             "PORT-005.2",
             [OK] * 64 + [("port-busy", "PORT-005.2")],
-            _answers(rt, courier),
+            outcomes(rt, courier),
             "the answers to 65 requests read together (max_in_flight_total 64)",
         )
 
 
 @pytest.mark.req("PORT-005.3", "PORT-005.6", "ADP-024.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_the_default_byte_bounds_are_a_mebibyte(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         rt.request(courier, f"{world.base}/in", method="POST", body=b"x" * MIB, run=False)
         rt.request(courier, f"{world.base}/in", method="POST", body=b"x" * (MIB + 1), run=False)
         rt.request(courier, f"{world.base}/big?n={MIB}", run=False)
@@ -117,6 +103,6 @@ def test_the_default_byte_bounds_are_a_mebibyte(impl: Implementation, tmp_path: 
         check_equal(
             "PORT-005.3",
             [OK, ("port-too-large", "PORT-005.3"), OK, ("port-too-large", "PORT-005.6")],
-            _answers(rt, courier),
+            outcomes(rt, courier),
             "the answers to bodies of 1 MiB and 1 MiB + 1 sent, then received",
         )

@@ -18,7 +18,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal, fail
-from ._ported import PORT, Ported, rule
+from ._ported import PORT, Ported, allowed_courier
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
@@ -26,13 +26,6 @@ pytestmark = pytest.mark.profile("port")
 #: A request in flight, as PORT-007.1 lays it out (TIM-006.2's layout): two hex digits →
 #: the next two → name → message id.
 Table = dict[str, dict[str, dict[str, str]]]
-
-
-def _setup(impl: Implementation, path: Path, world: World) -> tuple[Ported, str]:
-    rt = Ported(impl, path, {})
-    courier = rt.courier()
-    rt.close()
-    return Ported(impl, path, {"policy": [rule(world.port, [courier])]}), courier
 
 
 def _tree(rt: Ported, oid: g.ObjectId, what: str) -> g.Tree:
@@ -81,7 +74,7 @@ def test_the_requests_in_flight_are_the_port_partys_core(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         request = rt.request(courier, f"{world.base}/slow?ms=50")
         cores = _cores(rt)
         check_equal(
@@ -103,7 +96,7 @@ def test_the_requests_in_flight_are_the_port_partys_core(
 @pytest.mark.req("PORT-007.3", "PORT-007", "RUN-008.5")
 def test_a_fork_copies_no_request_of_its_parent(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         rt.request(courier, f"{world.base}/once")
         head = rt.head(courier) or ""
         child = str(
@@ -128,7 +121,7 @@ def test_a_fork_copies_no_request_of_its_parent(impl: Implementation, tmp_path: 
 @pytest.mark.req("PORT-007.4", "PORT-007", "RUN-024.4")
 def test_a_revert_withdraws_no_request(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         genesis = rt.head(courier) or ""
         url = f"{world.base}/again"
         first = rt.request(courier, url)

@@ -17,30 +17,19 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
-from ._ported import Ported, rule
+from ._ported import Ported, outcomes, rule
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
-Answer = tuple[str | None, str | None]
 OK = ("response", "200")
 RATE = ("port-rate", "PORT-005.4")
 #: The start of a minute of the clock.
 MINUTE = 6_000_000
 
 
-def _answers(rt: Ported, courier: str) -> list[Answer]:
-    by_id: dict[str | None, Answer] = {}
-    for a in rt.answers(courier):
-        h = a.headers
-        if h.get("mt") == "port-response":
-            by_id[h.get("port-id")] = ("response", h.get("port-status"))
-        else:
-            by_id[h.get("port-id")] = (h.get("error"), h.get("clause"))
-    return [by_id.get(r, (None, None)) for r in rt.requests(courier)]
-
-
 @pytest.mark.req("PORT-005.4", "PORT-002.1")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_the_rate_counts_a_pass_and_each_sender_alone(impl: Implementation, tmp_path: Path) -> None:
     with World() as world:
         rt = Ported(impl, tmp_path / "rt", {})
@@ -55,9 +44,9 @@ def test_the_rate_counts_a_pass_and_each_sender_alone(impl: Implementation, tmp_
             rt.request(two, f"{world.base}/two/{i}", run=False)
         rt.run("ADP-024.2")
         check_equal(
-            "PORT-005.4", [OK, OK, RATE], _answers(rt, one), "the first courier's three, one pass"
+            "PORT-005.4", [OK, OK, RATE], outcomes(rt, one), "the first courier's three, one pass"
         )
-        check_equal("PORT-005.4", [OK, OK], _answers(rt, two), "the second courier's two")
+        check_equal("PORT-005.4", [OK, OK], outcomes(rt, two), "the second courier's two")
         rt.clock(advance=60_000)  # the next minute: every count begins again
         for i in range(2):
             rt.request(one, f"{world.base}/one/later/{i}", run=False)
@@ -65,7 +54,7 @@ def test_the_rate_counts_a_pass_and_each_sender_alone(impl: Implementation, tmp_
         check_equal(
             "PORT-005.4",
             [OK, OK, RATE, OK, OK],
-            _answers(rt, one),
+            outcomes(rt, one),
             "the first courier's answers, two more in the next minute",
         )
         for i in range(2):  # in a later pass of that minute
@@ -74,6 +63,6 @@ def test_the_rate_counts_a_pass_and_each_sender_alone(impl: Implementation, tmp_
         check_equal(
             "PORT-005.4",
             [OK, OK, OK, OK],
-            _answers(rt, two),
+            outcomes(rt, two),
             "the second courier's answers, two more in a later pass of the next minute",
         )

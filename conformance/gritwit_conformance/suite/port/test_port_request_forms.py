@@ -19,31 +19,12 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal, check_in
-from ._ported import PORT, Ported, rule
+from ._ported import PORT, Ported, allowed_courier, outcomes_by_id
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
 
 Json = dict[str, Any]
-
-
-def _setup(impl: Implementation, path: Path, world: World) -> tuple[Ported, str]:
-    """A runtime whose policy allows the courier the world (PORT-003.1)."""
-    rt = Ported(impl, path, {})
-    courier = rt.courier()
-    rt.close()
-    return Ported(impl, path, {"policy": [rule(world.port, [courier])]}), courier
-
-
-def _answers(rt: Ported, courier: str) -> dict[str, tuple[str | None, str | None]]:
-    """Each request's answer by its id: ``("response", status)`` or ``(error, clause)``."""
-    out: dict[str, tuple[str | None, str | None]] = {}
-    for a in rt.answers(courier):
-        if a.headers.get("mt") == "port-response":
-            out[a.headers["port-id"]] = ("response", a.headers.get("port-status"))
-        else:
-            out[a.headers["port-id"]] = (a.headers.get("error"), a.headers.get("clause"))
-    return out
 
 
 def _ask(rt: Ported, courier: str, url: str, content: Json) -> str:
@@ -57,17 +38,18 @@ def _ask(rt: Ported, courier: str, url: str, content: Json) -> str:
 
 
 @pytest.mark.req("PORT-005.1", "PORT-001.2", "PORT-008.2")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_header_value_with_a_control_character_is_refused_and_a_tab_is_sent(
     impl: Implementation, tmp_path: Path
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         values = {"tab": "a\tb", "soh": "a\x01b", "del": "a\x7fb", "unit": "\x1f"}
         for what, value in values.items():
             rt.request(courier, f"{world.base}/h/{what}", headers={"x-v": value}, run=False)
         rt.run("ADP-024.2")
         asked = dict(zip(values, rt.requests(courier), strict=True))  # in the courier's order
-        got = _answers(rt, courier)
+        got = outcomes_by_id(rt, courier)
         check_equal(
             "PORT-001.2",
             ("response", "200"),
@@ -102,13 +84,14 @@ def test_a_header_value_with_a_control_character_is_refused_and_a_tab_is_sent(
         ("nothing", ""),
     ],
 )
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_port_keep_that_is_no_list_of_lowercase_names_is_refused(
     impl: Implementation, tmp_path: Path, what: str, keep: str
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         request = rt.request(courier, f"{world.base}/echo", extra={"port-keep": keep})
-        error, clause = _answers(rt, courier).get(request) or (None, None)
+        error, clause = outcomes_by_id(rt, courier).get(request) or (None, None)
         check_equal("PORT-005.1", "port-invalid", error, f"the class of a port-keep of {what}")
         # a port-keep that breaks PORT-001.2 is refused by PORT-005.1: either names the rule
         check_in("PORT-008.2", clause, ("PORT-005.1", "PORT-001.2"), "the failure's clause")
@@ -125,17 +108,18 @@ def test_a_port_keep_that_is_no_list_of_lowercase_names_is_refused(
         ("a content that is a blob", {"blob": "00"}),
     ],
 )
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_content_of_another_form_is_refused(
     impl: Implementation, tmp_path: Path, what: str, content: Json
 ) -> None:
     with World() as world:
-        rt, courier = _setup(impl, tmp_path / "rt", world)
+        rt, courier = allowed_courier(impl, tmp_path / "rt", world.port)
         request = _ask(rt, courier, f"{world.base}/x", content)
         rt.run("ADP-024.2")
         check_equal(
             "PORT-005.1",
             ("port-invalid", "PORT-005.1"),
-            _answers(rt, courier).get(request),
+            outcomes_by_id(rt, courier).get(request),
             f"the answer to a request with {what}",
         )
         check_equal("PORT-005.1", 0, len(world.hits()), "requests the world got")

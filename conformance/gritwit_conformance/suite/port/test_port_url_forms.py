@@ -18,12 +18,10 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal, check_in
-from ._ported import Ported, rule
+from ._ported import Ported, outcomes, rule
 from ._world import World
 
 pytestmark = pytest.mark.profile("port")
-
-Answer = tuple[str | None, str | None]
 
 
 def _setup(impl: Implementation, path: Path, policy: list[dict[str, Any]]) -> Ported:
@@ -37,18 +35,8 @@ def _courier(impl: Implementation, path: Path) -> str:
     return courier
 
 
-def _answers(rt: Ported, courier: str) -> list[Answer]:
-    by_id: dict[str | None, Answer] = {}
-    for a in rt.answers(courier):
-        h = a.headers
-        if h.get("mt") == "port-response":
-            by_id[h.get("port-id")] = ("response", h.get("port-status"))
-        else:
-            by_id[h.get("port-id")] = (h.get("error"), h.get("clause"))
-    return [by_id.get(r, (None, None)) for r in rt.requests(courier)]
-
-
 @pytest.mark.req("PORT-001.2", "PORT-005.1", "PORT-008.2")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_url_of_another_form_is_refused_and_one_at_its_edges_sent(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -76,7 +64,7 @@ def test_a_url_of_another_form_is_refused_and_one_at_its_edges_sent(
         for url in [*bad.values(), *good.values()]:
             rt.request(courier, url, run=False)
         rt.run("ADP-024.2")
-        got = _answers(rt, courier)
+        got = outcomes(rt, courier)
         for (what, _), answer in zip(bad.items(), got, strict=False):
             check_equal(
                 "PORT-005.1",
@@ -96,6 +84,7 @@ def test_a_url_of_another_form_is_refused_and_one_at_its_edges_sent(
 
 @pytest.mark.req("PORT-003.2", "PORT-003", "PORT-005.7")
 @pytest.mark.parametrize(("scheme", "port"), [("http", 80), ("https", 443)])
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_url_naming_no_port_is_judged_by_its_schemes_default(
     impl: Implementation, tmp_path: Path, scheme: str, port: int
 ) -> None:
@@ -113,7 +102,7 @@ def test_a_url_naming_no_port_is_judged_by_its_schemes_default(
     rt.request(courier, f"{scheme}://127.0.0.1/x", run=False)
     rt.request(courier, f"{scheme}://127.0.0.2/x", run=False)
     rt.run("ADP-024.2")
-    at_default, at_other = _answers(rt, courier)
+    at_default, at_other = outcomes(rt, courier)
     check_in(
         "PORT-003.2",
         at_default[0],
@@ -129,6 +118,7 @@ def test_a_url_naming_no_port_is_judged_by_its_schemes_default(
 
 
 @pytest.mark.req("PORT-001.2", "PORT-003.1", "PORT-003.2")
+@pytest.mark.req("OBJ-020.1")  # its answers are read back through that check
 def test_a_url_with_an_ipv6_host_is_read_with_and_without_a_port(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -143,6 +133,6 @@ def test_a_url_with_an_ipv6_host_is_read_with_and_without_a_port(
     rt.request(courier, "http://[::1]/x", run=False)
     rt.run("ADP-024.2")
     for url, answer in zip(
-        ("http://[::1]:8080/x", "http://[::1]/x"), _answers(rt, courier), strict=True
+        ("http://[::1]:8080/x", "http://[::1]/x"), outcomes(rt, courier), strict=True
     ):
         check_in("PORT-001.2", answer[0], ("response", "port-connection"), f"the answer to {url}")
