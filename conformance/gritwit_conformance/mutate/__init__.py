@@ -241,6 +241,7 @@ def _beyond_killers(
             stale.append((mutant_id, killed_by[mutant_id], str(result.get("test"))))
     run.seconds += again.seconds
     run.coverage_seconds += again.coverage_seconds
+    run.complete = run.complete and again.complete  # a cut second look: no whole run
     return stale
 
 
