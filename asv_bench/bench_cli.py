@@ -8,9 +8,9 @@
 asv times a ``timeraw_`` benchmark's code in a new interpreter, its imports included:
 what a user waits for.  asv reads that interpreter's standard output as the time taken,
 so what the command prints (its version, the message id sent) goes to ``os.devnull``
-instead: a printed line there fails the benchmark.  CI's gate counts the same commands' instructions against the
-floor's (``python -m asv_bench.tools.cli_cost --check``); this keeps their wall-time
-history.
+instead: a printed line there fails the benchmark.  CI's gate counts the same commands'
+instructions against the floor's (``python -m asv_bench.tools.cli_cost --check``); this
+keeps their wall-time history.
 """
 
 from __future__ import annotations

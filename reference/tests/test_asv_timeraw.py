@@ -30,7 +30,8 @@ BENCHMARKS: dict[str, Callable[[], object]] = {
 
 def test_the_command_line_benchmarks_are_found() -> None:
     assert set(BENCHMARKS) >= {"timeraw_python", "timeraw_version", "timeraw_actor_send"}, (
-        f"expected the three timeraw benchmarks of asv_bench/bench_cli.py, found {sorted(BENCHMARKS)}"
+        "expected the three timeraw benchmarks of asv_bench/bench_cli.py, "
+        f"found {sorted(BENCHMARKS)}"
     )
 
 
