@@ -285,16 +285,21 @@ def kill_served(
     _judge(served)
 
 
-def _wait_until_done(served: Served, limit: float = 180.0) -> None:
+def _wait_until_done(served: Served, limit: float = 180.0, stall: float = 60.0) -> None:
     """Until every timer is due, then until every timer fired and no request is in flight
-    (``limit`` seconds at most: a wrong service may keep one in flight for ever, and the
-    judge then says which), and a settle answers."""
+    (``limit`` seconds at most, and ``stall`` seconds without a change in either count: a
+    wrong service may keep one in flight for ever, and the judge then says which; the
+    world answers within 28 s), and a settle answers."""
     while time.time() * 1000 < served.last_timer + 1_000:
         time.sleep(0.5)
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if _count_in_flight(served.family) == 0 and _pending_timers(served) == 0:
+    now = time.monotonic()
+    deadline, last, changed = now + limit, (-1, -1), now
+    while (now := time.monotonic()) < deadline and now - changed < stall:
+        counts = (_count_in_flight(served.family), _pending_timers(served))
+        if counts == (0, 0):
             break
+        if counts != last:
+            last, changed = counts, now
         time.sleep(0.5)
     for service in served.services:
         settled = httpx.post(f"{service.url}/v1/settle", json={"timeout": 120}, timeout=180)
