@@ -106,6 +106,20 @@ def test_serve_refuses_to_start_with_a_bound_out_of_range(
     assert refused.returncode == 2, refused
     assert f"PORT-005.8: {extra[0]} must be a whole number from 1 to 4,096" in refused.stderr
     assert repr(extra[1]) in refused.stderr, refused.stderr
+    # the options are read before the store: a refused start leaves no store made by --create
+    assert not (tmp_path / "s").exists(), "a refused start made the store all the same"
+
+
+@pytest.mark.req("PORT-003.1")
+def test_serve_refuses_to_start_with_a_policy_it_cannot_read_and_makes_no_store(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text("[{", encoding="utf-8")
+    refused = _refused(tmp_path, "--port-policy", str(policy))
+    assert refused.returncode == 2, refused
+    assert refused.stderr.startswith("gritwit serve: "), refused.stderr
+    assert not (tmp_path / "s").exists(), "a refused start made the store all the same"
 
 
 # --- the bounds reach the service's port ------------------------------------------------

@@ -86,13 +86,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     free_large_blocks_to_the_system()  # a body's copies leave with it (HTTP-013)
 
-    try:
-        location = store_location(args.store, args.dir)
-        store = open_store_for_command(location, create=args.create)
-    except StoreRefused as exc:
-        print(f"gritwit serve: {exc.line}", file=sys.stderr)
-        return exc.status
-    host, port = args.listen
+    # The operator's settings are read before the store is opened: one refused leaves no
+    # store open and none made (--create).
     try:
         settings = EngineSettings(share=args.share)
         if args.port_policy is not None or args.secrets is not None or args.secret_env:
@@ -101,13 +96,23 @@ def _serve(args: argparse.Namespace) -> int:
         if args.port_max_in_flight is not None or args.port_max_in_flight_total is not None:
             bounds = operator_port_bounds(args.port_max_in_flight, args.port_max_in_flight_total)
             settings = replace(settings, port_bounds=bounds)
-        if args.time_limit is not None:
-            settings = replace(settings, time_limit=args.time_limit)
-        if (args.tls_cert is None) != (args.tls_key is None):
-            store.close()
-            print("gritwit serve: give --tls-cert and --tls-key together", file=sys.stderr)
-            return 2
-        tls = None if args.tls_cert is None else (args.tls_cert, args.tls_key)
+    except (PolicyError, SecretError, PortBoundsError) as exc:  # no secret's value
+        print(f"gritwit serve: {exc}", file=sys.stderr)
+        return 2
+    if args.time_limit is not None:
+        settings = replace(settings, time_limit=args.time_limit)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("gritwit serve: give --tls-cert and --tls-key together", file=sys.stderr)
+        return 2
+    tls = None if args.tls_cert is None else (args.tls_cert, args.tls_key)
+    try:
+        location = store_location(args.store, args.dir)
+        store = open_store_for_command(location, create=args.create)
+    except StoreRefused as exc:
+        print(f"gritwit serve: {exc.line}", file=sys.stderr)
+        return exc.status
+    host, port = args.listen
+    try:
         service = Service(
             store,
             host=host,
@@ -116,7 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
             insecure_no_auth=args.insecure_no_auth,
             tls=tls,
         )
-    except (OpenDoor, PolicyError, SecretError, PortBoundsError) as exc:  # no secret's value
+    except OpenDoor as exc:  # the service closed the store
         print(f"gritwit serve: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
