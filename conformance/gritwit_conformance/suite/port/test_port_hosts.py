@@ -139,6 +139,29 @@ def test_the_ipv6_loopback_is_refused_unless_a_rule_lists_it(
     )
 
 
+@pytest.mark.req("PORT-004.1")
+@pytest.mark.parametrize(
+    ("host", "url_host"), [("224.0.1.1", "224.0.1.1"), ("[ff0e::1]", "[ff0e::1]")]
+)
+def test_a_multicast_address_is_refused_though_it_is_global(
+    impl: Implementation, tmp_path: Path, host: str, url_host: str
+) -> None:
+    """224.0.1.1 and ff0e::1 are multicast addresses of global scope: no private network
+    holds them, yet PORT-004.1 refuses every multicast address no rule lists.  Refused,
+    nothing is sent (a TCP connection to a multicast address is refused by the sender's
+    own kernel, so even an implementation that tried would reach no network)."""
+    courier = _courier(impl, tmp_path / "rt")
+    rules = [rule(8080, [courier], host=host, addresses=())]
+    rt = _ported(impl, tmp_path / "rt", rules)
+    request = rt.request(courier, f"http://{url_host}:8080/x")
+    check_equal(
+        "PORT-004.1",
+        ("port-refused", "PORT-004.1"),
+        _answer(rt, courier, request),
+        f"the answer for the multicast address {host} under a rule without addresses",
+    )
+
+
 @pytest.mark.req("PORT-004.1", "PORT-004.2", "PORT-003.1", "PORT-008.1")
 def test_a_world_on_the_ipv6_loopback_is_reached_when_a_rule_lists_it(
     impl: Implementation, tmp_path: Path
