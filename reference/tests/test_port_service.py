@@ -174,6 +174,43 @@ def test_each_share_accepts_only_its_own_actors_requests() -> None:
         service.close()
 
 
+@pytest.mark.req("PORT-007.6", "PORT-007.2")
+def test_a_pass_with_only_another_shares_requests_pending_adopts_no_step() -> None:
+    """Share 0's runtime, caught up with the store, sees share 1's request pending for the
+    port; its passes read nothing of it, so each adopts no step and leaves the party's head
+    where it was (PORT-007.6); share 1's pass then reads it. An empty step at each pass
+    kept a service running again at once for ever, and took the head from share 1."""
+    from gritwit.runtime import Share
+
+    store = Store.memory()
+    runtimes = [Runtime(store, actors=ACTORS, share=Share(k=k, n=2)) for k in (0, 1)]
+
+    async def theirs() -> ObjectId:
+        for seed in range(1, 64):
+            core, objects = test_actor_core("courier", {"seed": Blob(data=b"%d" % seed)})
+            if int.from_bytes(object_id(core).digest[:8], "big") % 2 == 1:  # RUN-021.1
+                actor = await runtimes[1].genesis(core, objects)
+                await runtimes[1].run_until_quiescent()
+                content, parts = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
+                await runtimes[1].send(actor, content, {"mt": "port"}, parts, False)
+                await runtimes[1].run_until_quiescent()
+                await runtimes[0].run_until_quiescent()  # share 0 catches up (RUN-003)
+                return actor
+        raise AssertionError("63 seeds, none in share 1")
+
+    courier = asyncio.run(theirs())
+    services = [PortService(r.service_door) for r in runtimes]
+    _, _, found = runtimes[0].service_door().pending(HTTP)
+    assert courier in found  # share 0 sees the request pending (else the check is empty)
+    before = store.get_ref(f"heads/{HTTP.hex()}")
+    assert [services[0].run_pass() for _ in range(3)] == [None, None, None]
+    assert store.get_ref(f"heads/{HTTP.hex()}") == before
+    assert services[1].run_pass() is not None  # its own share reads and refuses it
+    assert [m["error"] for m in _port_messages(store, courier)] == ["port-refused"]
+    for service in services:
+        service.close()
+
+
 @pytest.mark.req("PORT-004.2", "PORT-004.1")
 def test_the_port_connects_to_the_address_it_checked_not_a_second_lookup() -> None:
     """A name no system resolver knows reaches the server only through the checked address

@@ -138,12 +138,6 @@ def pg_adapters(pg_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
 @pytest.mark.heavy
 @pytest.mark.slow
 @DEEP
-@pytest.mark.xfail(
-    strict=False,
-    reason="open: after the kills the service on share 0/2 never settles (it commits about "
-    "2,800 transactions a second with no timer pending and no request in flight) and in two "
-    "runs did not exit within 60 s of SIGTERM (HTTP-001.4); see docs/guide/port.md",
-)
 @pytest.mark.req(*REQS, "PORT-007.2", "TIM-006.3")
 def test_twenty_kills_of_two_share_services_on_postgres(
     tmp_path: Path, pg_adapters: str, record_property: Callable[[str, object], None]

@@ -244,7 +244,13 @@ class PortService:
                 del self._answers[stale]
                 self._running.pop(stale, None)
             answered = dict(self._answers)
-            if not found and not answered:
+            # Senders in id order; another share's requests are left pending (PORT-007.2).
+            pending = {sender: found[sender] for sender in sorted(found) if sender in mine}
+            if not pending and not answered:
+                # Nothing of its share to read, no answer to adopt: no step (PORT-007.6).
+                # Another share's requests pending would otherwise have it adopt an empty
+                # step at every pass, run again at once for it, never settle, and take the
+                # party's head from the share whose requests they are (RUN-002).
                 self._dispatch(door.reader, table, mine)
                 return None
             counts: dict[ObjectId, int] = {}
@@ -255,8 +261,6 @@ class PortService:
                 answered.items(), key=lambda kv: (kv[0][0].digest, kv[0][1].digest)
             ):
                 self._answer(door.reader, job, key, outcome)
-            # Senders in id order; another share's requests are left pending (PORT-007.2).
-            pending = {sender: found[sender] for sender in sorted(found) if sender in mine}
             for sender, items in pending.items():
                 for item in items:
                     self._request(door, job, sender, item)
