@@ -45,7 +45,7 @@ from .._ids import ObjectId
 from .._maps import TreeEntries, canonical_key_order, raw_of
 from .._objects import Blob, GritObject, Message, Tree
 from ..wit._actors import QueryInput
-from ..wit._ahead import read_ahead_through
+from ..wit._ahead import read_ahead_through, walks_of
 from ..wit._cores import code_blob
 from ..wit._model import (
     ObjectReader,
@@ -277,6 +277,12 @@ class _Layered:
         """What the run made of ``oids`` and its reader's read-ahead of the others
         (:mod:`gritwit.wit._ahead`: the mount's walk, SBX-006.15)."""
         return read_ahead_through(self.made.get, self._reader, oids, budget)
+
+    @property
+    def walks(self) -> dict[Any, Any] | None:
+        """Its reader's memo of the core walks of this transition, if any
+        (:func:`~gritwit.wit._ahead.walks_of`): what the run adds are its own objects."""
+        return walks_of(self._reader)
 
     def put_object(self, obj: GritObject) -> ObjectId:
         oid = self._add(obj)  # too-large past ENC-013, as a store's put (SBX-007.6)
