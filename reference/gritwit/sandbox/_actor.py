@@ -153,7 +153,8 @@ class SandboxWit:
             self.tally.spent += result.fuel
         entries: dict[str, bytes] = {}
         created: dict[ObjectId, GritObject] = {}
-        if result.core is not None:
+        unchanged = result.core is not None and result.core == mount  # the state as it was
+        if result.core is not None and not unchanged:
             left = layered.get_object(result.core)
             assert isinstance(left, Tree)
             entries = raw_of(left.entries)
@@ -182,7 +183,8 @@ class SandboxWit:
                 created.setdefault(object_id(obj), obj)
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
-            core=_with_code(entries, code),
+            # the state left as it was, beside the code it was cut from: the core itself
+            core=inp.core if unchanged else _with_code(entries, code),
             read=read,
             sends=tuple(sends),
             new_objects=tuple(created.values()),

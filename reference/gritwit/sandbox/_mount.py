@@ -70,6 +70,8 @@ class Mounted:
     top: Tree | None = None
     trees: dict[bytes, Tree] = field(default_factory=dict)
     blobs: dict[bytes, bytes] = field(default_factory=dict)
+    #: The id of :attr:`top`, where it was mounted by id.
+    top_id: ObjectId | None = None
 
 
 @gc_pausing  # the walk's objects live to the end: see _gc_pause's gate figure
@@ -100,7 +102,7 @@ def mount_tree(
     top = store.get_object(tree_id)
     if not isinstance(top, Tree):
         raise InvalidTransition("SBX-004.1", "the core is not a tree")
-    mounted.top = top
+    mounted.top, mounted.top_id = top, tree_id
     count_entries(store, tree_id, top, mounted, max_entries, max_bytes)
     trees, blobs = mounted.trees, mounted.blobs
     stack = [(top, root)]
@@ -339,6 +341,8 @@ def unmount_tree(
     trees = mounted.trees
     blobs = mounted.blobs
     top = {} if mounted.top is None else raw_of(mounted.top.entries)
+    if mounted.top_id is not None and _kept(directory, top, blobs, left, budget) is not None:
+        return mounted.top_id  # as mounted: its tree is the reader's already
     frames = [_Frame(directory, "", top, iter(sorted(directory.entries)))]
     while True:
         frame = frames[-1]
@@ -356,6 +360,12 @@ def unmount_tree(
             if isinstance(node, Directory):
                 old = None if old_digest is None else trees.get(old_digest)
                 old_raw = {} if old is None else raw_of(old.entries)
+                kept = None if old is None else _kept(node, old_raw, blobs, left, budget)
+                if kept is not None and old_digest is not None:
+                    made[name] = old_digest  # as mounted: the reader's tree
+                    left -= kept[0]
+                    budget -= kept[1]
+                    continue
                 frames.append(_Frame(node, name, old_raw, iter(sorted(node.entries))))
                 break
             budget -= len(node.data)
@@ -383,6 +393,33 @@ def unmount_tree(
                 return tree_id
             if tree_id is not None:
                 frames[-1].entries[frame.name] = tree_id[0]
+
+
+def _kept(
+    directory: Directory, old: dict[str, bytes], blobs: dict[bytes, bytes], left: int, budget: int
+) -> tuple[int, int] | None:
+    """The entries and bytes of ``directory`` when it is the tree mounted at its path as it
+    was (``old``: that tree's entries), within ``left`` entries and ``budget`` bytes: the
+    same names, each a file still holding the very bytes mounted there (so each keeps its
+    blob, as the read-back's own rule keeps it, SBX-004.3), else ``None`` (then it is read
+    back entry by entry, which refuses what is past a bound).  Its tree is the mounted
+    one, under its id: nothing is sorted, made or put.  Gate figure: a run that leaves a
+    flat core of 2**18 distinct blobs as it was read it back in 0.45 to 0.52 s of CPU
+    entry by entry, in 0.17 s so (load 5 on 2 cores)."""
+    entries = directory.entries
+    if len(entries) != len(old) or len(entries) > left:
+        return None
+    size = steps = 0
+    for name, node in entries.items():
+        steps += 1
+        if steps >= CHECK_EVERY:
+            steps = 0
+            checkpoint()  # RUN-005.10: an abandoned attempt's read-back stops here
+        digest = old.get(name)
+        if digest is None or type(node) is not File or node.data is not blobs.get(digest):
+            return None
+        size += len(node.data)
+    return (len(entries), size) if size <= budget else None
 
 
 def _where(frames: list[_Frame], name: str, limit: int = 200) -> str:
