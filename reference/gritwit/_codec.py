@@ -553,10 +553,20 @@ def decode_bare_blob(data: bytes) -> Blob | None:
     """
     if not (data.startswith(_BARE_BLOB_START) and data.endswith(_BARE_BLOB_END)):
         return None
-    size = _BSTR_HEAD_LENGTHS.get(data[6]) if len(data) > 16 else None
+    end = len(data) - 10
+    first = data[6] if end > 6 else 0
+    if 0x40 <= first < 0x58:  # data of 0..23 bytes: the head is this one byte (ENC-003)
+        # Gate figure: 2**18 encodings of 3-byte blobs took 0.19 s of CPU through the
+        # comparison below (a head made and compared), 0.14 s here (load 3.6 on 2 cores)
+        if first - 0x40 != end - 7:
+            return None
+        blob = _new(Blob)
+        _SET_BLOB_DATA(blob, data[7:end])
+        _SET_BLOB_HEADERS(blob, EMPTY_HEADERS)
+        return blob
+    size = _BSTR_HEAD_LENGTHS.get(first) if len(data) > 16 else None
     if size is None:
         return None
-    end = len(data) - 10
     if end < 6 + size or data[6 : 6 + size] != _bstr_head(end - 6 - size):
         return None
     blob = _new(Blob)

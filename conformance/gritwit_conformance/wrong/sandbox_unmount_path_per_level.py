@@ -40,10 +40,10 @@ def unmount_tree(
     while todo:
         tree, prefix = todo.pop()
         for name, child in tree.entries.items():
-            if child in mounted.trees:
-                todo.append((mounted.trees[child], f"{prefix}{name}/"))
-            elif child in mounted.blobs:
-                by_path[f"{prefix}{name}"] = (child, mounted.blobs[child])
+            if child[0] in mounted.trees:  # kept by digest
+                todo.append((mounted.trees[child[0]], f"{prefix}{name}/"))
+            elif child[0] in mounted.blobs:
+                by_path[f"{prefix}{name}"] = (child, mounted.blobs[child[0]])
     budget = max_bytes
     # the bug: each frame holds its directory's whole path
     frames: list[tuple[Directory, str, Any, dict[str, Any]]] = [

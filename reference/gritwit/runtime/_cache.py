@@ -118,6 +118,10 @@ class ObjectCache:
         (:mod:`gritwit.wit._ahead`: a core's walk, SBX-006.15).  An erased blob is left
         out: its own read fails ``erased``."""
         objects, pinned = self._objects, self._pinned
+        if objects.keys().isdisjoint(oids) and pinned.keys().isdisjoint(oids):
+            read = self._store.read_ahead(oids, budget)  # none held: the store's, as below
+            self._keep_many(read.items())
+            return read
         found: dict[ObjectId, GritObject] = {}
         rest: list[ObjectId] = []
         blobs: list[ObjectId] = []
@@ -328,26 +332,24 @@ class ObjectCache:
         objects, capacity, max_bytes = self._objects, self.capacity, self.max_bytes
         if capacity <= 0:
             return
+        # All kept first, then the oldest dropped until both bounds hold: the newest ones
+        # that fit, as dropping the oldest before each one kept leaves them.  Gate figure:
+        # the cache's part of a walk of a flat core of 2**18 distinct 3-byte blobs read
+        # ahead into a cache of 65 536 took 0.25 s of CPU dropping before each one,
+        # 0.13 s so (load 3 on 2 cores).
         with self._lock:
             held = self._bytes
             for oid, obj in items:
                 if oid in objects:
                     continue
-                if type(obj) is not Blob:  # no data to count: only the capacity bounds it
-                    if len(objects) >= capacity:
-                        while objects and len(objects) >= capacity:
-                            oldest = objects.popitem(last=False)[1]
-                            if type(oldest) is Blob:  # a blob's data counts (max_bytes)
-                                held -= len(oldest.data)
-                    objects[oid] = obj
-                    continue
-                size = len(obj.data)  # a blob's data counts (max_bytes)
-                if size > max_bytes:
-                    continue
-                while objects and (len(objects) >= capacity or held + size > max_bytes):
-                    oldest = objects.popitem(last=False)[1]
-                    if type(oldest) is Blob:  # a blob's data counts (max_bytes)
-                        held -= len(oldest.data)
+                if type(obj) is Blob:  # a blob's data counts (max_bytes)
+                    size = len(obj.data)
+                    if size > max_bytes:
+                        continue
+                    held += size
                 objects[oid] = obj
-                held += size
+            while objects and (len(objects) > capacity or held > max_bytes):
+                oldest = objects.popitem(last=False)[1]
+                if type(oldest) is Blob:  # a blob's data counts (max_bytes)
+                    held -= len(oldest.data)
             self._bytes = held

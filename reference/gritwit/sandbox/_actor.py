@@ -45,7 +45,7 @@ from .._ids import ObjectId
 from .._maps import TreeEntries, canonical_key_order, raw_of
 from .._objects import Blob, GritObject, Message, Tree
 from ..wit._actors import QueryInput
-from ..wit._ahead import read_ahead_through
+from ..wit._ahead import read_ahead_through, walks_of
 from ..wit._cores import code_blob
 from ..wit._model import (
     ObjectReader,
@@ -153,7 +153,8 @@ class SandboxWit:
             self.tally.spent += result.fuel
         entries: dict[str, bytes] = {}
         created: dict[ObjectId, GritObject] = {}
-        if result.core is not None:
+        unchanged = result.core is not None and result.core == mount  # the state as it was
+        if result.core is not None and not unchanged:
             left = layered.get_object(result.core)
             assert isinstance(left, Tree)
             entries = raw_of(left.entries)
@@ -182,7 +183,8 @@ class SandboxWit:
                 created.setdefault(object_id(obj), obj)
             sends.append(Send(recipient=declared.to, content=content, headers=declared.headers))
         return TransitionOutput(
-            core=_with_code(entries, code),
+            # the state left as it was, beside the code it was cut from: the core itself
+            core=inp.core if unchanged else _with_code(entries, code),
             read=read,
             sends=tuple(sends),
             new_objects=tuple(created.values()),
@@ -277,6 +279,12 @@ class _Layered:
         """What the run made of ``oids`` and its reader's read-ahead of the others
         (:mod:`gritwit.wit._ahead`: the mount's walk, SBX-006.15)."""
         return read_ahead_through(self.made.get, self._reader, oids, budget)
+
+    @property
+    def walks(self) -> dict[Any, Any] | None:
+        """Its reader's memo of the core walks of this transition, if any
+        (:func:`~gritwit.wit._ahead.walks_of`): what the run adds are its own objects."""
+        return walks_of(self._reader)
 
     def put_object(self, obj: GritObject) -> ObjectId:
         oid = self._add(obj)  # too-large past ENC-013, as a store's put (SBX-007.6)

@@ -39,6 +39,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final
 
@@ -73,6 +74,9 @@ JOURNAL_KEPT = 8192
 #: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
 JOURNAL_PRUNE_EVERY = 512
 _ID_PAGE: Final = 512
+#: A row's first column, and the rest: :meth:`SqliteBackend.starts` keys its rows in C.
+_FIRST: Final = itemgetter(0)
+_REST: Final = itemgetter(slice(1, None))
 #: Insert an object, or mend a corrupt copy under its id (STO-002.3): the update runs
 #: only when the stored bytes differ, so a healthy copy is never rewritten (STO-002.2).
 _MEND: Final = " ON CONFLICT (id) DO UPDATE SET data = excluded.data WHERE data != excluded.data"
@@ -502,7 +506,8 @@ class SqliteBackend:
         )
         found: dict[bytes, tuple[int, bytes]] = {}
         for rows in self._by_ids(query, digests):
-            found.update((row[0], row[1:]) for row in rows)  # BLOB → bytes, INTEGER → int
+            # BLOB → bytes, INTEGER → int; keyed and sliced in C, not a generator a row
+            found.update(zip(map(_FIRST, rows), map(_REST, rows), strict=True))
         return found
 
     def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:

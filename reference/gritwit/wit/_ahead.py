@@ -9,16 +9,29 @@ fail on (left to ``get_object``, which raises its error), a tree (whose entries 
 counts before it reads on), or the object that takes the blob data read past ``budget``
 (a walk reads at most its bound plus one object, SBX-006.16).  A reader that offers none
 reads nothing ahead, and the walk reads object by object as before.
+
+A genesis walks its core twice with the same bounds: the bound's walk where the core
+enters (SBX-006.17) and the mount's count (SBX-006.15), over the same objects read once
+(:class:`~gritwit.wit._model.ReadOnce`).  Its reader's ``walks`` (:func:`walks_of`) keeps
+what a walk that ended within its bounds found, for the other to take as its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .._ids import ObjectId
 from .._objects import GritObject, Tree
 
-__all__ = ["read_ahead", "read_ahead_through"]
+__all__ = ["read_ahead", "read_ahead_through", "walks_of"]
+
+
+def walks_of(reader: object) -> dict[Any, Any] | None:
+    """The memo of core walks of the transition ``reader`` reads for, where it keeps one
+    (a genesis's, :class:`~gritwit.wit._model.ReadOnce`), else ``None``."""
+    walks = getattr(reader, "walks", None)
+    return walks if isinstance(walks, dict) else None
 
 
 def read_ahead(reader: object, oids: Sequence[ObjectId], budget: int) -> dict[ObjectId, GritObject]:

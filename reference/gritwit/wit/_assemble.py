@@ -156,35 +156,42 @@ def check_core_present(
     """
     walked: set[bytes] = set()
     stack = [(iter(raw_of(tree.entries).items()), _raw_entries(before), path)]
+    has, get = reader.has, reader.get_object
     steps = 0
     while stack:
-        steps += 1
-        if steps % CHECK_EVERY == 0:
-            checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
         entries, old, _name = stack[-1]
-        item = next(entries, None)
-        if item is None:
-            stack.pop()
-            continue
-        name, digest = item
-        if old.get(name) == digest or digest in walked:
-            continue
-        oid = _new_id(ObjectId, (digest,))  # as ObjectId._trusted, without its frame
-        if not reader.has(oid):
-            where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
-            raise InvalidTransition("WIT-007.3", f"core entry {where:.300} ({oid}) is not provided")
-        child = reader.get_object(oid)
-        walked.add(digest)  # present: a blob or tree met again is neither asked nor read again
-        if isinstance(child, Tree):
-            was = old.get(name)
-            old_child = None if was is None else reader.get_object(ObjectId._trusted(was))
-            stack.append(
-                (
-                    iter(raw_of(child.entries).items()),
-                    _raw_entries(old_child if isinstance(old_child, Tree) else None),
-                    name,
+        # a frame's entries in one loop, left for the tree below when one is met: the
+        # stack's frame is not unpacked again at every entry (gate figure: a genesis of a
+        # flat core of 2**18 distinct blobs checked its new core in 0.33 s of CPU an entry
+        # a turn of the outer loop, in 0.19 to 0.21 s so, load 4 to 5 on 2 cores)
+        for name, digest in entries:
+            steps += 1
+            if steps >= CHECK_EVERY:
+                steps = 0
+                checkpoint()  # RUN-005.10: an abandoned attempt's walk stops here
+            if digest in walked or old.get(name) == digest:
+                continue
+            oid = _new_id(ObjectId, (digest,))  # as ObjectId._trusted, without its frame
+            if not has(oid):
+                where = "".join(f"{frame[2]}/" for frame in stack if frame[2]) + name
+                raise InvalidTransition(
+                    "WIT-007.3", f"core entry {where:.300} ({oid}) is not provided"
                 )
-            )
+            child = get(oid)
+            walked.add(digest)  # present: a blob or tree met again is neither asked nor read
+            if isinstance(child, Tree):
+                was = old.get(name)
+                old_child = None if was is None else get(ObjectId._trusted(was))
+                stack.append(
+                    (
+                        iter(raw_of(child.entries).items()),
+                        _raw_entries(old_child if isinstance(old_child, Tree) else None),
+                        name,
+                    )
+                )
+                break
+        else:
+            stack.pop()
 
 
 def _flat_change_present(

@@ -16,7 +16,7 @@ from .._errors import ObjectNotFound
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import EMPTY_HEADERS, Blob, GritObject, Message, Step, Tree
-from ._ahead import read_ahead_through
+from ._ahead import read_ahead_through, walks_of
 
 __all__ = [
     "OUTSIDE",
@@ -85,6 +85,13 @@ class Overlay:
         (:mod:`gritwit.wit._ahead`, SBX-006.15)."""
         return read_ahead_through(self._extra.get, self._base, oids, budget)
 
+    @property
+    def walks(self) -> dict[Any, Any] | None:
+        """Its base's memo of the core walks of this transition (:class:`ReadOnce`), if any:
+        what it adds are the transition's own objects, so a walk through it finds what a
+        walk through its base found."""
+        return walks_of(self._base)
+
 
 class ReadOnce:
     """``base``, each object read from it kept for the rest of one transition (a genesis).
@@ -97,11 +104,14 @@ class ReadOnce:
     holds anyway (SBX-006.14), and it is dropped with the transition.
     """
 
-    __slots__ = ("_base", "_read")
+    __slots__ = ("_base", "_read", "walks")
 
     def __init__(self, base: ObjectReader) -> None:
         self._base = base
         self._read: dict[ObjectId, GritObject] = {}
+        #: The walks of a core done in this transition, for a later walk of the same core
+        #: with the same bounds to take instead of walking again (:mod:`gritwit.wit._ahead`).
+        self.walks: dict[Any, Any] = {}
 
     def get_object(self, oid: ObjectId) -> GritObject:
         found = self._read.get(oid)
