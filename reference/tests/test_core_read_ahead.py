@@ -143,36 +143,63 @@ def _expected(store: Store, oids: list[g.ObjectId], budget: int) -> dict[g.Objec
 def test_read_ahead_gives_what_get_object_gives_each_id_to_the_first_stop(
     kind: str, tmp_path_factory: pytest.TempPathFactory, items: list[tuple[str, int]], budget: int
 ) -> None:
-    folder = tmp_path_factory.mktemp("ahead")
-    with _open(kind, folder) as store:
-        oids: list[g.ObjectId] = []
-        for i, (fate, n) in enumerate(items):
-            obj = _object(fate, n * 16 + i)  # distinct objects
-            oid = g.object_id(obj)
-            if fate != "absent":
-                store.put_object(obj)
-            if fate == "erased":
-                store.backend.erase(oid, "test")
-            if fate == "corrupt":
-                corrupt_stored_object(store, oid)
-            if oid not in oids:
-                oids.append(oid)
-        asked: list[g.ObjectId] = []
-        cls: Any = type(store.backend)
-        real = cls.read_many
+    with _open(kind, tmp_path_factory.mktemp("ahead")) as store:
+        _reads_ahead_as_get_object(store, items, budget)
 
-        def read_many(self: Any, wanted: Any) -> Any:
-            wanted = list(wanted)
-            asked.extend(wanted)
-            return real(self, wanted)
 
-        with mock.patch.object(cls, "read_many", read_many):
-            got = store.read_ahead(oids, budget)
-        expected = _expected(store, oids, budget)
-        assert got == expected, (items, budget)
-        assert list(got) == list(expected)  # in order, from the first
-        # a larger object is read alone, and only when the plan takes it
-        assert set(asked) <= set(expected) | set(oids[len(expected) : len(expected) + 1])
+@pytest.mark.req("SBX-006.15", "SBX-006.16", "STO-003.2", "STO-004.1", "STO-004.2", "RUN-011")
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    items=st.lists(st.tuples(fates, st.integers(0, 10_000)), min_size=1, max_size=14),
+    budget=st.integers(0, 20_000),
+)
+def test_read_ahead_on_postgresql_gives_what_get_object_gives_each_id(
+    pg_database: str, items: list[tuple[str, int]], budget: int
+) -> None:
+    """The PostgreSQL store reads ahead too (its ``starts``), by the same rule: a walk
+    there read each object of a core in a statement of its own."""
+    from gritwit.store import create_schema
+
+    with Store.open(create_schema(pg_database)) as store:
+        assert hasattr(store.backend, "starts"), "SBX-006.15: the PostgreSQL store reads ahead"
+        _reads_ahead_as_get_object(store, items, budget)
+
+
+def _reads_ahead_as_get_object(store: Store, items: list[tuple[str, int]], budget: int) -> None:
+    """Each id of ``items`` stored as its fate says, then ``read_ahead``: what
+    :func:`_expected` says, in order, a larger object read alone only when taken."""
+    oids: list[g.ObjectId] = []
+    for i, (fate, n) in enumerate(items):
+        obj = _object(fate, n * 16 + i)  # distinct objects
+        oid = g.object_id(obj)
+        if fate != "absent":
+            store.put_object(obj)
+        if fate == "erased":
+            store.backend.erase(oid, "test")
+        if fate == "corrupt":
+            corrupt_stored_object(store, oid)
+        if oid not in oids:
+            oids.append(oid)
+    asked: list[g.ObjectId] = []
+    cls: Any = type(store.backend)
+    real = cls.read_many
+
+    def read_many(self: Any, wanted: Any) -> Any:
+        wanted = list(wanted)
+        asked.extend(wanted)
+        return real(self, wanted)
+
+    with mock.patch.object(cls, "read_many", read_many):
+        got = store.read_ahead(oids, budget)
+    expected = _expected(store, oids, budget)
+    assert got == expected, (items, budget)
+    assert list(got) == list(expected)  # in order, from the first
+    # a larger object is read alone, and only when the plan takes it
+    assert set(asked) <= set(expected) | set(oids[len(expected) : len(expected) + 1])
 
 
 @pytest.mark.req("SBX-006.15")

@@ -20,7 +20,7 @@ from . import _paging
 from ._pg_ahead import ReadAhead
 from ._pg_retry import retrying
 
-__all__ = ["ids", "read_pages", "tombstones_many"]
+__all__ = ["ids", "read_pages", "starts", "tombstones_many"]
 
 #: Lends a pooled connection of the store.
 Connect = Callable[[], contextlib.AbstractContextManager[psycopg.Connection]]
@@ -34,6 +34,12 @@ _PAGE: Final = (
     "SELECT id, CASE WHEN n = 1 OR total <= %(budget)s THEN data END FROM"
     " (SELECT id, data, row_number() OVER w AS n, sum(octet_length(data)) OVER w AS total"
     " FROM objects WHERE id = ANY(%(ids)b) WINDOW w AS (ORDER BY id)) AS page"
+)
+#: Each id's length, and its bytes where they are at most ``whole``, else its first
+#: ``prefix`` bytes (:func:`starts`).
+_STARTS: Final = (
+    "SELECT id, octet_length(data), CASE WHEN octet_length(data) <= %(whole)s THEN data"
+    " ELSE substring(data FROM 1 FOR %(prefix)s) END FROM objects WHERE id = ANY(%(ids)b)"
 )
 _TIMES: Final = "SELECT step, at FROM step_times WHERE step = ANY(%b)"
 _REASONS: Final = "SELECT id, reason FROM tombstones WHERE id = ANY(%b)"
@@ -97,6 +103,23 @@ def read_pages(
                 page[ObjectId(bytes(digest))] = bytes(data)
         wanted = later + wanted
         yield page
+
+
+def starts(
+    connection: Connect, digests: list[bytes], prefix: int, whole: int
+) -> dict[bytes, tuple[int, bytes]]:
+    """The length of the bytes stored under each of ``digests`` and the bytes themselves
+    where they are at most ``whole``, else their first ``prefix`` bytes; absent ones
+    omitted (:func:`~gritwit.store._paging.read_ahead`: a core's walk plans its next
+    entries and takes the small ones in the same read, SBX-006.15).  One ``SELECT`` per
+    :data:`_PLAN_IDS` ids, where a walk without it read each object in a statement of
+    its own."""
+    found: dict[bytes, tuple[int, bytes]] = {}
+    for start in range(0, len(digests), _PLAN_IDS):
+        ask = {"ids": digests[start : start + _PLAN_IDS], "prefix": prefix, "whole": whole}
+        rows = _rows(connection, _STARTS, ask)
+        found.update((bytes(d), (int(n), bytes(data))) for d, n, data in rows)
+    return found
 
 
 def tombstones_many(connection: Connect, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:

@@ -571,6 +571,13 @@ class PostgresBackend:
             found.update(page)
         return found
 
+    def starts(
+        self, digests: list[bytes], prefix: int, whole: int
+    ) -> dict[bytes, tuple[int, bytes]]:
+        """Each stored length, and the bytes (or their first ``prefix``) of each of
+        ``digests``, for a core's read-ahead (:func:`._pg_pages.starts`, SBX-006.15)."""
+        return _pg_pages.starts(self._connection, digests, prefix, whole)
+
     def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
         """Why each erased id of ``oids`` was erased (RUN-011), others omitted, in pages
         (:func:`._pg_pages.tombstones_many`)."""
