@@ -112,6 +112,22 @@ def _object(fate: str, n: int) -> g.GritObject:
     return g.Blob(data=bytes([n % 251]) * size + n.to_bytes(4, "big"))
 
 
+#: Each id's fate and a seed, and the read-ahead's byte budget.
+_stored_and_asked = given(
+    items=st.lists(st.tuples(fates, st.integers(0, 10_000)), min_size=1, max_size=14),
+    budget=st.integers(0, 20_000),
+)
+
+
+def _examples(count: int) -> Any:
+    """Hypothesis's settings for a read-ahead test: ``count`` examples, each a store."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 def _expected(store: Store, oids: list[g.ObjectId], budget: int) -> dict[g.ObjectId, Any]:
     """The rule, written from the docstring: each id's get_object from the first, none
     once one fails; the last is a tree or the one whose stored bytes pass the budget."""
@@ -131,15 +147,8 @@ def _expected(store: Store, oids: list[g.ObjectId], budget: int) -> dict[g.Objec
 
 @pytest.mark.req("SBX-006.15", "SBX-006.16", "STO-003.2", "STO-004.1", "STO-004.2", "RUN-011")
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    items=st.lists(st.tuples(fates, st.integers(0, 10_000)), min_size=1, max_size=14),
-    budget=st.integers(0, 20_000),
-)
+@_examples(25)
+@_stored_and_asked
 def test_read_ahead_gives_what_get_object_gives_each_id_to_the_first_stop(
     kind: str, tmp_path_factory: pytest.TempPathFactory, items: list[tuple[str, int]], budget: int
 ) -> None:
@@ -148,15 +157,8 @@ def test_read_ahead_gives_what_get_object_gives_each_id_to_the_first_stop(
 
 
 @pytest.mark.req("SBX-006.15", "SBX-006.16", "STO-003.2", "STO-004.1", "STO-004.2", "RUN-011")
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    items=st.lists(st.tuples(fates, st.integers(0, 10_000)), min_size=1, max_size=14),
-    budget=st.integers(0, 20_000),
-)
+@_examples(15)
+@_stored_and_asked
 def test_read_ahead_on_postgresql_gives_what_get_object_gives_each_id(
     pg_database: str, items: list[tuple[str, int]], budget: int
 ) -> None:

@@ -14,8 +14,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from port_requests import courier_request, loopback_rule
 
-from gritwit import Blob, GritObject, ObjectId, Store, Tree, object_id
+from gritwit import Blob, GritObject, ObjectId, Store, Tree
 from gritwit.runtime import HTTP, SERVICE_TEST_ACTORS, PortService, Runtime, parse_policy
 from gritwit.wit import TEST_ACTORS, mailbox_map, test_actor_core
 
@@ -35,15 +36,6 @@ class _Json(BaseHTTPRequestHandler):
         self.wfile.write(BODY)
 
 
-def _ask(url: str, answer: str) -> tuple[ObjectId, list[GritObject]]:
-    headers = {"mt": "port-request", "port-method": "GET", "port-url": url, "port-answer": answer}
-    request = Blob(data=b"", headers=headers)
-    heads = Blob(data=b"")
-    content = Tree(entries={"headers": object_id(heads)})
-    tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
-    return object_id(tree), [request, heads, content, tree]
-
-
 def _answer(answer: str) -> tuple[Store, dict[str, str], GritObject]:
     """The one message the port sent a courier that asked with ``port-answer: answer``."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Json)
@@ -56,20 +48,14 @@ def _answer(answer: str) -> tuple[Store, dict[str, str], GritObject]:
         async def ask() -> ObjectId:
             core, objects = test_actor_core("courier", {})
             courier = await runtime.genesis(core, objects)
-            content, made = _ask(f"http://127.0.0.1:{port}/v1", answer)
+            url = f"http://127.0.0.1:{port}/v1"
+            content, made = courier_request(url, **{"port-answer": answer})
             await runtime.send(courier, content, {"mt": "port"}, made, False)
             await runtime.run_until_quiescent()
             return courier
 
         courier = asyncio.run(ask())
-        rule = {
-            "scheme": "http",
-            "host": "127.0.0.1",
-            "port": port,
-            "path": "/",
-            "actors": [courier.hex()],
-            "addresses": ["127.0.0.1/32"],
-        }
+        rule = loopback_rule(port, courier)
         service = PortService(runtime.service_door, policy=parse_policy([rule]))
         service.run_pass()
         while service.in_flight:

@@ -102,6 +102,15 @@ def test_a_few_kills_with_timers_pending_and_requests_in_flight(
     record_property("retries", family.retries)
 
 
+def _killed_twenty_times(family: Family) -> None:
+    """:func:`_twenty_kills`, and every adapter of the family stopped after, whatever came."""
+    try:
+        _twenty_kills(family)
+    finally:
+        for node in family.nodes:
+            node.impl.kill()
+
+
 @pytest.mark.heavy
 @pytest.mark.slow
 @pytest.mark.skipif(
@@ -115,11 +124,7 @@ def test_twenty_kills_with_two_hundred_timers_and_two_hundred_requests_in_flight
 ) -> None:
     with World() as world:
         family = _single(tmp_path, world, ADAPTER, seed=20261129)
-        try:
-            _twenty_kills(family)
-        finally:
-            for node in family.nodes:
-                node.impl.kill()
+        _killed_twenty_times(family)
     _record_and_judge(family, record_property)
 
 
@@ -166,9 +171,5 @@ def test_twenty_kills_of_two_share_adapters_on_postgres(
         path = tmp_path / "store"
         path.mkdir()
         family = Family(path, world, nodes, random.Random(2026), store_url=pg_adapters)
-        try:
-            _twenty_kills(family)
-        finally:
-            for node in family.nodes:
-                node.impl.kill()
+        _killed_twenty_times(family)
     _record_and_judge(family, record_property)

@@ -16,8 +16,9 @@ from typing import ClassVar
 
 import pytest
 from chains import message_chain
+from port_requests import courier_request, loopback_rule
 
-from gritwit import Blob, ObjectId, Store, Tree, object_id
+from gritwit import Blob, ObjectId, Store, object_id
 from gritwit.runtime import (
     HTTP,
     SERVICE_TEST_ACTORS,
@@ -71,36 +72,13 @@ def test_a_request_in_flight_at_a_stop_is_sent_again_with_its_key_and_answered_o
                 core, objects = test_actor_core("courier", {})
                 courier = await runtime.genesis(core, objects)
                 await runtime.run_until_quiescent()
-                request = Blob(
-                    data=b"",
-                    headers={
-                        "mt": "port-request",
-                        "port-method": "GET",
-                        "port-url": f"http://127.0.0.1:{port}/x",
-                    },
-                )
-                heads = Blob(data=b"")
-                content = Tree(entries={"headers": object_id(heads)})
-                tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
-                await runtime.send(
-                    courier, object_id(tree), {"mt": "port"}, [request, heads, content, tree], False
-                )
+                content, made = courier_request(f"http://127.0.0.1:{port}/x")
+                await runtime.send(courier, content, {"mt": "port"}, made, False)
                 await runtime.run_until_quiescent()
                 return courier
 
             courier = asyncio.run(ask())
-            policy = parse_policy(
-                [
-                    {
-                        "scheme": "http",
-                        "host": "127.0.0.1",
-                        "port": port,
-                        "path": "/",
-                        "actors": [courier.hex()],
-                        "addresses": ["127.0.0.1/32"],
-                    }
-                ]
-            )
+            policy = parse_policy([loopback_rule(port, courier)])
             first = PortService(runtime.service_door, policy=policy)
             first.close()  # it sends nothing: as a kill right after the accepting step
             assert first.run_pass() is not None  # the accepting step, adopted
@@ -129,14 +107,6 @@ def test_a_request_in_flight_at_a_stop_is_sent_again_with_its_key_and_answered_o
         server.server_close()
 
 
-def _courier_request(url: str) -> tuple[ObjectId, list[Blob | Tree]]:
-    request = Blob(data=b"", headers={"mt": "port-request", "port-method": "GET", "port-url": url})
-    heads = Blob(data=b"")
-    content = Tree(entries={"headers": object_id(heads)})
-    tree = Tree(entries={"request": object_id(request), "content": object_id(content)})
-    return object_id(tree), [request, heads, content, tree]
-
-
 @pytest.mark.req("PORT-007.2", "PORT-007")
 def test_each_share_accepts_only_its_own_actors_requests() -> None:
     from gritwit.runtime import Share
@@ -156,7 +126,7 @@ def test_each_share_accepts_only_its_own_actors_requests() -> None:
                 by_share[k] = await runtimes[k].genesis(core, objects)
                 await runtimes[k].run_until_quiescent()
         for k, actor in by_share.items():
-            content, parts = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
+            content, parts = courier_request("http://127.0.0.1:9/x")  # refused: no rule
             await runtimes[k].send(actor, content, {"mt": "port"}, parts, False)
             await runtimes[k].run_until_quiescent()
         return by_share
@@ -191,7 +161,7 @@ def test_a_pass_with_only_another_shares_requests_pending_adopts_no_step() -> No
             if int.from_bytes(object_id(core).digest[:8], "big") % 2 == 1:  # RUN-021.1
                 actor = await runtimes[1].genesis(core, objects)
                 await runtimes[1].run_until_quiescent()
-                content, parts = _courier_request("http://127.0.0.1:9/x")  # refused: no rule
+                content, parts = courier_request("http://127.0.0.1:9/x")  # refused: no rule
                 await runtimes[1].send(actor, content, {"mt": "port"}, parts, False)
                 await runtimes[1].run_until_quiescent()
                 await runtimes[0].run_until_quiescent()  # share 0 catches up (RUN-003)

@@ -15,9 +15,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from port_requests import courier_request
 from serve_helpers import JSON, serving
 
-from gritwit import Blob, ObjectId, Store, Tree, object_id
+from gritwit import Blob, ObjectId, Store, object_id
 from gritwit.runtime import HTTP, SERVICE_TEST_ACTORS, Runtime, Share
 from gritwit.serve import EngineSettings
 from gritwit.wit import TEST_ACTORS, test_actor_core
@@ -37,21 +38,8 @@ def _request_of_share_one(store_dir: Path) -> ObjectId:
                 if Share(k=1, n=2).owns(object_id(core)):  # RUN-021.1
                     courier = await runtime.genesis(core, objects)
                     await runtime.run_until_quiescent()
-                    request = Blob(
-                        data=b"",
-                        headers={
-                            "mt": "port-request",
-                            "port-method": "GET",
-                            "port-url": "http://127.0.0.1:9/x",
-                        },
-                    )
-                    heads = Blob(data=b"")
-                    content = Tree(entries={"headers": object_id(heads)})
-                    tree = Tree(
-                        entries={"request": object_id(request), "content": object_id(content)}
-                    )
-                    parts = [request, heads, content, tree]
-                    await runtime.send(courier, object_id(tree), {"mt": "port"}, parts, False)
+                    content, parts = courier_request("http://127.0.0.1:9/x")
+                    await runtime.send(courier, content, {"mt": "port"}, parts, False)
                     await runtime.run_until_quiescent()
                     return courier
             raise AssertionError("63 seeds, none in share 1/2")

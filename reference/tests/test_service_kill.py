@@ -391,22 +391,28 @@ DOORS = [
 ]
 
 
-@pytest.mark.slow
+#: The family's sizes: sends, a kill every so many, kills at least. A few kills in the
+#: default run; a thousand sends through twenty kills in the heavy step.
+SIZES = [
+    pytest.param(60, 15, 3, marks=pytest.mark.slow, id="3-kills"),
+    pytest.param(1_000, 40, 20, marks=[pytest.mark.slow, pytest.mark.heavy], id="20-kills"),
+]
+
+
 @pytest.mark.req("HTTP-005.3", "HTTP-005.4", "HTTP-001.4", "RUN-007.1")
+@pytest.mark.parametrize(("sends", "every", "kills"), SIZES)
 @pytest.mark.parametrize("tokens", DOORS)
 def test_a_killed_service_loses_no_keyed_send_and_delivers_none_twice(
-    tmp_path: Path, record_property: Callable[[str, object], None], tokens: bool
+    tmp_path: Path,
+    record_property: Callable[[str, object], None],
+    tokens: bool,
+    sends: int,
+    every: int,
+    kills: int,
 ) -> None:
-    run_family(tmp_path, sends=60, every=15, min_kills=3, record=record_property, tokens=tokens)
-
-
-@pytest.mark.heavy
-@pytest.mark.req("HTTP-005.3", "HTTP-005.4", "HTTP-001.4", "RUN-007.1")
-@pytest.mark.parametrize("tokens", DOORS)
-def test_a_thousand_keyed_sends_through_twenty_kills(
-    tmp_path: Path, record_property: Callable[[str, object], None], tokens: bool
-) -> None:
-    run_family(tmp_path, sends=1_000, every=40, min_kills=20, record=record_property, tokens=tokens)
+    run_family(
+        tmp_path, sends=sends, every=every, min_kills=kills, record=record_property, tokens=tokens
+    )
 
 
 @pytest.mark.slow
