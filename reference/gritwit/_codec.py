@@ -2,19 +2,18 @@
 
 Decoding has paths that must agree (style guide, rule 7):
 
-* the *step template* — a step's canonical encoding is one of eight byte templates
-  with 32-byte holes for its ids (:func:`_step_templates`); bytes that match one
-  are that step, with no rule left to check and no cbor2 call;
-* the *fast* path — ``cbor2.loads``, a check that the top-level keys are in one
-  of the type's canonical orders and the nested map's keys in canonical order, a
-  re-encode that must equal the input byte for byte (ENC-014.3), then the object
-  rules, in bulk for trees; and
-* the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered
-  strict decoder, then the same object rules.
+* the *step template* — a step's canonical encoding is one of eight byte templates with
+  32-byte holes for its ids (:func:`_step_templates`); bytes that match one are that
+  step, with no rule left to check and no cbor2 call;
+* the *fast* path — ``cbor2.loads``, a check that the top-level keys are in one of the
+  type's canonical orders and the nested map's keys in canonical order, a re-encode
+  that must equal the input byte for byte (ENC-014.3), then the object rules, in bulk
+  for trees; and
+* the *plain* path — :func:`gritwit._cbor.decode_value`, the spec-ordered strict
+  decoder, then the same object rules.
 
-The first two only accept: whatever they decline, the plain path decides and
-names the violated rule, so errors always come from the plain path (ENC-016,
-OBJ-016.1, OBJ-016.2).
+The first two only accept: whatever they decline, the plain path decides and names the
+violated rule, so errors always come from the plain path (ENC-016, OBJ-016.1, OBJ-016.2).
 """
 
 from __future__ import annotations
@@ -311,14 +310,13 @@ def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str
 
 
 # --- the fast path -----------------------------------------------------------------------
-#
 # What the fast path accepts, it accepts rightly; what it declines (``None``, or any
-# exception) the plain path decides, so the fast path answers no error itself and
-# needs no order among its checks (OBJ-016.1, OBJ-016.2 hold through the plain path).
+# exception) the plain path decides, so the fast path answers no error itself and needs
+# no order among its checks (OBJ-016.1, OBJ-016.2 hold through the plain path).
 #
 # Why a map the fast path accepts is canonical (ENC-001 … ENC-013), although cbor2
-# re-encodes it *without* ``canonical=True`` (whose sort of every map's keys cost
-# more than the rest of a tree's decode together):
+# re-encodes it *without* ``canonical=True`` (whose sort of every map's keys cost more
+# than the rest of a tree's decode together):
 #
 # * the object rules passed, so every value is the object's map, a byte or text
 #   string, or one map-valued field (entries, headers) of text keys to byte or text
@@ -329,12 +327,11 @@ def _with_headers(value: dict[str, Any], headers: Mapping[str, str]) -> dict[str
 # * cbor2 encodes a dict in its order, every head in shortest form (ENC-007) and with
 #   definite lengths (ENC-006), strings as given: so the re-encoding equals the input
 #   only if the input has shortest heads, definite lengths, no duplicate key (the dict
-#   has one entry less, ENC-011), no tag (a tagged item decodes to a type no field
-#   takes, e.g. a datetime, or to a plain value that re-encodes without its tag,
-#   ENC-003), valid
-#   UTF-8 (cbor2 raises otherwise, ENC-008) and nothing after the item (ENC-001);
-#   the input is at most 16 MiB (ENC-013.1, checked by :func:`decode_object`) and
-#   nests two levels (ENC-012): ENC-014.3 holds byte for byte.
+#   has one entry less, ENC-011), no tag (a tagged item decodes to a type no field takes,
+#   e.g. a datetime, or to a plain value that re-encodes without its tag, ENC-003), valid
+#   UTF-8 (cbor2 raises otherwise, ENC-008) and nothing after the item (ENC-001); the
+#   input is at most 16 MiB (ENC-013.1, checked by :func:`decode_object`) and nests two
+#   levels (ENC-012): ENC-014.3 holds byte for byte.
 
 
 def _in_key_order(mapping: dict[Any, Any]) -> bool:
@@ -513,19 +510,12 @@ def _decode_step(data: bytes) -> Step | None:
     return step
 
 
-#: The canonical encoding of a blob without headers (ENC-010, OBJ-008) is these bytes,
-#: a byte string's head and data, then :data:`_BARE_BLOB_END`: a map of two pairs, keys in
-#: canonical order (``data`` before ``type``).
+#: A blob without headers is encoded as these bytes, a byte string's head and data, then
+#: :data:`_BARE_BLOB_END`: two pairs, ``data`` before ``type`` (ENC-010, OBJ-008).
 _BARE_BLOB_START: Final = b"\xa2\x64data"
 _BARE_BLOB_END: Final = b"\x64type\x64blob"
-#: A byte string head's first byte (major type 2) → the head's length (ENC-003: the
-#: argument in the fewest bytes; 24..27 take 1, 2, 4 or 8 bytes after the first).
-_BSTR_HEAD_LENGTHS: Final = {0x40 + n: 1 for n in range(24)} | {
-    0x58: 2,
-    0x59: 3,
-    0x5A: 5,
-    0x5B: 9,
-}
+#: A byte string head's first byte → the head's length (ENC-003: 24..27 add 1, 2, 4, 8).
+_BSTR_HEAD_LENGTHS: Final = {0x40 + n: 1 for n in range(24)} | {0x58: 2, 0x59: 3, 0x5A: 5, 0x5B: 9}
 
 
 def _bstr_head(length: int) -> bytes:

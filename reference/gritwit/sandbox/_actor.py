@@ -281,7 +281,7 @@ class _Layered:
         return read_ahead_through(self.made.get, self._reader, oids, budget)
 
     @property
-    def walks(self) -> dict[Any, Any] | None:
+    def _walks(self) -> dict[Any, Any] | None:
         """Its reader's memo of the core walks of this transition, if any
         (:func:`~gritwit.wit._ahead.walks_of`): what the run adds are its own objects."""
         return walks_of(self._reader)

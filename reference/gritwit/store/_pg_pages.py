@@ -20,8 +20,10 @@ from . import _paging
 from ._pg_ahead import ReadAhead
 from ._pg_retry import retrying
 
-__all__ = ["ids", "read_pages", "starts", "tombstones_many"]
+__all__ = ["Start", "ids", "read_pages", "starts", "tombstones_many"]
 
+#: A stored object's length and its bytes, or their first bytes (:func:`starts`).
+Start = tuple[int, bytes]
 #: Lends a pooled connection of the store.
 Connect = Callable[[], contextlib.AbstractContextManager[psycopg.Connection]]
 #: Ids one statement of :func:`ids` reads.
@@ -107,14 +109,14 @@ def read_pages(
 
 def starts(
     connection: Connect, digests: list[bytes], prefix: int, whole: int
-) -> dict[bytes, tuple[int, bytes]]:
+) -> dict[bytes, Start]:
     """The length of the bytes stored under each of ``digests`` and the bytes themselves
     where they are at most ``whole``, else their first ``prefix`` bytes; absent ones
     omitted (:func:`~gritwit.store._paging.read_ahead`: a core's walk plans its next
     entries and takes the small ones in the same read, SBX-006.15).  One ``SELECT`` per
     :data:`_PLAN_IDS` ids, where a walk without it read each object in a statement of
     its own."""
-    found: dict[bytes, tuple[int, bytes]] = {}
+    found: dict[bytes, Start] = {}
     for start in range(0, len(digests), _PLAN_IDS):
         ask = {"ids": digests[start : start + _PLAN_IDS], "prefix": prefix, "whole": whole}
         rows = _rows(connection, _STARTS, ask)

@@ -1,13 +1,12 @@
 """A durable :class:`~gritwit.store.Backend` on PostgreSQL, over psycopg 3 (DUR-005).
 
 The store is six tables in the first schema of the connection's ``search_path``
-(``public`` unless the connection string sets one, e.g. with
-``options=-csearch_path=gw1``): ``objects`` and ``tombstones`` keyed by the 32
-bytes of an id, ``refs`` keyed by the name's bytes (ASCII, REF-001),
-``gritwit_writer`` (row 3: the erasures made), ``gritwit_parts``, the gate and a row
-per part of the refs, and ``ref_journal_parts``, each part's swaps made lately
-(:mod:`._pg_schema`; a store made by an earlier version also has the unused
-``ref_journal``).
+(``public`` unless the connection string sets one, e.g. with ``options=-csearch_path=gw1``):
+``objects`` and ``tombstones`` keyed by the 32 bytes of an id, ``refs`` keyed by the
+name's bytes (ASCII, REF-001), ``gritwit_writer`` (row 3: the erasures made),
+``gritwit_parts``, the gate and a row per part of the refs, and ``ref_journal_parts``,
+each part's swaps made lately (:mod:`._pg_schema`; a store made by an earlier version
+also has the unused ``ref_journal``).
 
 * **Atomic swaps** (REF-003, REF-004, DUR-003, DUR-005.5).  Every write runs in one
   transaction that takes the gate row ``FOR SHARE``, then the rows of the parts
@@ -18,27 +17,25 @@ per part of the refs, and ``ref_journal_parts``, each part's swaps made lately
   committed before it.  The swap itself is conditional — an ``UPDATE … WHERE target
   = expected`` or an ``INSERT … ON CONFLICT DO NOTHING`` whose row count says
   whether it happened — so it is a compare-and-swap for every concurrent writer.
-* **Durability** (DUR-001, DUR-002, DUR-004).  A write returns after its
-  ``COMMIT`` does; with the server's defaults (``fsync = on``,
-  ``synchronous_commit = on``) the commit is on stable storage by then.  A client
-  killed mid-transaction leaves nothing of it: the server rolls back a
-  transaction whose connection is gone.  :meth:`PostgresBackend.settings` reads
-  the settings back.
+* **Durability** (DUR-001, DUR-002, DUR-004).  A write returns after its ``COMMIT``
+  does; with the server's defaults (``fsync = on``, ``synchronous_commit = on``) the
+  commit is on stable storage by then.  A client killed mid-transaction leaves nothing
+  of it: the server rolls back a transaction whose connection is gone.
+  :meth:`PostgresBackend.settings` reads the settings back.
 * **A journal of swaps per part** (RUN-003.1, RUN-020.5, DUR-005.5): each swap adds a
   row numbered on from its part's row, in the transaction that made it, and
   :meth:`PostgresBackend.refs_changed_since` reads what moved since a reader's vector of
   versions in one ``SELECT``; why a part's versions are prefix-closed: :mod:`._pg_ahead`.
 * **Isolation levels and retries** (DUR-007).  ``READ COMMITTED`` unless the URL's
   ``gritwit_isolation`` asks for ``repeatable-read`` or ``serializable``; every
-  connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer
-  that meets a part's row or the gate updated since its snapshot fails with SQLSTATE ``40001``,
-  which the server rolled back: each method that is one whole transaction runs again
-  (:mod:`._pg_retry`), so the argument below holds at every level (each writer that
+  connection runs every transaction at that level.  Above ``READ COMMITTED`` a writer that
+  meets a part's row or the gate updated since its snapshot fails with SQLSTATE
+  ``40001``, which the server rolled back: each method that is one whole transaction runs
+  again (:mod:`._pg_retry`), so the argument below holds at every level (each writer that
   commits took the row after every earlier holder committed).  A batch's block is the
   caller's, so it is not retried here.
-* **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then
-  by length), so ``ORDER BY id`` and ``ORDER BY name`` are byte order without
-  any collation.
+* **Byte order** (ID-005, REF-006).  ``bytea`` compares byte by byte (then by length),
+  so ``ORDER BY id`` and ``ORDER BY name`` are byte order without any collation.
 
 The SQL is the subset CockroachDB and YugabyteDB also accept (``docs/guide/postgres.md``).
 Connections are pooled as :class:`~gritwit.store.SqliteBackend` pools them.
@@ -70,6 +67,7 @@ from . import (
 from ._backend import CasResult, CasStatus, Version
 from ._pg_batch import PostgresBatch, aborted_as_busy
 from ._pg_commit import Swap
+from ._pg_pages import Start
 from ._pg_retry import retried, retries, retrying
 from ._pg_schema import TABLES, number_erasures, open_tables
 from ._pg_session import CONNECT_TIMEOUT, NoSchema, NoStore, create_schema
@@ -564,23 +562,18 @@ class PostgresBackend:
         return _pg_pages.read_pages(self._connection, self._ahead, oids)
 
     def read_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, bytes]:
-        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1), read
-        in pages (:meth:`read_pages`)."""
+        """The bytes stored under each of ``oids``, absent ones omitted (STO-003.1)."""
         found: dict[ObjectId, bytes] = {}
         for page in self.read_pages(oids):
             found.update(page)
         return found
 
-    def starts(
-        self, digests: list[bytes], prefix: int, whole: int
-    ) -> dict[bytes, tuple[int, bytes]]:
-        """Each stored length, and the bytes (or their first ``prefix``) of each of
-        ``digests``, for a core's read-ahead (:func:`._pg_pages.starts`, SBX-006.15)."""
+    def starts(self, digests: list[bytes], prefix: int, whole: int) -> dict[bytes, Start]:
+        """Lengths and (first) bytes for a core's read-ahead (:func:`._pg_pages.starts`)."""
         return _pg_pages.starts(self._connection, digests, prefix, whole)
 
     def tombstones_many(self, oids: Iterable[ObjectId]) -> dict[ObjectId, str]:
-        """Why each erased id of ``oids`` was erased (RUN-011), others omitted, in pages
-        (:func:`._pg_pages.tombstones_many`)."""
+        """Why each erased id of ``oids`` was erased (RUN-011), others omitted, in pages."""
         return _pg_pages.tombstones_many(self._connection, oids)
 
     def step_times(self, oids: Iterable[ObjectId]) -> dict[ObjectId, float]:

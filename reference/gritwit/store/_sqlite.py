@@ -1,34 +1,32 @@
 """A durable :class:`~gritwit.store.Backend` on one SQLite file (stdlib :mod:`sqlite3`).
 
-The file ``gritwit.sqlite3`` lives in a directory the caller names.  The
-database runs in WAL mode with ``synchronous=FULL``, so a write that returned
-has been fsynced and survives a process kill and, on a sound disk, a power
-loss (DUR-001, DUR-004).  With the durability ``process`` (DUR-009: the location's
-``?gritwit_durability=process``) it runs with ``synchronous=NORMAL``: a commit is
-written to the WAL but not synced, so a write that returned survives the process's
-``SIGKILL`` (the operating system holds it) and may be lost, with the writes after
-it, on a power loss; the WAL is synced at each checkpoint, and a crash of any kind
-leaves every transaction whole or absent (DUR-002).  Every write runs in its own ``BEGIN IMMEDIATE``
-transaction: SQLite then takes the database's single write lock up front, so a
-compare-and-swap reads, checks and writes with no other writer of any thread or
-process in between (DUR-003), and a crash leaves it all done or not done
-(DUR-002).  Writers that find the lock taken wait up to :data:`BUSY_TIMEOUT_MS`.
+The file ``gritwit.sqlite3`` lives in a directory the caller names.  The database runs
+in WAL mode with ``synchronous=FULL``, so a write that returned has been fsynced and
+survives a process kill and, on a sound disk, a power loss (DUR-001, DUR-004).  With the
+durability ``process`` (DUR-009: the location's ``?gritwit_durability=process``) it runs
+with ``synchronous=NORMAL``: a commit is written to the WAL but not synced, so a write
+that returned survives the process's ``SIGKILL`` (the operating system holds it) and may
+be lost, with the writes after it, on a power loss; the WAL is synced at each checkpoint,
+and a crash of any kind leaves every transaction whole or absent (DUR-002).  Every write
+runs in its own ``BEGIN IMMEDIATE`` transaction: SQLite then takes the database's single
+write lock up front, so a compare-and-swap reads, checks and writes with no other writer
+of any thread or process in between (DUR-003), and a crash leaves it all done or not
+done (DUR-002).  Writers that find the lock taken wait up to :data:`BUSY_TIMEOUT_MS`.
 
-Each successful swap also adds a row to ``ref_journal`` in its own transaction
-(the batch's, for a batch): the ref's name, its new target (``NULL``: deleted) and
-a version, one more than the journal's highest.  :meth:`SqliteBackend.refs_changed_since`
-reads the highest version and the rows after the caller's in one ``SELECT``, so a
-runtime learns what other processes swapped without listing every ref (RUN-003.1).
-The versions are prefix-closed: a reader that reports version ``v`` has seen every
-row numbered up to ``v``, and no row numbered ``v`` or less can appear later.
-Writers take the write lock before numbering, so each numbers after every commit
-before it, and a row with a higher number commits after it; one ``SELECT`` reads one
-snapshot of the WAL, so it holds every row up to the highest it sees.  Old rows are
-pruned (:data:`JOURNAL_KEPT`), and a reader older than what is kept is told so
-(``None``) and lists the refs.
+Each successful swap also adds a row to ``ref_journal`` in its own transaction (the
+batch's, for a batch): the ref's name, its new target (``NULL``: deleted) and a version,
+one more than the journal's highest.  :meth:`SqliteBackend.refs_changed_since` reads the
+highest version and the rows after the caller's in one ``SELECT``, so a runtime learns
+what other processes swapped without listing every ref (RUN-003.1).  The versions are
+prefix-closed: a reader that reports version ``v`` has seen every row numbered up to
+``v``, and no row numbered ``v`` or less can appear later.  Writers take the write lock
+before numbering, so each numbers after every commit before it, and a row with a higher
+number commits after it; one ``SELECT`` reads one snapshot of the WAL, so it holds every
+row up to the highest it sees.  Old rows are pruned (:data:`JOURNAL_KEPT`), and a reader
+older than what is kept is told so (``None``) and lists the refs.
 
-Connections are pooled: a caller borrows one for the length of one operation,
-so several threads can use one backend at once without sharing a connection.
+Connections are pooled: a caller borrows one for the length of one operation, so several
+threads can use one backend at once without sharing a connection.
 """
 
 from __future__ import annotations
@@ -61,17 +59,15 @@ __all__ = [
 
 #: Name of the database file inside the store directory.
 DB_FILENAME: Final = "gritwit.sqlite3"
-#: The durabilities a SQLite store is opened with (DUR-004, DUR-009) and the
-#: ``synchronous`` setting of each: ``power`` (the default) syncs every commit,
-#: ``process`` leaves the WAL to the operating system until a checkpoint.
+#: Each durability (DUR-004, DUR-009) and its ``synchronous``: ``power`` (the default)
+#: syncs every commit, ``process`` leaves the WAL to the system until a checkpoint.
 DURABILITY_SYNC: Final = {"power": "FULL", "process": "NORMAL"}
 #: How long a writer waits for another writer's lock before giving up.
 BUSY_TIMEOUT_MS: Final = 30_000
 #: Swaps the journal keeps at least (:meth:`SqliteBackend.refs_changed_since`): the rows
 #: numbered above the newest's version minus this are always there.
 JOURNAL_KEPT = 8192
-#: The journal is pruned when a swap's version is a multiple of this: at most
-#: ``JOURNAL_KEPT + JOURNAL_PRUNE_EVERY`` rows stay.
+#: The journal is pruned at each multiple of this: ``JOURNAL_KEPT`` plus this rows at most.
 JOURNAL_PRUNE_EVERY = 512
 _ID_PAGE: Final = 512
 #: A row's first column, and the rest: :meth:`SqliteBackend.starts` keys its rows in C.

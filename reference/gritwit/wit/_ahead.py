@@ -12,7 +12,7 @@ reads nothing ahead, and the walk reads object by object as before.
 
 A genesis walks its core twice with the same bounds: the bound's walk where the core
 enters (SBX-006.17) and the mount's count (SBX-006.15), over the same objects read once
-(:class:`~gritwit.wit._model.ReadOnce`).  Its reader's ``walks`` (:func:`walks_of`) keeps
+(:class:`~gritwit.wit._model.ReadOnce`).  Its reader's ``_walks`` (:func:`walks_of`) keeps
 what a walk that ended within its bounds found, for the other to take as its own.
 """
 
@@ -30,7 +30,7 @@ __all__ = ["read_ahead", "read_ahead_through", "walks_of"]
 def walks_of(reader: object) -> dict[Any, Any] | None:
     """The memo of core walks of the transition ``reader`` reads for, where it keeps one
     (a genesis's, :class:`~gritwit.wit._model.ReadOnce`), else ``None``."""
-    walks = getattr(reader, "walks", None)
+    walks = getattr(reader, "_walks", None)
     return walks if isinstance(walks, dict) else None
 
 

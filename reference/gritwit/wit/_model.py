@@ -86,7 +86,7 @@ class Overlay:
         return read_ahead_through(self._extra.get, self._base, oids, budget)
 
     @property
-    def walks(self) -> dict[Any, Any] | None:
+    def _walks(self) -> dict[Any, Any] | None:
         """Its base's memo of the core walks of this transition (:class:`ReadOnce`), if any:
         what it adds are the transition's own objects, so a walk through it finds what a
         walk through its base found."""
@@ -104,14 +104,15 @@ class ReadOnce:
     holds anyway (SBX-006.14), and it is dropped with the transition.
     """
 
-    __slots__ = ("_base", "_read", "walks")
+    __slots__ = ("_base", "_read", "_walks")
 
     def __init__(self, base: ObjectReader) -> None:
         self._base = base
         self._read: dict[ObjectId, GritObject] = {}
         #: The walks of a core done in this transition, for a later walk of the same core
-        #: with the same bounds to take instead of walking again (:mod:`gritwit.wit._ahead`).
-        self.walks: dict[Any, Any] = {}
+        #: with the same bounds to take instead of walking again (:mod:`gritwit.wit._ahead`);
+        #: private, so a Wit's reader offers no more than reading (RUN-016.2)
+        self._walks: dict[Any, Any] = {}
 
     def get_object(self, oid: ObjectId) -> GritObject:
         found = self._read.get(oid)
