@@ -166,6 +166,19 @@ def test_no_group_has_more_unjudged_mutants_than_the_committed_allowance() -> No
     assert over == [], "\n".join(over)
 
 
+def test_every_equivalent_entry_names_a_mutant_of_the_sources_as_committed() -> None:
+    """An entry whose mutant no longer exists (its code changed) is stale: ``gritwit
+    mutate`` then exits 1 on every run, the guide's one-mutant example included.  Code
+    changed under an entry is re-judged and the entry removed or re-keyed before it lands."""
+    equivalent = load_equivalent(ROOT / "conformance/mutation/equivalent.toml")
+    known = {m.id for m in collect_mutants(tuple(GROUPS))}
+    stale = sorted(i for i in equivalent if i not in known)
+    assert stale == [], (
+        f"expected every equivalent entry to name a mutant of today's sources; "
+        f"{len(stale)} name none: {', '.join(stale)}"
+    )
+
+
 def test_new_runs_only_the_unjudged_and_write_baseline_adds_their_verdicts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
