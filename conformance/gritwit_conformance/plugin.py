@@ -237,6 +237,7 @@ def _mark_since(
             test_file=test_file,
             suite_text=checked.suite_text,
             common=common,
+            by_term={rid: checked.expected for rid in checked.by_term},
         )
     else:
         from .trace._suite_words import suite_words_in, words_of_test

@@ -87,7 +87,9 @@ ADAPTERS: dict[str, Row] = {
         Row("ADP-019.2", "sandbox_default_memory_64mib"),
         Row("SBX-007.2", "sandbox_output_limit_off_by_one"),
         Row("RUN-004.4", "runtime_mark_raw_error_class"),
-        Row("CONV-004", "codec_one_decode_class"),
+        # a class the table gained after 0.1.0 (`forbidden-operation`, 0.2.0): an older
+        # class table's reading, which the entries of CONV-004 explain (ADP-005.5)
+        Row("CONV-004", "sandbox_no_forbidden_class"),
         Row("WASM-016", "wasm_memory_limit_doubled"),
         Row("ADP-019.4", "sandbox_out_kept"),
         Row("SBX-006.1", "sandbox_fuel_doubled"),

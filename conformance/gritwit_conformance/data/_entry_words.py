@@ -24,7 +24,14 @@ class _Entry(Protocol):
 
 ChangeEntry = TypeVar("ChangeEntry", bound=_Entry)
 
-__all__ = ["assertion_clauses", "matching_entries", "names_term", "quoted_terms", "related"]
+__all__ = [
+    "assertion_clauses",
+    "matching_entries",
+    "names_term",
+    "quoted_terms",
+    "quoting",
+    "related",
+]
 
 
 def related(rid: str, other: str) -> bool:
@@ -83,3 +90,11 @@ def matching_entries(
         if any(_names(message, term) and sum(term in other for other in terms) == 1 for term in own)
     ]
     return kept or entries
+
+
+def quoting(entries: list[ChangeEntry], words: str) -> list[ChangeEntry]:
+    """The entries quoting a term that ``words`` names (`` `time-limit` `` for ``error
+    time-limit``), and none when no entry does: unlike :func:`matching_entries`, which
+    keeps every entry then, for a clause that each entry extends by its own terms (the
+    class table, CONV-004)."""
+    return [e for e in entries if any(_names(words, term) for term in _TERM.findall(e.text))]

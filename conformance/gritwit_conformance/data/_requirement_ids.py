@@ -11,6 +11,7 @@ import re
 from typing import Final
 
 __all__ = [
+    "CLASS_RULE",
     "DEFINITION",
     "IN_TEXT",
     "PREFIXES",
@@ -62,3 +63,10 @@ SHAPED_IN_RAISE: Final = re.compile(rf"\(\s*\"({_SHAPED})\"")
 DEFINITION: Final = re.compile(
     r"^(?:[-*]\s+|\d+\.\s+)?\*\*([A-Z]{2,5}-\d{3}(?:\.\d+)?)\*\*", re.MULTILINE
 )
+
+
+#: The rule a check of an error class judges beside its own: CONV-004, that an
+#: implementation reports exactly the class a rule names.  The suite's class checks name
+#: it (``suite/_check.py``), the citation check reads them so (``trace/_assertions.py``),
+#: and a test of a newer rule is not made applicable to older versions by it (ADP-005.6).
+CLASS_RULE: Final = "CONV-004"

@@ -35,9 +35,10 @@ from ._entry_words import (
     matching_entries,
     names_term,
     quoted_terms,
+    quoting,
     related,
 )
-from ._requirement_ids import SHAPED, SHAPED_IN_TEXT
+from ._requirement_ids import CLASS_RULE, SHAPED, SHAPED_IN_TEXT
 
 __all__ = [
     "CHANGES_NAME",
@@ -476,15 +477,22 @@ class SpecHistory:
         test_file: str | None = None,
         suite_text: str = "",
         common: frozenset[str] = frozenset(),
+        by_term: Mapping[str, str] | None = None,
     ) -> list[str]:
         """The notes of ADP-005.5 for a failed check of the suite (``ClauseFailure``):
         the entries newer than ``claimed`` of the clauses the check judged — each
         clause's own, its lead's and its sub-clauses' — chosen among by the terms of the
-        check's own words (``suite_text``), never by the implementation's answer."""
+        check's own words (``suite_text``), never by the implementation's answer.
+
+        ``by_term`` maps a clause the check judges only through a term to the words
+        naming it (CONV-004 → ``error time-limit``, the class a check expected): its
+        entries mark the failure only when they quote a term those words name, and
+        none of them otherwise — an entry adding the class ``time-limit`` to the class
+        table says nothing of a failure expecting ``unsorted-keys``."""
         if not self.is_older(claimed):
             return []
         chosen = list(dict.fromkeys(clauses))
-        return self._notes(chosen, claimed, test_file, suite_text or None, common)
+        return self._notes(chosen, claimed, test_file, suite_text or None, common, by_term)
 
     def _notes(
         self,
@@ -493,6 +501,7 @@ class SpecHistory:
         test_file: str | None,
         message: str | None,
         common: frozenset[str],
+        by_term: Mapping[str, str] | None = None,
     ) -> list[str]:
         notes: list[str] = []
         for rid in chosen:
@@ -501,6 +510,9 @@ class SpecHistory:
                 for e in self.entries
                 if e.concerns(rid, test_file, self.suite_files) and self._newer(e, claimed)
             ]
+            if by_term and rid in by_term:
+                notes += [e.note(e.named_for(rid)) for e in reversed(quoting(mine, by_term[rid]))]
+                continue
             if message:
                 mine = matching_entries(mine, message, common)
             notes += [e.note(e.named_for(rid)) for e in reversed(mine)]  # oldest change first
@@ -523,9 +535,10 @@ class SpecHistory:
         """The reason a test is left out under ``--spec-version version``, or None (ADP-005.6).
 
         Left out only when it cites at least one clause and every one of them was
-        added after ``version``.
+        added after ``version``, CONV-004 aside when it cites others: a class check of a
+        newer rule (:data:`CLASS_RULE`) is as new as that rule.
         """
-        ids = list(dict.fromkeys(cited))
+        ids = [rid for rid in dict.fromkeys(cited) if rid != CLASS_RULE] or list(cited)
         if not ids or not all(self.added_after(rid, version) for rid in ids):
             return None
         where = []

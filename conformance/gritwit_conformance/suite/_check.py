@@ -15,6 +15,13 @@ protocol writes them (JSON, long values cut), an answer as ``ok {…}`` or ``err
 :func:`ok_answer` checks an answer's outcome before anything reads its fields, so an
 error where a value was expected fails as ``expected a value, came error <class>:
 <message>`` under the clause of the check, not as ``KeyError: 'object'``.
+
+A check of an error class (:func:`error_answer`, :func:`check_outcome` and
+:func:`same_answer` where an error was expected, :func:`check_error_class`) judges
+:data:`CLASS_RULE` beside its own clause: CONV-004, that an implementation reports
+exactly the class the rule names.  Each entry of CONV-004 in the change log adds rows
+to the class table, so such a failure is marked by one of them only when the entry
+quotes a class the check expected (``.by_term``), never by the others.
 """
 
 from __future__ import annotations
@@ -23,14 +30,17 @@ import json
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
+from gritwit_conformance.data._requirement_ids import CLASS_RULE
 from gritwit_conformance.harness._messages import Response, shorten_value
 
 __all__ = [
+    "CLASS_RULE",
     "Clause",
     "ClauseFailure",
     "call_ok",
     "check",
     "check_equal",
+    "check_error_class",
     "check_in",
     "check_outcome",
     "check_type",
@@ -54,10 +64,22 @@ Clause = str | tuple[str, ...]
 class ClauseFailure(AssertionError):
     """A failed check of the suite: which clause, what was expected, what came."""
 
-    def __init__(self, clause: Clause, *, expected: str, came: str, what: str = "") -> None:
-        self.clauses: tuple[str, ...] = (clause,) if isinstance(clause, str) else tuple(clause)
-        if not self.clauses:
+    def __init__(
+        self,
+        clause: Clause,
+        *,
+        expected: str,
+        came: str,
+        what: str = "",
+        by_term: tuple[str, ...] = (),
+    ) -> None:
+        named = (clause,) if isinstance(clause, str) else tuple(clause)
+        if not named:
             raise ValueError("a check names the clause it checks")
+        self.clauses: tuple[str, ...] = (*named, *(c for c in by_term if c not in named))
+        #: the clauses among them whose changelog entries mark this failure only when
+        #: they quote a term of ``expected`` (CLASS_RULE: the class expected)
+        self.by_term = by_term
         #: the main clause the failing check judged: the rule a mark names
         self.clause = self.clauses[0]
         self.expected = expected
@@ -121,14 +143,28 @@ def describe(value: object) -> str:
     return str(shorten_value(str(value)))
 
 
-def fail(clause: Clause, *, expected: str, came: object, what: str = "") -> NoReturn:
-    """Fail the check of ``clause``: ``came`` is described unless it is already words."""
+def fail(
+    clause: Clause,
+    *,
+    expected: str,
+    came: object,
+    what: str = "",
+    by_term: tuple[str, ...] = (),
+) -> NoReturn:
+    """Fail the check of ``clause``: ``came`` is described unless it is already words.
+    ``by_term`` as :class:`ClauseFailure`'s (``(CLASS_RULE,)`` for a class check)."""
     said = came if isinstance(came, str) else describe(came)
-    raise ClauseFailure(clause, expected=expected, came=said, what=what)
+    raise ClauseFailure(clause, expected=expected, came=said, what=what, by_term=by_term)
 
 
 def check(
-    clause: Clause, condition: object, *, expected: str, came: object, what: str = ""
+    clause: Clause,
+    condition: object,
+    *,
+    expected: str,
+    came: object,
+    what: str = "",
+    by_term: tuple[str, ...] = (),
 ) -> None:
     """Pass when ``condition`` holds; otherwise fail saying ``expected`` and what came.
 
@@ -137,7 +173,23 @@ def check(
     """
     if condition:
         return
-    fail(clause, expected=expected, came=came() if callable(came) else came, what=what)
+    fail(
+        clause,
+        expected=expected,
+        came=came() if callable(came) else came,
+        what=what,
+        by_term=by_term,
+    )
+
+
+def check_error_class(clause: Clause, expected: str, came: object, what: str = "") -> None:
+    """``came``, the error class an implementation reported (``None``: it reported
+    none, the run or command succeeded), is ``expected``: a check of ``clause`` and of
+    CONV-004 (:data:`CLASS_RULE`)."""
+    if came == expected:
+        return
+    said = "no error" if came is None else f"error {came}" if isinstance(came, str) else came
+    fail(clause, expected=f"error {expected}", came=said, what=what, by_term=(CLASS_RULE,))
 
 
 def first_difference(expected: object, came: object, path: str = "") -> str:
@@ -214,15 +266,28 @@ def error_answer(
     if not reply.ok and reply.error_class in wanted:
         return str(reply.error_class)
     expected = " or ".join(f"error {c}" for c in wanted)
-    fail(clause, expected=expected, came=reply, what=what or request_of(reply))
+    fail(
+        clause,
+        expected=expected,
+        came=reply,
+        what=what or request_of(reply),
+        by_term=(CLASS_RULE,),
+    )
 
 
 def check_outcome(clause: Clause, reply: Response, expected: str, what: str = "") -> None:
     """``reply``'s outcome is ``expected``: ``"ok"`` or an error class."""
     if reply.outcome() == expected:
         return
-    want = "a value" if expected == "ok" else f"error {expected}"
-    fail(clause, expected=want, came=reply, what=what or request_of(reply))
+    if expected == "ok":
+        fail(clause, expected="a value", came=reply, what=what or request_of(reply))
+    fail(
+        clause,
+        expected=f"error {expected}",
+        came=reply,
+        what=what or request_of(reply),
+        by_term=(CLASS_RULE,),
+    )
 
 
 def same_answer(clause: Clause, came: Response, expected: Response, what: str = "") -> None:
@@ -230,8 +295,15 @@ def same_answer(clause: Clause, came: Response, expected: Response, what: str = 
     and the same result when that is a value."""
     what = what or request_of(came)
     if came.outcome() != expected.outcome():
-        want = "a value" if expected.ok else f"error {expected.error_class}"
-        fail(clause, expected=want, came=came, what=what)
+        if expected.ok:
+            fail(clause, expected="a value", came=came, what=what)
+        fail(
+            clause,
+            expected=f"error {expected.error_class}",
+            came=came,
+            what=what,
+            by_term=(CLASS_RULE,),
+        )
     if expected.ok:
         check_equal(clause, expected.result, came.result, what)
 

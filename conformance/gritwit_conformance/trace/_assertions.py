@@ -24,10 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..data._requirement_ids import IN_TEXT, WHOLE
+from ..data._requirement_ids import CLASS_RULE, IN_TEXT, WHOLE
 
 __all__ = [
     "CHECK_HELPERS",
+    "CLASS_CHECKS",
     "TestNaming",
     "checked_ids",
     "message_ids",
@@ -99,6 +100,39 @@ CHECK_HELPERS: dict[str, int] = {
 }
 
 
+#: The checks of an error class, which judge CONV-004 beside their clause (the class
+#: reported exactly, ``suite/_check.py``'s ``CLASS_RULE``) → the place of the class they
+#: expect, ``None`` where every call expects one.  A literal ``"ok"`` (``check_outcome``)
+#: or ``None`` (``check_class``, a run that succeeds) there expects no class.
+CLASS_CHECKS: dict[str, int | None] = {
+    "error_answer": None,
+    "expect_error": None,
+    "check_error_class": None,
+    "same_answer": None,
+    "check_outcome": 2,
+    "check_class": 1,
+}
+
+
+def _expects_a_class(call: ast.Call, name: str) -> bool:
+    place = CLASS_CHECKS[name]
+    if place is None:
+        return True
+    argument = next((k.value for k in call.keywords if k.arg == "expected"), None)
+    if argument is None and len(call.args) > place:
+        argument = call.args[place]
+    return not (isinstance(argument, ast.Constant) and argument.value in ("ok", None))
+
+
+def _called_name(call: ast.Call) -> str | None:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr
+    return None
+
+
 def _helper_name(call: ast.Call) -> str | None:
     func = call.func
     name = func.id if isinstance(func, ast.Name) else None
@@ -124,6 +158,9 @@ def checked_ids(function: _Function) -> set[str]:
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
+        called = _called_name(node)
+        if called in CLASS_CHECKS and _expects_a_class(node, called):
+            found.add(CLASS_RULE)
         name = _helper_name(node)
         argument = _clause_argument(node, CHECK_HELPERS[name]) if name else None
         if argument is None:

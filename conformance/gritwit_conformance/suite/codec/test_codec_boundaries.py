@@ -34,6 +34,7 @@ def test_an_object_encoding_of_exactly_16_mib_is_encoded(impl: Implementation) -
 
 @pytest.mark.req("ENC-013.2", "OBJ-018.4")
 @pytest.mark.inputs("past-largest")
+@pytest.mark.req("CONV-004")
 def test_an_object_encoding_of_16_mib_plus_one_is_too_large(impl: Implementation) -> None:
     reply = impl.call("encode", object={"type": "blob", "data": "00" * (LIMIT - AROUND + 1)})
     error_answer(reply, "ENC-013.2", "too-large", "encode of a blob encoding 16 MiB + 1 byte")
@@ -41,6 +42,7 @@ def test_an_object_encoding_of_16_mib_plus_one_is_too_large(impl: Implementation
 
 @pytest.mark.req("OBJ-017.2", "OBJ-006.2", "ENC-013.2")
 @pytest.mark.inputs("past-largest", "empty")
+@pytest.mark.req("CONV-004")
 def test_an_object_rule_is_reported_before_the_size_limit(impl: Implementation) -> None:
     """A blob over 16 MiB with an empty header name: the object rule wins (invalid-object)."""
     description = {"type": "blob", "data": "00" * LIMIT, "headers": {"": "x"}}

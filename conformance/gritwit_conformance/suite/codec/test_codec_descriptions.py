@@ -29,6 +29,7 @@ def _encode(impl: Implementation, description: Any) -> Any:
 
 @pytest.mark.req("OBJ-018.2")
 @pytest.mark.parametrize("description", [[], ["blob"], "blob", 7, None, True])
+@pytest.mark.req("CONV-004")
 def test_a_description_that_is_not_an_object_is_invalid_object(
     impl: Implementation, description: Any
 ) -> None:
@@ -49,6 +50,7 @@ SURROGATES = {
 
 @pytest.mark.req("OBJ-018.3", "ENC-008.1")
 @pytest.mark.parametrize("where", sorted(SURROGATES))
+@pytest.mark.req("CONV-004")
 def test_a_lone_surrogate_anywhere_is_invalid_utf8_first(impl: Implementation, where: str) -> None:
     reply = _encode(impl, SURROGATES[where])
     error_answer(reply, "OBJ-018.3", "invalid-utf8", f"encode of a lone surrogate in the {where}")

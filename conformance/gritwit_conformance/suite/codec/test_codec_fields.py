@@ -78,6 +78,7 @@ def _cases() -> list[Any]:
 
 @pytest.mark.smoke
 @pytest.mark.parametrize("obj", _cases())
+@pytest.mark.req("CONV-004")
 def test_each_type_with_and_without_its_optional_fields(
     impl: Implementation, obj: g.GritObject
 ) -> None:
@@ -110,6 +111,7 @@ def _missing() -> list[Any]:
 
 @pytest.mark.smoke
 @pytest.mark.parametrize(("kind", "field"), _missing())
+@pytest.mark.req("CONV-004")
 def test_each_required_field_left_out_is_invalid_object(
     impl: Implementation, kind: str, field: str
 ) -> None:
@@ -130,6 +132,7 @@ ORDER_IDS = [_oid(b) for b in (0x00, 0x01, 0x7F, 0x80, 0x81, 0xFE, 0xFF)]
 
 @pytest.mark.smoke
 @pytest.mark.req("ID-005", "OBJ-014", "ENC-010")
+@pytest.mark.req("CONV-004")
 def test_mailbox_entries_are_in_id_byte_order(impl: Implementation) -> None:
     mailbox = g.Mailbox(entries={oid: A for oid in reversed(ORDER_IDS)})
     reply = impl.call("encode", object=g.object_to_json(mailbox))

@@ -44,6 +44,7 @@ def _encode(impl: Implementation, description: Any) -> Any:
     ],
     ids=["string", "list", "list-of-object", "unknown-key", "type", "field-the-type-lacks"],
 )
+@pytest.mark.req("CONV-004")
 def test_not_an_object_wins_over_a_lone_surrogate_which_wins_over_object_rules(
     impl: Implementation, description: Any, expected: str
 ) -> None:
@@ -104,6 +105,7 @@ NOT_ABSENT: dict[str, dict[str, Any]] = {
 
 @pytest.mark.req("OBJ-018.7", "OBJ-003.3", "OBJ-004.2")
 @pytest.mark.parametrize("name", sorted(NOT_ABSENT))
+@pytest.mark.req("CONV-004")
 def test_null_and_empty_object_elsewhere_are_values_the_rules_reject(
     impl: Implementation, name: str
 ) -> None:
@@ -126,6 +128,7 @@ def test_null_and_empty_object_elsewhere_are_values_the_rules_reject(
     ],
     ids=["odd-3", "odd-1", "upper", "not-hex", "space", "id-63", "id-65", "id-upper"],
 )
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_in_a_description(
     impl: Implementation, description: Any, expected: str
 ) -> None:
@@ -145,6 +148,7 @@ def test_odd_length_hex_in_a_description(
     ],
     ids=["data-int", "data-float", "id-int", "header-int", "type-int", "entry-float"],
 )
+@pytest.mark.req("CONV-004")
 def test_json_numbers_fail_the_rule_of_their_field(
     impl: Implementation, description: Any, expected: str
 ) -> None:
@@ -157,6 +161,7 @@ def test_json_numbers_fail_the_rule_of_their_field(
     [("a0", "invalid-object"), ("01", "invalid-object"), ("a164747970656178", "invalid-object")],
     ids=["empty-map", "integer", "unknown-type"],
 )
+@pytest.mark.req("CONV-004")
 def test_id_applies_the_object_rules_as_decode_does(
     impl: Implementation, data: str, expected: str
 ) -> None:

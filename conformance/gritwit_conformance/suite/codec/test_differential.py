@@ -244,6 +244,7 @@ def test_encode_refuses_what_decode_rejects(impl: Implementation, description: A
 @pytest.mark.smoke
 @pytest.mark.req("ENC-013.1", "ENC-013.2")
 @pytest.mark.inputs("past-largest")
+@pytest.mark.req("CONV-004")
 def test_size_limit(impl: Implementation) -> None:
     head = bytes([0x5A]) + (g.MAX_SIZE - 5).to_bytes(4, "big")  # byte string of 16 MiB − 5
     at_limit = head + bytes(g.MAX_SIZE - 5)

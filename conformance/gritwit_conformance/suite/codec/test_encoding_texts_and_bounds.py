@@ -40,6 +40,7 @@ pytestmark = pytest.mark.profile("codec")
 @pytest.mark.req("ENC-008.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_text_strings_of_every_class(impl: Implementation, text: str) -> None:
     """Valid UTF-8 of any class is accepted as it is; a surrogate written as UTF-8 would
     write it is ``invalid-utf8``, as a generic value and as a header value of an object."""
@@ -56,6 +57,7 @@ def test_text_strings_of_every_class(impl: Implementation, text: str) -> None:
 @pytest.mark.req("ENC-008.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+@pytest.mark.req("CONV-004")
 def test_text_is_compared_by_its_bytes(impl: Implementation, text: str) -> None:
     """Texts that differ only in normalisation, case or past a NUL are different keys;
     each comes back from ``decode`` byte for byte."""
@@ -82,6 +84,7 @@ def test_text_is_compared_by_its_bytes(impl: Implementation, text: str) -> None:
 @pytest.mark.req("ENC-009")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_a_key_must_be_a_text_string(impl: Implementation, text: str) -> None:
     """The key as text is accepted (``invalid-utf8`` for a lone surrogate); the same bytes
     as a byte string are ``non-text-key`` — before their UTF-8 is ever looked at."""
@@ -105,6 +108,7 @@ def test_a_key_must_be_a_text_string(impl: Implementation, text: str) -> None:
 @pytest.mark.req("ENC-011")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_a_key_twice_is_a_duplicate(impl: Implementation, text: str) -> None:
     """The same key twice is ``duplicate-key`` (before any object rule, so an empty header
     name twice too); a lone surrogate fails ``invalid-utf8`` on the first key; keys that
@@ -129,6 +133,7 @@ def test_a_key_twice_is_a_duplicate(impl: Implementation, text: str) -> None:
 @pytest.mark.req("ENC-002.1")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("remaining", [0, 1, 23, 24, 300])
+@pytest.mark.req("CONV-004")
 def test_a_claim_may_reach_the_end_of_the_input_and_no_further(
     impl: Implementation, remaining: int
 ) -> None:
@@ -170,6 +175,7 @@ BOUNDARIES = [(23, 0), (255, 1), (65535, 2), (2**32 - 1, 4)]
 @pytest.mark.req("ENC-007.1")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("largest", "width"), BOUNDARIES, ids=[str(b) for b, _ in BOUNDARIES])
+@pytest.mark.req("CONV-004")
 def test_an_encoder_writes_the_shortest_head_on_both_sides_of_each_width(
     impl: Implementation, largest: int, width: int
 ) -> None:
@@ -199,6 +205,7 @@ def test_an_encoder_writes_the_shortest_head_on_both_sides_of_each_width(
 @pytest.mark.req("ENC-007.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("largest", "width"), BOUNDARIES, ids=[str(b) for b, _ in BOUNDARIES])
+@pytest.mark.req("CONV-004")
 def test_a_decoder_refuses_a_head_one_width_too_wide(
     impl: Implementation, largest: int, width: int
 ) -> None:
@@ -238,6 +245,7 @@ def _nested(depth: int, kind: str) -> Any:
 @pytest.mark.req("ENC-012")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("kind", ["array", "map"])
+@pytest.mark.req("CONV-004")
 def test_nesting_of_32_levels_is_read_and_33_is_too_deep(impl: Implementation, kind: str) -> None:
     """32 nested arrays or maps (the outermost counted) decode; 33 are ``too-deep``; inside
     an object (the object's map is level 1) the 32nd level is judged by the object rules
@@ -256,6 +264,7 @@ def test_nesting_of_32_levels_is_read_and_33_is_too_deep(impl: Implementation, k
 
 @pytest.mark.req("ENC-013.1")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_an_object_of_exactly_16_mib_is_read_and_one_byte_more_is_too_large(
     impl: Implementation,
 ) -> None:
@@ -270,6 +279,7 @@ def test_an_object_of_exactly_16_mib_is_read_and_one_byte_more_is_too_large(
 @pytest.mark.req("ENC-014.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+@pytest.mark.req("CONV-004")
 def test_encode_then_decode_gives_the_same_text(impl: Implementation, text: str) -> None:
     """As a header value, a header name (not empty) and a tree name (a valid one)."""
     descriptions = [{"type": "blob", "data": "00", "headers": {"h": text}}]
@@ -290,6 +300,7 @@ def test_encode_then_decode_gives_the_same_text(impl: Implementation, text: str)
 @pytest.mark.req("ENC-014.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+@pytest.mark.req("CONV-004")
 def test_decode_then_encode_gives_the_same_bytes(impl: Implementation, text: str) -> None:
     generic = cbor([text, {text: text, "k": [text]}])
     _check_bytes("ENC-014.3", impl, generic, "ok", ["decode-value"], "a value holding the text")

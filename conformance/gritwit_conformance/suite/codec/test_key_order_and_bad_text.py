@@ -186,6 +186,7 @@ def _pair_cases() -> list[Any]:
     "order:canonical-casefold", "order:canonical-signed-bytes",
 )  # fmt: skip
 @pytest.mark.parametrize(("context", "names"), _pair_cases())
+@pytest.mark.req("CONV-004")
 def test_key_order_tells_canonical_from_every_wrong_rule(
     impl: Implementation, context: str, names: list[str]
 ) -> None:
@@ -196,6 +197,7 @@ def test_key_order_tells_canonical_from_every_wrong_rule(
 @pytest.mark.req("ENC-010", "ENC-014.1", "OBJ-018.4")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("context", CONTEXTS)
+@pytest.mark.req("CONV-004")
 def test_key_order_over_all_text_classes_at_once(impl: Implementation, context: str) -> None:
     """Every sample of every valid text class that may be a key there, in one map."""
     names = [s for s in tc.samples() if _WHERE[context](s)]
@@ -205,6 +207,7 @@ def test_key_order_over_all_text_classes_at_once(impl: Implementation, context: 
 @pytest.mark.req("ENC-010", "ENC-014.1", "OBJ-018.4")
 @run
 @given(data=st.data())
+@pytest.mark.req("CONV-004")
 def test_key_order_of_generated_keys(impl: Implementation, data: st.DataObject) -> None:
     context = data.draw(st.sampled_from(CONTEXTS), label="context")
     names = data.draw(tc.name_sets("canonical", where=_WHERE[context]), label="names")
@@ -217,6 +220,7 @@ def test_key_order_of_generated_keys(impl: Implementation, data: st.DataObject) 
     [("\ue000a", "\U0001f600"), ("\uffffa", "\U00010000"), ("a\uffffb", "a\U0010ffff")],
     ids=["e000-vs-astral", "ffff-vs-astral", "inside"],
 )
+@pytest.mark.req("CONV-004")
 def test_astral_against_private_use_in_nested_maps(
     impl: Implementation, first: str, second: str
 ) -> None:
@@ -314,6 +318,7 @@ def _slot_cases() -> list[Any]:
 @pytest.mark.req("OBJ-018.3", "OBJ-018.6", "ENC-008.1")
 @pytest.mark.inputs("lone-surrogate")
 @pytest.mark.parametrize(("kind", "path", "is_key"), _slot_cases())
+@pytest.mark.req("CONV-004")
 def test_every_text_of_every_type_refuses_every_lone_surrogate(
     impl: Implementation, kind: str, path: tuple[Any, ...], is_key: bool
 ) -> None:
@@ -330,6 +335,7 @@ def test_every_text_of_every_type_refuses_every_lone_surrogate(
 @pytest.mark.req("OBJ-018.3", "OBJ-018.6", "ENC-008.1")
 @run
 @given(obj=objects, data=st.data())
+@pytest.mark.req("CONV-004")
 def test_a_lone_surrogate_in_a_generated_description_is_invalid_utf8(
     impl: Implementation, obj: Any, data: st.DataObject
 ) -> None:
@@ -346,6 +352,7 @@ def test_a_lone_surrogate_in_a_generated_description_is_invalid_utf8(
 @pytest.mark.inputs("lone-surrogate", "bmp")
 @pytest.mark.parametrize("lone", LONE, ids=[ascii(s) for s in LONE])
 @pytest.mark.parametrize("where", ["header-name", "header-value", "tree-name"])
+@pytest.mark.req("CONV-004")
 def test_encode_and_decode_agree_on_a_lone_surrogate(
     impl: Implementation, lone: str, where: str
 ) -> None:
@@ -403,6 +410,7 @@ def _assert_invalid_id(impl: Implementation, where: str, bad: str) -> None:
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "largest", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
 @pytest.mark.parametrize("where", list(ID_PATHS))
+@pytest.mark.req("CONV-004")
 def test_every_id_of_a_description_refuses_every_near_miss(
     impl: Implementation, where: str, kind: str
 ) -> None:
@@ -422,6 +430,7 @@ def _get(node: Any, path: tuple[Any, ...]) -> Any:
 @pytest.mark.req("ID-003", "OBJ-014", "OBJ-018.1")
 @run
 @given(where=st.sampled_from(list(ID_PATHS)), bad=tc.bad_text_id_strategy())
+@pytest.mark.req("CONV-004")
 def test_generated_near_miss_ids_are_invalid_id(impl: Implementation, where: str, bad: str) -> None:
     if not tc.is_valid_text(bad):
         return  # a lone surrogate: invalid-utf8 first (OBJ-018.6), tested above
@@ -431,6 +440,7 @@ def test_generated_near_miss_ids_are_invalid_id(impl: Implementation, where: str
 @pytest.mark.req("ID-003", "OBJ-014")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
+@pytest.mark.req("CONV-004")
 def test_a_decoded_mailbox_key_must_be_a_text_form_id(impl: Implementation, kind: str) -> None:
     """The same near misses as CBOR text keys of a mailbox (ordered as ENC-010 says)."""
     bad = tc.bad_text_ids(ID_A)[kind]

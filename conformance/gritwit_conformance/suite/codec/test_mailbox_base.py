@@ -96,6 +96,7 @@ def test_base_is_the_first_key_of_the_encoding(impl: Implementation) -> None:
     [("type", "base", "entries"), ("type", "entries", "base"), ("entries", "base", "type")],
     ids=lambda order: "-".join(order),
 )
+@pytest.mark.req("CONV-004")
 def test_a_base_key_out_of_canonical_order_is_unsorted(
     impl: Implementation, order: tuple[str, ...]
 ) -> None:
@@ -136,6 +137,7 @@ NO_ID: dict[str, object] = {
 
 @pytest.mark.req("OBJ-005", "OBJ-019.2", "OBJ-013")
 @pytest.mark.parametrize("name", sorted(NO_ID))
+@pytest.mark.req("CONV-004")
 def test_a_base_that_is_no_id_is_invalid_id(impl: Implementation, name: str) -> None:
     value = {**_value({ACTOR: MESSAGE}, None), "base": NO_ID[name]}
     for cmd in ("decode", "id"):
@@ -145,6 +147,7 @@ def test_a_base_that_is_no_id_is_invalid_id(impl: Implementation, name: str) -> 
 
 @pytest.mark.smoke
 @pytest.mark.req("OBJ-004.2", "OBJ-013")
+@pytest.mark.req("CONV-004")
 def test_a_null_base_in_cbor_is_invalid_object(impl: Implementation) -> None:
     value = {**_value({ACTOR: MESSAGE}, None), "base": None}
     for cmd in ("decode", "id"):
@@ -177,6 +180,7 @@ def test_base_null_in_a_description_is_absent(impl: Implementation) -> None:
 @pytest.mark.parametrize(
     "value", [{}, [], "", BASE.upper(), BASE[:-1], 0], ids=["{}", "[]", "", "upper", "63", "0"]
 )
+@pytest.mark.req("CONV-004")
 def test_base_empty_object_or_malformed_in_a_description_is_invalid_id(
     impl: Implementation, value: object
 ) -> None:
@@ -209,6 +213,7 @@ def test_base_empty_object_or_malformed_in_a_description_is_invalid_id(
         "mailbox-bases",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_base_belongs_to_mailboxes_only(impl: Implementation, description: Any) -> None:
     reply = impl.call("encode", check=False, object=description)
     check_outcome("OBJ-003.3", reply, "invalid-object")
@@ -259,6 +264,7 @@ ORDER: dict[str, tuple[dict[str, Any], list[str], str]] = {
 
 @pytest.mark.req("OBJ-016.2", "OBJ-013", "OBJ-005", "OBJ-004.2", "OBJ-003", "OBJ-002")
 @pytest.mark.parametrize("name", sorted(ORDER))
+@pytest.mark.req("CONV-004")
 def test_base_is_checked_after_the_keys_and_before_entries(impl: Implementation, name: str) -> None:
     changes, drop, expected = ORDER[name]
     value = {**_value({ACTOR: MESSAGE}, BASE), **changes}
@@ -289,6 +295,7 @@ def test_base_is_checked_after_the_keys_and_before_entries(impl: Implementation,
         "good-base-entries-array",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_a_descriptions_base_is_checked_before_its_entries(
     impl: Implementation, description: dict[str, Any], expected: str
 ) -> None:

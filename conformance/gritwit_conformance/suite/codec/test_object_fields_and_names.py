@@ -68,6 +68,7 @@ def _type_description(t: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "t", list(dict.fromkeys(TYPE_VALUES)), ids=_ids(dict.fromkeys(TYPE_VALUES))
 )
+@pytest.mark.req("CONV-004")
 def test_the_type_is_one_of_five_lowercase_texts(impl: Implementation, t: str) -> None:
     """Only the five exact texts name a type; any other text of any class is
     ``invalid-object`` (a lone surrogate ``invalid-utf8``)."""
@@ -93,6 +94,7 @@ FIELD_LIKE = ["Data", "DATA", "dat\u0430", "data\x00", "data ", "headers\U000100
 @pytest.mark.req("OBJ-003.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("key", ALL + FIELD_LIKE, ids=_ids(ALL + FIELD_LIKE))
+@pytest.mark.req("CONV-004")
 def test_any_other_key_is_refused(impl: Implementation, key: str) -> None:
     """A key of any class that is not a field of the type: ``invalid-object`` in a blob
     and in a step, through ``encode``, ``decode`` and ``id``."""
@@ -134,6 +136,7 @@ def _with_id(kind: str, field: str, value: Any) -> dict[str, Any]:
 @pytest.mark.req("OBJ-005", "ID-002.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("kind", "field"), ID_FIELDS, ids=[f"{k}-{f}" for k, f in ID_FIELDS])
+@pytest.mark.req("CONV-004")
 def test_an_id_is_exactly_32_bytes(impl: Implementation, kind: str, field: str) -> None:
     for size, want in ((32, "ok"), (33, "invalid-id"), (31, "invalid-id"), (64, "invalid-id")):
         value = bytes(range(7, 7 + size))
@@ -160,6 +163,7 @@ def g_json(value: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.req("OBJ-010", "OBJ-013")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("kind", ["tree", "mailbox"])
+@pytest.mark.req("CONV-004")
 def test_one_entry_is_the_least(impl: Implementation, kind: str) -> None:
     """One entry is accepted, none is ``invalid-object`` (encode, decode, id)."""
     key = "a" if kind == "tree" else ID_A
@@ -178,6 +182,7 @@ def test_one_entry_is_the_least(impl: Implementation, kind: str) -> None:
 @pytest.mark.req("OBJ-006.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("name", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_a_header_name_is_any_text_but_the_empty_one(impl: Implementation, name: str) -> None:
     want = "invalid-utf8" if _lone(name) else ("invalid-object" if name == "" else "ok")
     for kind in ("blob", "message"):
@@ -194,6 +199,7 @@ def test_a_header_name_is_any_text_but_the_empty_one(impl: Implementation, name:
 @pytest.mark.req("OBJ-006.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_a_header_value_is_any_text_and_nothing_else(impl: Implementation, text: str) -> None:
     """Text of every class is a value (empty too, OBJ-006.4); the same bytes as a byte
     string, or the text in an array, are no text → ``invalid-object``."""
@@ -253,6 +259,7 @@ def _name_class(name: str) -> str:
 @pytest.mark.parametrize(
     "name", NAME_CASES, ids=[f"{i}-{tc.utf8_len(n)}" for i, n in enumerate(NAME_CASES)]
 )
+@pytest.mark.req("CONV-004")
 def test_tree_names_of_every_class(impl: Implementation, name: str) -> None:
     """1–255 bytes of UTF-8 (bytes: 255 of 4-byte code points and of 2-byte ones fit,
     256 do not), no ``/`` or NUL, not ``.`` or ``..``: ``encode`` refuses what ``decode``
@@ -270,6 +277,7 @@ def _byte_twins(s: str) -> list[str]:
 @pytest.mark.req("OBJ-011.4")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @pytest.mark.parametrize("text", VALID, ids=_ids(VALID))
+@pytest.mark.req("CONV-004")
 def test_names_are_compared_as_bytes(impl: Implementation, text: str) -> None:
     """Names that differ only in normalisation or case are distinct entries; a name that
     equals another up to a NUL (as C strings compare) is no duplicate of it but an
@@ -315,6 +323,7 @@ def _lone_ids() -> list[str]:
 @pytest.mark.req("OBJ-014", "ID-003")
 @pytest.mark.inputs("astral", "lone-surrogate", "largest", "past-largest")
 @pytest.mark.parametrize("bad", _astral_ids() + _lone_ids(), ids=_ids(_astral_ids() + _lone_ids()))
+@pytest.mark.req("CONV-004")
 def test_a_mailbox_key_of_astral_or_surrogate_text_is_no_id(impl: Implementation, bad: str) -> None:
     """Astral digits and letters are no hex digits (``invalid-id``); a lone surrogate is
     no text (``invalid-utf8``); 64 digits are an id, 65 are not."""
@@ -339,6 +348,7 @@ def test_a_mailbox_key_of_astral_or_surrogate_text_is_no_id(impl: Implementation
 @pytest.mark.inputs(
     "order:utf8", "order:codepoint", "order:utf16", "order:casefold", "order:signed-bytes"
 )
+@pytest.mark.req("CONV-004")
 def test_core_is_checked_before_actor(impl: Implementation) -> None:
     """``core`` (4 bytes) precedes ``actor`` (5) in canonical order; in plain byte, code
     point, UTF-16, case-insensitive or signed-byte order ``actor`` would come first."""
@@ -388,6 +398,7 @@ WRONG_CANONICAL = tc.wrong_rules("canonical")
     "order:canonical-casefold", "order:canonical-signed-bytes",
 )  # fmt: skip
 @pytest.mark.parametrize("rule", WRONG_CANONICAL)
+@pytest.mark.req("CONV-004")
 def test_tree_entries_are_checked_in_canonical_order(impl: Implementation, rule: str) -> None:
     """Of two entries — one with a bad name, the other with a bad id — the one first in
     canonical order decides: ``invalid-name`` or ``invalid-id``; ``rule`` would pick the
@@ -416,6 +427,7 @@ def test_tree_entries_are_checked_in_canonical_order(impl: Implementation, rule:
 
 @pytest.mark.req("OBJ-017.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_the_size_limit_is_checked_after_the_object_rules(impl: Implementation) -> None:
     headers = {"h": "v"}
     around = len(cbor(_blob(headers, data=b"\x00" * 65536))) - 65536
@@ -449,6 +461,7 @@ PLACES: dict[str, Callable[[str], dict[str, Any]]] = {
 @pytest.mark.req("OBJ-018.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("place", list(PLACES))
+@pytest.mark.req("CONV-004")
 def test_only_a_lone_surrogate_is_invalid_utf8(impl: Implementation, place: str) -> None:
     """Text of every class in every place of a description: ``invalid-utf8`` exactly when
     it holds a lone surrogate, otherwise the reference's answer (never ``invalid-utf8``)."""
@@ -484,6 +497,7 @@ DATA_TEXTS = [
 @pytest.mark.parametrize(
     "data", DATA_TEXTS, ids=[f"{i}-{ascii(d)[:20]}" for i, d in enumerate(DATA_TEXTS)]
 )
+@pytest.mark.req("CONV-004")
 def test_blob_data_is_even_lowercase_hex_and_ids_64_digits(impl: Implementation, data: str) -> None:
     want = "invalid-utf8" if _lone(data) else "ok" if tc.is_lower_hex(data) else "invalid-object"
     reply = _check_encode("OBJ-018.8", impl, {"type": "blob", "data": data}, want, "blob data")

@@ -19,7 +19,7 @@ import httpx
 import gritwit as g
 from gritwit_conformance.harness._state import scaled
 
-from .._check import SuiteBug, check, check_equal, check_type, fail
+from .._check import CLASS_RULE, SuiteBug, check, check_equal, check_type, fail
 
 __all__ = [
     "PYTHON_COUNTER",
@@ -209,6 +209,7 @@ def expect_error(
         expected=f"the class {label}",
         came=lambda: f"the class {json.dumps(error['class'])} ({shown(response)})",
         what=refusal,
+        by_term=(CLASS_RULE,),  # the class reported exactly (CONV-004)
     )
     return error
 

@@ -24,7 +24,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal, check_type
+from .._check import check, check_equal, check_error_class, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -112,6 +112,7 @@ def test_every_actor_with_a_head_or_a_mark_in_ascending_order(
 
 @pytest.mark.req("HTTP-007.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3")
+@pytest.mark.req("CONV-004")
 def test_an_entry_names_head_code_and_share(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -144,6 +145,7 @@ def test_an_entry_names_head_code_and_share(
 @pytest.mark.req("HTTP-007.1")
 @pytest.mark.req("HTTP-002.1")
 @pytest.mark.req("HTTP-007.3")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_failed_actor_shows_its_mark_and_is_busy(
     population: Callable[[], tuple[httpx.Client, list[str], str]],
 ) -> None:
@@ -156,7 +158,7 @@ def test_a_failed_actor_shows_its_mark_and_is_busy(
         expected="a failed actor's entry's failed: an object of class and reason",
         came=mark,
     )
-    check_equal("HTTP-007.1", "unknown-wit", mark["class"], "the failed mark's class")
+    check_error_class("HTTP-007.1", "unknown-wit", mark["class"], "the failed mark's class")
     check(
         "HTTP-007.1",
         isinstance(mark["reason"], str),
@@ -310,6 +312,7 @@ def test_after_an_actor_not_listed_starts_after_its_place(
 )
 @pytest.mark.req("HTTP-007.2", "HTTP-003.1")
 @pytest.mark.req("HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     expect_error(
         http.get("/v1/actors", params=params), 400, "bad-request", f"HTTP-007.2 ({params})"
@@ -353,6 +356,7 @@ def test_one_entry_is_the_listed_one(
 @pytest.mark.req("HTTP-007.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_an_actor_without_a_head_or_a_mark_is_404(http: httpx.Client) -> None:
     counter(http)
     settle(http)
@@ -363,6 +367,7 @@ def test_an_actor_without_a_head_or_a_mark_is_404(http: httpx.Client) -> None:
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
 )
+@pytest.mark.req("CONV-004")
 def test_history_walks_back_from_the_head(http: httpx.Client) -> None:
     actor = counter(http)
     for amount in (1, 2, 3):
@@ -444,6 +449,7 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
 @pytest.mark.req("HTTP-007.4", "HTTP-002.3", "HTTP-003.1")
 @pytest.mark.req("HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     actor = counter(http)
     settle(http)
@@ -454,6 +460,7 @@ def test_a_malformed_history_parameter_is_400(http: httpx.Client, params: dict[s
 @pytest.mark.req("HTTP-007.4", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_history_before_no_step_is_404(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)

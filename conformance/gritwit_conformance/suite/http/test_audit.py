@@ -31,6 +31,7 @@ def _entry(entry: dict[str, Any]) -> tuple[Any, ...]:
 @pytest.mark.req("HTTP-020.1", "HTTP-020.2", "HTTP-018.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-016")
 @pytest.mark.req("HTTP-004.2", "HTTP-007.5")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_operate_requests_are_audited_with_their_outcome(services: Services) -> None:
     service = matrix_service(services)
     client, tokens = service.client, service.tokens

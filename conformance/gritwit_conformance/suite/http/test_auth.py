@@ -124,6 +124,7 @@ def test_the_document_names_the_bearer_scheme_and_each_scope(services: Services)
 
 @pytest.mark.req("HTTP-018.1", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None:
     service = matrix_service(services)
     client, good = service.client, service.tokens["t-read"]
@@ -153,6 +154,7 @@ def test_no_token_a_bad_one_or_one_in_the_url_is_401(services: Services) -> None
 @pytest.mark.req("HTTP-018.3", "HTTP-015.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-004.4", "HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services) -> None:
     service = matrix_service(
         services, pre={"scopes": ["read", "send", "create"], "prefix": "team-a-"}
@@ -271,6 +273,7 @@ def test_a_start_beyond_loopback_without_a_token_is_refused(
 @pytest.mark.req("HTTP-019.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.3")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
     service = matrix_service(services)
     client, create = service.client, service.tokens["t-create"]
@@ -302,6 +305,7 @@ def test_cookies_are_refused_and_no_cors_is_served(services: Services) -> None:
 
 @pytest.mark.req("HTTP-021.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_token_past_its_rate_gets_429_with_retry_after(services: Services) -> None:
     service = matrix_service(services, slow={"scopes": ["read"], "rate": 2})
     client, slow = service.client, service.tokens["slow"]

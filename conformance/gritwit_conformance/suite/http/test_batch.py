@@ -219,6 +219,7 @@ REFUSED: dict[str, tuple[int, str, Maker]] = {
 @pytest.mark.parametrize("name", list(REFUSED))
 @pytest.mark.req("HTTP-005.7", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_one_refused_entry_fails_the_whole_batch(
     two: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
@@ -232,6 +233,7 @@ def test_one_refused_entry_fails_the_whole_batch(
 
 @pytest.mark.req("HTTP-005.7", "HTTP-005.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_conflicting_entry_is_409_and_sends_nothing(
     two: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -246,6 +248,7 @@ def test_a_conflicting_entry_is_409_and_sends_nothing(
 @pytest.mark.parametrize("size", [0, 1001])
 @pytest.mark.req("HTTP-005.7")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_batch_out_of_range_is_400(
     two: Callable[[], tuple[httpx.Client, str, str]], size: int
 ) -> None:
@@ -283,5 +286,6 @@ def test_a_batch_of_1000_is_taken(two: Callable[[], tuple[httpx.Client, str, str
 )
 @pytest.mark.req("HTTP-005.7", "HTTP-002.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_batch_body_is_400(http: httpx.Client, body: object) -> None:
     expect_error(http.post("/v1/messages", json=body), 400, "bad-request", "HTTP-005.7")

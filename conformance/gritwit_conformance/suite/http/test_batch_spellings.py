@@ -91,6 +91,7 @@ def test_entries_by_id_and_by_name_chain_as_one_recipient(http: httpx.Client) ->
 @pytest.mark.parametrize("order", ["id-then-name", "name-then-id"])
 @pytest.mark.req("HTTP-005.7", "HTTP-015.1", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.5", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_one_key_to_one_recipient_spelled_two_ways_is_400(http: httpx.Client, order: str) -> None:
     actor = _named(http)
     last = inc(http, actor)

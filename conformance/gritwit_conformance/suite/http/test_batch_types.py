@@ -41,6 +41,7 @@ def _entry(to: str, amount: int) -> dict[str, Any]:
 @pytest.mark.req("HTTP-005.7", "HTTP-005.1", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_batch_entry_with_a_field_of_the_wrong_type_sends_nothing(
     http: httpx.Client, field: str, value: object
 ) -> None:

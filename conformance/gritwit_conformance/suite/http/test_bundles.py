@@ -121,6 +121,7 @@ def moved(services: Services) -> Callable[[], tuple[httpx.Client, httpx.Client, 
     "RUN-009.8",
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_an_imported_actor_continues_on_the_other_service(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -216,6 +217,7 @@ def test_step_times_are_the_heads_and_a_moved_history_has_none(
 
 @pytest.mark.req("HTTP-010.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "RUN-009.1")
+@pytest.mark.req("CONV-004")
 def test_the_bundle_is_run_009s_array(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -276,6 +278,7 @@ def test_importing_twice_changes_nothing(
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2", "HTTP-006.1", "HTTP-010.1", "HTTP-011.1")
 @pytest.mark.req("RUN-009.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_importing_over_another_head_is_409(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:
@@ -291,6 +294,7 @@ def test_importing_over_another_head_is_409(
 @pytest.mark.req("HTTP-010.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_exporting_an_actor_without_a_head_is_404(http: httpx.Client) -> None:
     failing = create(http, test="failing")["actor"]
     settle(http)
@@ -326,6 +330,7 @@ def _bad(bundle: bytes, how: str) -> bytes:
 )
 @pytest.mark.req("HTTP-010.2", "HTTP-003.2", "RUN-009.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-009.3", "HTTP-010.1")
+@pytest.mark.req("CONV-004")
 def test_a_bundle_run_009_refuses_imports_nothing(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]], how: str, status: int, error: str
 ) -> None:
@@ -341,6 +346,7 @@ def test_a_bundle_run_009_refuses_imports_nothing(
 
 @pytest.mark.req("HTTP-010.2", "HTTP-002.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-010.1")
+@pytest.mark.req("CONV-004")
 def test_a_bundle_of_another_media_type_is_415(
     moved: Callable[[], tuple[httpx.Client, httpx.Client, str]],
 ) -> None:

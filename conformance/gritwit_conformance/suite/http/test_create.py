@@ -151,6 +151,7 @@ def test_existed_only_once_a_head_is_set(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2", "HTTP-009.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_core_of_the_store_is_created(http: httpx.Client) -> None:
     wit = g.Blob(data=b"echo", headers={"runtime": "test-actor"})
     core = g.Tree(entries={"wit": g.object_id(wit), "tag": g.object_id(g.Blob(data=b"c"))})
@@ -176,6 +177,7 @@ def test_a_core_of_the_store_is_created(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_a_core_not_in_the_store_is_404(http: httpx.Client) -> None:
     absent = g.object_id(core_of("echo", {"never": "00"})).hex()
     expect_error(http.post("/v1/actors", json={"core": absent}), 404, "not-found", "HTTP-004.3")
@@ -183,6 +185,7 @@ def test_a_core_not_in_the_store_is_404(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-009.2")
+@pytest.mark.req("CONV-004")
 def test_a_core_that_is_a_blob_is_404(http: httpx.Client) -> None:
     blob = put(http, g.Blob(data=b"not a tree"))
     expect_error(http.post("/v1/actors", json={"core": blob}), 404, "not-found", "HTTP-004.3")
@@ -200,6 +203,7 @@ BAD_CORES: dict[str, dict[str, g.GritObject]] = {
 @pytest.mark.parametrize("bad", list(BAD_CORES))
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2", "HTTP-009.2")
+@pytest.mark.req("CONV-004")
 def test_a_core_breaking_the_new_core_rules_is_422(http: httpx.Client, bad: str) -> None:
     put(http, g.Blob(data=b"x"))
     for part in BAD_CORES[bad].values():
@@ -234,6 +238,7 @@ def test_a_core_of_an_unknown_runtime_is_created(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-004.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_an_unknown_test_actor_is_422_unknown_wit(http: httpx.Client) -> None:
     expect_error(
         http.post("/v1/actors", json={"test": "no-such-actor"}), 422, "unknown-wit", "HTTP-004.3"
@@ -258,6 +263,7 @@ BAD_CREATIONS: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("name", list(BAD_CREATIONS))
 @pytest.mark.req("HTTP-004.1", "HTTP-002.3", "HTTP-003.1")
 @pytest.mark.req("HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_creation_is_400(http: httpx.Client, name: str) -> None:
     """The spec names no class for these shapes but the body's own (HTTP-002.3): a 400."""
     response = http.post("/v1/actors", json=BAD_CREATIONS[name])
@@ -270,6 +276,7 @@ def test_a_malformed_creation_is_400(http: httpx.Client, name: str) -> None:
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-006.1", "HTTP-009.3", "HTTP-011.1"
 )
+@pytest.mark.req("CONV-004")
 def test_a_wasm_actor_is_created_and_runs(http: httpx.Client, name: str) -> None:
     module = (wasm_dir() / "actors" / f"{name}.wasm").read_bytes()
     answer = create(http, wasm=module.hex())
@@ -300,6 +307,7 @@ def test_a_wasm_actor_is_created_and_runs(http: httpx.Client, name: str) -> None
 @pytest.mark.profile("http", "sandbox")
 @pytest.mark.req("HTTP-004.1", "HTTP-004.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_python_actor_is_created_and_runs(http: httpx.Client, impl: Implementation) -> None:
     interpreter = str(call_ok(impl, "HTTP-004.1", "sandbox-info").get("interpreter"))
     answer = create(http, python=PYTHON_COUNTER, state={"count": b"5".hex()})

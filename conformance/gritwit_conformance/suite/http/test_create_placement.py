@@ -50,6 +50,7 @@ def _record(client: httpx.Client, actor: str) -> str | None:
 @pytest.mark.req("HTTP-004.8", "RUN-021.7", "RUN-021.8")
 @pytest.mark.req("HTTP-004.2", "HTTP-009.3", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_creation_placed_by_id_sends_a_genesis_with_the_header(http: httpx.Client) -> None:
     actor = _actor()
     answer = create(http, test="counter", placement=ELSEWHERE)
@@ -74,6 +75,7 @@ def test_a_creation_placed_by_id_sends_a_genesis_with_the_header(http: httpx.Cli
 @pytest.mark.req("HTTP-004.8", "RUN-021.7", "RUN-021.8")
 @pytest.mark.req("HTTP-004.2", "HTTP-009.3", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_creation_without_placement_sends_the_plain_genesis(http: httpx.Client) -> None:
     actor = _actor()
     answer = create(http, test="counter")
@@ -135,6 +137,7 @@ def _refused(client: httpx.Client, body: dict[str, Any], status: int, error: str
 )
 @pytest.mark.req("HTTP-004.8", "HTTP-004.6", "HTTP-015.1", "RUN-026.4", "RUN-026.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2")
+@pytest.mark.req("CONV-004")
 def test_a_placement_neither_text_nor_an_actor_is_refused_sending_nothing(
     http: httpx.Client, placement: Any, status: int, error: str
 ) -> None:
@@ -154,6 +157,7 @@ def test_a_placement_neither_text_nor_an_actor_is_refused_sending_nothing(
 @pytest.mark.req("HTTP-004.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-004.6")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_placement_of_64_lowercase_hex_digits_and_of_a_63_digit_name(http: httpx.Client) -> None:
     """Both sides of the id's length: 64 digits are an id taken as given; 63 a name."""
     answer = create(http, test="counter", placement="0" * 64)
@@ -180,6 +184,7 @@ def test_placement_of_64_lowercase_hex_digits_and_of_a_63_digit_name(http: httpx
 )
 @pytest.mark.req("HTTP-004.8", "HTTP-004.6", "HTTP-004.3", "HTTP-004.4")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_bad_placement_falls_in_the_order_of_a_creations_refusals(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -189,6 +194,7 @@ def test_a_bad_placement_falls_in_the_order_of_a_creations_refusals(
 @pytest.mark.req("HTTP-004.8", "HTTP-004.7", "RUN-021.9")
 @pytest.mark.req("HTTP-004.2", "HTTP-009.3", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_an_existing_actor_keeps_its_placement(http: httpx.Client) -> None:
     actor = _actor()
     first = create(http, test="counter", placement=ELSEWHERE)

@@ -60,6 +60,7 @@ def _failed_at_genesis(client: httpx.Client) -> tuple[str, str]:
 @pytest.mark.req("HTTP-007.9", "HTTP-007.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-009.3")
 @pytest.mark.req("HTTP-011.1", "RUN-004.2", "RUN-004.4")
+@pytest.mark.req("CONV-004")
 def test_an_actor_failed_at_its_genesis_is_listed_with_no_head(http: httpx.Client) -> None:
     healthy, failing = _failed_at_genesis(http)
     listed = {entry["actor"]: entry for entry in _listed(http)}
@@ -97,6 +98,7 @@ def test_an_actor_failed_at_its_genesis_is_listed_with_no_head(http: httpx.Clien
 @pytest.mark.req("HTTP-007.9", "HTTP-007.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-007.1")
 @pytest.mark.req("HTTP-009.3", "HTTP-011.1", "RUN-004.4")
+@pytest.mark.req("CONV-004")
 def test_failed_true_keeps_an_actor_failed_at_its_genesis(http: httpx.Client) -> None:
     healthy, failing = _failed_at_genesis(http)
     kept = [entry["actor"] for entry in _listed(http, failed="true")]
@@ -108,6 +110,7 @@ def test_failed_true_keeps_an_actor_failed_at_its_genesis(http: httpx.Client) ->
 @pytest.mark.req("HTTP-007.9", "HTTP-007.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-007.1")
 @pytest.mark.req("HTTP-009.3", "HTTP-011.1", "RUN-004.4")
+@pytest.mark.req("CONV-004")
 def test_an_actor_failed_at_its_genesis_has_its_entry(http: httpx.Client) -> None:
     _, failing = _failed_at_genesis(http)
     response = http.get(f"/v1/actors/{failing}")

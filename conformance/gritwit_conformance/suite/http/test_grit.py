@@ -77,6 +77,7 @@ def test_an_object_is_its_json_description(http: httpx.Client) -> None:
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
 )
+@pytest.mark.req("CONV-004")
 def test_raw_is_the_stored_encoding_of_the_id(http: httpx.Client, kind: str) -> None:
     answer = create(http, test="counter")
     actor = str(answer["actor"])
@@ -126,6 +127,7 @@ def test_raw_is_the_stored_encoding_of_the_id(http: httpx.Client, kind: str) -> 
 
 @pytest.mark.req("HTTP-009.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_an_absent_object_is_404(http: httpx.Client) -> None:
     absent = g.object_id(g.Blob(data=b"never stored")).hex()
     for params in ({}, {"form": "raw"}):
@@ -137,6 +139,7 @@ def test_an_absent_object_is_404(http: httpx.Client) -> None:
 @pytest.mark.profile("http", "runtime")
 @pytest.mark.req("HTTP-009.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_an_erased_blob_is_410(services: Services, impl: Implementation, tmp_path: Path) -> None:
     """The blob is erased by a runtime on the same directory between two services (the
     protocol erases nothing: ``rt-erase``, ADP-015)."""
@@ -176,6 +179,7 @@ def test_a_valid_object_is_stored(http: httpx.Client, vector: Vector) -> None:
 @pytest.mark.parametrize("vector", list(_object_vectors("invalid")))
 @pytest.mark.req("HTTP-009.2", "HTTP-003.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_an_invalid_object_fails_with_its_class(http: httpx.Client, vector: Vector) -> None:
     data = bytes.fromhex(vector.data["input"])
     response = http.post("/v1/objects", content=data, headers=CBOR)
@@ -187,6 +191,7 @@ def test_an_invalid_object_fails_with_its_class(http: httpx.Client, vector: Vect
 @pytest.mark.slow
 @pytest.mark.req("HTTP-009.2", "HTTP-013.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_an_object_of_16_mib_is_taken_and_one_byte_more_is_too_large(http: httpx.Client) -> None:
     """The CBOR limit is at least the object limit plus 1 KiB (HTTP-013.1): an encoding of
     exactly 16 MiB is stored, one of 16 MiB + 1 byte is read and refused ``too-large``."""
@@ -211,6 +216,7 @@ def test_an_object_of_16_mib_is_taken_and_one_byte_more_is_too_large(http: httpx
 @pytest.mark.req("HTTP-009.2", "HTTP-002.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.3")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_objects_of_another_media_type_are_415(http: httpx.Client, media: str) -> None:
     data = g.encode_object(g.Blob(data=b"typed"))
     response = http.post("/v1/objects", content=data, headers={"Content-Type": media})
@@ -313,6 +319,7 @@ def test_a_prefix_keeps_the_names_that_start_with_it(
 
 @pytest.mark.req("HTTP-009.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_one_ref_is_read_with_its_slashes(
     actors: Callable[[], tuple[httpx.Client, list[str]]],
 ) -> None:
@@ -332,6 +339,7 @@ def test_one_ref_is_read_with_its_slashes(
 @pytest.mark.parametrize("name", ["heads/" + "ab" * 32, "names/failed/x", "names/a/b/c"])
 @pytest.mark.req("HTTP-009.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_an_absent_ref_is_404(http: httpx.Client, name: str) -> None:
     expect_error(http.get(f"/v1/refs/{name}"), 404, "not-found", f"HTTP-009.3 ({name})")
 
@@ -339,6 +347,7 @@ def test_an_absent_ref_is_404(http: httpx.Client, name: str) -> None:
 @pytest.mark.parametrize("name", ["nothing", "heads", "heads/AB", "names/-x", "names/" + "a" * 65])
 @pytest.mark.req("HTTP-009.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_ref_name_is_400_invalid_ref_name(http: httpx.Client, name: str) -> None:
     response = http.get(f"/v1/refs/{name}")
     expect_error(response, 400, "invalid-ref-name", f"HTTP-009.3 ({name})")
@@ -347,6 +356,7 @@ def test_a_malformed_ref_name_is_400_invalid_ref_name(http: httpx.Client, name: 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH"])
 @pytest.mark.req("HTTP-009.3", "HTTP-002.4")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_no_request_moves_a_ref(
     actors: Callable[[], tuple[httpx.Client, list[str]]], method: str
 ) -> None:

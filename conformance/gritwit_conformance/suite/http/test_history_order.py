@@ -114,6 +114,7 @@ def test_sent_lists_recipients_in_id_order_each_oldest_first(http: httpx.Client)
     "HTTP-009.3",
     "HTTP-011.1",
 )
+@pytest.mark.req("CONV-004")
 def test_read_lists_senders_in_id_order_each_oldest_first(http: httpx.Client) -> None:
     seed = {"seed": b"late-reader".hex()}
     actor = g.object_id(core_of("counter", seed)).hex()

@@ -167,6 +167,7 @@ CONFLICTS = {
 @pytest.mark.parametrize("change", list(CONFLICTS))
 @pytest.mark.req("HTTP-005.5", "HTTP-003.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_the_same_key_with_other_content_is_409(http: httpx.Client, change: str) -> None:
     actor = counter(http)
     first = inc(http, actor, 1, key="k-conflict")
@@ -240,6 +241,7 @@ def test_a_key_within_the_rule_is_taken(http: httpx.Client, name: str) -> None:
 @pytest.mark.req("HTTP-005.3", "HTTP-003.1", "HTTP-003.3")
 @pytest.mark.inputs("empty", "past-largest", "bmp")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_key_outside_the_rule_is_400(http: httpx.Client, name: str) -> None:
     actor = counter(http)
     last = inc(http, actor)
@@ -294,6 +296,7 @@ def test_every_key_of_the_rule_is_kept_exactly(http: httpx.Client, key: str) -> 
 @given(key=_bad_key)
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_every_key_outside_the_rule_is_refused(http: httpx.Client, key: str) -> None:
     actor = counter(http, "refusals")
     response = http.post(
@@ -328,6 +331,7 @@ def test_a_key_is_found_after_a_restart(services: Services) -> None:
 
 @pytest.mark.req("HTTP-005.4", "HTTP-005.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_conflict_is_found_after_a_restart(services: Services) -> None:
     service = services.start()
     actor = counter(service.client)

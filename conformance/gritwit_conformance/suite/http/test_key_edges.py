@@ -192,6 +192,7 @@ def test_a_batch_key_of_1_or_255_characters_is_taken(http: httpx.Client, size: i
 @pytest.mark.req("HTTP-005.7", "HTTP-005.3", "HTTP-003.3")
 @pytest.mark.inputs("empty", "past-largest")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_batch_key_of_0_or_256_characters_is_400(http: httpx.Client, size: int) -> None:
     actor = counter(http)
     last = inc(http, actor)

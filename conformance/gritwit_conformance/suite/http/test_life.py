@@ -126,6 +126,7 @@ def test_a_named_actor_answers_by_its_name_as_by_its_id(http: httpx.Client) -> N
     "HTTP-006.1",
     "HTTP-011.1",
 )
+@pytest.mark.req("CONV-004")
 def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.Client) -> None:
     """A batch's ``to`` is read as a path's ``{actor}``: a name is the actor it names, and
     a name bound to nothing fails the whole batch (HTTP-003.3)."""
@@ -173,6 +174,7 @@ def test_a_batch_sends_to_names_and_one_unknown_name_sends_nothing(http: httpx.C
 )
 @pytest.mark.req("HTTP-015.1", "HTTP-002.4", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1")
+@pytest.mark.req("CONV-004")
 def test_an_unknown_or_malformed_name_in_a_path(
     http: httpx.Client,
     method: str,
@@ -219,6 +221,7 @@ def test_one_name_is_one_actor_and_two_names_two(http: httpx.Client) -> None:
 @pytest.mark.req("HTTP-004.5", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
 @pytest.mark.req("HTTP-015.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Client) -> None:
     taken = named_counter(http, "taken")["actor"]
     settle(http)
@@ -248,6 +251,7 @@ def test_a_name_taken_by_another_actor_is_409_and_sends_nothing(http: httpx.Clie
 @pytest.mark.req("HTTP-004.4", "HTTP-003.3", "RUN-026.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-015.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_bad_name_in_a_creation_is_refused(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -258,6 +262,7 @@ def test_a_bad_name_in_a_creation_is_refused(
 
 @pytest.mark.req("RUN-026.1", "HTTP-004.4")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-015.2")
+@pytest.mark.req("CONV-004")
 def test_a_name_of_64_characters_is_created_and_one_of_65_is_not(http: httpx.Client) -> None:
     """RUN-026.1 at both edges of its length: 64 characters name an actor, 65 do not."""
     longest = "n" * 64
@@ -278,6 +283,7 @@ def test_a_name_of_64_characters_is_created_and_one_of_65_is_not(http: httpx.Cli
 
 @pytest.mark.req("HTTP-004.4", "HTTP-004.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_stored_core_is_named_only_when_it_holds_the_name(http: httpx.Client) -> None:
     unnamed = create(http, test="counter")["actor"]
     named = named_counter(http, "stored")["actor"]
@@ -360,6 +366,7 @@ def test_names_are_listed_in_order_and_paged(http: httpx.Client) -> None:
 )
 @pytest.mark.req("HTTP-015.2", "HTTP-002.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str, str]) -> None:
     response = http.get("/v1/names", params=params)
     expect_error(response, 400, "bad-request", f"HTTP-015.2 ({params})")
@@ -383,6 +390,7 @@ def test_a_malformed_names_parameter_is_400(http: httpx.Client, params: dict[str
     "RUN-024.5",
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client) -> None:
     actor = named_counter(http, "reverted")["actor"]
     settle(http)
@@ -434,6 +442,7 @@ def test_a_reverted_counter_counts_on_from_the_reverted_state(http: httpx.Client
     "HTTP-011.1",
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> None:
     """The client chose S against head E; a step adopted since makes the revert 409,
     nothing moved, and a revert from the head as it is now is made."""
@@ -472,6 +481,7 @@ def test_a_revert_from_a_head_no_longer_the_head_is_409(http: httpx.Client) -> N
     "HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-004.5", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_revert_refused_moves_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = named_counter(http, "other")["actor"]

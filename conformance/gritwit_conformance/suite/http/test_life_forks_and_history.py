@@ -60,6 +60,7 @@ PATH_IDS = [f"{method} {path.split('{a}')[1] or '/'}" for method, path, _ in ACT
     "RUN-008.7",
 )
 @pytest.mark.req("HTTP-007.4", "HTTP-009.1", "HTTP-017.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) -> None:
     parent = named_counter(http, "parent")["actor"]
     settle(http)
@@ -99,6 +100,7 @@ def test_a_fork_continues_from_its_step_and_runs_on_its_own(http: httpx.Client) 
 @pytest.mark.req("HTTP-017.2", "HTTP-003.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-007.1", "HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_fork_refused_creates_nothing(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     other = create(http, test="echo")["actor"]

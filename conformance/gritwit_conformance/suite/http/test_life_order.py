@@ -89,6 +89,7 @@ def _history(client: httpx.Client, actor: str) -> list[dict[str, Any]]:
 @pytest.mark.req("HTTP-004.6", "HTTP-004.3", "HTTP-004.4", "HTTP-004.5", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-015.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_creation_that_breaks_two_rules_fails_with_the_first(
     http: httpx.Client, body: dict[str, Any], status: int, error: str
 ) -> None:
@@ -107,6 +108,7 @@ def test_a_creation_that_breaks_two_rules_fails_with_the_first(
 @pytest.mark.req("HTTP-004.6", "HTTP-004.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-015.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_stored_core_without_the_name_is_400_before_the_name_is_409(
     http: httpx.Client,
 ) -> None:
@@ -192,6 +194,7 @@ def test_a_creation_made_again_settles_as_existed_and_named(http: httpx.Client) 
     "HTTP-011.1",
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_the_outside_comes_before_every_actor_among_a_steps_senders(
     http: httpx.Client,
 ) -> None:
@@ -242,6 +245,7 @@ def test_the_outside_comes_before_every_actor_among_a_steps_senders(
 @pytest.mark.req("HTTP-017.3", "HTTP-017.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-007.1", "HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_fork_that_breaks_two_rules_fails_with_the_first(http: httpx.Client) -> None:
     actor = create(http, test="counter")["actor"]
     settle(http)
@@ -275,6 +279,7 @@ def test_a_fork_that_breaks_two_rules_fails_with_the_first(http: httpx.Client) -
     "HTTP-017.1",
 )
 @pytest.mark.req("HTTP-007.4")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_fork_made_again_is_409_naming_its_child(http: httpx.Client) -> None:
     """The second identical fork names the child the first made, in the error's
     ``actor``; the child, which ran since, is left as it is. The child's id is computed
@@ -326,6 +331,7 @@ def test_a_fork_made_again_is_409_naming_its_child(http: httpx.Client) -> None:
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1", "HTTP-011.1"
 )
 @pytest.mark.req("HTTP-007.4", "HTTP-016.1")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_revert_step_is_the_one_a_client_computes_from_e_and_s(http: httpx.Client) -> None:
     """The client computes *R* from E and S before it asks; the revert's answer is that
     step, and the same request made again with ``head`` E is 409, no second revert."""

@@ -115,6 +115,7 @@ def _round(services: Services, name: str) -> tuple[int, str]:
 
 @pytest.mark.req("HTTP-004.5", "RUN-026.2", "HTTP-004.4", "HTTP-015.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_creations_under_one_name_at_once_bind_it_once(services: Services) -> None:
     services.start()
     summaries, raced = [], 0

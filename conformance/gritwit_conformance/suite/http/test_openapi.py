@@ -178,6 +178,7 @@ def test_an_actor_document_follows_its_wut(http: httpx.Client, name: str) -> Non
 @pytest.mark.profile("http", "sandbox")
 @pytest.mark.req("HTTP-012.2", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-009.3", "HTTP-011.1", "SBX-001")
+@pytest.mark.req("CONV-004")
 def test_an_actor_without_wut_has_no_document(http: httpx.Client, impl: Implementation) -> None:
     """A sandboxed Python actor answers no query, ``wut`` included (SBX-014.1)."""
     del impl
@@ -371,6 +372,7 @@ def _raw(response: httpx.Response) -> str:
     "HTTP-017.1",
 )
 @pytest.mark.req("HTTP-007.10")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_the_document_describes_every_field_served_both_ways(services: Services) -> None:
     """Over a session touching every operation: each answer validated as it came; every
     field served is described where it came; every field described under the answers
@@ -434,6 +436,7 @@ def _media_of(response: httpx.Response) -> str:
 @pytest.mark.req("HTTP-012.1", "HTTP-002.4")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
 @pytest.mark.req("HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_the_service_serves_no_operation_the_document_lacks(http: httpx.Client) -> None:
     """The other way round from the session above: on every path of the document, each
     method the document does not describe there is an unknown method (404 or 405

@@ -81,6 +81,7 @@ def _filled(template: str, actor: str) -> str:
 )
 @pytest.mark.req("HTTP-002.5", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3")
+@pytest.mark.req("CONV-004")
 def test_a_parameter_that_is_no_text_is_400(
     http: httpx.Client, method: str, template: str, where: str, name: str, kind: str
 ) -> None:

@@ -110,6 +110,7 @@ def test_http_stop_answers_once_stopped(services: Services) -> None:
 
 
 @pytest.mark.req("ADP-021.2")
+@pytest.mark.req("CONV-004")
 def test_http_stop_of_an_unknown_url_is_bad_request(
     impl: Implementation, http: httpx.Client
 ) -> None:
@@ -126,6 +127,7 @@ def test_http_stop_of_an_unknown_url_is_bad_request(
 
 
 @pytest.mark.req("ADP-021.2")
+@pytest.mark.req("CONV-004")
 def test_http_stop_twice_is_bad_request(impl: Implementation, services: Services) -> None:
     """A stopped service's url is no longer one http-serve answered and runs."""
     service = services.start()
@@ -183,6 +185,7 @@ def test_two_services_on_two_directories(services: Services) -> None:
     ids=["top", "v1", "v2", "deep", "near"],
 )
 @pytest.mark.req("HTTP-002.4", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_an_unknown_path_is_404_bad_request(http: httpx.Client, path: str) -> None:
     expect_error(http.get(path), 404, "bad-request", "HTTP-002.4")
 
@@ -194,6 +197,7 @@ def test_an_unknown_path_is_404_bad_request(http: httpx.Client, path: str) -> No
 )
 @pytest.mark.req("HTTP-002.4", "HTTP-003.1")
 @pytest.mark.req("HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_an_unknown_method_is_405_or_404_bad_request(
     http: httpx.Client, method: str, path: str
 ) -> None:

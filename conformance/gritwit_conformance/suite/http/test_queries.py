@@ -245,6 +245,7 @@ def test_every_answer_is_served_in_its_form(http: httpx.Client, data: bytes) -> 
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
 @pytest.mark.req("HTTP-006.3")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_wut_is_served_as_json_as_it_is(http: httpx.Client, name: str) -> None:
     actor = create(http, test=name)["actor"]
     settle(http)
@@ -271,6 +272,7 @@ def test_a_count_is_served_as_json(http: httpx.Client) -> None:
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_an_unknown_query_is_404_unknown_query(http: httpx.Client) -> None:
     actor = counter(http)
     settle(http)
@@ -281,6 +283,7 @@ def test_an_unknown_query_is_404_unknown_query(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_an_actor_without_a_head_is_404_not_found(http: httpx.Client) -> None:
     never = blob_id(b"no actor has this id")
     expect_error(http.get(f"/v1/actors/{never}/queries/wut"), 404, "not-found", "HTTP-006.3")
@@ -291,6 +294,7 @@ def test_an_actor_without_a_head_is_404_not_found(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-006.3", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_query_that_fails_is_its_class(http: httpx.Client) -> None:
     """An updater whose code names no test actor: every query fails ``unknown-wit``, a
     class of phase *transition*: 422."""
@@ -304,6 +308,7 @@ def test_a_query_that_fails_is_its_class(http: httpx.Client) -> None:
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
 )
+@pytest.mark.req("CONV-004")
 def test_a_query_moves_no_ref(http: httpx.Client) -> None:
     actor = counter(http)
     inc(http, actor)
@@ -349,6 +354,7 @@ def test_a_query_name_is_percent_decoded(http: httpx.Client, path: str) -> None:
 @pytest.mark.req("HTTP-006.4", "HTTP-006.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
 def test_a_decoded_query_name_is_the_whole_name(http: httpx.Client) -> None:
     """``%20``, ``%3F`` and ``%25`` decode into the name, never into path or query syntax."""
     actor = counter(http)

@@ -119,6 +119,7 @@ def _nothing_sent(client: httpx.Client, actor: str, last: str, what: str) -> Non
 @pytest.mark.parametrize("name", list(BAD_BODIES))
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.2", "HTTP-003.3", "HTTP-013.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_body_is_400_and_sends_nothing(
     target: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:
@@ -153,6 +154,7 @@ def test_a_body_32_deep_is_taken(
 )
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-005.2", "HTTP-013.5")
+@pytest.mark.req("CONV-004")
 def test_another_media_type_is_415(
     target: Callable[[], tuple[httpx.Client, str, str]], media: str
 ) -> None:
@@ -199,6 +201,7 @@ ID_PATHS = {
 @pytest.mark.parametrize("endpoint", list(ID_PATHS))
 @pytest.mark.parametrize("bad", ["upper", "short", "not-hex"])
 @pytest.mark.req("HTTP-002.4", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_id_in_a_path_is_400_invalid_id(
     http: httpx.Client, endpoint: str, bad: str
 ) -> None:
@@ -209,6 +212,7 @@ def test_a_malformed_id_in_a_path_is_400_invalid_id(
 
 @pytest.mark.parametrize("bad", list(BAD_IDS))
 @pytest.mark.req("HTTP-002.4", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_core_id_in_a_body_is_400_invalid_id(http: httpx.Client, bad: str) -> None:
     expect_error(
         http.post("/v1/actors", json={"core": BAD_IDS[bad]}),
@@ -220,6 +224,7 @@ def test_a_malformed_core_id_in_a_body_is_400_invalid_id(http: httpx.Client, bad
 
 @pytest.mark.req("HTTP-003.3", "HTTP-015.1")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_send_to_a_malformed_id_stores_no_content(http: httpx.Client) -> None:
     data = b"content of a send refused for its recipient"
     response = http.post(
@@ -232,6 +237,7 @@ def test_a_send_to_a_malformed_id_stores_no_content(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-003.3", "HTTP-002.3", "HTTP-013.5")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("CONV-004")
 def test_a_send_refused_for_a_field_stores_no_content(
     target: Callable[[], tuple[httpx.Client, str, str]],
 ) -> None:
@@ -248,6 +254,7 @@ def test_a_send_refused_for_a_field_stores_no_content(
 
 @pytest.mark.req("HTTP-003.3", "HTTP-004.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_refused_creation_stores_no_state(http: httpx.Client) -> None:
     data = b"state of an actor no test actor is"
     response = http.post("/v1/actors", json={"test": "no-such-actor", "state": {"x": data.hex()}})
@@ -258,6 +265,7 @@ def test_a_refused_creation_stores_no_state(http: httpx.Client) -> None:
 
 @pytest.mark.req("HTTP-003.3", "HTTP-002.3")
 @pytest.mark.req("HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_creation_with_an_unknown_field_stores_nothing(http: httpx.Client) -> None:
     data = b"state of a creation with a field too many"
     body = {"test": "counter", "state": {"x": data.hex()}, "owner": "me"}
@@ -269,6 +277,7 @@ def test_a_creation_with_an_unknown_field_stores_nothing(http: httpx.Client) -> 
 @pytest.mark.req("HTTP-002.2", "HTTP-003.2")
 @pytest.mark.parametrize("data", ["ABCD", "abc", "xy"], ids=["upper", "odd", "not-hex"])
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.3", "HTTP-005.2", "HTTP-013.5")
+@pytest.mark.req("CONV-004")
 def test_blob_data_not_lowercase_hex_is_400(
     target: Callable[[], tuple[httpx.Client, str, str]], data: str
 ) -> None:
@@ -326,6 +335,7 @@ BAD_PARAMETERS = {
 @pytest.mark.parametrize("name", list(BAD_PARAMETERS))
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.2", "HTTP-005.2", "HTTP-013.5")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_query_parameter_is_400(
     target: Callable[[], tuple[httpx.Client, str, str]], name: str
 ) -> None:

@@ -88,6 +88,7 @@ def _revert_step(actor: str, core: str, head: dict[str, Any]) -> str:
 @pytest.mark.req("RUN-024.10", "HTTP-016.3", "HTTP-016.2", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
 @pytest.mark.req("HTTP-006.1", "HTTP-007.4", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_stale_head_is_409_before_any_fault_of_the_step(http: httpx.Client) -> None:
     actor, seen, now = _moved_on(http)
     stale = seen[0]["step"]
@@ -130,6 +131,7 @@ def test_a_stale_head_is_409_before_any_fault_of_the_step(http: httpx.Client) ->
 @pytest.mark.req("RUN-024.10", "HTTP-016.3", "HTTP-003.3", "RUN-024.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2")
 @pytest.mark.req("HTTP-006.1", "HTTP-007.4", "HTTP-009.1", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_revert_refused_for_its_head_stores_no_revert_step(http: httpx.Client) -> None:
     actor, seen, now = _moved_on(http)
     target = seen[1]  # count 1

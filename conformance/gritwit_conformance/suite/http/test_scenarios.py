@@ -121,6 +121,7 @@ def _send_args(body: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.req("HTTP-001.1", "HTTP-004.2", "HTTP-005.1", "HTTP-006.1", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-006.2", "HTTP-009.3")
 @pytest.mark.req("HTTP-006.3", "HTTP-009.1")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_scenario_over_http(services: Services, vector: Vector, tmp_path: Path) -> None:
     recorded = reference_outcomes(vector, tmp_path / "as-recorded", AS_RECORDED)
     each = reference_outcomes(vector, tmp_path / "each-at-once", EACH_AT_ONCE)

@@ -194,6 +194,7 @@ def test_a_send_runs_without_another_request(http: httpx.Client) -> None:
     "WIT-004",
     "WIT-012.2",
 )
+@pytest.mark.req("CONV-004")
 def test_messages_sent_before_the_genesis_wait_for_it(http: httpx.Client) -> None:
     actor = g.object_id(core_of("counter", {"n": b"early".hex()})).hex()
     early = inc(http, actor, 6)

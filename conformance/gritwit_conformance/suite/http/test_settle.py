@@ -136,6 +136,7 @@ def test_settle_of_zero_answers_at_once(http: httpx.Client) -> None:
 )
 @pytest.mark.req("HTTP-011.1", "HTTP-002.3", "HTTP-003.1")
 @pytest.mark.req("HTTP-003.2")
+@pytest.mark.req("CONV-004")
 def test_a_malformed_settle_is_400(http: httpx.Client, body: object) -> None:
     expect_error(http.post("/v1/settle", json=body), 400, "bad-request", f"HTTP-011 ({body})")
 

@@ -57,6 +57,7 @@ def test_v1_names_the_share(services: Services) -> None:
     "HTTP-011.1",
 )
 @pytest.mark.req("HTTP-006.3")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_share_runs_only_its_actors(services: Services) -> None:
     client = services.start(share=[0, 2]).client
     mine = create(client, test="counter", state=seeded(0, 2))["actor"]

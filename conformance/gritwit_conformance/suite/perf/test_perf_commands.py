@@ -68,6 +68,7 @@ def test_perf_run_does_the_workload(
         ("", 1, False),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_perf_run_bounds(impl: Implementation, workload: str, n: object, ok: bool) -> None:
     """The last allowed ``n`` (1; ``MAX_N`` is too slow to run here) and the first refused."""
     reply = impl.call("perf-run", check=False, workload=workload, n=n)  # breaks the schema

@@ -225,6 +225,7 @@ def test_a_durable_and_an_in_memory_workload_answer_alike(
         ("runtime-counter-durable", {}, True),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_runtime_workload_arguments(
     impl: Implementation, tmp_path: Path, workload: str, change: dict[str, Any], ok: bool
 ) -> None:
@@ -261,6 +262,7 @@ def test_runtime_workload_arguments(
 
 @pytest.mark.req("ADP-018.7")
 @pytest.mark.parametrize(("module", "error_class"), [("00", "invalid-module"), (None, None)])
+@pytest.mark.req("CONV-004")
 def test_a_module_that_fails_to_load_fails_the_run_with_its_class(
     impl: Implementation, tmp_path: Path, module: str | None, error_class: str | None
 ) -> None:

@@ -79,6 +79,7 @@ def _with(**change: object) -> dict[str, Any]:
         ("a good rule and a bad one", [GOOD, _with(port=0)]),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_a_rule_of_a_bad_form_is_refused_as_the_runtime_opens(
     impl: Implementation, tmp_path: Path, what: str, policy: object
 ) -> None:

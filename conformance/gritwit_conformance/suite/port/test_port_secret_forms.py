@@ -37,6 +37,7 @@ VALUE = "s3cr3t-Form-41d7"
         ("secrets that are a list", [VALUE]),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_a_secret_of_a_bad_form_is_refused_as_the_runtime_opens(
     impl: Implementation, tmp_path: Path, what: str, secrets: object
 ) -> None:

@@ -43,6 +43,7 @@ def runtime(impl: Implementation) -> Iterator[str]:
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-014")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_actor_names_mt_and_query_names_of_every_class(impl: Implementation, runtime: str) -> None:
     """``actor`` is the data of the ``wit`` blob, whatever the text (a lone surrogate is
     ``bad-request``: it has no UTF-8); any text is an ``mt`` (a lone surrogate is
@@ -131,6 +132,7 @@ def _rt(impl: Implementation, path: Path) -> str:
     "ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty",
     "order:signed-bytes", "order:canonical-signed-bytes",
 )  # fmt: skip
+@pytest.mark.req("CONV-004")
 def test_reasons_ref_names_and_erased_blobs(impl: Implementation, tmp_path: Path) -> None:
     """``reason`` is any non-empty text (empty or a lone surrogate: ``bad-request``);
     ``rt-ref`` refuses any name but REF-001's; ``rt-verify`` lists the erased blobs in
@@ -172,6 +174,7 @@ WORKLOADS = ["encode", "counter", "ping-pong"]
 @pytest.mark.inputs(
     "ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty", "past-largest"
 )
+@pytest.mark.req("CONV-004")
 def test_a_workload_is_one_of_three_exact_names(impl: Implementation) -> None:
     near = [
         "Encode",
@@ -227,6 +230,7 @@ def _interpreter(impl: Implementation) -> str:
     "ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty", "largest",
     "past-largest",
 )  # fmt: skip
+@pytest.mark.req("CONV-004")
 def test_sandbox_run_programs_messages_and_limits_of_every_class(
     impl: Implementation, reference: InProcess
 ) -> None:
@@ -298,6 +302,7 @@ def test_answered_objects_are_in_ascending_id_order_across_0x80(impl: Implementa
 @pytest.mark.profile("sandbox")
 @pytest.mark.req("ADP-019.7")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_a_program_of_every_class_becomes_the_wit_blob(impl: Implementation) -> None:
     """The program's UTF-8 is the ``wit`` blob's data, byte for byte, whatever its class
     (the actor's id computed here); a lone surrogate has no UTF-8: ``bad-request``."""

@@ -36,6 +36,7 @@ def _name_class(s: str) -> str:
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_content_descriptions_with_text_of_every_class(impl: Implementation, runtime: str) -> None:
     """Each text as ``mt``, header name, header value, tree name (nested too) and ``state``
     name: sent (message and actor ids computed here), or the class of ADP-004.8 —
@@ -86,6 +87,7 @@ def _deep(depth: int, inner: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_descriptions_nest_16_deep_and_no_deeper(impl: Implementation, runtime: str) -> None:
     """A blob at depth 16 is sent; at 17 the description is ``bad-request`` — even when
     the deepest description is also an empty tree or has a bad name (pass 1 first)."""
@@ -129,6 +131,7 @@ WRONG_CANONICAL = [
 )  # fmt: skip
 @pytest.mark.parametrize("rule", WRONG_CANONICAL)
 @pytest.mark.req("ENC-010")
+@pytest.mark.req("CONV-004")
 def test_tree_entries_are_built_in_canonical_order(
     impl: Implementation, runtime: str, rule: str
 ) -> None:
@@ -171,6 +174,7 @@ def _arrays(depth: int) -> Any:
 @pytest.mark.req("ADP-009.4")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("depth", [31, 32, 33])
+@pytest.mark.req("CONV-004")
 def test_encode_judges_deep_values_by_their_field(impl: Implementation, depth: int) -> None:
     """A value of 31, 32 or 33 nested arrays (the object's map makes one more level) fails
     the rule of its field — never ``too-deep``."""

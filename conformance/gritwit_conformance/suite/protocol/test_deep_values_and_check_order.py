@@ -70,6 +70,7 @@ def _place(template: Any, value: Any) -> Any:
 @pytest.mark.req("ADP-009.4", "ENC-017.3", "OBJ-016.1", "OBJ-018.9")
 @pytest.mark.parametrize("depth", DEPTHS)
 @pytest.mark.parametrize("place", sorted(DEEP_PLACES))
+@pytest.mark.req("CONV-004")
 def test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep(
     impl: Implementation, place: str, depth: int
 ) -> None:
@@ -90,6 +91,7 @@ def test_encode_judges_a_deep_value_by_its_fields_rule_not_too_deep(
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-009.4", "OBJ-018.6")
 @pytest.mark.parametrize("place", sorted(DEEP_PLACES))
+@pytest.mark.req("CONV-004")
 def test_encode_reports_a_lone_surrogate_deep_inside_before_the_fields_rule(
     impl: Implementation, place: str
 ) -> None:
@@ -179,6 +181,7 @@ def test_members_not_its_own_are_ignored_in_a_content_description(
     ],
     ids=["name", "value", "deep-value", "tree-headers", "nested-entry"],
 )
+@pytest.mark.req("CONV-004")
 def test_a_lone_surrogate_in_an_ignored_member_is_still_invalid_utf8(
     impl: Implementation, content: dict[str, Any]
 ) -> None:
@@ -239,6 +242,7 @@ def runtime(impl: Implementation) -> Iterator[str]:
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.10", "ADP-004.6", "ADP-004.8")
 @pytest.mark.parametrize("name", sorted(EARLIER_FAULTS))
+@pytest.mark.req("CONV-004")
 def test_a_later_arguments_fault_wins_over_surrogate_and_object_passes(
     impl: Implementation, runtime: str, name: str
 ) -> None:
@@ -278,6 +282,7 @@ def test_a_later_arguments_fault_wins_over_surrogate_and_object_passes(
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-004.8", "RUN-008.9", "ADP-015")
+@pytest.mark.req("CONV-004")
 def test_rt_send_checks_every_argument_first(impl: Implementation, tmp_path: Path) -> None:
     runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
@@ -303,6 +308,7 @@ def _counter(impl: Implementation, runtime: str) -> tuple[str, str]:
 
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.10", "ADP-015", "RUN-008.9", "RUN-008.3", "OBJ-011.2")
+@pytest.mark.req("CONV-004")
 def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_path: Path) -> None:
     runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     try:
@@ -341,6 +347,7 @@ def test_rt_fork_judges_state_names_inside_the_fork(impl: Implementation, tmp_pa
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-015", "ADP-004.8", "ADP-004.10", "RUN-008.2")
 @pytest.mark.parametrize("data", ["00", "", "636f756e746572", "zz"])
+@pytest.mark.req("CONV-004")
 def test_rt_fork_refuses_a_wit_entry_in_state(
     impl: Implementation, tmp_path: Path, data: str
 ) -> None:

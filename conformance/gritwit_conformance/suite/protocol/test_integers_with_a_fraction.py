@@ -39,6 +39,7 @@ def _judge(name: str, value: int, whole: Response, written: Response, command: C
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.12", "ADP-014")
 @pytest.mark.parametrize("steps", [1, 3, 7])
+@pytest.mark.req("CONV-004")
 def test_wit_run_max_steps(impl: Implementation, steps: int) -> None:
     runtime = str(call_ok(impl, "ADP-014", "wit-open")["runtime"])
     whole, written = _both(lambda n: impl.call("wit-run", runtime=runtime, max_steps=n), steps)
@@ -48,6 +49,7 @@ def test_wit_run_max_steps(impl: Implementation, steps: int) -> None:
 @pytest.mark.profile("runtime")
 @pytest.mark.req("ADP-004.12", "ADP-015")
 @pytest.mark.parametrize("steps", [1, 3, 7])
+@pytest.mark.req("CONV-004")
 def test_rt_run_max_steps(impl: Implementation, tmp_path: Path, steps: int) -> None:
     runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
     whole, written = _both(lambda n: impl.call("rt-run", runtime=runtime, max_steps=n), steps)
@@ -65,6 +67,7 @@ def test_rt_run_max_steps(impl: Implementation, tmp_path: Path, steps: int) -> N
         ("max_run_bytes", 65_539),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_rt_open_bounds(impl: Implementation, tmp_path: Path, name: str, value: int) -> None:
     paths = iter((tmp_path / "whole", tmp_path / "written"))
 
@@ -82,6 +85,7 @@ def test_rt_open_bounds(impl: Implementation, tmp_path: Path, name: str, value: 
 @pytest.mark.feature("shares")
 @pytest.mark.req("ADP-004.12", "ADP-015", "RUN-021")
 @pytest.mark.parametrize("share", [(0, 2), (2, 3)])
+@pytest.mark.req("CONV-004")
 def test_rt_open_share(impl: Implementation, tmp_path: Path, share: tuple[int, int]) -> None:
     k, n = share
     (tmp_path / "whole").mkdir()
@@ -101,6 +105,7 @@ def test_rt_open_share(impl: Implementation, tmp_path: Path, share: tuple[int, i
 @pytest.mark.profile("perf")
 @pytest.mark.req("ADP-004.12")
 @pytest.mark.parametrize("n", [1, 3, 7])
+@pytest.mark.req("CONV-004")
 def test_perf_run_n(impl: Implementation, n: int) -> None:
     whole, written = _both(lambda v: impl.call("perf-run", workload="encode", n=v), n)
     _judge("perf-run's n", n, whole, written, "ADP-004.12")

@@ -105,6 +105,7 @@ STORE_ID_ARGS: dict[str, tuple[str, Any]] = {
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "largest", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
 @pytest.mark.parametrize("where", list(STORE_ID_ARGS))
+@pytest.mark.req("CONV-004")
 def test_store_id_arguments_refuse_every_near_miss(
     impl: Implementation, store: str, where: str, kind: str
 ) -> None:
@@ -127,6 +128,7 @@ def test_store_id_arguments_refuse_every_near_miss(
 @pytest.mark.req("ID-003", "ADP-004.3")
 @run
 @given(bad=tc.bad_text_id_strategy(st.just(BLOB_ID) | st.just(ZERO)))
+@pytest.mark.req("CONV-004")
 def test_store_has_refuses_generated_near_misses(impl: Implementation, bad: str) -> None:
     handle = str(call_ok(impl, "ID-003", "store-open", kind="memory")["store"])
     try:
@@ -155,6 +157,7 @@ def _wit_id_request(cmd: str, bad: str) -> dict[str, Any]:
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul", "empty", "largest", "past-largest")
 @pytest.mark.parametrize("kind", tc.BAD_ID_KINDS)
 @pytest.mark.parametrize("cmd", WIT_ID_ARGS)
+@pytest.mark.req("CONV-004")
 def test_wit_id_arguments_refuse_every_near_miss(
     impl: Implementation, runtime: str, cmd: str, kind: str
 ) -> None:
@@ -222,6 +225,7 @@ WIT_FAULTS: dict[str, tuple[str, dict[str, Any], str]] = {
 @pytest.mark.req("ADP-004.6", "ADP-014")
 @pytest.mark.parametrize("handle", HANDLE_KINDS)
 @pytest.mark.parametrize("fault", list(WIT_FAULTS))
+@pytest.mark.req("CONV-004")
 def test_wit_commands_check_the_runtime_handle_first(
     impl: Implementation, fault: str, handle: str
 ) -> None:
@@ -259,6 +263,7 @@ STORE_FAULTS: dict[str, tuple[str, dict[str, Any], str]] = {
 @pytest.mark.req("ADP-004.6", "ADP-010.2")
 @pytest.mark.parametrize("handle", HANDLE_KINDS)
 @pytest.mark.parametrize("fault", list(STORE_FAULTS))
+@pytest.mark.req("CONV-004")
 def test_store_commands_check_the_store_handle_first(
     impl: Implementation, store: str, fault: str, handle: str
 ) -> None:
@@ -291,6 +296,7 @@ def _bad_hex(kind: str, valid: str) -> str:
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul")
 @pytest.mark.parametrize("kind", HEX_KINDS)
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
+@pytest.mark.req("CONV-004")
 def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind: str) -> None:
     check_outcome("ADP-004.5", impl.call(cmd, check=False, bytes=BLOB_HEX), "ok")
     reply = impl.call(cmd, check=False, bytes=_bad_hex(kind, BLOB_HEX))
@@ -301,6 +307,7 @@ def test_codec_bytes_must_be_lowercase_hex(impl: Implementation, cmd: str, kind:
 @pytest.mark.req("ADP-004.5", "ADP-004.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "nul")
 @pytest.mark.parametrize("kind", HEX_KINDS)
+@pytest.mark.req("CONV-004")
 def test_put_bytes_must_be_lowercase_hex(impl: Implementation, store: str, kind: str) -> None:
     reply = impl.call("put", check=False, store=store, bytes=_bad_hex(kind, BLOB_HEX))
     check_outcome("ADP-004.5", reply, "bad-request")
@@ -332,6 +339,7 @@ HEX_PLACES: dict[str, tuple[str, Any]] = {
 @pytest.mark.req("ADP-004.5", "ADP-014")
 @pytest.mark.parametrize("kind", HEX_KINDS)
 @pytest.mark.parametrize("place", list(HEX_PLACES))
+@pytest.mark.req("CONV-004")
 def test_wit_byte_strings_must_be_lowercase_hex(
     impl: Implementation, runtime: str, place: str, kind: str
 ) -> None:
@@ -357,6 +365,7 @@ def test_wit_byte_strings_must_be_lowercase_hex(
 @pytest.mark.req("ADP-004.5", "ADP-014")
 @run
 @given(bad=tc.bad_hex_strategy(), place=st.sampled_from(list(HEX_PLACES)))
+@pytest.mark.req("CONV-004")
 def test_wit_byte_strings_refuse_generated_near_misses(
     impl: Implementation, bad: str, place: str
 ) -> None:
@@ -372,6 +381,7 @@ def test_wit_byte_strings_refuse_generated_near_misses(
 @pytest.mark.profile("wit", "wasm")
 @pytest.mark.req("ADP-004.5", "ADP-016")
 @pytest.mark.parametrize("kind", HEX_KINDS)
+@pytest.mark.req("CONV-004")
 def test_a_module_must_be_lowercase_hex(impl: Implementation, runtime: str, kind: str) -> None:
     module = "0061736d01000000"  # the empty module: a valid one in lowercase
     call_ok(impl, "ADP-004.5", "wit-genesis", runtime=runtime, module=module)
@@ -448,6 +458,7 @@ def _assert_surrogate_refused(impl: Implementation, runtime: str, content: Any, 
     at=st.integers(0, 8),
     data=st.data(),
 )
+@pytest.mark.req("CONV-004")
 def test_wit_send_refuses_a_lone_surrogate_anywhere(
     impl: Implementation,
     content: Any,
@@ -498,6 +509,7 @@ SURROGATE_PLACES: dict[str, Any] = {
 @pytest.mark.inputs("lone-surrogate", "bmp")
 @pytest.mark.parametrize("lone", LONE, ids=[ascii(s) for s in LONE])
 @pytest.mark.parametrize("place", list(SURROGATE_PLACES))
+@pytest.mark.req("CONV-004")
 def test_wit_send_refuses_every_lone_surrogate_in_every_place(
     impl: Implementation, runtime: str, place: str, lone: str
 ) -> None:
@@ -516,6 +528,7 @@ def test_wit_send_refuses_every_lone_surrogate_in_every_place(
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8", "ADP-014", "OBJ-018.3")
 @pytest.mark.parametrize("lone", LONE, ids=[ascii(s) for s in LONE])
+@pytest.mark.req("CONV-004")
 def test_wit_genesis_refuses_a_lone_surrogate_in_a_state_name(
     impl: Implementation, runtime: str, lone: str
 ) -> None:

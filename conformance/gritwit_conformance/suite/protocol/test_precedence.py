@@ -51,12 +51,14 @@ ODD = "abc"
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-004.5", "ADP-004.2")
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_is_bad_request_in_codec_arguments(impl: Implementation, cmd: str) -> None:
     check_outcome("ADP-004.5", impl.call(cmd, check=False, bytes=ODD), "bad-request")
 
 
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-004.5", "OBJ-018.8")
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_inside_a_description_is_invalid_object(impl: Implementation) -> None:
     reply = impl.call("encode", check=False, object={"type": "blob", "data": ODD})
     check_outcome("OBJ-018.8", reply, "invalid-object")
@@ -64,6 +66,7 @@ def test_odd_length_hex_inside_a_description_is_invalid_object(impl: Implementat
 
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.5", "ADP-004.3")
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_in_store_arguments(impl: Implementation, store: str) -> None:
     check_outcome("ADP-004.5", impl.call("put", check=False, store=store, bytes=ODD), "bad-request")
     check_outcome(
@@ -75,6 +78,7 @@ def test_odd_length_hex_in_store_arguments(impl: Implementation, store: str) -> 
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.5", "ADP-014")
 @pytest.mark.parametrize("where", ["state", "content-blob", "content-tree"])
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_in_wit_arguments(impl: Implementation, runtime: str, where: str) -> None:
     if where == "state":
         reply = impl.call("wit-genesis", check=False, runtime=runtime, actor="echo",
@@ -90,6 +94,7 @@ def test_odd_length_hex_in_wit_arguments(impl: Implementation, runtime: str, whe
 
 @pytest.mark.profile("wasm")
 @pytest.mark.req("ADP-004.5", "ADP-016")
+@pytest.mark.req("CONV-004")
 def test_odd_length_hex_as_a_module_is_bad_request(impl: Implementation) -> None:
     check_outcome(
         "ADP-004.5", impl.call("wasm-load", check=False, module="0061736d0"), "bad-request"
@@ -114,6 +119,7 @@ def test_odd_length_hex_as_a_module_is_bad_request(impl: Implementation) -> None
     ],
     ids=["expected-id", "new-id", "both-ids", "new-missing", "name-not-text", "name", "name-first"],
 )
+@pytest.mark.req("CONV-004")
 def test_ref_cas_checks_its_arguments_before_the_ref_name(
     impl: Implementation, store: str, args: dict[str, Any], expected: str
 ) -> None:
@@ -133,6 +139,7 @@ def test_ref_cas_checks_its_arguments_before_the_ref_name(
     ],
     ids=["ref-cas", "ref-get", "get", "put"],
 )
+@pytest.mark.req("CONV-004")
 def test_an_unknown_store_handle_is_reported_first(
     impl: Implementation, cmd: str, args: dict[str, Any]
 ) -> None:
@@ -152,6 +159,7 @@ def test_an_unknown_store_handle_is_reported_first(
     ],
     ids=["to-before-content", "to-before-mt", "to-before-signal", "then-the-rest"],
 )
+@pytest.mark.req("CONV-004")
 def test_wit_send_checks_to_first(
     impl: Implementation, runtime: str, args: dict[str, Any], expected: str
 ) -> None:
@@ -165,6 +173,7 @@ def test_wit_send_checks_to_first(
 @pytest.mark.smoke
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-010.4", "ADP-003.3", "REF-004.3")
+@pytest.mark.req("CONV-004")
 def test_current_of_a_ref_conflict_is_a_member_of_error(impl: Implementation, store: str) -> None:
     oid = str(
         call_ok(impl, "ADP-010.4", "put", store=store, bytes=g.encode_object(BLOB).hex())["id"]
@@ -228,6 +237,7 @@ REPEATED = {
 @pytest.mark.profile("codec")  # its vehicle is a codec command (ADP-006)
 @pytest.mark.req("ADP-004.7", "OBJ-018.10", "ADP-004.4")
 @pytest.mark.parametrize("name", list(REPEATED))
+@pytest.mark.req("CONV-004")
 def test_a_line_that_repeats_a_key_is_seq_null_bad_request(impl: Implementation, name: str) -> None:
     with separate_process(impl) as process:
         what = "(a line with a repeated key)"
@@ -277,6 +287,7 @@ SEND_CASES: dict[str, tuple[dict[str, Any], str]] = {
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8", "OBJ-011.2", "OBJ-010", "OBJ-006.3", "OBJ-007.1", "ENC-008.1")
 @pytest.mark.parametrize("name", list(SEND_CASES))
+@pytest.mark.req("CONV-004")
 def test_wit_send_judges_shape_then_surrogates_then_objects(
     impl: Implementation, runtime: str, name: str
 ) -> None:
@@ -300,6 +311,7 @@ GENESIS_CASES: dict[str, tuple[dict[str, Any], str]] = {
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8", "OBJ-011.2", "ENC-008.1")
 @pytest.mark.parametrize("name", list(GENESIS_CASES))
+@pytest.mark.req("CONV-004")
 def test_wit_genesis_judges_shape_then_surrogates_then_objects(
     impl: Implementation, runtime: str, name: str
 ) -> None:
@@ -332,6 +344,7 @@ def _nested_content(depth: int) -> dict[str, Any]:
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.8", "ADP-014")
 @pytest.mark.parametrize(("depth", "expected"), [(16, "ok"), (17, "bad-request")])
+@pytest.mark.req("CONV-004")
 def test_content_nesting_is_counted_from_the_outermost_description(
     impl: Implementation, runtime: str, depth: int, expected: str
 ) -> None:

@@ -41,6 +41,7 @@ def _counter(impl: Implementation, runtime: str, note: str, clause: Clause) -> t
 
 
 @pytest.mark.req("RUN-008.9", "RUN-008.1", "RUN-008.3", "RUN-008.6", "ADP-010.4")
+@pytest.mark.req("CONV-004")
 def test_fork_checks_the_step_before_the_state(impl: Implementation, tmp_path: Path) -> None:
     runtime = _runtime(impl, tmp_path / "rt", "RUN-008.9")
     try:
@@ -105,6 +106,7 @@ def _bundle(actor: str, head: str, objects: list[bytes]) -> str:
 
 
 @pytest.mark.req("RUN-009.6", "RUN-009.2", "RUN-009.3", "RUN-009.4", "ADP-010.4")
+@pytest.mark.req("CONV-004")
 def test_import_checks_the_whole_bundle_in_order(impl: Implementation, tmp_path: Path) -> None:
     source = _runtime(impl, tmp_path / "source", "RUN-009.6")
     actor, head = _counter(impl, source, "01", "RUN-009.6")

@@ -68,6 +68,7 @@ def test_codec_commands_answer_as_the_table_says(impl: Implementation) -> None:
 @pytest.mark.smoke
 @pytest.mark.profile("codec")
 @pytest.mark.req("ADP-009.2", "ADP-007")
+@pytest.mark.req("CONV-004")
 def test_codec_failures_carry_the_spec_class(impl: Implementation) -> None:
     for description in BAD_DESCRIPTIONS:
         expected = expected_outcome(oracle("encode", object=description))
@@ -129,6 +130,7 @@ def test_store_commands_answer_as_the_table_says(impl: Implementation) -> None:
 @pytest.mark.smoke
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-010.2")
+@pytest.mark.req("CONV-004")
 def test_store_bad_requests(impl: Implementation) -> None:
     store = _open(impl, "ADP-010.2")
     absent = g.object_id(BLOB).hex()
@@ -174,6 +176,7 @@ def test_durable_contents_outlive_the_adapter_process(impl: Implementation, tmp_
 @pytest.mark.smoke
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.3")
+@pytest.mark.req("CONV-004")
 def test_malformed_id_arguments_are_invalid_id(impl: Implementation) -> None:
     store = _open(impl, "ADP-004.3")
     good = g.object_id(BLOB).hex()

@@ -70,6 +70,7 @@ def test_handshake(impl: Implementation) -> None:
 @pytest.mark.profile("codec")  # its vehicle is the codec command hash (ADP-006)
 @pytest.mark.smoke
 @pytest.mark.req("ADP-008")
+@pytest.mark.req("CONV-004")
 def test_unknown_commands_are_refused_and_the_adapter_keeps_running(impl: Implementation) -> None:
     reply = impl.call("teleport", destination="mars")
     error_answer(reply, "ADP-008", "unsupported-command", "teleport, a command no spec defines")
@@ -122,6 +123,7 @@ def test_shutdown_ends_the_process(impl: Implementation) -> None:
 @pytest.mark.smoke
 @pytest.mark.req("ADP-004.2")
 @pytest.mark.parametrize("text", ["AB", "ab cd", "abc", "0x00"])
+@pytest.mark.req("CONV-004")
 def test_byte_strings_are_lowercase_hex(impl: Implementation, text: str) -> None:
     reply = impl.call("hash", bytes=text, check=False)
     error_answer(reply, "ADP-004.2", "bad-request", f"hash of bytes {text!r}, not lowercase hex")
@@ -130,6 +132,7 @@ def test_byte_strings_are_lowercase_hex(impl: Implementation, text: str) -> None
 @pytest.mark.smoke
 @pytest.mark.req("ADP-005.2")
 @pytest.mark.parametrize("version", [0, 2, 999])
+@pytest.mark.req("CONV-004")
 def test_hello_refuses_other_protocol_versions(impl: Implementation, version: int) -> None:
     reply = impl.probe_hello(version)
     error_answer(

@@ -31,6 +31,7 @@ BAD_LINES = {
 @pytest.mark.smoke
 @pytest.mark.req("ADP-004.4", "ADP-003.1")
 @pytest.mark.parametrize("name", list(BAD_LINES))
+@pytest.mark.req("CONV-004")
 def test_unreadable_lines_are_answered_with_seq_null(impl: Implementation, name: str) -> None:
     with separate_process(impl) as process:
         line = send_raw(process, BAD_LINES[name], "(a bad line)")

@@ -167,6 +167,7 @@ BLOB_LIKE = ["Blob", "BLOB", "Tree", "Headers", "headers\x00", "\uff42lob", "blo
 @pytest.mark.profile("wit")
 @pytest.mark.req("ADP-004.9", "ADP-002")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_foreign_members_of_every_class_are_ignored(impl: Implementation, runtime: str) -> None:
     """In a blob or tree description, and in the request, a member of any other name is
     ignored (whatever its value: bad hex, a number, a nested description); a lone
@@ -206,6 +207,7 @@ BAD_BYTES = [
 @pytest.mark.req("ADP-004.5")
 @pytest.mark.inputs("astral", "lone-surrogate", "empty")
 @pytest.mark.parametrize("cmd", ["hash", "decode", "id", "decode-value"])
+@pytest.mark.req("CONV-004")
 def test_byte_strings_of_astral_or_surrogate_text_are_bad_requests(
     impl: Implementation, cmd: str
 ) -> None:
@@ -225,6 +227,7 @@ def test_byte_strings_of_astral_or_surrogate_text_are_bad_requests(
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-004.5")
 @pytest.mark.inputs("astral", "lone-surrogate", "empty")
+@pytest.mark.req("CONV-004")
 def test_put_bytes_of_astral_or_surrogate_text_are_bad_requests(impl: Implementation) -> None:
     store = str(call_ok(impl, "ADP-004.5", "store-open", kind="memory")["store"])
     for bad in BAD_BYTES:
@@ -258,6 +261,7 @@ LINES = {
 @pytest.mark.req("ADP-004.7", "OBJ-018.10")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("where", list(LINES))
+@pytest.mark.req("CONV-004")
 def test_a_key_of_any_class_repeated_is_a_bad_request(impl: Implementation, where: str) -> None:
     """The same key twice — written alike, or once escaped and once as raw UTF-8 — in the
     request, a description or any object within: ``seq`` null and ``bad-request``."""

@@ -40,6 +40,7 @@ WHOLE_SEQ_LINES = {
 @pytest.mark.smoke
 @pytest.mark.req("ADP-004.12", "ADP-004.4")
 @pytest.mark.parametrize("written", sorted(WHOLE_SEQ_LINES))
+@pytest.mark.req("CONV-004")
 def test_a_seq_written_with_a_fraction_is_no_integer_seq(
     impl: Implementation, written: str
 ) -> None:
@@ -77,6 +78,7 @@ NOT_INTEGERS = {
 @pytest.mark.smoke
 @pytest.mark.req("ADP-004.12", "ADP-004.6", "ADP-005.2")
 @pytest.mark.parametrize("written", sorted(NOT_INTEGERS))
+@pytest.mark.req("CONV-004")
 def test_hello_with_a_protocol_that_is_no_integer_is_bad_request(
     impl: Implementation, written: str
 ) -> None:

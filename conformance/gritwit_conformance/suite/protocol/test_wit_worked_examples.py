@@ -333,6 +333,7 @@ def test_which_rule_a_new_core_breaks_first(
 
 
 @pytest.mark.req("WIT-029.2", "WIT-001.4", "WIT-013.4", "ADP-014")
+@pytest.mark.req("CONV-004")
 def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
     impl: Implementation, runtime: str
 ) -> None:
@@ -373,6 +374,7 @@ def test_a_new_wit_naming_no_test_actor_is_adopted_and_fails_later(
 
 
 @pytest.mark.req("WIT-006", "ADP-014", "WIT-016")
+@pytest.mark.req("CONV-004")
 def test_a_failed_transition_stores_nothing(impl: Implementation, runtime: str) -> None:
     """The core a failed update would have adopted is not in the runtime's store."""
     counter_wit = {"blob": b"counter".hex(), "headers": {"runtime": "test-actor"}}

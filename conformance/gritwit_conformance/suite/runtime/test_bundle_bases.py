@@ -75,6 +75,7 @@ def _bundle(base: g.GritObject, *, carry_base: bool = True) -> tuple[bytes, g.St
 
 @pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("kind", sorted(NOT_MAILBOXES))
+@pytest.mark.req("CONV-004")
 def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
     impl: Implementation, tmp_path: Path, kind: str
 ) -> None:
@@ -99,6 +100,7 @@ def test_a_base_that_is_not_a_mailbox_is_refused_invalid_object(
 
 @pytest.mark.req("OBJ-019.2", "RUN-009.2", "RUN-009.6")
 @pytest.mark.parametrize("kind", ["blob", "mailbox"])
+@pytest.mark.req("CONV-004")
 def test_an_absent_base_is_not_found_through_the_adapter(
     impl: Implementation, tmp_path: Path, kind: str
 ) -> None:

@@ -141,6 +141,7 @@ FIELDS: dict[str, tuple[str, Callable[[g.ObjectId], History]]] = {
 
 @pytest.mark.req("OBJ-020.1", "OBJ-020.2", "RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("field", sorted(FIELDS))
+@pytest.mark.req("CONV-004")
 def test_an_id_naming_another_kind_is_refused_invalid_object(
     impl: Implementation, tmp_path: Path, field: str
 ) -> None:

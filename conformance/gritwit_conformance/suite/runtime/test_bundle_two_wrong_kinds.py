@@ -72,6 +72,7 @@ def _bundle(base: g.Blob, inbox: g.Blob) -> bytes:
 
 @pytest.mark.req("OBJ-020.2", "OBJ-019.2", "RUN-009.2", "RUN-009.3", "RUN-009.6")
 @pytest.mark.parametrize("lower", ["base", "inbox"])
+@pytest.mark.req("CONV-004")
 def test_of_two_wrong_kinds_the_refusal_names_the_lower_named_id(
     impl: Implementation, tmp_path: Path, lower: str
 ) -> None:

@@ -99,6 +99,7 @@ def _history(below: Entries, head: Entries) -> tuple[g.ObjectId, g.ObjectId, g.O
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.req("RUN-024.7", "RUN-024.1")
 @pytest.mark.req("RUN-009.4", "ADP-015")
+@pytest.mark.req("CONV-004")
 def test_each_frozen_entry_alone_refuses_the_revert(
     impl: Implementation, tmp_path: Path, case: str
 ) -> None:

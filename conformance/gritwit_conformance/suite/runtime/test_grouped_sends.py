@@ -168,6 +168,7 @@ def _whole(impl: Implementation, rt: str, actor: str, message: str, before: str 
         "list",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_rt_open_validates_sends(
     impl: Implementation, tmp_path: Path, options: dict[str, Any], accepted: bool
 ) -> None:
@@ -223,6 +224,7 @@ def test_sends_and_runs_read_each_message_once(
 @pytest.mark.req("RUN-019.1", "RUN-019.2", "RUN-015.1", "RUN-007.1", "ADP-015", "RUN-003.4")
 @pytest.mark.parametrize("sends", [None, "own", "group"])
 @pytest.mark.req("RUN-019.3")
+@pytest.mark.req("CONV-004")
 def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
     impl: Implementation, tmp_path: Path, sends: str | None
 ) -> None:
@@ -254,6 +256,7 @@ def test_a_kill_after_an_acknowledged_send_leaves_it_whole_or_absent(
 @pytest.mark.parametrize("sends", [None, "group"])
 @pytest.mark.parametrize("adopts", [True, False], ids=["run-adopts", "run-adopts-nothing"])
 @pytest.mark.req("RUN-019.3")
+@pytest.mark.req("CONV-004")
 def test_a_send_is_durable_once_the_next_rt_run_answers(
     impl: Implementation, tmp_path: Path, sends: str | None, adopts: bool
 ) -> None:
@@ -285,6 +288,7 @@ def test_a_send_is_durable_once_the_next_rt_run_answers(
 
 
 @pytest.mark.req("RUN-019.4", "RUN-019.2", "RUN-002.4", "WIT-004", "ADP-015", "RUN-003.4")
+@pytest.mark.req("CONV-004")
 def test_a_grouped_send_overtaken_by_another_writer_is_sent_again_once(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -78,6 +78,7 @@ def _entry(impl: Implementation, rt: str, actor: str) -> str | None:
 
 @pytest.mark.req("RUN-019.3", "RUN-019.2", "RUN-003.4", "WIT-004", "ADP-015")
 @pytest.mark.parametrize("digits", [1, 2, 3])
+@pytest.mark.req("CONV-004")
 def test_a_group_swaps_every_mailbox_its_sends_touched(
     impl: Implementation, tmp_path: Path, digits: int
 ) -> None:

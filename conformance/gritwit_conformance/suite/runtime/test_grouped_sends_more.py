@@ -29,6 +29,7 @@ pytestmark = pytest.mark.profile("runtime")
 @pytest.mark.req("RUN-019.2", "ADP-015", "RUN-003.4")
 @pytest.mark.parametrize("reopen", ["own", "group"])
 @pytest.mark.req("RUN-019.1", "RUN-019.3")
+@pytest.mark.req("CONV-004")
 def test_rt_close_commits_grouped_sends_that_no_run_committed(
     impl: Implementation, tmp_path: Path, reopen: str
 ) -> None:
@@ -56,6 +57,7 @@ def test_rt_close_commits_grouped_sends_that_no_run_committed(
 
 @pytest.mark.req("RUN-019.2", "RUN-017.6", "ADP-015", "RUN-003.4")
 @pytest.mark.req("RUN-019.1", "RUN-019.3")
+@pytest.mark.req("CONV-004")
 def test_a_run_that_adopts_nothing_commits_grouped_sends_before_a_clean_close(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -87,6 +89,7 @@ B_NAP = 800
 
 @pytest.mark.slow
 @pytest.mark.req("RUN-019.2", "RUN-002.3", "RUN-003.1", "RUN-006", "ADP-015")
+@pytest.mark.req("CONV-004")
 def test_a_catch_up_with_only_grouped_sends_open_still_delivers_them(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:

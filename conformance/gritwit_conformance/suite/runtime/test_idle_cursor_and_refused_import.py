@@ -288,6 +288,7 @@ def _objects(bundle: bytes) -> list[bytes]:
 
 
 @pytest.mark.req("RUN-009.4", "RUN-009.3", "ADP-010.4")
+@pytest.mark.req("CONV-004")
 def test_an_import_over_another_head_stores_not_one_object(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -203,6 +203,7 @@ def test_a_chain_of_placements_resolves_to_its_root(
     [(7, "bad-request"), (None, "bad-request"), ("AB" * 32, "invalid-id"), ("ab", "invalid-id")],
     ids=["number", "null", "upper case", "short"],
 )
+@pytest.mark.req("CONV-004")
 def test_rt_genesis_refuses_a_placement_that_is_no_id(
     impl: Implementation, tmp_path: Path, value: object, error: str
 ) -> None:

@@ -17,7 +17,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, fail
+from .._check import check, check_equal, check_error_class, fail
 from ._forks import Rt, _blob_of, genesis, genesis_core
 
 pytestmark = pytest.mark.profile("runtime")
@@ -196,6 +196,7 @@ def test_messages_the_reverted_steps_sent_are_not_sent_again(
 
 @pytest.mark.req("RUN-024.6")
 @pytest.mark.req("RUN-024.2", "WIT-002", "WIT-020")
+@pytest.mark.req("CONV-004")
 def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -231,7 +232,7 @@ def test_a_revert_to_another_actors_step_the_head_or_an_unknown_id_is_refused(
         rt("rt-send", to=child, mt="inc", content={"blob": ""})
         rt.run()
         first = str(rt.step(str(rt.head(child))).previous.hex())  # type: ignore[union-attr]
-        check_equal(
+        check_error_class(
             "RUN-024.6",
             "invalid-ref-target",
             _refused(rt, child, steps[1]),
@@ -276,6 +277,7 @@ def test_a_revert_is_undone_by_reverting_to_the_step_it_continued(
 
 @pytest.mark.req("RUN-024.7")
 @pytest.mark.req("WIT-002")
+@pytest.mark.req("CONV-004")
 def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -293,7 +295,9 @@ def test_a_frozen_actor_is_not_reverted_to_before_its_freeze(
         rt.run()
         check_equal("RUN-024.7", 1, _count(rt, counter), "the count")
         head = rt.head(counter)
-        check_equal("RUN-024.7", "frozen-core", _refused(rt, counter, before), "it would unfreeze")
+        check_error_class(
+            "RUN-024.7", "frozen-core", _refused(rt, counter, before), "it would unfreeze"
+        )
         check_equal("RUN-024.7", 1, _count(rt, counter), "unchanged")
         check_equal("RUN-024.7", head, rt.head(counter), "unchanged")
         value = _refused(rt, counter, frozen)

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.profile("runtime", "store")
 
 @pytest.mark.req("RUN-024.6", "RUN-015")
 @pytest.mark.req("ADP-010.6", "ADP-015", "WIT-020", "WIT-002")
+@pytest.mark.req("CONV-004")
 def test_a_step_of_the_actor_off_its_heads_chain_is_no_revert_target(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -56,6 +56,7 @@ def _open_past(impl: Implementation, path: Path, name: str) -> str | None:
 @pytest.mark.req("ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("name", ["time_limit", "idle_after"])
+@pytest.mark.req("CONV-004")
 def test_seconds_are_finite_numbers(impl: Implementation, tmp_path: Path, name: str) -> None:
     largest: dict[str, Any] = {name: LARGEST}
     reply = _open(impl, tmp_path / "largest", **largest)
@@ -81,6 +82,7 @@ def test_seconds_are_finite_numbers(impl: Implementation, tmp_path: Path, name: 
 
 
 @pytest.mark.req("ADP-015", "RUN-012.3")
+@pytest.mark.req("CONV-004")
 def test_idle_after_may_be_omitted_but_null_is_bad_request(
     impl: Implementation, tmp_path: Path
 ) -> None:

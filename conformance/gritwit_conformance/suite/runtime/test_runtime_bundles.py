@@ -120,6 +120,7 @@ BROKEN: dict[str, tuple[Callable[[Parts], Any], str]] = {
 
 @pytest.mark.req("RUN-009.2", "RUN-009.3")
 @pytest.mark.parametrize("name", sorted(BROKEN))
+@pytest.mark.req("CONV-004")
 def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
     impl: Implementation, tmp_path: Path, name: str
 ) -> None:
@@ -144,6 +145,7 @@ def test_a_bundle_breaking_one_check_is_refused_and_imports_nothing(
 
 
 @pytest.mark.req("RUN-009.4")
+@pytest.mark.req("CONV-004")
 def test_a_bundle_over_an_existing_other_head_is_a_ref_conflict(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -193,6 +195,7 @@ def _prune(parts: Parts) -> Parts:
 
 
 @pytest.mark.req("RUN-011.3")
+@pytest.mark.req("CONV-004")
 def test_an_erased_blob_is_erased_even_just_after_it_was_read(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -221,6 +224,7 @@ def test_an_erased_blob_is_erased_even_just_after_it_was_read(
 
 
 @pytest.mark.req("RUN-011.3")
+@pytest.mark.req("CONV-004")
 def test_a_blob_another_runtime_erased_is_erased_after_this_one_committed_anew(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -249,6 +253,7 @@ def test_a_blob_another_runtime_erased_is_erased_after_this_one_committed_anew(
 
 
 @pytest.mark.req("RUN-009.1")
+@pytest.mark.req("CONV-004")
 def test_exporting_an_actor_without_a_head_is_not_found(
     impl: Implementation, tmp_path: Path
 ) -> None:
@@ -260,6 +265,7 @@ def test_exporting_an_actor_without_a_head_is_not_found(
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-011.5")
+@pytest.mark.req("CONV-004")
 def test_putting_an_erased_blobs_bytes_again_does_not_restore_them(
     impl: Implementation, tmp_path: Path
 ) -> None:

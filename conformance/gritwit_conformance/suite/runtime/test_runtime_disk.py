@@ -352,6 +352,7 @@ def test_a_wit_rule_comes_before_the_size(
 @pytest.mark.req("STO-002.3", "RUN-022.1", "ADP-010.5", "ADP-010.6")
 @pytest.mark.parametrize("commit", MODES)
 @pytest.mark.req("WIT-002")
+@pytest.mark.req("CONV-004")
 def test_a_step_storing_an_object_again_mends_its_corrupt_copy(
     impl: Implementation, second: Implementation, tmp_path: Path, commit: str
 ) -> None:

@@ -173,6 +173,7 @@ def test_inbox_cursors_only_move_forward(
 
 
 @pytest.mark.req("RUN-008.3")
+@pytest.mark.req("CONV-004")
 def test_fork_state_must_not_name_fork(impl: Implementation, tmp_path: Path) -> None:
     (tmp_path / "rt").mkdir()
     runtime = str(call_ok(impl, "RUN-008.3", "rt-open", path=str(tmp_path / "rt"))["runtime"])
@@ -192,6 +193,7 @@ def _read(impl: Implementation, runtime: str, oid: str) -> g.GritObject:
 
 @pytest.mark.smoke
 @pytest.mark.req("RUN-008.4", "RUN-008.5", "RUN-008.6", "RUN-008.7")
+@pytest.mark.req("CONV-004")
 def test_a_fork_starts_one_child_and_a_second_identical_fork_is_a_ref_conflict(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -21,7 +21,7 @@ from gritwit_conformance.data._vectors import Vector, load_vectors
 from gritwit_conformance.diff._objects import first_divergence, render
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
-from gritwit_conformance.suite._check import Clause, check, fail, ok_answer
+from gritwit_conformance.suite._check import CLASS_RULE, Clause, check, fail, ok_answer
 from gritwit_conformance.suite._scenario import VECTORS_DIR
 
 Json = dict[str, Any]
@@ -183,8 +183,16 @@ def _as_words(failure: str | None) -> str:
 
 def check_class(clause: Clause, expected: str | None, got: str | None, what: str) -> None:
     """``got``, what :func:`failure_class` answered, is ``expected``: a class, or ``None``
-    for a run that succeeds; a failure says both in words."""
-    check(clause, got == expected, expected=_as_words(expected), came=_as_words(got), what=what)
+    for a run that succeeds; a failure says both in words.  Where a class is expected it
+    is a check of CONV-004 too (:data:`CLASS_RULE`, the class reported exactly)."""
+    check(
+        clause,
+        got == expected,
+        expected=_as_words(expected),
+        came=_as_words(got),
+        what=what,
+        by_term=() if expected is None else (CLASS_RULE,),
+    )
 
 
 def run_stream(program: str, messages: list[Any], blocks: int) -> bytes:

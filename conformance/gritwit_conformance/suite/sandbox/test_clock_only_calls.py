@@ -114,6 +114,7 @@ def test_platform_and_uuid1_answer_from_the_fixed_clock_and_the_run_stream(
         "select.select([], [], [], 0.5)",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_a_poll_that_waits_is_still_forbidden(impl: Implementation, waiting: str) -> None:
     program = (
         f"import select, time\ntry:\n    {waiting}\nexcept OSError:\n    pass\nprint('went on')\n"
@@ -139,6 +140,7 @@ def test_a_poll_that_waits_is_still_forbidden(impl: Implementation, waiting: str
         "import urllib.request\n    urllib.request.urlopen('http://example.org/')",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_processes_and_name_resolution_stay_forbidden(impl: Implementation, attempt: str) -> None:
     program = f"try:\n    {attempt}\nexcept Exception:\n    pass\nprint('went on')\n"
     check_class(
@@ -161,6 +163,7 @@ def test_processes_and_name_resolution_stay_forbidden(impl: Implementation, atte
         "tempfile.gettempdir()",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_tempfile_without_a_directory_is_forbidden(impl: Implementation, call: str) -> None:
     program = f"import tempfile\ntry:\n    {call}\nexcept Exception:\n    pass\nprint('went on')\n"
     check_class(

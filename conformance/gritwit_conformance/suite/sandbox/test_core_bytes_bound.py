@@ -48,6 +48,7 @@ def _shared() -> dict[str, Any]:
 
 @pytest.mark.req("SBX-006.16", "SBX-007.3", "ADP-019.2")
 @pytest.mark.parametrize(("make", "path"), [(_flat, "b"), (_shared, "x/f")])
+@pytest.mark.req("CONV-004")
 def test_files_past_the_core_limit_are_refused_before_the_program(
     impl: Implementation, make: Any, path: str
 ) -> None:

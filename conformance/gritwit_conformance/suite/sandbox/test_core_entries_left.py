@@ -49,6 +49,7 @@ PROGRAMS: dict[str, tuple[str, int]] = {
 
 @pytest.mark.req("SBX-006.15", "SBX-007.3", "SBX-008.1", "SBX-004.2", "ADP-019.2", "ENC-014")
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
+@pytest.mark.req("CONV-004")
 def test_a_run_may_leave_a_core_at_the_bound_and_no_more(impl: Implementation, name: str) -> None:
     top, objects = _below()
     program, added = PROGRAMS[name]

@@ -55,6 +55,7 @@ def _run(impl: Implementation, core: str, objects: list[str]) -> Any:
 
 @pytest.mark.req("SBX-006.15", "SBX-008.1", "ADP-019.3")
 @pytest.mark.parametrize("levels", [17, 40])
+@pytest.mark.req("CONV-004")
 def test_a_dag_core_past_the_bound_is_output_too_large_before_the_program(
     impl: Implementation, levels: int
 ) -> None:
@@ -90,6 +91,7 @@ def test_a_core_within_the_bound_mounts_and_comes_back(
 
 
 @pytest.mark.req("SBX-006.15")
+@pytest.mark.req("CONV-004")
 def test_one_entry_past_the_bound_is_output_too_large(impl: Implementation) -> None:
     reply = _run(impl, *_flat(True))
     error_answer(reply, "SBX-006.15", "output-too-large", "a run over a core of 2**18 + 1 entries")

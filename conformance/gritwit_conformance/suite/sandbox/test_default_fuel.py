@@ -37,6 +37,7 @@ def _class(impl: Implementation, program: str, **args: Any) -> str | None:
 @pytest.mark.slow
 @pytest.mark.req("SBX-006.3", "SBX-006.1", "SBX-008.1", "SBX-005.16", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_the_default_fuel_is_exactly_five_billion(impl: Implementation) -> None:
     """The fuel ``C`` the program needs besides its write is measured on the in-process
     reference (with 2 MiB of output the write pays its 1 MiB in full); with an output

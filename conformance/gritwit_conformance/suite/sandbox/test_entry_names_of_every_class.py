@@ -80,6 +80,7 @@ def _bad_tree(raw_name: bytes) -> tuple[str, list[str]]:
 @pytest.mark.req("SBX-004.1", "ADP-019.3", "ID-004")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_mounted_entry_names_of_every_class_are_the_file_names(impl: Implementation) -> None:
     """Each entry of a mounted tree is the file or directory of exactly its name — names that
     differ only in case are two files —; an entry name the object rules refuse (NUL, empty,
@@ -203,6 +204,7 @@ VALID_NAME_CLASSES = ("ascii", "mixed-case", "bmp", "astral")
 @pytest.mark.req("SBX-011.2", "SBX-011.1", "ADP-019.7")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.req("SBX-004.2")
+@pytest.mark.req("CONV-004")
 def test_near_misses_of_the_code_entries_are_state(impl: Implementation) -> None:
     """Only entries named exactly ``wit`` and ``wit_update`` are code: near misses of
     every class given as ``state`` are mounted and kept, and a run that leaves near misses

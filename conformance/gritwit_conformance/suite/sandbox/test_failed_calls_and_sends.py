@@ -60,6 +60,7 @@ WRITTEN, LIMIT = 1000, 100
 @pytest.mark.req("SBX-006.5", "SBX-005.16", "SBX-007.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("stream", [1, 2], ids=["stdout", "stderr"])
+@pytest.mark.req("CONV-004")
 def test_the_byte_that_shows_the_output_limit_passed_is_paid(
     impl: Implementation, stream: int
 ) -> None:
@@ -155,6 +156,7 @@ def _sends_program(sends: list[dict[str, Any]] | str) -> str:
     ],
     ids=["data-null", "data-number", "data-null-with-headers", "headers-null", "to-number"],
 )
+@pytest.mark.req("CONV-004")
 def test_a_send_whose_to_or_data_is_no_text_is_invalid(
     impl: Implementation, sends: list[dict[str, Any]] | str
 ) -> None:

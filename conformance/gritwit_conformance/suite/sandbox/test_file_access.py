@@ -72,6 +72,7 @@ def test_what_a_program_reads_about_files_comes_from_the_path_alone(
     "attempt",
     ["open('../input/main.py').read()", "os.listdir('..')", "os.stat('d/../../out')"],
 )
+@pytest.mark.req("CONV-004")
 def test_a_path_out_of_its_preopen_ends_the_run(impl: Implementation, attempt: str) -> None:
     program = (
         f"import os\nos.mkdir('d')\ntry:\n    {attempt}\nexcept OSError:\n    pass\nprint(1)\n"
@@ -113,6 +114,7 @@ def test_input_is_read_only_and_the_run_goes_on(impl: Implementation) -> None:
 @pytest.mark.parametrize(
     "attempt", ["os.symlink('a', 'b')", "os.link('a', 'b')", "os.symlink('a', '/out/b')"]
 )
+@pytest.mark.req("CONV-004")
 def test_making_a_link_ends_the_run(impl: Implementation, attempt: str) -> None:
     program = f"import os\nopen('a', 'w').write('1')\ntry:\n    {attempt}\nexcept OSError:\n"
     program += "    pass\nprint(1)\n"
@@ -167,6 +169,7 @@ def test_readlink_fails_with_einval_and_the_run_goes_on(impl: Implementation) ->
     ],
     ids=lambda value: str(value).replace("\n", "; ")[:60],
 )  # fmt: skip
+@pytest.mark.req("CONV-004")
 def test_writes_are_counted_when_made(impl: Implementation, writes: str, error: str | None) -> None:
     body = "\n".join("    " + line for line in writes.splitlines())
     program = (

@@ -73,6 +73,7 @@ def _reference_fuel(program: str, listings: int) -> int:
 @pytest.mark.req("SBX-006.12", "SBX-006.5", "SBX-006.6")
 @pytest.mark.parametrize("program", [CHAIN, SHRUNK], ids=["chain", "shrunk"])
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_run_that_goes_on_to_list_uses_more_fuel(impl: Implementation, program: str) -> None:
     alone, listed = _reference_fuel(program, 0), _reference_fuel(program, 3)
     suite_premise(listed > alone, "the reference's own fuel is monotone (SBX-006.12)")

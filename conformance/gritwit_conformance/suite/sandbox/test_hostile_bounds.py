@@ -21,7 +21,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation, InProcess, Subprocess
 
-from .._check import Clause, check, check_equal, error_answer, ok_answer
+from .._check import Clause, check, check_equal, check_error_class, error_answer, ok_answer
 from ._runs import COUNTER, build, encodings, returned_objects
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -82,10 +82,11 @@ def _peak_bytes(impl: Implementation) -> int | None:
 
 
 @pytest.mark.req("SBX-005.15", "SBX-005.16", "SBX-007.2", "ADP-019.4")
+@pytest.mark.req("CONV-004")
 def test_one_buffer_listed_a_thousand_times_is_output_too_large(impl: Implementation) -> None:
     _counter_still_counts(impl)  # the implementation warm: its baseline
     before = _peak_bytes(impl)
-    check_equal(
+    check_error_class(
         ("SBX-005.15", "SBX-005.16"),
         "output-too-large",
         _class(impl, WRITEV),
@@ -106,6 +107,7 @@ def test_one_buffer_listed_a_thousand_times_is_output_too_large(impl: Implementa
 
 @pytest.mark.req("SBX-005.16", "SBX-007.2")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementation) -> None:
     at = "import os\nos.writev(1, [b'x' * 100] * 10)\n"
     check_equal(
@@ -115,7 +117,7 @@ def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementati
         "ten buffers of 100 bytes are exactly the output limit of 1000",
     )
     over = "import os\nos.writev(1, [b'x' * 100] * 10 + [b'y'])\n"
-    check_equal(
+    check_error_class(
         "SBX-005.16",
         "output-too-large",
         _class(impl, over, limits={"output": 1000}),
@@ -125,6 +127,7 @@ def test_writev_to_standard_output_on_both_sides_of_the_limit(impl: Implementati
 
 @pytest.mark.req("SBX-005.16", "SBX-007.4", "SBX-007.5")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
     impl: Implementation,
 ) -> None:
@@ -138,7 +141,7 @@ def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
         _run(impl, program.format(n=2), limits={"core": 15, "sends": 5}),
         "what os.writev of 20 bytes answers against a write budget of 20 (core 15, sends 5)",
     )
-    check_equal(
+    check_error_class(
         "SBX-007.4",
         "output-too-large",
         _class(impl, program.format(n=3), limits={"core": 15, "sends": 5}),
@@ -148,6 +151,7 @@ def test_writev_to_a_file_is_held_to_the_write_budget_before_it_copies(
 
 @pytest.mark.req("SBX-005.18", "SBX-005.19")
 @pytest.mark.req("ADP-019.2", "ADP-019.4", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_position_past_2_63_fails_eoverflow_not_the_host(impl: Implementation) -> None:
     program = (
         "import errno, os\nfd = os.open('f', os.O_RDWR | os.O_CREAT)\n"
@@ -167,7 +171,7 @@ def test_a_position_past_2_63_fails_eoverflow_not_the_host(impl: Implementation)
         "import os\nfd = os.open('f', os.O_RDWR | os.O_CREAT)\n"
         "os.lseek(fd, 2**63 - 1, os.SEEK_CUR)\nos.lseek(fd, 2**63 - 1, os.SEEK_CUR)\n"
     )
-    check_equal(
+    check_error_class(
         "SBX-005.19",
         "program-exit",
         _class(impl, twice),
@@ -203,11 +207,12 @@ def test_a_path_of_4096_bytes_is_taken_and_one_longer_is_enametoolong(
 
 @pytest.mark.req("SBX-004.5", "SBX-013.1")
 @pytest.mark.req("ADP-019.4")
+@pytest.mark.req("CONV-004")
 def test_sends_nested_a_hundred_thousand_deep_are_invalid_transition(
     impl: Implementation,
 ) -> None:
     deep = "open('/out/sends.json', 'w').write('[' * 100000)\n"
-    check_equal(
+    check_error_class(
         "SBX-004.5",
         "invalid-transition",
         _class(impl, deep),
@@ -215,7 +220,7 @@ def test_sends_nested_a_hundred_thousand_deep_are_invalid_transition(
         "host's recursion error",
     )
     nested = "open('/out/sends.json', 'w').write('[' * 20 + ']' * 20)\n"
-    check_equal(
+    check_error_class(
         "SBX-004.5",
         "invalid-transition",
         _class(impl, nested),
@@ -225,6 +230,7 @@ def test_sends_nested_a_hundred_thousand_deep_are_invalid_transition(
 
 
 @pytest.mark.req("SBX-004.5")
+@pytest.mark.req("CONV-004")
 def test_a_send_header_with_a_lone_surrogate_is_invalid_transition(impl: Implementation) -> None:
     to = "ab" * 32
     good = {"to": to, "headers": {"mt": "note"}}
@@ -238,7 +244,7 @@ def test_a_send_header_with_a_lone_surrogate_is_invalid_transition(impl: Impleme
         "the headers of the first send",
     )
     lone = json.dumps([good]).replace("note", "\\ud800")
-    check_equal(
+    check_error_class(
         "SBX-004.5",
         "invalid-transition",
         _class(impl, program.format(lone)),
@@ -251,6 +257,7 @@ def test_a_send_header_with_a_lone_surrogate_is_invalid_transition(impl: Impleme
 
 @pytest.mark.req("SBX-006.5", "SBX-008.1")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
     program = "import os\nos.urandom(1 << 20)\nprint('ok')\n"
     check_equal(
@@ -259,7 +266,7 @@ def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
         _run(impl, program, limits={"fuel": 400_000_000}),
         "stdout of a MiB of random bytes with 4 x 10**8 fuel, enough to pay for them",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.5",
         "fuel-exhausted",
         _class(impl, program, limits={"fuel": 200_000_000}),
@@ -270,6 +277,7 @@ def test_random_bytes_are_paid_in_fuel(impl: Implementation) -> None:
 
 @pytest.mark.req("SBX-006.5", "SBX-006.6")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
     program = (
         "import os\nfor i in range(1000):\n    open(str(i), 'w').close()\n"
@@ -281,7 +289,7 @@ def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
         _run(impl, program, limits={"fuel": 2_500_000_000}),
         "stdout of 200 listings of 1000 entries with 2.5 x 10**9 fuel, enough to pay for them",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.5",
         "fuel-exhausted",
         _class(impl, program, limits={"fuel": 1_600_000_000}),
@@ -292,9 +300,10 @@ def test_listing_entries_is_paid_in_fuel(impl: Implementation) -> None:
 
 @pytest.mark.req("SBX-006.5", "SBX-008.1")
 @pytest.mark.req("ADP-019.4")
+@pytest.mark.req("CONV-004")
 def test_the_urandom_loop_of_the_issue_ends_fuel_exhausted(impl: Implementation) -> None:
     program = "import os\nwhile True:\n    os.urandom(1 << 20)\n"
-    check_equal(
+    check_error_class(
         "SBX-006.5",
         "fuel-exhausted",
         _class(impl, program, limits={"fuel": 1_000_000_000}),
@@ -313,6 +322,7 @@ MANY_FORBIDDEN = (
 
 
 @pytest.mark.req("SBX-008.5", "SBX-008.2")
+@pytest.mark.req("CONV-004")
 def test_many_forbidden_attempts_are_named_in_a_bounded_message(impl: Implementation) -> None:
     """A run that made 20 000 forbidden attempts fails ``forbidden-operation`` (SBX-008.2) with
     a message that names at most 16 of them: at most 8 000 characters (SBX-008.5), where one
@@ -347,8 +357,9 @@ def test_many_forbidden_attempts_are_named_in_a_bounded_message(impl: Implementa
 
 @pytest.mark.req("SBX-005.6", "SBX-008.2")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_opening_a_bytes_path_outside_is_forbidden(impl: Implementation) -> None:
-    check_equal(
+    check_error_class(
         "SBX-005.6",
         "forbidden-operation",
         _class(impl, "open(b'/etc/passwd')\n"),
@@ -373,10 +384,11 @@ def test_opening_a_bytes_path_outside_is_forbidden(impl: Implementation) -> None
     ],
     ids=["main-forbid", "builtins", "os-exit", "normpath"],
 )
+@pytest.mark.req("CONV-004")
 def test_nothing_a_program_rebinds_turns_the_classification_off(
     impl: Implementation, rebind: str
 ) -> None:
-    check_equal(
+    check_error_class(
         "SBX-005.21",
         "forbidden-operation",
         _class(impl, rebind + "open('/etc/passwd')\n"),
@@ -410,12 +422,13 @@ def test_a_system_exit_that_is_no_32_bit_status_is_program_exit(
 
 
 @pytest.mark.req("SBX-008.3")
+@pytest.mark.req("CONV-004")
 def test_an_exception_whose_traceback_raises_is_program_exit(impl: Implementation) -> None:
     program = (
         "class E(Exception):\n    @property\n    def __traceback__(self):\n"
         "        raise RuntimeError('no')\nraise E()\n"
     )
-    check_equal(
+    check_error_class(
         "SBX-008.3",
         "program-exit",
         _class(impl, program),
@@ -424,11 +437,12 @@ def test_an_exception_whose_traceback_raises_is_program_exit(impl: Implementatio
 
 
 @pytest.mark.req("SBX-007.6", "SBX-007.3", "SBX-008.1")
+@pytest.mark.req("CONV-004")
 def test_a_file_larger_than_an_object_is_output_too_large(impl: Implementation) -> None:
     program = "open('big', 'wb').write(b'x' * ({mib} << 20))\n"
     reply = impl.call("sandbox-run", program=program.format(mib=15))
     ok_answer(reply, "SBX-007.6", "a run leaving a 15 MiB file, which fits one object")
-    check_equal(
+    check_error_class(
         "SBX-007.6",
         "output-too-large",
         _class(impl, program.format(mib=20)),
@@ -440,10 +454,11 @@ def test_a_file_larger_than_an_object_is_output_too_large(impl: Implementation) 
 @pytest.mark.req("SBX-006.8", "SBX-006.2")
 @pytest.mark.parametrize("memory", [1, 1 << 20, 9 << 20])
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_memory_limit_the_interpreter_cannot_start_in_is_memory_limit(
     impl: Implementation, memory: int
 ) -> None:
-    check_equal(
+    check_error_class(
         "SBX-006.8",
         "memory-limit",
         _class(impl, "print(1)\n", limits={"memory": memory}),

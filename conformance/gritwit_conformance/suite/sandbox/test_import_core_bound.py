@@ -58,6 +58,7 @@ def _open(impl: Implementation, path: Path) -> str:
 
 @pytest.mark.req("SBX-006.18", "SBX-006.15", "RUN-009.3", "RUN-009.8")
 @pytest.mark.parametrize("extra", [1, 2])
+@pytest.mark.req("CONV-004")
 def test_an_import_whose_head_core_is_past_the_entries_bound_is_refused(
     impl: Implementation, tmp_path: Path, extra: int
 ) -> None:
@@ -110,6 +111,7 @@ def _step(encoded: list[bytes]) -> bytes:
 
 
 @pytest.mark.req("SBX-006.18", "RUN-009.2", "RUN-009.6")
+@pytest.mark.req("CONV-004")
 def test_the_bundles_own_checks_come_before_the_core_bound(
     impl: Implementation, tmp_path: Path
 ) -> None:

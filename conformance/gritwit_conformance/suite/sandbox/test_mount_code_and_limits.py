@@ -14,13 +14,14 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import call_ok, check, check_equal, check_error_class
 from ._clauses import _class, _interpreter, _run, _stdout
 
 pytestmark = pytest.mark.profile("sandbox")
 
 
 @pytest.mark.req("SBX-006.3", "SBX-007.2", "ADP-019.2")
+@pytest.mark.req("CONV-004")
 def test_limits_left_out_are_the_defaults(impl: Implementation) -> None:
     mib = 1 << 20
     exact = f"import sys\nsys.stdout.write('x' * {mib})\n"
@@ -32,7 +33,7 @@ def test_limits_left_out_are_the_defaults(impl: Implementation) -> None:
         "hex digits of the stdout of a run writing 1 MiB, within the default output limit",
     )
     over = _class(impl, exact.replace(f"{mib})", f"{mib + 1})"))
-    check_equal(
+    check_error_class(
         ("SBX-007.2", "ADP-019.2"),
         "output-too-large",
         over,
@@ -45,7 +46,7 @@ def test_limits_left_out_are_the_defaults(impl: Implementation) -> None:
         _stdout(impl, memory, rule=("SBX-006.3", "ADP-019.2")),
         "stdout of a run using 160 MiB, within the default 256 MiB",
     )
-    check_equal(
+    check_error_class(
         ("SBX-006.3", "ADP-019.2"),
         "memory-limit",
         _class(impl, "b = bytearray(300 << 20)\n"),

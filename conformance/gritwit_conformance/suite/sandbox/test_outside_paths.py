@@ -123,6 +123,7 @@ def test_calls_on_paths_outside_fail_enoent_and_the_run_goes_on(impl: Implementa
     "opening",
     ["open('/etc/passwd')", "os.open('/etc/passwd', os.O_RDONLY)", "open('/tmp/x', 'w')"],
 )
+@pytest.mark.req("CONV-004")
 def test_opening_a_path_outside_is_still_forbidden(impl: Implementation, opening: str) -> None:
     program = (
         "import os\ntry:\n    os.stat('/etc/passwd')\nexcept OSError:\n    pass\n"
@@ -139,6 +140,7 @@ def test_opening_a_path_outside_is_still_forbidden(impl: Implementation, opening
 
 @pytest.mark.req("SBX-005.22", "SBX-005.8", "SBX-008.2")
 @pytest.mark.parametrize("path", ["/core/../etc", "../etc", "/input/../../etc/passwd"])
+@pytest.mark.req("CONV-004")
 def test_a_path_climbing_out_of_a_preopen_is_forbidden(impl: Implementation, path: str) -> None:
     program = (
         f"import os\ntry:\n    os.stat({path!r})\nexcept OSError:\n    pass\nprint('went on')\n"

@@ -59,6 +59,7 @@ WALKS = {
 @pytest.mark.req("SBX-006.13", "SBX-006.5")
 @pytest.mark.parametrize("name", list(WALKS))
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_walk_costs_exactly_its_components_from_any_depth(
     impl: Implementation, name: str
 ) -> None:

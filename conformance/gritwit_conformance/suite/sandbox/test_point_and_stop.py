@@ -116,6 +116,7 @@ CLOCK_CALLS = (
 
 
 @pytest.mark.req("SBX-006.5", "SBX-006.1")
+@pytest.mark.req("CONV-004")
 def test_clock_res_get_is_paid_from_the_run_fuel(impl: Implementation) -> None:
     fuel = 100_000_000
     few = impl.call("sandbox-run", program=CLOCK_CALLS.format(n=1000), limits={"fuel": fuel})

@@ -58,6 +58,7 @@ LITERALS = [s for s in tc.samples("ascii", "mixed-case", "bmp", "astral") if _qu
 @pytest.mark.req("SBX-001.2", "SBX-003.2", "ADP-019.3", "ADP-019.7")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.req("ADP-004.11", "ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation) -> None:
     """The source, characters of every class written as they are (no escapes), is
     ``/input/main.py`` in UTF-8 and, through ``wit-genesis``, the ``wit`` blob's data."""
@@ -136,6 +137,7 @@ def test_a_program_of_every_class_is_run_and_stored_as_utf8(impl: Implementation
 @pytest.mark.req("SBX-001.3", "SBX-001.4", "SBX-002.1", "ADP-019.3", "ADP-004.8")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.req("ADP-004.10", "OBJ-006.2")
+@pytest.mark.req("CONV-004")
 def test_near_misses_of_the_interpreter_and_sandbox_headers_fail_unknown_wit(
     impl: Implementation,
 ) -> None:

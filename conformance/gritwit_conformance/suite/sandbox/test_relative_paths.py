@@ -77,6 +77,7 @@ def test_dot_dot_from_a_descriptor_that_stays_inside_is_allowed(impl: Implementa
         "os.stat('../../../..', dir_fd=fd)",
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_dot_dot_above_the_root_from_a_descriptor_ends_the_run(
     impl: Implementation, attempt: str
 ) -> None:

@@ -28,7 +28,7 @@ import gritwit as g
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, suite_premise
+from .._check import call_ok, check, check_equal, check_error_class, suite_premise
 from ._runs import failure_class, ran
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -74,6 +74,7 @@ MEMORY_OVER = "b = bytearray(246 << 20)\nprint(len(b))\n"
 @pytest.mark.req("SBX-006.3", "SBX-007.3", "SBX-006.2", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) -> None:
     """A member of ``limits`` left out keeps its default (ADP-019.2): a sends file of
     exactly 1 MiB passes and one byte more fails; 64 MiB + 1 byte of core fails (exactly
@@ -85,25 +86,25 @@ def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) 
         ran(impl, SENDS.format(n=MIB))["sends"],
         "the sends of a /out/sends.json of exactly 1 MiB, within the default sends limit",
     )
-    check_equal(
+    check_error_class(
         ("SBX-007.3", "ADP-019.2"),
         "output-too-large",
         _class(impl, SENDS.format(n=MIB + 1)),
         "the class of a /out/sends.json of 1 MiB + 1 byte, past the default sends limit",
     )
-    check_equal(
+    check_error_class(
         ("SBX-007.3", "ADP-019.2"),
         "output-too-large",
         _class(impl, CORE_OVER),
         "the class of 64 MiB + 1 byte of files left in /core, past the default core limit",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.2",
         "memory-limit",
         _class(impl, MEMORY_OVER, limits={"memory": 256 * MIB}),
         "the class of a program needing more than 256 MiB under a memory limit of 256 MiB",
     )
-    check_equal(
+    check_error_class(
         ("SBX-006.3", "ADP-019.2"),
         "memory-limit",
         _class(impl, MEMORY_OVER),
@@ -118,12 +119,13 @@ def test_limits_left_out_are_the_defaults_at_their_bounds(impl: Implementation) 
 @pytest.mark.req("SBX-006.8", "SBX-006.4")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_start_up_below_the_snapshot_point_memory_is_memory_limit(impl: Implementation) -> None:
     """The module's minimum is 10 MiB and its start-up needs 10.875 MiB (SBX-006.8): a
     limit the interpreter instantiates in but cannot reach the snapshot point with fails
     → ``memory-limit``, never ``program-exit``, ``trap`` or ``fuel-exhausted``."""
     for memory in (10 * MIB, 10 * MIB + MIB // 2):
-        check_equal(
+        check_error_class(
             "SBX-006.8",
             "memory-limit",
             _class(impl, "print(1)\n", limits={"memory": memory}),
@@ -153,6 +155,7 @@ except MemoryError:
 
 
 @pytest.mark.req("SBX-008.4", "SBX-006.2", "SBX-008.1", "SBX-006.1")
+@pytest.mark.req("CONV-004")
 def test_a_trap_is_trap_at_the_memory_limit_memory_limit_and_out_of_fuel_fuel_exhausted(
     impl: Implementation,
 ) -> None:
@@ -160,7 +163,7 @@ def test_a_trap_is_trap_at_the_memory_limit_memory_limit_and_out_of_fuel_fuel_ex
     (SBX-008.4); after the program could get no more memory → ``memory-limit`` (a trap
     with the memory within 16 MiB of the limit, SBX-006.2); a loop that runs out of fuel
     there is ``fuel-exhausted``, which SBX-008.1 puts before ``memory-limit``."""
-    check_equal(
+    check_error_class(
         "SBX-008.4",
         "trap",
         _class(impl, "import os\nos.abort()\n"),
@@ -168,14 +171,14 @@ def test_a_trap_is_trap_at_the_memory_limit_memory_limit_and_out_of_fuel_fuel_ex
     )
     limits = {"memory": 32 * MIB, "fuel": 400_000_000}
     at_limit = _class(impl, AT_THE_LIMIT.format(end="os.abort()"), limits=limits)
-    check_equal(
+    check_error_class(
         "SBX-006.2",
         "memory-limit",
         at_limit,
         "the class of a trap once the program cannot get more memory",
     )
     looping = _class(impl, AT_THE_LIMIT.format(end="while True:\n    pass"), limits=limits)
-    check_equal(
+    check_error_class(
         ("SBX-008.1", "SBX-006.1"),
         "fuel-exhausted",
         looping,
@@ -194,6 +197,7 @@ LISTING = "import os\nfor n in 'edcba':\n    open(n, 'w').close()\nprint(os.list
 
 @pytest.mark.req("SBX-005.16", "SBX-006.5", "SBX-006.6", "SBX-007.2")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     """A write past the output limit copies and pays at most the room left and the byte
     that shows the limit passed (SBX-005.16, SBX-006.5): the same program, which pays its
@@ -204,7 +208,7 @@ def test_host_work_is_paid_exactly(impl: Implementation) -> None:
     passes with exactly its fuel, not with one less."""
     whole = _reference_fuel(WRITE, output_bytes=2 * MIB)
     limits = {"output": 10, "fuel": whole - MIB + 6}
-    check_equal(
+    check_error_class(
         ("SBX-006.5", "SBX-005.16"),
         "output-too-large",
         _class(impl, WRITE, limits=limits),
@@ -221,7 +225,7 @@ def test_host_work_is_paid_exactly(impl: Implementation) -> None:
         _stdout(impl, LISTING, limits={"fuel": fuel}),
         f"stdout of listing five entries with {fuel} fuel, what SBX-006.5's rates ask",
     )
-    check_equal(
+    check_error_class(
         ("SBX-006.5", "SBX-006.6"),
         "fuel-exhausted",
         _class(impl, LISTING, limits={"fuel": fuel - 1}),
@@ -247,6 +251,7 @@ print(bytes(bufs[1023]).decode())
 
 @pytest.mark.req("SBX-006.5")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
     """Every entry of an ``iovec`` array costs 2 000 (SBX-006.5): the 40 calls here pay
     81 920 000 for their entries, and the run passes with exactly the fuel the reference
@@ -259,7 +264,7 @@ def test_iovec_entries_are_paid_each(impl: Implementation) -> None:
         _stdout(impl, IOVECS, limits={"fuel": fuel}),
         f"stdout of 20 writes and 20 reads through 1 024 iovecs with {fuel} fuel",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.5",
         "fuel-exhausted",
         _class(impl, IOVECS, limits={"fuel": fuel - 1}),
@@ -313,6 +318,7 @@ def test_long_iovec_arrays_and_the_random_stream_are_handed_out_whole(
 @pytest.mark.req("SBX-004.5")
 @pytest.mark.inputs("ascii")
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_sends_json_of_every_json_type_but_a_list_is_invalid_transition(
     impl: Implementation,
 ) -> None:
@@ -323,7 +329,7 @@ def test_sends_json_of_every_json_type_but_a_list_is_invalid_transition(
     cases = ["{}", '""', "0", "null", "true", json.dumps([{"to": to, "headers": {"mt": 1}}])]
     program = "open('/out/sends.json', 'w').write({text!r})\n"
     for text in cases:
-        check_equal(
+        check_error_class(
             "SBX-004.5",
             "invalid-transition",
             _class(impl, program.format(text=text)),

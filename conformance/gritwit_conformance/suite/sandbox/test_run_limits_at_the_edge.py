@@ -11,7 +11,7 @@ import gritwit as g
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal, suite_premise
+from .._check import check_equal, check_error_class, suite_premise
 from ._sandbox_texts import _class, _needs_interpreter, _run
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -39,6 +39,7 @@ def _reference_run(program: str, **limits: int) -> tuple[str | None, int]:
 @pytest.mark.req("SBX-006.1", "SBX-006.4", "SBX-006.5", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementation) -> None:
     """The fuel a run needs, as the reference meters it (WASM-019 and SBX-006.5's rates,
     counted from the snapshot point): with exactly that fuel it passes, with one less it
@@ -60,7 +61,7 @@ def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementati
         check_equal(
             "SBX-006.1", want, bytes.fromhex(got["stdout"]), "stdout of a run with exactly its fuel"
         )
-        check_equal(
+        check_error_class(
             "SBX-006.1",
             "fuel-exhausted",
             _class(impl, program, limits={"fuel": fuel - 1}),
@@ -71,6 +72,7 @@ def test_a_run_may_use_exactly_its_fuel_and_not_one_unit_more(impl: Implementati
 @pytest.mark.req("SBX-006.2", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementation) -> None:
     """The least memory limit the run passes with (found on the reference, a whole number of
     64 KiB pages): that limit passes, one byte less fails → ``memory-limit``."""
@@ -107,7 +109,7 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
         bytes.fromhex(got["stdout"]),
         "stdout of a run with exactly its memory",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.2",
         "memory-limit",
         _class(impl, MEASURED, limits={"memory": least - 1}),
@@ -118,6 +120,7 @@ def test_a_run_may_use_exactly_its_memory_and_not_one_byte_more(impl: Implementa
 @pytest.mark.req("SBX-007.2", "SBX-012.4", "ADP-019.2")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_standard_error_at_the_limit_passes_one_byte_over_fails(impl: Implementation) -> None:
     program = "import sys\nsys.stderr.write('e' * 700)\nsys.stdout.write('o' * 300)\n"
     got = _run(
@@ -133,7 +136,7 @@ def test_standard_error_at_the_limit_passes_one_byte_over_fails(impl: Implementa
         bytes.fromhex(got["stdout"]),
         "stdout of a run writing to both (standard error is never part of it)",
     )
-    check_equal(
+    check_error_class(
         "SBX-007.2",
         "output-too-large",
         _class(impl, program, limits={"output": 699}),

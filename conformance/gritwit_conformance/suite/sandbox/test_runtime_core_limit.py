@@ -305,6 +305,7 @@ def test_an_update_is_bounded_by_the_runtimes_core_limit(
 @pytest.mark.req("ADP-015")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.req("ADP-019.5")  # sandbox-info names the interpreter of its wit
+@pytest.mark.req("CONV-004")
 def test_an_import_is_bounded_by_the_importing_runtimes_core_limit(
     impl: Implementation, tmp_path: Path
 ) -> None:

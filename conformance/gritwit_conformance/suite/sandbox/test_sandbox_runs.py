@@ -19,7 +19,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal, error_answer, ok_answer, suite_premise
+from .._check import check_equal, check_error_class, error_answer, ok_answer, suite_premise
 from ._runs import COUNTER, build, encodings, ran
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -85,12 +85,11 @@ HOSTILE = {
                  "SBX-007.2", "SBX-008.3")  # fmt: skip
 @pytest.mark.parametrize("program", list(HOSTILE), ids=lambda p: p.splitlines()[-1][:30])
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, program: str) -> None:
     error, limits = HOSTILE[program]
     got = _fails(impl, program, limits=limits)
-    check_equal(
-        "ADP-019.4", error, got, f"{program!r} with limits {limits}: expected {error}, got {got}"
-    )
+    check_error_class("ADP-019.4", error, got, f"{program!r} with limits {limits}")
     _counter_after(impl, 41)
 
 
@@ -98,6 +97,7 @@ def test_a_neighbour_keeps_working_after_a_hostileran(impl: Implementation, prog
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "import sys\nsys.stdout.write('x' * 1000)"
     if limit >= 1000:
@@ -108,7 +108,7 @@ def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, li
             f"stdout of 1000 bytes written under an output limit of {limit}",
         )
     else:
-        check_equal(
+        check_error_class(
             "SBX-007.2",
             "output-too-large",
             _fails(impl, program, limits={"output": limit}),
@@ -120,6 +120,7 @@ def test_output_at_the_limit_passes_one_byte_over_fails(impl: Implementation, li
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("limit", [1000, 999])
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     program = "open('a', 'wb').write(bytes(600))\nopen('b', 'wb').write(bytes(400))"
     if limit >= 1000:
@@ -131,7 +132,7 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
             f"the core of 1000 bytes of files left under a core limit of {limit}",
         )
     else:
-        check_equal(
+        check_error_class(
             "SBX-007.3",
             "output-too-large",
             _fails(impl, program, limits={"core": limit}),
@@ -143,6 +144,7 @@ def test_core_at_the_limit_passes_one_byte_over_fails(impl: Implementation, limi
 @pytest.mark.inputs("ascii", "largest", "past-largest")
 @pytest.mark.parametrize("limit", [300, 299])
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit: int) -> None:
     to = "ab" * 32
     text = json.dumps([{"to": to}])
@@ -159,7 +161,7 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
             f"the sends of a sends.json of 300 bytes under a sends limit of {limit}",
         )
     else:
-        check_equal(
+        check_error_class(
             "SBX-007.3",
             "output-too-large",
             _fails(impl, program, limits={"sends": limit}),
@@ -169,6 +171,7 @@ def test_sends_at_the_limit_pass_one_byte_over_fails(impl: Implementation, limit
 
 @pytest.mark.req("ADP-019.2", "SBX-006.1")
 @pytest.mark.req("ADP-019.4", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> None:
     # about 5.5 x 10**8 fuel from the snapshot point, where the run's fuel starts (SBX-006.4)
     program = "for i in range(3 * 10**5):\n    pass\nprint('done')"
@@ -180,7 +183,7 @@ def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> N
         ],
         "stdout of a loop that needs about 5.5 x 10**8 fuel, with 10**9",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.1",
         "fuel-exhausted",
         _fails(impl, program, limits={"fuel": 400_000_000}),
@@ -191,6 +194,7 @@ def test_a_program_that_fits_its_fuel_fails_with_less(impl: Implementation) -> N
 
 @pytest.mark.req("ADP-019.2", "SBX-006.2")
 @pytest.mark.req("ADP-019.4", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) -> None:
     program = "b = bytearray(64 << 20)\nprint(len(b))"
     check_equal(
@@ -199,7 +203,7 @@ def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) ->
         ran(impl, program, rule=("SBX-006.2", "ADP-019.2"), limits={"memory": 128 << 20})["stdout"],
         "stdout of a program using 64 MiB under a memory limit of 128 MiB",
     )
-    check_equal(
+    check_error_class(
         "SBX-006.2",
         "memory-limit",
         _fails(impl, program, limits={"memory": 48 << 20}),
@@ -238,6 +242,7 @@ def test_a_program_that_fits_its_memory_fails_with_less(impl: Implementation) ->
         ({"program": "", "interpreter": "ab" * 32, "objects": ["00"]}, "unknown-wit"),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_arguments_are_checked_in_the_table_s_order(
     impl: Implementation, args: dict[str, Any], error: str
 ) -> None:

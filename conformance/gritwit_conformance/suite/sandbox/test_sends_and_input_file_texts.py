@@ -17,7 +17,7 @@ from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.expected import reference_answer
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal, ok_answer, suite_premise
+from .._check import call_ok, check, check_equal, check_error_class, ok_answer, suite_premise
 from ._sandbox_texts import (
     TO,
     Json,
@@ -49,6 +49,7 @@ HEADER_TEXTS = tc.samples("ascii", "mixed-case", "bmp", "astral", "nul")
 @pytest.mark.req("SBX-004.5", "SBX-012.2", "ADP-019.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.req("ENC-014")
+@pytest.mark.req("CONV-004")
 def test_sends_json_of_every_class(impl: Implementation) -> None:
     """Header names and values of every valid class come back exactly — names that differ
     only in case are two headers, an empty value is a value —, written as raw UTF-8 or as
@@ -115,7 +116,7 @@ def test_sends_json_of_every_class(impl: Implementation) -> None:
         bad.append(json.dumps([{"to": TO, "data": data}]))
     for text in bad:
         got_class = _class(impl, _sends_program(text))
-        check_equal(
+        check_error_class(
             "SBX-004.5",
             "invalid-transition",
             got_class,
@@ -184,6 +185,7 @@ def test_the_input_file_sorts_keys_of_every_class_by_code_point(impl: Implementa
 
 @pytest.mark.req("SBX-010.4", "SBX-010.2", "SBX-010.3", "ADP-019.7")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_the_input_file_of_a_transition_holds_headers_of_every_class(
     impl: Implementation,
 ) -> None:
@@ -217,7 +219,7 @@ def test_the_input_file_of_a_transition_holds_headers_of_every_class(
     for lone in near("ping", "lone-surrogate"):
         reply = impl.call("wit-send", check=False, runtime=runtime, to=actor, mt=lone,
                           content={"blob": "00"})  # fmt: skip
-        check_equal(
+        check_error_class(
             "SBX-010.4", "invalid-utf8", reply.error_class, f"wit-send with mt {lone!r}: {reply}"
         )
     stepped, failures = _wit_run(impl, runtime)
@@ -329,6 +331,7 @@ def test_senders_are_listed_by_unsigned_id_bytes(impl: Implementation) -> None:
 
 @pytest.mark.req("SBX-012.3", "SBX-012.2", "SBX-004.5", "SBX-013.1")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
+@pytest.mark.req("CONV-004")
 def test_only_the_exact_mt_genesis_or_update_fails_a_send(impl: Implementation) -> None:
     """A program sends near misses of ``genesis`` and ``update`` of every class as
     ``mt``: the transition succeeds and the recipient receives each, exactly, in order.
@@ -363,7 +366,7 @@ def test_only_the_exact_mt_genesis_or_update_fails_a_send(impl: Implementation) 
         came=failures,
     )
     for actor, mt in refused.items():
-        check_equal(
+        check_error_class(
             ("SBX-012.3", "SBX-004.5"),
             "invalid-transition",
             failures.get(actor),

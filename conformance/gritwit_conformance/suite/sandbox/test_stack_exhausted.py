@@ -29,6 +29,7 @@ DEEP = {
 
 
 @pytest.mark.req("SBX-008.6", "SBX-008.4", "SBX-008.1")
+@pytest.mark.req("CONV-004")
 def test_recursion_through_c_exhausts_the_stack_and_an_abort_is_a_trap(
     impl: Implementation,
 ) -> None:

@@ -80,6 +80,7 @@ def _trap_edge() -> int:
 
 @pytest.mark.req("SBX-006.2", "SBX-008.4")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_a_trap_16_mib_below_the_limit_is_trap_one_byte_closer_memory_limit(
     impl: Implementation,
 ) -> None:

@@ -69,6 +69,7 @@ def test_sandbox_run_answers_a_tree_send_as_declared(impl: Implementation) -> No
     ],
     ids=["data-and-tree", "tree-list", "entry-unknown-key", "entry-data-null"],
 )
+@pytest.mark.req("CONV-004")
 def test_a_malformed_tree_send_is_invalid(impl: Implementation, send: dict[str, Any]) -> None:
     check_class(
         "SBX-004.5",

@@ -276,6 +276,7 @@ def _reference(program: str, **limits: int) -> tuple[str | None, bytes, int]:
     "SBX-007.5",
 )
 @pytest.mark.req("ADP-019.2", "ENC-014")
+@pytest.mark.req("CONV-004")
 def test_wasi_calls_at_their_boundaries_answer_and_cost_as_the_reference(
     impl: Implementation,
 ) -> None:
@@ -356,6 +357,7 @@ os.stat('/core/../etc')
 
 @pytest.mark.req("SBX-007.4", "SBX-007.5", "SBX-005.18", "SBX-005.23", "SBX-005.3", "SBX-008.1")
 @pytest.mark.req("SBX-005.8")
+@pytest.mark.req("CONV-004")
 def test_the_write_budget_counts_growth_and_a_poll_on_nothing_is_refused(
     impl: Implementation,
 ) -> None:
@@ -433,6 +435,7 @@ def _least_fuel(program: str, **limits: int) -> int:
 
 @pytest.mark.req("SBX-005.16", "SBX-007.2", "SBX-007.4", "SBX-006.5", "SBX-008.1")
 @pytest.mark.req("SBX-005.19")
+@pytest.mark.req("CONV-004")
 def test_writes_past_a_limit_count_and_cost_as_the_reference(impl: Implementation) -> None:
     reply = impl.call("sandbox-run", program=COUNTED, limits={"output": 15})
     error_answer(

@@ -10,7 +10,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import call_ok, check, check_equal, check_error_class
 from ._clauses import _class, _interpreter, _stdout
 
 pytestmark = pytest.mark.profile("sandbox")
@@ -61,6 +61,7 @@ def _genesis_of(impl: Implementation, runtime: str, headers: dict[str, str]) -> 
 
 @pytest.mark.req("SBX-001.1", "SBX-001.3", "SBX-001.4", "SBX-002.1", "SBX-002.2", "SBX-002.3")
 @pytest.mark.inputs("ascii")
+@pytest.mark.req("CONV-004")
 def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) -> None:
     held = _interpreter(impl, "SBX-001.1")
     good = {"interpreter": held, "runtime": "python-wasi", "sandbox": "1"}
@@ -86,7 +87,7 @@ def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) 
         came=run,
     )
     for actor, name in actors.items():
-        check_equal(
+        check_error_class(
             ("SBX-001.4", "SBX-002.1"),
             "unknown-wit",
             failures.get(actor),
@@ -97,10 +98,11 @@ def test_a_wit_blob_the_host_cannot_run_fails_unknown_wit(impl: Implementation) 
 
 
 @pytest.mark.req("SBX-002.1", "SBX-002.2", "ADP-019.3")
+@pytest.mark.req("CONV-004")
 def test_a_run_asking_for_another_interpreter_is_refused(impl: Implementation) -> None:
     held = _interpreter(impl, "SBX-002.1")
     other = held[:-1] + ("0" if held[-1] != "0" else "1")
-    check_equal(
+    check_error_class(
         ("SBX-002.1", "SBX-002.2"),
         "unknown-wit",
         _class(impl, "print(1)", interpreter=other),

@@ -24,6 +24,7 @@ BAD: list[Any] = [-1, 0.5, True, None, "5", 2**53]
 @pytest.mark.req("ADP-023.1")
 @pytest.mark.parametrize("name", ["clock", "max_timers", "max_past", "max_delay", "max_fires"])
 @pytest.mark.parametrize("value", BAD, ids=[repr(v) for v in BAD])
+@pytest.mark.req("CONV-004")
 def test_rt_open_refuses_a_clock_or_bound_that_is_no_integer_in_range(
     impl: Implementation, tmp_path: Path, name: str, value: Any
 ) -> None:
@@ -33,6 +34,7 @@ def test_rt_open_refuses_a_clock_or_bound_that_is_no_integer_in_range(
 
 @pytest.mark.req("ADP-023.1")
 @pytest.mark.parametrize("name", ["max_timers", "max_past", "max_delay", "max_fires"])
+@pytest.mark.req("CONV-004")
 def test_rt_open_refuses_a_bound_of_zero_and_takes_one(
     impl: Implementation, tmp_path: Path, name: str
 ) -> None:
@@ -44,6 +46,7 @@ def test_rt_open_refuses_a_bound_of_zero_and_takes_one(
 
 
 @pytest.mark.req("ADP-023.2", "ADP-023.1", "ADP-015")
+@pytest.mark.req("CONV-004")
 def test_rt_clock_sets_and_advances_and_refuses_anything_else(
     impl: Implementation, tmp_path: Path
 ) -> None:

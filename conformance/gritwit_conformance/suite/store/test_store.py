@@ -105,6 +105,7 @@ def test_putting_stored_bytes_again_succeeds_and_changes_nothing(
 
 @pytest.mark.smoke
 @pytest.mark.req("STO-003.2", "STO-005.1", "STO-005.2")
+@pytest.mark.req("CONV-004")
 def test_absent_ids(impl: Implementation, store: str) -> None:
     absent = g.object_id(g.Blob(data=b"never stored")).hex()
     check_equal(
@@ -128,6 +129,7 @@ def test_absent_ids(impl: Implementation, store: str) -> None:
         ("", "truncated"),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_put_rejects_invalid_bytes_and_stores_nothing(
     impl: Implementation, store: str, data: str, cls: str
 ) -> None:
@@ -142,6 +144,7 @@ def test_put_rejects_invalid_bytes_and_stores_nothing(
 
 
 @pytest.mark.req("STO-004.1", "STO-004.2")
+@pytest.mark.req("CONV-004")
 def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> None:
     call_ok(impl, "STO-004.1", "store-corrupt", store=store, id=hexid(BLOB))
     error_answer(impl.call("get", store=store, id=hexid(BLOB)), "STO-004.1", "corrupt-object")
@@ -151,6 +154,7 @@ def test_corruption_is_detected_on_read(impl: Implementation, store: str) -> Non
 
 @pytest.mark.smoke
 @pytest.mark.req("STO-002.3", "STO-004.2", "ADP-010.5")
+@pytest.mark.req("CONV-004")
 def test_a_put_mends_a_corrupt_copy(impl: Implementation, store: str) -> None:
     """Putting the right bytes over a corrupted copy replaces the copy: a put repairs."""
     data = g.encode_object(BLOB).hex()
@@ -189,6 +193,7 @@ def test_a_put_mends_a_corrupt_copy(impl: Implementation, store: str) -> None:
 
 
 @pytest.mark.req("STO-002.3", "STO-006", "REF-007.1")
+@pytest.mark.req("CONV-004")
 def test_a_mended_copy_serves_refs_and_other_objects_stay(impl: Implementation, store: str) -> None:
     """Only the corrupt copy is replaced; a head whose step was mended can be set again."""
     step = g.encode_object(STEP2).hex()
@@ -266,12 +271,14 @@ def test_valid_ref_names(impl: Implementation, store: str, name: str) -> None:
 
 @pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.2")
 @pytest.mark.parametrize("name", INVALID_NAMES)
+@pytest.mark.req("CONV-004")
 def test_ref_get_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
     error_answer(impl.call("ref-get", store=store, name=name), "REF-001.1", "invalid-ref-name")
 
 
 @pytest.mark.req("REF-001.1", "REF-001.3", "REF-007.1")
 @pytest.mark.parametrize("name", INVALID_NAMES)
+@pytest.mark.req("CONV-004")
 def test_ref_cas_refuses_invalid_names(impl: Implementation, store: str, name: str) -> None:
     error_answer(
         impl.call("ref-cas", store=store, name=name, expected=None, new=hexid(BLOB)),
@@ -334,6 +341,7 @@ def test_a_prefix_no_ref_name_can_start_with_lists_nothing(
 
 
 @pytest.mark.req("REF-007.5", "REF-004.2")
+@pytest.mark.req("CONV-004")
 def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> None:
     """Deleting a head is a swap without a target: REF-002 and REF-003 do not apply."""
     head = f"heads/{ACTOR.hex()}"
@@ -362,6 +370,7 @@ def test_a_swap_to_none_checks_no_target(impl: Implementation, store: str) -> No
 
 @pytest.mark.smoke
 @pytest.mark.req("REF-004.1", "REF-004.2", "REF-004.3", "REF-005", "REF-006")
+@pytest.mark.req("CONV-004")
 def test_compare_and_swap(impl: Implementation, store: str) -> None:
     name = "names/counter"
     call_ok(impl, "REF-004.1", "ref-cas", store=store, name=name, expected=None, new=hexid(BLOB))
@@ -421,6 +430,7 @@ def test_compare_and_swap(impl: Implementation, store: str) -> None:
 
 
 @pytest.mark.req("REF-002.1", "REF-002.2", "REF-003.1", "REF-003.2")
+@pytest.mark.req("CONV-004")
 def test_heads_point_at_present_steps_of_their_actor(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Step(actor=ACTOR, core=OTHER_ACTOR)).hex()
@@ -500,6 +510,7 @@ def test_durable_store_survives_reopen_and_kill(impl: Implementation, tmp_path: 
 
 @pytest.mark.smoke
 @pytest.mark.req("REF-007.1", "STO-004.2")
+@pytest.mark.req("CONV-004")
 def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -> None:
     head = f"heads/{ACTOR.hex()}"
     absent = g.object_id(g.Blob(data=b"absent")).hex()
@@ -534,6 +545,7 @@ def test_cas_reports_the_first_failing_check(impl: Implementation, store: str) -
 
 
 @pytest.mark.req("ADP-004", "ID-003")
+@pytest.mark.req("CONV-004")
 def test_malformed_ids_in_arguments(impl: Implementation, store: str) -> None:
     for bad in (hexid(BLOB).upper(), hexid(BLOB)[:63], "x" * 64):
         reply = impl.call("get", store=store, id=bad, check=False)

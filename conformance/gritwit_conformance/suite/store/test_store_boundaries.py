@@ -57,6 +57,7 @@ def test_a_ref_name_of_exactly_255_bytes_is_valid(impl: Implementation, store: s
 
 @pytest.mark.req("REF-001.2")
 @pytest.mark.parametrize("length", [256, 257])
+@pytest.mark.req("CONV-004")
 def test_a_ref_name_over_255_bytes_is_refused(
     impl: Implementation, store: str, length: int
 ) -> None:
@@ -86,6 +87,7 @@ ACTOR_HEX = g.object_id(g.Tree(entries={"wit": g.object_id(BLOB)})).hex()
         (f"heads/{ACTOR_HEX}0", False),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_segment_and_actor_id_lengths(
     impl: Implementation, store: str, name: str, valid: bool
 ) -> None:

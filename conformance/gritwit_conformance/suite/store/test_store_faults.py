@@ -87,6 +87,7 @@ def _opened(impl: Implementation, path: Path, proxy: FaultProxy | None, clause: 
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.3", "ADP-007")
+@pytest.mark.req("CONV-004")
 def test_a_server_refusing_from_the_start_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -106,6 +107,7 @@ def test_a_server_refusing_from_the_start_is_store_unavailable(
 
 
 @pytest.mark.req("DUR-006.1", "ADP-022.1", "ADP-022.2", "ADP-022.3", "ADP-007", "DUR-001")
+@pytest.mark.req("CONV-004")
 def test_a_server_going_down_between_commands_is_store_unavailable(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -137,6 +139,7 @@ def test_a_server_going_down_between_commands_is_store_unavailable(
 
 @pytest.mark.req("DUR-006.1", "ADP-022.2", "ADP-022.3")
 @pytest.mark.req("ADP-007")
+@pytest.mark.req("CONV-004")
 def test_connections_closed_by_a_restarted_server_lose_nothing(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -218,6 +221,7 @@ def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
 @pytest.mark.req(
     "DUR-006.2", "DUR-006.3", "DUR-007.2", "DUR-006.1", "DUR-002", "ADP-022.2", "ADP-022.3"
 )
+@pytest.mark.req("CONV-004")
 def test_a_connection_cut_after_a_write_was_sent_is_outcome_unknown_and_not_sent_again(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -283,6 +287,7 @@ def _blob_of_size(size: int) -> g.Blob:
 @pytest.mark.feature("write-limit")
 @pytest.mark.parametrize("bound", [4099, 65_539, 300_007])
 @pytest.mark.req("DUR-008.1", "DUR-008.2", "ADP-022.4", "ADP-004.12")
+@pytest.mark.req("CONV-004")
 def test_a_write_bound_given_at_open_is_kept_on_both_sides(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path, bound: int
 ) -> None:

@@ -104,6 +104,7 @@ REF_NAMES = _ref_names()
     "past-largest",
 )  # fmt: skip
 @pytest.mark.parametrize("name", REF_NAMES, ids=_ids(REF_NAMES))
+@pytest.mark.req("CONV-004")
 def test_ref_names_of_every_class(impl: Implementation, store: str, name: str) -> None:
     """A name REF-001 allows is read (``null``) and swapped; any other is
     ``invalid-ref-name`` in ``ref-get`` and ``ref-cas`` — segments of 1–64 characters
@@ -181,6 +182,7 @@ NEAR = _near(BLOB_ID)
 @pytest.mark.req("ADP-004.3", "ID-003")
 @pytest.mark.inputs("astral", "lone-surrogate", "largest", "past-largest")
 @pytest.mark.parametrize("bad", NEAR, ids=_ids(NEAR))
+@pytest.mark.req("CONV-004")
 def test_an_id_argument_of_astral_or_surrogate_text_is_invalid_id(
     impl: Implementation, store: str, bad: str
 ) -> None:
@@ -240,6 +242,7 @@ RULES = {"header-name": "OBJ-006.2", "header-value": "OBJ-006.3", "tree-name": "
 @pytest.mark.req("ENC-008.1", "OBJ-006.2", "OBJ-006.3", "OBJ-011.1", "OBJ-011.2")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("text", ALL, ids=_ids(ALL))
+@pytest.mark.req("CONV-004")
 def test_put_judges_text_of_every_class_as_decode_does(
     impl: Implementation, store: str, text: str
 ) -> None:

@@ -49,6 +49,7 @@ def second(impl: Implementation) -> Iterator[Implementation]:
 
 @pytest.mark.smoke
 @pytest.mark.req("DUR-003", "REF-004.3")
+@pytest.mark.req("CONV-004")
 def test_two_writers_of_one_store_cannot_both_swap(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:

@@ -300,6 +300,7 @@ def test_exhausting_the_call_stack_on_a_message_fails_trap(impl: Implementation,
 
 @pytest.mark.req("WASM-015.1", "WASM-014.1")
 @pytest.mark.parametrize("kind", ["direct", "mutual", "large-frame"])
+@pytest.mark.req("CONV-004")
 def test_exhausting_the_call_stack_in_a_query_fails_trap(impl: Implementation, kind: str) -> None:
     """A query is a call too (WASM-016): unbounded recursion in it fails ``trap``."""
     funcs = {

@@ -40,6 +40,7 @@ def test_wasm_scenarios_were_found(impl: Implementation) -> None:
 
 @pytest.mark.req("ADP-016", "WASM-002.1")
 @pytest.mark.parametrize("size", [4 * 1024 * 1024 + 1, 16 * 1024 * 1024 + 1])
+@pytest.mark.req("CONV-004")
 def test_wasm_load_checks_the_module_size_first(impl: Implementation, size: int) -> None:
     """Over the 4 MiB module limit is invalid-module, even past the 16 MiB object limit."""
     module = b"\x00asm\x01\x00\x00\x00" + bytes(size - 8)

@@ -311,6 +311,7 @@ QUERY_EFFECTS: dict[str, Call] = {
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize("kind", sorted(QUERY_EFFECTS))
 @pytest.mark.parametrize(("count", "fails"), [(1024, False), (1025, True)])
+@pytest.mark.req("CONV-004")
 def test_answers_are_effects(impl: Implementation, kind: str, count: int, fails: bool) -> None:
     """An empty answer adds no output bytes, but each call is one effect."""
     lowering = Lowering()

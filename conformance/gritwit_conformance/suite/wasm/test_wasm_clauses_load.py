@@ -64,6 +64,7 @@ ALLOWED: dict[str, str] = {
 
 @pytest.mark.req("WASM-003", "WASM-002.1")
 @pytest.mark.parametrize("feature", sorted(FEATURES))
+@pytest.mark.req("CONV-004")
 def test_each_feature_outside_the_set_is_invalid_module(impl: Implementation, feature: str) -> None:
     reply = _load(impl, _wasm(FEATURES[feature]))
     error_answer(reply, "WASM-003", "invalid-module", f"wasm-load of a module using {feature}")
@@ -99,6 +100,7 @@ GOOD_EXPORTS: dict[str, str] = {
 
 @pytest.mark.req("WASM-004")
 @pytest.mark.parametrize("name", sorted(BAD_EXPORTS))
+@pytest.mark.req("CONV-004")
 def test_each_broken_export_rule_is_invalid_module(impl: Implementation, name: str) -> None:
     reply = _load(impl, _wasm(BAD_EXPORTS[name]))
     error_answer(reply, "WASM-004", "invalid-module", f"wasm-load of a module with {name}")
@@ -130,6 +132,7 @@ IMPORTS: dict[str, str] = {
 
 @pytest.mark.req("WASM-006.2", "WASM-002.1")
 @pytest.mark.parametrize("name", sorted(IMPORTS))
+@pytest.mark.req("CONV-004")
 def test_each_other_import_is_forbidden(impl: Implementation, name: str) -> None:
     reply = _load(impl, _wasm(f"(module {IMPORTS[name]} {MEMORY} {STEP})"))
     error_answer(reply, "WASM-006.2", "forbidden-import", f"wasm-load of a module importing {name}")

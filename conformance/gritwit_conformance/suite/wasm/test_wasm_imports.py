@@ -70,6 +70,7 @@ def test_a_module_importing_every_host_function_loads(impl: Implementation) -> N
     ("name", "delta"),
     [(n, d) for n in sorted(HOST_FUNCTIONS) for d in (1, -1) if HOST_FUNCTIONS[n] + d >= 0],
 )
+@pytest.mark.req("CONV-004")
 def test_a_host_function_with_another_arity_is_forbidden(
     impl: Implementation, name: str, delta: int
 ) -> None:
@@ -104,6 +105,7 @@ def _padded(size: int) -> bytes:
 
 @pytest.mark.req("WASM-002.1", "WASM-016")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_a_module_of_exactly_the_size_limit_loads(impl: Implementation) -> None:
     module = _padded(MODULE_LIMIT)
     suite_premise(len(module) == MODULE_LIMIT, "the padded module is exactly 4 MiB")
@@ -138,6 +140,7 @@ def test_the_table_limit_on_both_sides(impl: Implementation, elements: int, fail
 
 
 @pytest.mark.req("WASM-002.1", "WASM-001.2")
+@pytest.mark.req("CONV-004")
 def test_the_text_format_is_not_a_module(impl: Implementation) -> None:
     """WAT text that an engine would compile is refused: no binary magic → invalid-module."""
     text = b'(module (memory (export "memory") 1) (func (export "step")))'
@@ -155,6 +158,7 @@ def test_the_text_format_is_not_a_module(impl: Implementation) -> None:
 @pytest.mark.req("WASM-017.3", "WASM-002.1", "WASM-016")
 @pytest.mark.inputs("largest", "past-largest")
 @pytest.mark.parametrize(("pages", "fails"), [(256, False), (257, True)])
+@pytest.mark.req("CONV-004")
 def test_the_memory_minimum_on_both_sides(impl: Implementation, pages: int, fails: bool) -> None:
     module = bytes(
         wasmtime.wat2wasm(f'(module (memory (export "memory") {pages}) (func (export "step")))')

@@ -11,7 +11,7 @@ import gritwit as g
 from gritwit_conformance.data import _classes as tc
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check_equal, error_answer, ok_answer
+from .._check import check_equal, check_error_class, error_answer, ok_answer
 from ._calls import Lowering, module
 from ._wasm_texts import (
     LINK,
@@ -50,6 +50,7 @@ ABI_VALUES: dict[str, list[str]] = {
 @pytest.mark.req("WASM-001.3")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", TEXT)
+@pytest.mark.req("CONV-004")
 def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: str) -> None:
     """A core whose ``wit`` blob says ``abi`` = each value of the class: only ``1`` runs,
     every other text fails the genesis → ``unknown-wit``; so does ``ABI``/``Abi`` as the
@@ -67,7 +68,7 @@ def test_an_abi_other_than_exactly_1_is_unknown_wit(impl: Implementation, cls: s
             reply = impl.call(
                 "wit-send", check=False, runtime=runtime, to=LINK, mt="genesis", content=content
             )
-            check_equal(
+            check_error_class(
                 "WASM-001.3",
                 "invalid-utf8",
                 _refused(reply),
@@ -146,6 +147,7 @@ def test_imports_are_matched_by_exact_name(impl: Implementation, cls: str) -> No
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", TEXT)
 @pytest.mark.req("WASM-014.7")
+@pytest.mark.req("CONV-004")
 def test_exports_are_found_by_exact_name(impl: Implementation, cls: str) -> None:
     """``memory`` or ``step`` exported only under a near name → ``invalid-module``
     (``wasm-load``, the genesis step); beside the exact names the same export is ignored;
@@ -234,6 +236,7 @@ def _query_name_module() -> bytes:
 @pytest.mark.req("WASM-014.2", "ADP-004.11")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "lone-surrogate", "nul", "empty")
 @pytest.mark.parametrize("cls", TEXT)
+@pytest.mark.req("CONV-004")
 def test_query_name_returns_the_name_byte_for_byte(impl: Implementation, cls: str) -> None:
     """The guest answers what ``query_name`` gave it: the name's UTF-8, NUL and all, the
     empty name as no bytes.  A name with a lone surrogate is no text; no guest may see it:

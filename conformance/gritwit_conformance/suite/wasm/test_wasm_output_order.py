@@ -188,6 +188,7 @@ def test_a_send_of_the_whole_memory_to_a_malformed_recipient_is_invalid(
 
 
 @pytest.mark.req("WASM-018.4", "WASM-018.3", "WASM-014.4")
+@pytest.mark.req("CONV-004")
 def test_an_answer_of_the_whole_memory_is_output_too_large(impl: Implementation) -> None:
     """A query answering with 16 MiB: output-too-large, not an encoding error."""
     lowering = Lowering()

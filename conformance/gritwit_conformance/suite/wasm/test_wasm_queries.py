@@ -80,12 +80,14 @@ def _query(
 
 
 @pytest.mark.req("WASM-014.7")
+@pytest.mark.req("CONV-004")
 def test_a_module_without_a_query_export_is_unknown_query(impl: Implementation) -> None:
     reply = _query(impl, _module(None), clause="WASM-014.7")
     error_answer(reply, "WASM-014.7", "unknown-query", "wit-query of a module without query")
 
 
 @pytest.mark.req("WASM-014.7")
+@pytest.mark.req("CONV-004")
 def test_a_query_that_does_not_answer_is_unknown_query(impl: Implementation) -> None:
     reply = _query(impl, _module([("query_name", [0, 0])], answer=False), clause="WASM-014.7")
     error_answer(reply, "WASM-014.7", "unknown-query", "wit-query of a query that never answers")
@@ -135,6 +137,7 @@ STEP_ONLY: dict[str, Call] = {
 
 @pytest.mark.req("WASM-014.8")
 @pytest.mark.parametrize("name", sorted(STEP_ONLY))
+@pytest.mark.req("CONV-004")
 def test_step_functions_trap_in_a_query(impl: Implementation, name: str) -> None:
     reply = _query(impl, _module([STEP_ONLY[name]]), clause="WASM-014.8")
     error_answer(reply, "WASM-014.8", "trap", f"wit-query of a query calling {name}")
@@ -156,6 +159,7 @@ def test_query_functions_trap_in_a_step(impl: Implementation, name: str) -> None
 
 @pytest.mark.req("WASM-018.1", "WASM-018.3", "WASM-014.4", "WASM-016")
 @pytest.mark.inputs("largest", "past-largest")
+@pytest.mark.req("CONV-004")
 def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
     impl: Implementation,
 ) -> None:
@@ -178,6 +182,7 @@ def test_an_answer_of_1_mib_passes_and_one_byte_more_is_output_too_large(
 
 
 @pytest.mark.req("WASM-018.1", "WASM-014.4")
+@pytest.mark.req("CONV-004")
 def test_an_answers_header_block_counts_as_output(impl: Implementation) -> None:
     limit, headers = 1024 * 1024, b"mt\x00big\x00"  # 7 bytes of header block
     fits = _module([("answer", [0, limit - 7, headers])], answer=False, pages=17)
@@ -197,6 +202,7 @@ def test_an_answers_header_block_counts_as_output(impl: Implementation) -> None:
 
 
 @pytest.mark.req("WASM-018.1", "WASM-014.5")
+@pytest.mark.req("CONV-004")
 def test_the_blob_answer_core_answers_with_counts_as_output(impl: Implementation) -> None:
     limit = 1024 * 1024
     module = _module([("answer_core", [b"big"])], answer=False)

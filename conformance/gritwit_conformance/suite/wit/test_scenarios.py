@@ -96,6 +96,7 @@ def test_heads_are_steps_of_their_actor(impl: Implementation) -> None:
 
 
 @pytest.mark.req("ADP-014", "ADP-007")
+@pytest.mark.req("CONV-004")
 def test_unknown_runtime_is_bad_request(impl: Implementation) -> None:
     reply = impl.call("wit-run", runtime="no-such-runtime", max_steps=1)
     error_answer(reply, "ADP-007", "bad-request", "wit-run of a runtime never opened")

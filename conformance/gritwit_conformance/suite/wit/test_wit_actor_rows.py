@@ -16,7 +16,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import Clause, check, check_equal, check_type, fail, ok_answer
+from .._check import Clause, check, check_equal, check_error_class, check_type, fail, ok_answer
 from .._check_more import check_same, plain
 
 pytestmark = pytest.mark.profile("wit")
@@ -345,6 +345,7 @@ def test_spawner_sends_genesis_for_any_content(impl: Implementation) -> None:
 @pytest.mark.req("WIT-023.1", "WIT-023.2")
 @pytest.mark.inputs("ascii")
 @pytest.mark.req("ADP-014")
+@pytest.mark.req("CONV-004")
 def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
     rt = Rt(impl)
     u = rt.genesis("updater")
@@ -364,7 +365,7 @@ def test_updater_copies_the_name_unchecked(impl: Implementation) -> None:
         rt.run()["failures"],
         "the failures of the next run, which runs the name",
     )
-    check_equal(
+    check_error_class(
         "WIT-023.2",
         "unknown-wit",
         rt.query(u, "wut"),
@@ -408,6 +409,7 @@ def test_requester_keeps_any_object_as_answer(impl: Implementation) -> None:
         ("requester", ("answer",)),
     ],
 )
+@pytest.mark.req("CONV-004")
 def test_each_actor_answers_exactly_its_queries(
     impl: Implementation, actor: str, answers: tuple[str, ...]
 ) -> None:
@@ -425,7 +427,9 @@ def test_each_actor_answers_exactly_its_queries(
                 what=f"{actor}'s query {name!r}",
             )
         else:
-            check_equal("WIT-017.3", "unknown-query", got, f"{actor}'s query {name!r}, not its")
+            check_error_class(
+                "WIT-017.3", "unknown-query", got, f"{actor}'s query {name!r}, not its"
+            )
 
 
 @pytest.mark.req("WIT-017.1", "WIT-020.5")

@@ -14,7 +14,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal
+from .._check import check, check_equal, check_error_class
 from .._check_more import check_same
 from .test_wit_actor_rows import Rt
 
@@ -120,12 +120,13 @@ def test_naps_without_a_valid_amount_are_read_without_effect(impl: Implementatio
 
 @pytest.mark.req("WIT-018", "WIT-030")
 @pytest.mark.req("WIT-028.9")
+@pytest.mark.req("CONV-004")
 def test_sleepy_answers_wut_with_its_catalogue_line(impl: Implementation) -> None:
     rt = Rt(impl, "WIT-028.9")
     s = rt.genesis("sleepy")
     rt.run()
     check_equal("WIT-018", WUT, rt.query(s, "wut"), "the wut blob: WIT-018's line for sleepy")
-    check_equal(
+    check_error_class(
         "WIT-028.9",
         "unknown-query",
         rt.query(s, "slept"),
