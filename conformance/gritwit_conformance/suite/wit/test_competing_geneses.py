@@ -124,8 +124,12 @@ def _setup_spawner(pair: _Pair) -> None:
 
 
 def _run_geneses(impl: Implementation, ops: list[Op], spawner: bool, what: str) -> None:
-    """Send ``ops`` to A (a run after the last), checking every run against WIT-012."""
-    pair = _Pair(impl, ("WIT-012.3", "WIT-012.6"))
+    """Send ``ops`` to A (a run after the last), checking every run against WIT-012.
+
+    Which genesis starts A and what A reads after it depend on the order each sender's
+    pending messages are read in, oldest first (WIT-005): a run unlike the reference's
+    and A's core are checks of WIT-005 too."""
+    pair = _Pair(impl, ("WIT-012.3", "WIT-012.6", "WIT-005"))
     model = _Model()
     try:
         if spawner:
@@ -237,7 +241,7 @@ def _check_final(pair: _Pair, model: _Model, what: str) -> None:
     started = check_type("WIT-012.3", step, g.Step, expected=f"{what}: a head of A, started")
     core = check_type("WIT-002", pair.obj(started.core), g.Tree, expected="A's core a tree")
     check_equal(
-        ("WIT-013.4", "WIT-020.4"),
+        ("WIT-013.4", "WIT-020.4", "WIT-005"),
         sorted({"wit", "count", *model.notes}),
         sorted(core.entries),
         f"{what}: A's core after reading every pending message (the counter's entries and "
@@ -296,6 +300,7 @@ FAILS = _orders("WXIU")
 @pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.1", "WIT-012.5", "WIT-013.3")
 @pytest.mark.parametrize("word", STARTS)
 @pytest.mark.req("ADP-004.8", "WIT-002", "WIT-012.2", "WIT-013.4", "WIT-020.2", "WIT-020.4")
+@pytest.mark.req("WIT-005")
 def test_a_right_genesis_anywhere_among_pending_messages_starts_the_actor(
     impl: Implementation, word: str
 ) -> None:
@@ -307,6 +312,7 @@ def test_a_right_genesis_anywhere_among_pending_messages_starts_the_actor(
 @pytest.mark.req(
     "ADP-004.8", "WIT-002", "WIT-012.1", "WIT-012.2", "WIT-013.4", "WIT-020.2", "WIT-020.4"
 )
+@pytest.mark.req("WIT-005")
 def test_only_misaddressed_geneses_fail_the_first_transition(
     impl: Implementation, word: str
 ) -> None:
@@ -362,6 +368,7 @@ _SEND = st.one_of(
 
 
 @pytest.mark.req("WIT-012.3", "WIT-012.6", "WIT-012.2", "WIT-012.1", "WIT-012.5", "WIT-013.3")
+@pytest.mark.req("WIT-005")
 @pytest.mark.inputs("ascii", "mixed-case", "bmp", "astral", "nul", "empty")
 @run_settings
 @given(ops=st.lists(_SEND, min_size=1, max_size=9), spawner=st.booleans())
@@ -451,6 +458,7 @@ VALID_NEAR = sorted(c for c in NEAR_MTS if c != "lone-surrogate")
 @pytest.mark.parametrize("word", NEAR_CASES)
 @pytest.mark.parametrize("klass", VALID_NEAR)
 @pytest.mark.req("ADP-004.8", "WIT-002", "WIT-013.4", "WIT-020.2", "WIT-020.4")
+@pytest.mark.req("WIT-005")
 def test_a_near_miss_mt_is_no_genesis(impl: Implementation, klass: str, word: str) -> None:
     for mt in NEAR_MTS[klass]:
         ops = [("near", mt, False, False) if op[0] == "N" else op for op in _ops(word)]
@@ -461,6 +469,7 @@ def test_a_near_miss_mt_is_no_genesis(impl: Implementation, klass: str, word: st
 @pytest.mark.inputs("lone-surrogate")
 @pytest.mark.parametrize("word", ["N", "NW", "NR", "NUN"])
 @pytest.mark.req("WIT-002", "WIT-012.3", "WIT-012.6", "WIT-013.4", "WIT-020.2", "WIT-020.4")
+@pytest.mark.req("WIT-005")
 def test_a_genesis_mt_with_a_lone_surrogate_is_refused_and_sends_nothing(
     impl: Implementation, word: str
 ) -> None:
