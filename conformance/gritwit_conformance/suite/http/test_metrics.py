@@ -207,6 +207,13 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
     actors = _actors(http)
     steps = sum(_history_length(http, entry["actor"]) for entry in actors)
     transitions = found.value("gritwit_transitions_total")
+    check(
+        "HTTP-014.1",
+        transitions is not None,
+        expected="a counter named gritwit_transitions_total",
+        came="no metric of that name",
+        what="GET /metrics once settled",
+    )
     check_equal(
         "HTTP-014.2",
         float(steps),
