@@ -18,7 +18,7 @@ import pytest
 import gritwit as g
 
 from .._check import check, check_equal
-from ._api import body_of, counter, create, head_of, settle
+from ._api import body_of, counter, create, head_of, send, settle
 from ._service import http as http
 from ._service import services as services
 
@@ -127,4 +127,46 @@ def test_an_actor_failed_at_its_genesis_has_its_entry(http: httpx.Client) -> Non
         listed.get(failing),
         entry,
         what=f"GET /v1/actors/{failing} against its entry in GET /v1/actors",
+    )
+
+
+#: A core without a ``wit`` entry (WIT-001): a genesis of it can only fail.
+NO_WIT = g.Tree(entries={"data": g.object_id(g.Blob(data=b"\x01"))})
+
+
+@pytest.mark.req("HTTP-007.9", "HTTP-007.2", "HTTP-005.1", "WIT-001", "WIT-002")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-007.1")
+@pytest.mark.req("HTTP-009.3", "HTTP-011.1", "RUN-004.4", "CONV-004")
+def test_an_actor_whose_genesis_core_has_no_wit_is_listed_with_no_code(
+    http: httpx.Client,
+) -> None:
+    """A genesis sent as a plain message (HTTP-005.1) whose core has no ``wit`` entry
+    fails at every attempt and is marked failed with no head: it is listed, and its
+    ``code`` is ``null`` (its genesis core holds no ``wit`` blob), not an error of the
+    listing."""
+    actor = g.object_id(NO_WIT).hex()
+    send(http, actor, {"tree": {"data": {"blob": "01"}}}, mt="genesis")
+    settle(http)
+    check(
+        "RUN-004.4",
+        head_of(http, actor) is None,
+        expected="no head: a genesis core without wit adopts no step",
+        came="a head",
+        what=f"the actor {actor}, settled",
+    )
+    response = http.get("/v1/actors", params={"failed": "true"})
+    answer = body_of(response, 200, "HTTP-007.9: GET /v1/actors?failed=true")
+    entries = {e["actor"]: e for e in answer.get("actors", [])} if isinstance(answer, dict) else {}
+    check(
+        "HTTP-007.9",
+        actor in entries,
+        expected=f"{actor}, failed at its genesis, listed",
+        came=sorted(entries),
+        what="GET /v1/actors?failed=true",
+    )
+    check_equal(
+        "HTTP-007.9",
+        {"head": None, "code": None},
+        {key: entries[actor].get(key) for key in ("head", "code")},
+        what="the entry of an actor whose genesis core has no wit blob: no head, code null",
     )
