@@ -29,6 +29,7 @@ ESCAPED_MT = "\u00e9t\u00e9 \U0001f600"
 
 @pytest.mark.req("HTTP-002.3", "HTTP-005.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-005.2", "HTTP-009.1")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
 def test_escaped_characters_are_read_as_the_characters(http: httpx.Client) -> None:
     """``"\\u00e9t\\u00e9 \\ud83d\\ude00"``: no lone surrogate (the pair is one character);
     the message's ``mt`` header is ``été 😀``."""
@@ -51,6 +52,7 @@ def test_escaped_characters_are_read_as_the_characters(http: httpx.Client) -> No
 
 @pytest.mark.req("HTTP-002.3", "HTTP-005.7", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
 def test_a_lone_surrogate_in_a_batch_entry_is_400_and_sends_nothing(http: httpx.Client) -> None:
     """A batch whose one entry's ``mt`` holds ``\\ud800`` alone, inside the body's array."""
     actor = counter(http)
