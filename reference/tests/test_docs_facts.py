@@ -295,7 +295,7 @@ CLAIMS = [
     Claim(
         "evidence-unjudged",
         "docs/evidence.md",
-        r"they were ([\d,]+) of ([\d,]+): `serve` \(the HTTP service, ([\d,]+), no run yet\)",
+        r"they were ([\d,]+) of ([\d,]+): `serve` \(the HTTP service, ([\d,]+), judged in part\)",
         _unjudged_figures,
     ),
     Claim(
