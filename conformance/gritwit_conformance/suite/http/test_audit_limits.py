@@ -26,6 +26,7 @@ MADE = 101
 
 @pytest.mark.req("HTTP-020.2", "HTTP-002.3", "HTTP-020.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-007.5")
+@pytest.mark.req("CONV-004")
 def test_the_audit_limit_is_100_by_default_and_at_most_1000(services: Services) -> None:
     service = services.start(
         tokens=[

@@ -53,6 +53,7 @@ def test_escaped_characters_are_read_as_the_characters(http: httpx.Client) -> No
 @pytest.mark.req("HTTP-002.3", "HTTP-005.7", "HTTP-003.3")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
 @pytest.mark.req("HTTP-004.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_a_lone_surrogate_in_a_batch_entry_is_400_and_sends_nothing(http: httpx.Client) -> None:
     """A batch whose one entry's ``mt`` holds ``\\ud800`` alone, inside the body's array."""
     actor = counter(http)

@@ -130,6 +130,7 @@ def _ask(client: httpx.Client, method: str, template: str, world: World, query: 
 @pytest.mark.req("HTTP-002.3", "HTTP-003.1", "HTTP-003.2")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-007.4", "HTTP-010.1")
 @pytest.mark.req("HTTP-011.1")
+@pytest.mark.req("CONV-004")
 def test_a_parameter_no_endpoint_defines_is_400_at_every_endpoint(
     http: httpx.Client, services: Services
 ) -> None:

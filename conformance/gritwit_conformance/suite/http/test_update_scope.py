@@ -28,6 +28,7 @@ UPDATE = {"content": {"blob": ""}, "mt": "update"}
 @pytest.mark.req("HTTP-018.2", "HTTP-020.1", "HTTP-005.7")
 @pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2", "HTTP-020.2")
 @pytest.mark.req("HTTP-003.3", "HTTP-004.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
 def test_an_update_needs_operate_beside_send_and_is_audited(services: Services) -> None:
     service = matrix_service(services, **{"t-send-operate": {"scopes": ["send", "operate"]}})
     client, tokens = service.client, service.tokens
