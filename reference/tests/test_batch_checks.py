@@ -1,0 +1,37 @@
+"""A store batch checks what it is handed as ``put_encoded`` does (STO-002.1).
+
+The runtime's commits hand a batch pairs it encoded itself, so no adapter command can
+give it a pair whose bytes do not hash to its id: these tests hand it one directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gritwit as g
+from gritwit._errors import CorruptObject
+from gritwit.store import Store
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "memory":
+        return Store.memory()
+    return Store.open(tmp_path / "store")
+
+
+@pytest.mark.req("STO-002.1")
+def test_a_batch_refuses_bytes_that_are_not_their_id_s(store: Store) -> None:
+    good = g.encode_object(g.Blob(data=b"kept"))
+    oid = g.ObjectId(g.object_id(g.Blob(data=b"kept")).digest)
+    other = g.encode_object(g.Blob(data=b"impostor"))
+    with store.batch() as batch, pytest.raises(CorruptObject) as info:
+        batch.put_encoded([(other, oid)])
+    assert info.value.requirement == "STO-002.1", info.value
+    assert not store.has(oid)
+    with store.batch() as batch:
+        batch.put_encoded([(good, oid)])
+    assert store.get(oid) == good
+    store.close()
