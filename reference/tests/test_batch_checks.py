@@ -1,4 +1,5 @@
-"""A store batch checks what it is handed as ``put_encoded`` does (STO-002.1).
+"""A store batch checks what it is handed as ``put_encoded`` does (STO-002.1), and a
+closed memory store reads nothing.
 
 The runtime's commits hand a batch pairs it encoded itself, so no adapter command can
 give it a pair whose bytes do not hash to its id: these tests hand it one directly.
@@ -35,3 +36,14 @@ def test_a_batch_refuses_bytes_that_are_not_their_id_s(store: Store) -> None:
         batch.put_encoded([(good, oid)])
     assert store.get(oid) == good
     store.close()
+
+
+@pytest.mark.req("STO-003.1")
+def test_a_closed_memory_store_reads_nothing() -> None:
+    """After :meth:`Store.close` every read of a memory store raises, as a durable one's
+    does: the adapter forgets a closed store's handle, so no command reaches it."""
+    store = Store.memory()
+    oid = store.put(g.encode_object(g.Blob(data=b"gone")))
+    store.close()
+    with pytest.raises(ValueError):
+        store.get(oid)
