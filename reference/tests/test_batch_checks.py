@@ -7,6 +7,7 @@ give it a pair whose bytes do not hash to its id: these tests hand it one direct
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,31 @@ def test_a_batch_refuses_bytes_that_are_not_their_id_s(store: Store) -> None:
 
 @pytest.mark.req("STO-003.1")
 def test_a_closed_memory_store_reads_nothing() -> None:
-    """After :meth:`Store.close` every read of a memory store raises, as a durable one's
-    does: the adapter forgets a closed store's handle, so no command reaches it."""
+    """After :meth:`Store.close` every call of a memory store's backend raises, as a
+    durable one's does: the adapter forgets a closed store's handle, so no command
+    reaches it."""
+    from gritwit.store._memory import MemoryBackend
+
     store = Store.memory()
-    oid = store.put(g.encode_object(g.Blob(data=b"gone")))
+    data = g.encode_object(g.Blob(data=b"gone"))
+    oid = store.put(data)
+    backend = store.backend
+    assert isinstance(backend, MemoryBackend)
     store.close()
-    with pytest.raises(ValueError):
-        store.get(oid)
+    calls: dict[str, Callable[[], object]] = {
+        "read": lambda: backend.read(oid),
+        "contains": lambda: backend.contains(oid),
+        "contains_many": lambda: backend.contains_many([oid.digest]),
+        "tombstone": lambda: backend.tombstone(oid),
+        "get_ref": lambda: backend.get_ref("names/x"),
+        "cas_ref": lambda: backend.cas_ref("names/x", None, oid),
+        "insert_many": lambda: backend.insert_many([(oid, data)]),
+        "insert_many_then_cas": lambda: backend.insert_many_then_cas(
+            [(oid, data)], "names/x", None, oid
+        ),
+        "refs_changed_since": lambda: backend.refs_changed_since(0),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError):
+            call()
+            pytest.fail(f"{name} of a closed memory store answered")
