@@ -47,6 +47,7 @@ def _bare(data: bytes, claimed: int | None = None) -> bytes:
 @pytest.mark.req("ENC-014.3", "ENC-007.1", "OBJ-008")
 @pytest.mark.inputs("empty", "largest", "past-largest")
 @pytest.mark.parametrize("length", LENGTHS)
+@pytest.mark.req("CONV-004")
 def test_a_bare_blob_of_every_head_width_decodes_to_its_data(
     impl: Implementation, length: int
 ) -> None:
