@@ -64,6 +64,9 @@ def test_a_closed_memory_store_reads_nothing() -> None:
             [(oid, data)], "names/x", None, oid
         ),
         "refs_changed_since": lambda: backend.refs_changed_since(0),
+        "read_many": lambda: backend.read_many([oid]),
+        "read_pages": lambda: list(backend.read_pages([oid])),
+        "starts": lambda: backend.starts([oid.digest], 8, 64),
     }
     for name, call in calls.items():
         with pytest.raises(ValueError):
