@@ -313,8 +313,8 @@ CLAIMS = [
     Claim(
         "evidence-group-scores",
         "docs/evidence.md",
-        r"codec ([\d.]+) %, Wasm ([\d.]+) %, store ([\d.]+) %, Wit ([\d.]+) %,\s+runtime ([\d.]+) %, "
-        r"sandbox ([\d.]+) %, life ([\d.]+) %",
+        r"codec ([\d.]+) %, Wasm ([\d.]+) %, store ([\d.]+) %, Wit ([\d.]+) %,"
+        r"\s+runtime ([\d.]+) %, sandbox ([\d.]+) %, life ([\d.]+) %",
         _group_scores,
     ),
     Claim(
