@@ -495,7 +495,7 @@ def test_the_fast_path_declines_what_the_plain_path_rejects(
     rejects(data, cls, requirement)
 
 
-@pytest.mark.req("OBJ-010", "OBJ-011.1", "OBJ-011.2", "OBJ-005")
+@pytest.mark.req("OBJ-010", "OBJ-011.1", "OBJ-011.2", "OBJ-005", "ENC-008.1")
 @pytest.mark.parametrize(
     ("raw", "cls", "requirement"),
     [
@@ -503,6 +503,7 @@ def test_the_fast_path_declines_what_the_plain_path_rejects(
         ({"a/b": bytes(32)}, g.InvalidName, "OBJ-011.2"),
         ({"": bytes(32)}, g.InvalidName, "OBJ-011.1"),
         ({"a": bytes(31)}, g.InvalidId, "OBJ-005"),
+        ({"\ud800": bytes(32)}, g.InvalidUtf8, "ENC-008.1"),
     ],
 )
 def test_a_read_back_directory_is_checked_like_any_tree(
@@ -516,3 +517,24 @@ def test_a_read_back_directory_is_checked_like_any_tree(
     with pytest.raises(cls) as info:
         tree_entries_of_digests(raw)
     assert info.value.requirement == requirement, info.value
+
+
+@pytest.mark.req("OBJ-005")
+@pytest.mark.parametrize("base", [A.digest, A.hex(), b"", 0])
+def test_a_mailbox_base_must_be_an_id(base: Any) -> None:
+    """OBJ-005 on the Python API: a mailbox built with a base that is no ObjectId (its
+    digest, its text form) is refused; the protocol only ever hands it decoded ids."""
+    with pytest.raises(g.InvalidId) as info:
+        g.Mailbox(entries={A: B}, base=base)
+    assert info.value.requirement == "OBJ-005", info.value
+
+
+@pytest.mark.req("OBJ-006")
+def test_the_remembered_headers_stay_bounded() -> None:
+    """Headers made from text-to-text items are remembered (OBJ-017.1), at most
+    HEADERS_KEPT of them: more distinct header maps than that do not grow the memory."""
+    from gritwit._objects import _HEADERS_MADE, HEADERS_KEPT
+
+    for n in range(HEADERS_KEPT + 10):
+        g.Blob(data=b"", headers={"bounded": str(n)})
+        assert len(_HEADERS_MADE) <= HEADERS_KEPT

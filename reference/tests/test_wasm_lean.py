@@ -341,3 +341,30 @@ def test_copy_in_and_out_are_the_plain_copies(
     else:
         assert guest.take(buf, cap) == bytes(memory[buf : buf + cap])
         assert active.host_fuel == cap
+
+
+@pytest.mark.req("WASM-005.1", "WASM-020.1")
+@pytest.mark.parametrize("memory_only", [True, False], ids=["kept-instance", "fresh-instance"])
+def test_a_call_out_of_fuel_leaves_no_cycle_behind(memory_only: bool) -> None:
+    """A call that runs out of fuel ends with :class:`~gritwit.FuelExhausted`, whose frames
+    the engine clears as it does a host function's error: the host, the call's store and
+    its memory go with the exception, without waiting for the cyclic collector."""
+    store = g.Store.memory()
+    extra = "" if memory_only else "(global $g (mut i32) (i32.const 0))"
+    wasm = wat(
+        f"""(module (memory (export "memory") 1) {_NAME} {extra}
+          (func (export "step") (loop $l (br $l))))"""
+    )
+    core = wasm_core(store, wasm)
+    wit = load(WasmWits(WasmLimits(fuel=10_000)), store, wasm)
+    host = StepHost(first_input(store, core), wit.engine.limits)
+    freed = weakref.ref(host)
+    gc.collect()
+    gc.disable()
+    try:
+        with pytest.raises(g.FuelExhausted):
+            wit.engine.call(wit.loaded, "step", host)
+        del host
+        assert freed() is None
+    finally:
+        gc.enable()

@@ -280,6 +280,21 @@ SEND_CASES: dict[str, tuple[dict[str, Any], str]] = {
         "invalid-name",
     ),
     "header-value-not-text": ({"content": {"blob": "00", "headers": {"k": 1}}}, "invalid-object"),
+    # values JSON gives as an array, an object or null: no text either (OBJ-006.3), and
+    # not a value a reader may look up as it is (an array cannot be a key of a table)
+    "header-value-an-array": (
+        {"content": {"blob": "00", "headers": {"k": ["v"]}}},
+        "invalid-object",
+    ),
+    "header-value-an-object": (
+        {"content": {"blob": "00", "headers": {"k": {"a": "v"}}}},
+        "invalid-object",
+    ),
+    "header-value-null": ({"content": {"blob": "00", "headers": {"k": None}}}, "invalid-object"),
+    "header-values-text-and-array": (
+        {"content": {"blob": "00", "headers": {"a": "v", "k": ["v"]}}},
+        "invalid-object",
+    ),
     "empty-headers-are-none": ({"content": {"blob": "00", "headers": {}}}, "ok"),
 }
 
