@@ -21,7 +21,7 @@ import pytest
 
 from gritwit_conformance.harness._state import scaled
 
-from .._check import check
+from .._check import SuiteBug, check
 from ._api import shown
 from ._service import http as http
 from ._service import request_head
@@ -41,8 +41,10 @@ LENGTH = 48 * MIB
 
 def _connect(url: str) -> socket.socket:
     parts = urlsplit(url)
-    assert parts.hostname is not None and parts.port is not None  # checked at the start
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    host, port = parts.hostname, parts.port
+    if host is None or port is None:  # checked as the service started (check_url)
+        raise SuiteBug(f"suite bug: http-serve's URL {url} names no host and port")
+    sock = socket.create_connection((host, port), timeout=10)
     sock.setblocking(False)
     return sock
 
