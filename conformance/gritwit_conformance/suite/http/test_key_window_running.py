@@ -16,32 +16,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .._check import check, check_equal, check_type, describe, fail
+from .._check import check, check_equal, describe
 from ._api import body_of, counter, inc, object_of
 from ._service import http as http
 from ._service import services as services
+from .test_key_window import WINDOW, _fill
 
 pytestmark = pytest.mark.profile("http")
-
-#: The window of HTTP-005.3: the latest messages a key is looked for among.
-WINDOW = 1000
-
-
-def _fill(client: httpx.Client, actor: str, n: int) -> str:
-    """``n`` ``noop`` messages to ``actor`` in one batch (HTTP-005.7): the last one's id."""
-    entries = [{"to": actor, "content": {"blob": ""}, "mt": "noop"} for _ in range(n)]
-    answer = body_of(client.post("/v1/messages", json={"messages": entries}), 202, "HTTP-005.7")
-    listed = answer.get("messages") if isinstance(answer, dict) else None
-    if not (isinstance(listed, list) and len(listed) == n):
-        fail(
-            "HTTP-005.7",
-            expected=f"a batch of {n} noop messages to answer {n} entries",
-            came=answer,
-        )
-    last = listed[-1].get("message") if isinstance(listed[-1], dict) else None
-    return check_type(
-        "HTTP-005.7", last, str, expected="the batch's last entry to name its message"
-    )
 
 
 @pytest.mark.parametrize("after", [WINDOW - 1, WINDOW])
