@@ -55,6 +55,7 @@ def _mutate(args: argparse.Namespace) -> int:
         only=tuple(args.mutant),
         against=tuple(_suite_relative(t) for t in args.against),
         previous=Path(args.rerun) if args.rerun else None,
+        screen=args.screen,
     )
     return mutate_main(
         options,
@@ -143,6 +144,15 @@ def add_mutate_parser(subparsers: Any) -> None:
         default=None,
         help="stop after this many seconds: a mutant still running is stopped and not judged; "
         "the report is then marked incomplete",
+    )
+    add(
+        "--screen",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="run each mutant against its first N tests only (its clause's tests, then the "
+        "tests that killed its module's other mutants): kills are verdicts, a mutant alive "
+        "after them is listed as screened and left unjudged (for a backlog: --new)",
     )
     add("--timeout", type=positive_float, default=10.0, help="seconds per adapter response")
     add("--examples", type=positive_int, default=None, help="hypothesis examples per property")

@@ -93,6 +93,12 @@ def build_report(run: MutationRun, options: dict[str, Any]) -> dict[str, Any]:
         "seconds": run.seconds,
         "coverageSeconds": run.coverage_seconds,
         "staleEquivalent": run.stale_equivalent,
+        # alive after a screen's first tests (--screen): no verdict, judged by a whole run
+        "screened": [
+            {**_record(m, {"status": "screened"}), "status": "screened"}
+            for m in run.mutants
+            if m.id in set(run.screened)
+        ],
         "total": _tally(s for statuses in by_module.values() for s in statuses),
         "groups": {g: _tally(s) for g, s in sorted(by_group.items())},
         "modules": {m: _tally(s) for m, s in sorted(by_module.items())},
@@ -356,6 +362,14 @@ def render_summary(report: dict[str, Any], *, survivors: int = 20) -> str:
         lines.append(
             "stale entries in equivalent.toml (no such mutant): "
             + ", ".join(report["staleEquivalent"])
+        )
+    screened = report.get("screened", [])
+    if screened:
+        lines.append(
+            f"\nscreened, alive after their first tests and not judged ({len(screened)}; "
+            "a run without --screen judges them): "
+            + ", ".join(record["id"] for record in screened[:survivors])
+            + (" …" if len(screened) > survivors else "")
         )
     state = "complete" if report["complete"] else "INCOMPLETE (time budget reached)"
     lines.append(f"\n{state}: {report['seconds']} s (test map {report['coverageSeconds']} s)")

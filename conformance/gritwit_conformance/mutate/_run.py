@@ -38,6 +38,7 @@ from typing import Any, overload
 
 from ._coverage import Coverage
 from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_ROOT, group_of
+from ._killers import killers
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._select import build_coverage, fixed_selection, select_tests
 
@@ -118,6 +119,10 @@ class Options:
     #: Only these mutant ids are chosen from, before any sample (``--new``: those no run
     #: has judged; a sample checked against the baseline: those it records as detected).
     pool: frozenset[str] | None = None
+    #: Run each mutant against its first ``screen`` tests only (``--screen``): a kill is
+    #: recorded as any kill is, and a mutant alive after them is *screened*, not judged
+    #: (no verdict: it stays unjudged, listed in the report for a whole run).
+    screen: int | None = None
 
 
 @dataclass(slots=True)
@@ -131,6 +136,8 @@ class MutationRun:
     seconds: float = 0.0
     coverage_seconds: float = 0.0
     complete: bool = True
+    #: Mutants alive after the first tests of a screen (``Options.screen``): not judged.
+    screened: list[str] = field(default_factory=list)
 
 
 # --- workers ----------------------------------------------------------------------------
@@ -368,6 +375,8 @@ def run_mutation(
     progress.parent.mkdir(parents=True, exist_ok=True)
     progress.write_text("", encoding="utf-8")
     done = [0]
+    # module → test → mutants of the module it killed: the evidence's, then this run's
+    by_module = _module_killers(options.root / EVIDENCE_FILE, everything)
 
     def work(worker: _Worker) -> None:
         while True:
@@ -378,7 +387,12 @@ def run_mutation(
                 mutant = jobs.get_nowait()
             except queue.Empty:
                 return
-            tests, _ = select_tests(mutant, coverage)
+            with lock:
+                known_killers = dict(by_module.get(mutant.module, {}))
+            tests, _ = select_tests(mutant, coverage, known_killers)
+            screened = options.screen is not None and len(tests) > options.screen
+            if screened:
+                tests = tests[: options.screen]
             expected = sum(coverage.seconds(t) for t in tests)
             budget = 60.0 + 6 * expected  # generous: a shared, loaded machine is slow
             job = {
@@ -399,7 +413,13 @@ def run_mutation(
                 return
             result["selected"] = len(tests)
             with lock:
-                run.results[mutant.id] = result
+                if result["status"] in DETECTED and result.get("test"):
+                    kills = by_module.setdefault(mutant.module, {})
+                    kills[_nodeid(result["test"])] = kills.get(_nodeid(result["test"]), 0) + 1
+                if screened and result["status"] == "survived":
+                    run.screened.append(mutant.id)  # alive after the screen: no verdict
+                else:
+                    run.results[mutant.id] = result
                 with progress.open("a", encoding="utf-8") as stream:
                     stream.write(json.dumps({"mutant": mutant.describe(), **result}) + "\n")
                 done[0] += 1
@@ -443,6 +463,26 @@ def _carried(report: Path, *, every_status: bool = False) -> dict[str, dict[str,
     }
 
 
+def _nodeid(test: str) -> str:
+    """A result's test as the map names it (the worker answers absolute paths)."""
+    return str(Path(test).relative_to(SUITE_ROOT)) if test.startswith("/") else test
+
+
+def _module_killers(evidence_file: Path, mutants: Iterable[Mutant]) -> dict[str, dict[str, int]]:
+    """Module → suite test → how many of its mutants the evidence says the test killed."""
+    if not evidence_file.is_file():
+        return {}
+    module_of = {m.id: m.module for m in mutants}
+    found: dict[str, dict[str, int]] = {}
+    evidence = json.loads(evidence_file.read_text(encoding="utf-8"))
+    for mutant_id, test in killers(evidence).items():
+        module = module_of.get(mutant_id)
+        if module is not None:
+            kills = found.setdefault(module, {})
+            kills[test] = kills.get(test, 0) + 1
+    return found
+
+
 def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
     for result in run.results.values():
         test = result.get("test")
@@ -452,6 +492,6 @@ def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
                 result["testRequirements"] = coverage.requirements(test)
             continue
         if test:
-            nodeid = str(Path(test).relative_to(SUITE_ROOT)) if test.startswith("/") else test
+            nodeid = _nodeid(test)
             result["test"] = nodeid
             result["testRequirements"] = coverage.requirements(nodeid)

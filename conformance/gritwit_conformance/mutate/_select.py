@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pytest
@@ -144,12 +144,19 @@ def _profile_of(nodeid: str) -> str:
     return nodeid.split("/")[1] if nodeid.startswith("suite/") else ""
 
 
-def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
+def select_tests(
+    mutant: Mutant, coverage: Coverage, killers: Mapping[str, int] | None = None
+) -> tuple[list[str], bool]:
     """(tests to run; whether the mutant is reached by a traced line).
 
     Tests that cite one of the mutant's requirement IDs run first, so that the test
     that kills it is, where possible, one about the clause it breaks (the evidence
-    ``gritwit trace`` reads); within each half, fastest first.
+    ``gritwit trace`` reads).  Within each half, the tests that killed other mutants of
+    the same module (``killers``: test → mutants killed, from the evidence and the run so
+    far) come first, most kills first, then the rest fastest first: a mutant of a hot
+    path of the service is reached by 450 to 600 tests, and ran most of them before its
+    killer when fastest-first was the only order (5 mutants in 20 minutes), while its
+    neighbours' killer is usually its own.
     """
     profiles = set(PROFILES_OF[group_of(mutant.module)])
     if coverage.data.get("key") == "against":  # chosen by hand: no profile filter
@@ -171,7 +178,8 @@ def select_tests(mutant: Mutant, coverage: Coverage) -> tuple[list[str], bool]:
     def about(test: str) -> bool:
         return any(_cites_any(r, own) for r in coverage.requirements(test))
 
-    tests.sort(key=lambda t: (not about(t), coverage.seconds(t), t))
+    kills = killers or {}
+    tests.sort(key=lambda t: (not about(t), -kills.get(t, 0), coverage.seconds(t), t))
     return tests, covered
 
 
