@@ -113,6 +113,43 @@ def test_a_run_without_postgres_mutants_starts_no_server(
     assert run.results[mutant.id].get("uncovered") is True
 
 
+class _FakeCluster:
+    """Stands for a started cluster: records that it was stopped."""
+
+    root = Path("/nonexistent/gritwit-pg")
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def create_database(self, name: str | None = None) -> str:
+        return NOWHERE
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def test_the_cluster_is_stopped_when_the_run_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A map that cannot be traced ends the run with an error, and the cluster started for
+    it is stopped all the same."""
+    cluster = _FakeCluster()
+    monkeypatch.setattr(pg_cluster, "start_cluster", lambda: cluster)
+
+    def broken(*args: object, **kwargs: object) -> Coverage:
+        raise RuntimeError("the coverage run of the reference did not pass")
+
+    monkeypatch.setattr(mutate_run, "build_coverage", broken)
+    mutant = next(m for m in collect_mutants([POSTGRES]) if m.in_function)
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    with pytest.raises(RuntimeError):
+        run_mutation(
+            Options(groups=(POSTGRES,), only=(mutant.id,), workers=1, root=tmp_path),
+            log=lambda _: None,
+        )
+    assert cluster.stopped
+
+
 def test_without_a_server_the_group_is_left_out_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
