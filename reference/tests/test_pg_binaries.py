@@ -1,13 +1,17 @@
 """Where the PostgreSQL tests find a server (``pg_server.find_binaries``), and the one line
-they skip with when there is none (DUR-005's tests run wherever a server can be had)."""
+they skip with when there is none (DUR-005's tests run wherever a server can be had).
+
+The search lives in :mod:`gritwit_conformance.pg_cluster` (``pg_server.py`` re-exports it),
+so its settings are patched there, where its functions read them."""
 
 from __future__ import annotations
 
 import stat
 from pathlib import Path
 
-import pg_server
 import pytest
+
+from gritwit_conformance import pg_cluster as pg_server
 
 pytestmark = pytest.mark.req("DUR-005")
 

@@ -3,9 +3,9 @@
 ``gritwit mutate`` makes small wrong variants (*mutants*) of the reference's
 spec-enforcing modules, runs each behind the stdio adapter against the
 conformance tests of the profiles its module serves, and reports how many the
-suite catches — per module, per group (codec, store, wit, runtime, life, serve, services,
-wasm, sandbox) and per requirement ID.  See :mod:`._mutants` for the operators, :mod:`._run` for
-the execution, :mod:`._report` for the files it writes.
+suite catches — per module, per group (codec, store, postgres, wit, runtime, life, serve,
+services, wasm, sandbox) and per requirement ID.  See :mod:`._mutants` for the operators,
+:mod:`._run` for the execution, :mod:`._report` for the files it writes.
 
 Why our own AST mutator and not mutmut or cosmic-ray: both mutate the package
 that the *test process* imports (in place, or through trampolines switched by
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._groups import SUITE_ROOT, group_of
+from ._groups import POSTGRES, SUITE_ROOT, group_of
 from ._killers import killer_coverage, killers, present
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
@@ -111,6 +111,16 @@ def main(
         if not kept:
             return 2
         options = dataclasses.replace(options, groups=kept)
+    if POSTGRES in options.groups and options.store_url is None:
+        missing = _no_store_server()
+        if missing is not None:
+            # its mutants run behind adapters storing in a throwaway cluster the run
+            # starts; without one, each would be an error, not a verdict
+            print(f"gritwit mutate: the postgres group is left out: {missing}")
+            kept = tuple(g for g in options.groups if g != POSTGRES)
+            if not kept:
+                return 2
+            options = dataclasses.replace(options, groups=kept)
     base = _read_json(options.root / BASELINE_FILE)
     if new or survivors:
         pool: set[str] = set(alive_ids(base)) if survivors else set()
@@ -333,6 +343,14 @@ def _baseline_groups(path: Path) -> set[str]:
     except (OSError, ValueError):
         groups = None
     return set(groups) if isinstance(groups, dict) and groups else set(GROUPS)
+
+
+def _no_store_server() -> str | None:
+    """Why no throwaway PostgreSQL cluster can start here (no psycopg, no server
+    binaries), in one line; ``None`` when one can."""
+    from ..pg_cluster import skip_reason
+
+    return skip_reason()
 
 
 def _sandbox_available() -> bool:

@@ -154,6 +154,32 @@ class Coverage:
         ordered = [[m, sorted(ls)] for m, ls in sorted(outside.items())]
         return cls({"key": key, "tests": tests, "outside": ordered})
 
+    @classmethod
+    def merged(cls, maps: list[Coverage]) -> Coverage:
+        """One map of maps traced apart over disjoint modules (the ``postgres`` group's,
+        traced on a store server, and the others'): a test's lines are its lines in each,
+        its time the longest (a mutant's budget is generous, never short)."""
+        if len(maps) == 1:
+            return maps[0]
+        tests: dict[str, dict[str, Any]] = {}
+        outside: dict[str, set[int]] = {}
+        for one in maps:
+            for nodeid, record in one.tests.items():
+                have = tests.get(nodeid)
+                if have is None:
+                    tests[nodeid] = {**record, "lines": [list(pair) for pair in record["lines"]]}
+                    continue
+                by_module = {m: set(ls) for m, ls in have["lines"]}
+                for module, lines in record["lines"]:
+                    by_module.setdefault(module, set()).update(lines)
+                have["lines"] = [[m, sorted(ls)] for m, ls in sorted(by_module.items())]
+                have["seconds"] = max(float(have["seconds"]), float(record["seconds"]))
+            for module, line in one.outside:
+                outside.setdefault(module, set()).add(line)
+        key = "+".join(str(one.data.get("key")) for one in maps)
+        ordered = [[m, sorted(ls)] for m, ls in sorted(outside.items())]
+        return cls({"key": key, "tests": tests, "outside": ordered})
+
     def covering(self, module: str, lines: range) -> list[str]:
         if any((module, line) in self.outside for line in lines):
             return list(self.tests)

@@ -12,6 +12,7 @@ __all__ = [
     "GROUPS",
     "LEFT_OUT",
     "PACKAGE_DIR",
+    "POSTGRES",
     "PROFILES_OF",
     "SUITE_DIR",
     "SUITE_ROOT",
@@ -21,6 +22,9 @@ __all__ = [
 PACKAGE_DIR = Path(str(__import__("gritwit").__file__)).resolve().parent
 SUITE_ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = SUITE_ROOT / "suite"
+#: The group whose mutants run behind adapters storing in PostgreSQL (DUR-005): a run that
+#: judges them starts a throwaway cluster (:mod:`._run`) and traces their map apart.
+POSTGRES = "postgres"
 
 #: The spec-enforcing modules, by the part of the spec they serve.  Left out: the adapter and
 #: command layers (``adapter/``, ``runtime/_inspect.py``, ``_commands.py``, ``_argtypes.py``,
@@ -191,6 +195,30 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "gritwit/sandbox/wasi/_readwrite.py",
         "gritwit/sandbox/wasi/_state.py",
     ),
+    # DUR-005 to DUR-008: the PostgreSQL store, its URL, its schema per store and its
+    # options (isolation, the write bound), judged through adapters that keep every
+    # durable store in a throwaway cluster the run starts (``--store-url``, ADP-010.6),
+    # where the fault proxy's tests (ADP-022) run too.  Its map is traced apart, with the
+    # in-process reference storing there (a SQLite store's lines are traced without).
+    "postgres": (
+        "gritwit/store/_pg_ahead.py",
+        "gritwit/store/_pg_batch.py",
+        "gritwit/store/_pg_commit.py",
+        "gritwit/store/_pg_faults.py",
+        "gritwit/store/_pg_follow.py",
+        "gritwit/store/_pg_listen.py",
+        "gritwit/store/_pg_notes.py",
+        "gritwit/store/_pg_pages.py",
+        "gritwit/store/_pg_retry.py",
+        "gritwit/store/_pg_schema.py",
+        "gritwit/store/_pg_session.py",
+        "gritwit/store/_pg_wire.py",
+        "gritwit/store/_pg_write_sql.py",
+        "gritwit/store/_postgres.py",
+        "gritwit/store/_schema_url.py",
+        "gritwit/store/_store_options.py",
+        "gritwit/store/_url.py",
+    ),
 }
 #: The conformance profiles whose tests a group's mutants run against.  The Wit
 #: executor and the Wasm engine also serve the ``sandbox`` profile: the executor
@@ -211,6 +239,10 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     "life": ("runtime", "http", "store", "port"),
     "serve": ("http",),
     "services": ("services", "port"),
+    # the profiles that open durable stores by path and ask for a store server: the
+    # other profiles' runtimes open the same store code through rt-open as the
+    # runtime profile's do
+    "postgres": ("store", "runtime"),
 }
 
 
@@ -299,30 +331,6 @@ LEFT_OUT: dict[str, str] = {
         m: "speed and memory only: the collector paused during a walk, large buffers "
         "given back; no answer changes"
         for m in ("gritwit/_gc_pause.py", "gritwit/serve/_malloc.py")
-    },
-    **{
-        m: "the PostgreSQL store (DUR-005): the suite's adapters open memory and SQLite "
-        "stores; reference/tests judge it on a throwaway cluster (a group run behind an "
-        "adapter on PostgreSQL is still to be built)"
-        for m in (
-            "gritwit/store/_pg_ahead.py",
-            "gritwit/store/_pg_batch.py",
-            "gritwit/store/_pg_commit.py",
-            "gritwit/store/_pg_faults.py",
-            "gritwit/store/_pg_follow.py",
-            "gritwit/store/_pg_listen.py",
-            "gritwit/store/_pg_notes.py",
-            "gritwit/store/_pg_pages.py",
-            "gritwit/store/_pg_retry.py",
-            "gritwit/store/_pg_schema.py",
-            "gritwit/store/_pg_session.py",
-            "gritwit/store/_pg_wire.py",
-            "gritwit/store/_pg_write_sql.py",
-            "gritwit/store/_postgres.py",
-            "gritwit/store/_schema_url.py",
-            "gritwit/store/_store_options.py",
-            "gritwit/store/_url.py",
-        )
     },
 }
 

@@ -31,13 +31,13 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
 from ._coverage import Coverage
-from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_ROOT, group_of
+from ._groups import GROUPS, PACKAGE_DIR, POSTGRES, PROFILES_OF, SUITE_ROOT, group_of
 from ._killers import killers
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._select import build_coverage, fixed_selection, select_tests
@@ -123,6 +123,9 @@ class Options:
     #: recorded as any kill is, and a mutant alive after them is *screened*, not judged
     #: (no verdict: it stays unjudged, listed in the report for a whole run).
     screen: int | None = None
+    #: The PostgreSQL database the ``postgres`` group's mutants store in (DUR-005); none
+    #: given, a run that judges one starts a throwaway cluster of its own.
+    store_url: str | None = None
 
 
 @dataclass(slots=True)
@@ -322,23 +325,49 @@ def run_mutation(
         if options.groups == tuple(GROUPS)
         else [],
     )
+    # the postgres group's mutants run behind adapters storing in a throwaway cluster,
+    # started for this run and stopped at its end, whatever happens (DUR-005)
+    needs_server = any(
+        group_of(m.module) == POSTGRES and m.id not in equivalent for m in run.mutants
+    )
+    with _store_server(needs_server, options.store_url, log) as store_url:
+        coverage = _judge(
+            run, options, log, coverage, store_url, started, everything, equivalent, partial
+        )
+    for mutant in run.mutants:
+        if mutant.id not in run.results:
+            run.complete = False
+    run.seconds = round(time.monotonic() - started, 1)
+    _attach_requirements(run, coverage)
+    return run
+
+
+def _judge(
+    run: MutationRun,
+    options: Options,
+    log: Callable[[str], None],
+    coverage: Coverage | None,
+    store_url: str | None,
+    started: float,
+    everything: list[Mutant],
+    equivalent: dict[str, str],
+    partial: bool,
+) -> Coverage:
+    """Map the tests (unless given ``coverage``) and run the chosen mutants on the workers,
+    recording each result in ``run``; the map used.  ``store_url``: the database the
+    ``postgres`` group's mutants store in (their map traced there, their adapters
+    started with ``--store-url``)."""
     # a sample, and named mutants, map only their own modules (none run: no map at all),
     # named mutants under their own groups' profiles only
     few = options.sample is not None or bool(options.only)
     groups = {group_of(m.module) for m in run.mutants} if options.only else options.groups
-    profiles = {p for g in groups for p in PROFILES_OF[g]}
     coverage_started = time.monotonic()
     if coverage is None and options.against:
         coverage = fixed_selection(run.mutants, options.against)
     if coverage is None:
         to_judge = [m for m in run.mutants if m.id not in equivalent]
         modules = {m.module for m in to_judge} if few else set()
-        if few and not to_judge:
-            coverage = Coverage({"key": "none", "tests": {}})
-        else:
-            coverage = build_coverage(
-                profiles, options.root / options.cache, log, options.workers, modules=modules
-            )
+        coverage = _traced_map(options, log, groups, modules, few, store_url)
     run.coverage_seconds = round(time.monotonic() - coverage_started, 1)
     jobs: queue.Queue[Mutant] = queue.Queue()
     to_run = 0
@@ -404,6 +433,8 @@ def run_mutation(
                 "timeout": options.timeout,
                 "examples": options.examples,
             }
+            if store_url is not None and group_of(mutant.module) == POSTGRES:
+                job["store_url"] = store_url  # its adapter stores there: --store-url
             # Room for the one re-run after a time-out (its own budget; see _worker); the
             # run's time budget cuts it, so a step with a budget ends by then (a mutant
             # whose first run had timed out took 15 minutes of CI's 7-minute budget).
@@ -435,12 +466,62 @@ def run_mutation(
             thread.join()
         for worker in workers:
             worker.stop()
-    for mutant in run.mutants:
-        if mutant.id not in run.results:
-            run.complete = False
-    run.seconds = round(time.monotonic() - started, 1)
-    _attach_requirements(run, coverage)
-    return run
+    return coverage
+
+
+def _traced_map(
+    options: Options,
+    log: Callable[[str], None],
+    groups: Iterable[str],
+    modules: set[str],
+    few: bool,
+    store_url: str | None,
+) -> Coverage:
+    """The traced map of ``groups``' profiles: the ``postgres`` group's apart, storing in
+    ``store_url``, and the rest's as always; one map of both (:meth:`Coverage.merged`).
+    ``modules``: those to trace when ``few`` (a sample, named mutants), none: nothing to
+    run."""
+    if few and not modules:
+        return Coverage({"key": "none", "tests": {}})
+    cache = options.root / options.cache
+    plain = {m for m in modules if group_of(m) != POSTGRES}
+    profiles = {p for g in groups if g != POSTGRES for p in PROFILES_OF[g]}
+    maps = []
+    if profiles and (not few or plain):
+        maps.append(build_coverage(profiles, cache, log, options.workers, modules=plain))
+    if store_url is not None and (not few or modules - plain):
+        maps.append(
+            build_coverage(
+                PROFILES_OF[POSTGRES],
+                cache,
+                log,
+                options.workers,
+                modules=modules - plain,
+                store_url=store_url,
+            )
+        )
+    return Coverage.merged(maps) if maps else Coverage({"key": "none", "tests": {}})
+
+
+@contextlib.contextmanager
+def _store_server(
+    needed: bool, given: str | None, log: Callable[[str], None]
+) -> Iterator[str | None]:
+    """The database the ``postgres`` group's mutants store in: ``given``, else, when
+    ``needed``, one of a throwaway cluster started now and stopped (its directory
+    removed) when the block ends, however it ends; ``None`` when not needed."""
+    if given is not None or not needed:
+        yield given
+        return
+    from ..pg_cluster import start_cluster
+
+    cluster = start_cluster()
+    try:
+        url = cluster.create_database("gritwit_mutate")
+        log(f"a throwaway PostgreSQL cluster for the postgres group's mutants: {cluster.root}")
+        yield url
+    finally:
+        cluster.stop()
 
 
 def _carried(report: Path, *, every_status: bool = False) -> dict[str, dict[str, Any]]:

@@ -3,35 +3,47 @@
 The map comes from one in-process run of the reference under the profiles' tests
 (:mod:`._coverage`), cached under ``.gritwit-mutate/`` by a hash of the sources and the
 vectors; a mutant runs the tests that reach its lines, those citing its requirement IDs
-first (CONV-005).  A sample traces the lines of its own mutants' modules only
+first (CONV-005).  The ``postgres`` group's map is traced apart, with the in-process
+reference keeping every durable store in the run's throwaway cluster
+(``GRITWIT_STORE_URL``, which :class:`gritwit.adapter.ReferenceAdapter` reads), and the
+other groups' without it: a store in PostgreSQL reaches no line of the SQLite store's.
+A sample traces the lines of its own mutants' modules only
 (``build_coverage(modules=…)``): a line tracer's cost grows with the lines it records,
 and the map is most of a sample's time (299 s of CI's 321 s mutation step, 40 mutants).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from ..data._paths import vectors_dir
 from ._coverage import SHARDS_ENV, Coverage, LineCollector
-from ._groups import GROUPS, PACKAGE_DIR, PROFILES_OF, SUITE_DIR, SUITE_ROOT, group_of
+from ._groups import GROUPS, PACKAGE_DIR, POSTGRES, PROFILES_OF, SUITE_DIR, SUITE_ROOT, group_of
 from ._mutants import Mutant
 
-__all__ = ["build_coverage", "fixed_selection", "select_tests"]
+__all__ = ["STORE_URL_VARIABLE", "build_coverage", "fixed_selection", "select_tests"]
+
+#: The variable the in-process reference reads for its stores' PostgreSQL database
+#: (``gritwit.adapter._stores.STORE_URL_VARIABLE``; named here, as the harness reaches
+#: the reference through its adapter's seam only).
+STORE_URL_VARIABLE = "GRITWIT_STORE_URL"
 
 #: The plugin each worker of a sharded map loads, by name: imported here, pytest could
 #: not rewrite its asserts and would warn.
 _SHARD_PLUGIN = f"{__package__}._coverage_shard"
 
 
-def _coverage_key(profiles: Iterable[str], modules: Iterable[str] = ()) -> str:
+def _coverage_key(
+    profiles: Iterable[str], modules: Iterable[str] = (), *, postgres: bool = False
+) -> str:
     digest = hashlib.sha256()
     bases = [PACKAGE_DIR, SUITE_ROOT]
     for base in bases:
@@ -44,6 +56,8 @@ def _coverage_key(profiles: Iterable[str], modules: Iterable[str] = ()) -> str:
         digest.update(path.read_bytes())
     digest.update(" ".join(sorted(profiles)).encode())
     digest.update(" ".join(sorted(modules)).encode())  # none: every group's modules
+    if postgres:  # traced on a store server: another map (its URL's path changes each run)
+        digest.update(b"store: postgres")
     return digest.hexdigest()[:16]
 
 
@@ -53,25 +67,32 @@ def build_coverage(
     log: Callable[[str], None],
     workers: int = 1,
     modules: Iterable[str] = (),
+    store_url: str | None = None,
 ) -> Coverage:
     """The test → lines map for ``profiles``, from the cache or one traced in-process run
     (over ``workers`` xdist processes when more than one, :mod:`._coverage_shard`), of
-    the lines of ``modules`` (none named: every group's)."""
+    the lines of ``modules`` (none named: every group's but ``postgres``'s).
+
+    With ``store_url`` the reference keeps its durable stores in that PostgreSQL database
+    (DUR-005) and the lines traced are the ``postgres`` group's (of ``modules`` if named).
+    """
     chosen = sorted(set(profiles))
     traced = sorted(set(modules))
-    key = _coverage_key(chosen, traced)
+    key = _coverage_key(chosen, traced, postgres=store_url is not None)
     path = cache / f"coverage-{key}.json"
     if path.is_file():
         return Coverage.load(path)
     files = {
         str((PACKAGE_DIR.parent / module).resolve()): module
-        for group in GROUPS.values()
-        for module in group
+        for group, members in GROUPS.items()
+        if (group == POSTGRES) == (store_url is not None)
+        for module in members
         if not traced or module in traced
     }
     how = f"{workers} processes" if workers > 1 else "one process"
-    log(f"mapping tests to lines (an in-process run of {', '.join(chosen)}, {how}) ...")
-    with tempfile.TemporaryDirectory() as tmp:
+    where = " storing in PostgreSQL" if store_url is not None else ""
+    log(f"mapping tests to lines (an in-process run of {', '.join(chosen)}{where}, {how}) ...")
+    with tempfile.TemporaryDirectory() as tmp, _stores_in(store_url):
         ini = Path(tmp) / "pytest.ini"
         ini.write_text("[pytest]\n", encoding="utf-8")
         args = [str(SUITE_DIR / p) for p in chosen]
@@ -87,6 +108,24 @@ def build_coverage(
             coverage = Coverage.from_collector(collector, key)
     coverage.save(path)
     return coverage
+
+
+@contextlib.contextmanager
+def _stores_in(url: str | None) -> Iterator[None]:
+    """The in-process reference (and an xdist worker, which inherits the environment)
+    keeps its durable stores in ``url``'s database while the map is traced; as before after."""
+    if url is None:
+        yield
+        return
+    previous = os.environ.get(STORE_URL_VARIABLE)
+    os.environ[STORE_URL_VARIABLE] = url
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[STORE_URL_VARIABLE]
+        else:
+            os.environ[STORE_URL_VARIABLE] = previous
 
 
 def _sharded(args: list[str], files: dict[str, str], tmp: Path, workers: int, key: str) -> Coverage:

@@ -7,7 +7,8 @@ and the tests to run), writes the mutant into the copy, runs pytest
 *in this process* — the harness and its oracle import the pristine
 ``gritwit`` — against an adapter started as
 ``env PYTHONPATH=COPY python -m gritwit adapter`` (only the adapter sees the
-mutant), restores the module and answers one JSON line on its own channel.
+mutant; a job's ``store_url``, a ``postgres`` group mutant's, adds ``--store-url``),
+restores the module and answers one JSON line on its own channel.
 pytest's console output goes to /dev/null.
 
 Each run is one frozen plan handed to pytest, as ``gritwit conform`` hands its own
@@ -51,8 +52,11 @@ SUITE_ROOT = Path(__file__).resolve().parent.parent
 RERUN_FACTOR = 4
 
 
-def adapter_command(copy: Path) -> str:
-    """The adapter command line that imports ``gritwit`` from ``copy``."""
+def adapter_command(copy: Path, store_url: str | None = None) -> str:
+    """The adapter command line that imports ``gritwit`` from ``copy``; with ``store_url``
+    (a ``postgres`` group's mutant) every durable store it opens is a schema of that
+    PostgreSQL database (``--store-url``, ADP-010.6), and it has a store server (ADP-022)."""
+    store = [] if store_url is None else ["--store-url", store_url]
     return shlex.join(
         [
             "env",
@@ -67,6 +71,7 @@ def adapter_command(copy: Path) -> str:
             "-m",
             "gritwit",
             "adapter",
+            *store,
         ]
     )
 
@@ -237,7 +242,7 @@ def _run_job(job: dict[str, Any], copy: Path, ini: Path) -> dict[str, Any]:
     cached = target.parent / "__pycache__"
     for pyc in cached.glob(target.stem + ".*.pyc") if cached.is_dir() else ():
         pyc.unlink()
-    plan = job_plan(job, adapter_command(copy))
+    plan = job_plan(job, adapter_command(copy, job.get("store_url")))
     target.write_text(job["source"], encoding="utf-8")
     try:
         return judge(job, plan, ini)
