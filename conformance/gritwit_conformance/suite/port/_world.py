@@ -169,14 +169,6 @@ class World:
             self._spans.append((began, time.monotonic()))
             self._keys.append((began, key))
 
-    def idle_since(self) -> float | None:
-        """When the last answer was written (``time.monotonic``; 0.0 before any), or None
-        while a request is being answered."""
-        with self._lock:
-            if self._running:
-                return None
-            return max((ended for _, ended in self._spans), default=0.0)
-
     def answered_since(self, moment: float) -> Counter[str]:
         """How many times each ``Idempotency-Key`` was answered, of the requests that came
         at or after ``moment``."""
