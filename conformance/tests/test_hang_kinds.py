@@ -189,3 +189,41 @@ def test_without_the_progress_rule_the_slow_adapter_would_fail(
     impl = started(fake, "slow-cpu")
     error, _ = hung(impl)
     assert error.timed_out and "progress ignored" in error.reason
+
+
+class _Bound(AssertionError):
+    """What a test's watch raises: the bound it sees broken."""
+
+
+@pytest.mark.req("ADP-012.3", "ADP-012.4")
+def test_a_watch_that_sees_its_bound_broken_ends_the_wait_and_the_adapter(fake: Path) -> None:
+    """``call_watched``: past the limit, the test's watch is asked once per interval; what
+    it raises ends the wait long before the hard cap, kills the spinning adapter and is
+    raised as it is, the implementation not poisoned (its next request starts another
+    process)."""
+    impl = started(fake, "spin")
+    looks: list[float] = []
+
+    def watch() -> None:
+        looks.append(time.monotonic())
+        if len(looks) == 2:
+            raise _Bound("the second look sees the bound broken")
+
+    begin = time.monotonic()
+    with pytest.raises(_Bound):
+        impl.call_watched(watch, "hash", bytes="")
+    elapsed = time.monotonic() - begin
+    assert len(looks) == 2 and looks[0] - begin >= LIMIT.limit, (looks, begin)
+    assert elapsed < LIMIT.hard_cap, elapsed
+    assert impl.pid is None, "the spinning adapter is killed"
+    assert impl.info()["implementation"]["name"] == "fake", "a new process answers"
+    impl.close()
+
+
+@pytest.mark.req("ADP-012.1")
+def test_a_watch_is_not_asked_of_an_answer_within_the_limit(fake: Path) -> None:
+    impl = started(fake, "answer")
+    looks: list[float] = []
+    response = impl.call_watched(lambda: looks.append(0.0), "hash", bytes="")
+    assert response.ok and looks == [], (response, looks)
+    impl.close()

@@ -122,6 +122,8 @@ class Implementation(ABC):
         #: fixture); a request needing another raises :class:`UndeclaredProfile`.  None:
         #: no test is running, or a ``protocol`` test, which may use what is claimed.
         self.declared: frozenset[str] | None = None
+        #: The running request's watch (:meth:`call_watched`), None for every other.
+        self._watch: Callable[[], None] | None = None
 
     # --- transport, per kind -----------------------------------------------------------
 
@@ -188,6 +190,19 @@ class Implementation(ABC):
         purpose (a back-off the test measures): they are added to the base limit before it
         is scaled, for this request alone (ADP-012.1)."""
         return self._call(cmd, args, check=True, extra=seconds)
+
+    def call_watched(self, watch: Callable[[], None], cmd: str, **args: Any) -> Response:
+        """:meth:`call`, with ``watch`` called once per progress interval while the harness
+        waits past the limit (ADP-012.3): what it raises (a failed check of the test) kills
+        the adapter and is raised here, the implementation not poisoned. An adapter that
+        spins doing what the test can see is wrong (a service adopting steps that read
+        nothing) then fails that check at once, not after the hard cap (ADP-012.4). The
+        in-process reference cannot be watched while it answers: a plain call."""
+        self._watch = watch
+        try:
+            return self._call(cmd, args, check=True, extra=0.0)
+        finally:
+            self._watch = None
 
     def _call(self, cmd: str, args: dict[str, Any], *, check: bool, extra: float) -> Response:
         if self._poison is not None:
@@ -345,11 +360,18 @@ class Subprocess(Implementation):
 
     def _exchange(self, message: dict[str, Any], extra: float = 0.0) -> bytes:
         assert self._proc is not None
+        timeout = self._proc.timeout + extra if extra > 0 else None
         try:
-            if extra > 0:
-                return self._proc.exchange(message, timeout=self._proc.timeout + extra)
-            return self._proc.exchange(message)
+            return self._proc.exchange(message, timeout=timeout, watch=self._watch)
         except AdapterBroken:
+            self._last_stderr = self._proc.stderr_tail()
+            self._keep_stderr(self._proc)
+            self._proc = None
+            raise
+        except Exception:
+            # the watch's check failed and the transport killed the process: the next
+            # request starts another (its runtimes are gone, as after a kill)
+            self.exchanges.add(message, None, "stopped by the test's watch: a check failed")
             self._last_stderr = self._proc.stderr_tail()
             self._keep_stderr(self._proc)
             self._proc = None

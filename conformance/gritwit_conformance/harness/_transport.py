@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from ._limits import AnswerLimit, Sample, judge
@@ -254,17 +254,36 @@ class AdapterProcess:
             stdin.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
             stdin.flush()
 
-    def exchange(self, message: dict[str, Any], *, timeout: float | None = None) -> bytes:
-        """Send one request and return the raw response line (ADP-001, ADP-003)."""
+    def exchange(
+        self,
+        message: dict[str, Any],
+        *,
+        timeout: float | None = None,
+        watch: Callable[[], None] | None = None,
+    ) -> bytes:
+        """Send one request and return the raw response line (ADP-001, ADP-003).
+
+        ``watch``: the test's own check of what the adapter is doing, called once per
+        progress interval after the limit passed (ADP-012.3); what it raises kills the
+        adapter and ends the wait, so a bound the test can see broken (a service adopting
+        steps without end) fails the test instead of waiting for the hard cap."""
         data = json.dumps(message, separators=(",", ":")).encode() + b"\n"
-        return self.exchange_raw(data, message.get("cmd"), message.get("seq"), timeout=timeout)
+        return self.exchange_raw(
+            data, message.get("cmd"), message.get("seq"), timeout=timeout, watch=watch
+        )
 
     def read_line(self, *, timeout: float | None = None) -> bytes:
         """One more raw line of standard output (protocol tests that send raw lines)."""
         return self.exchange_raw(b"", "(raw lines)", None, timeout=timeout)
 
     def exchange_raw(
-        self, data: bytes, cmd: object, seq: object, *, timeout: float | None = None
+        self,
+        data: bytes,
+        cmd: object,
+        seq: object,
+        *,
+        timeout: float | None = None,
+        watch: Callable[[], None] | None = None,
     ) -> bytes:
         """Write ``data`` as it is (raw lines, for the protocol tests) and read one line."""
         stdin = self._proc.stdin
@@ -282,7 +301,7 @@ class AdapterProcess:
         limits = self.limits
         if timeout is not None:
             limits = AnswerLimit(base=timeout, scale=limits.scale)
-        line = self._await_line(limits, cmd, seq)
+        line = self._await_line(limits, cmd, seq, watch)
         if line is _EOF:
             status = self._exit_status()
             raise self._broken(f"the adapter exited (status {status}) while answering {cmd}")
@@ -294,8 +313,15 @@ class AdapterProcess:
             )
         return line
 
-    def _await_line(self, limits: AnswerLimit, cmd: object, seq: object) -> object:
-        """The next line or EOF: within the limit, or later while progress lasts (ADP-012)."""
+    def _await_line(
+        self,
+        limits: AnswerLimit,
+        cmd: object,
+        seq: object,
+        watch: Callable[[], None] | None = None,
+    ) -> object:
+        """The next line or EOF: within the limit, or later while progress lasts (ADP-012)
+        and ``watch`` raises nothing (:meth:`exchange`)."""
         started = time.monotonic()
         try:
             return self._lines.get(timeout=limits.limit)
@@ -316,6 +342,12 @@ class AdapterProcess:
                 return self._lines.get(timeout=max(0.0, wait))
             except queue.Empty:
                 pass
+            if watch is not None:
+                try:
+                    watch()
+                except BaseException:
+                    self.kill()  # the test saw a bound broken: no answer is waited for
+                    raise
             after = self.sample(started)
             hang = judge(before, after, limits)
             if hang is not None:

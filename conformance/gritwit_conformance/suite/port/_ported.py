@@ -9,17 +9,22 @@ walking the port party's outbox entry for the courier back through ``previous``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
-from gritwit_conformance.suite._check import fail, ok_answer
+from gritwit_conformance.suite._check import check, fail, ok_answer
 
-from ..services._clocked import Clocked, party_id
+from ..services._clocked import Clocked, RunWatch, party_id
+from ._world import open_worlds
 
 Json = dict[str, Any]
+
+#: A watched run fails once the worlds answered one request this many times (PortWatch).
+AGAIN = 3
 
 #: The port party (PORT-001.1), computed from the clause, not asked of anyone.
 PORT = party_id("http")
@@ -57,6 +62,11 @@ class Ported(Clocked):
         #: The answer to the last ``rt-open``: what must hold no secret's value (ADP-024.3).
         self.opened: Json = {}
         super().__init__(impl, path, clock, port=port)
+
+    def watch(self) -> RunWatch:
+        """The watch of one ``rt-run``: the service parties' steps (:class:`RunWatch`),
+        and what the suite's worlds got (:class:`PortWatch`)."""
+        return PortWatch(self.impl, self.path)
 
     def open(self, clock: int, **options: Any) -> None:
         """``rt-open`` with ``port`` (ADP-024.1), its answer kept in :attr:`opened`."""
@@ -133,6 +143,35 @@ class Ported(Clocked):
             obj = g.decode_object(data)
             todo += [x.hex() for x in _links(obj)]
         return seen
+
+
+class PortWatch(RunWatch):
+    """A watched ``rt-run`` of a runtime with a port (:class:`RunWatch`), which must also
+    end once the requests it holds are answered and their answers adopted (ADP-024.2).
+    The suite's requests go to its worlds, so what they got tells a run that sends a
+    request again and again without end, none of its answers adopted: the worlds answered
+    one key :data:`AGAIN` times since the run began, where a runtime sends a request once
+    per service run, and again only when the service runs again after a stop (PORT-006.2).
+    A count, not a time: load cannot make a correct runtime send a request three times.
+    """
+
+    def __init__(self, impl: Implementation, path: Path) -> None:
+        super().__init__(impl, path)
+        self.started = time.monotonic()
+
+    def __call__(self) -> None:
+        super().__call__()
+        for world in open_worlds():
+            again = sorted(k for k, n in world.answered_since(self.started).items() if n >= AGAIN)
+            check(
+                "ADP-024.2",
+                not again,
+                expected="each request's answer adopted once the world answered it, and the "
+                "run ended (PORT-006.2: sent again only when the service runs again)",
+                came=f"the world answered the requests of the keys {again} {AGAIN} times or "
+                "more during one rt-run, which has not answered",
+                what="a watched rt-run of the port",
+            )
 
 
 def _links(obj: g.GritObject) -> list[g.ObjectId]:

@@ -20,12 +20,13 @@ import json
 import socket
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Hit", "World"]
+__all__ = ["Hit", "World", "open_worlds"]
 
 #: The piece ``/big`` writes at a time.
 _PIECE = 65_536
@@ -54,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._answer()
         finally:
-            world.end(began)
+            world.end(began, self.headers.get("idempotency-key") or "")
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -136,6 +137,8 @@ class World:
         self._spans: list[tuple[float, float]] = []
         #: requests being answered now: a number of each -> when it came
         self._running: dict[int, float] = {}
+        #: requests answered: when each came, and its ``Idempotency-Key`` (PORT-006.1)
+        self._keys: list[tuple[float, str]] = []
         self._numbers = 0
         self._server = (_Server6 if ":" in host else _Server)((host, 0), _Handler)
         self._server.world = self
@@ -158,10 +161,19 @@ class World:
             self._running[self._numbers] = time.monotonic()
             return self._numbers
 
-    def end(self, number: int) -> None:
-        """The request's answer was written (or the writing failed)."""
+    def end(self, number: int, key: str = "") -> None:
+        """The request's answer was written (or the writing failed); ``key``: its
+        ``Idempotency-Key``."""
         with self._lock:
-            self._spans.append((self._running.pop(number), time.monotonic()))
+            began = self._running.pop(number)
+            self._spans.append((began, time.monotonic()))
+            self._keys.append((began, key))
+
+    def answered_since(self, moment: float) -> Counter[str]:
+        """How many times each ``Idempotency-Key`` was answered, of the requests that came
+        at or after ``moment``."""
+        with self._lock:
+            return Counter(key for began, key in self._keys if began >= moment and key)
 
     def answering_since(self, moment: float) -> int:
         """Requests being answered now that came at or after ``moment``."""
@@ -181,6 +193,7 @@ class World:
 
     def __enter__(self) -> World:
         self._thread.start()
+        _OPEN.add(self)
         return self
 
     def __exit__(
@@ -189,5 +202,16 @@ class World:
         value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        _OPEN.discard(self)
         self._server.shutdown()
         self._server.server_close()
+
+
+#: The worlds whose ``with`` block runs: what a watched run of the port sees (its runtime
+#: reaches only these, the suite's loopback servers).
+_OPEN: set[World] = set()
+
+
+def open_worlds() -> list[World]:
+    """The worlds open now (:class:`World` ``with`` blocks not yet ended)."""
+    return list(_OPEN)

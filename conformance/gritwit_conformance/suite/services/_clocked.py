@@ -10,6 +10,7 @@ seen twice.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,9 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
-from gritwit_conformance.suite._check import fail
+from gritwit_conformance.suite._check import SuiteBug, fail
 
-from .._check import Clause, ok_answer
+from .._check import Clause, check, ok_answer
 
 Json = dict[str, Any]
 
@@ -32,6 +33,15 @@ def party_id(name: str) -> g.ObjectId:
 
 #: The timer party (TIM-001.1), computed from the clause, not asked of anyone.
 TIMER = party_id("timer")
+
+#: The service parties a watched run checks (:class:`RunWatch`), each with the clause a
+#: step of it that changes nothing breaks: a timer pass with nothing to read and nothing
+#: due adopts no step (ADP-023.3), nor a port pass that reads no message and answers no
+#: request (PORT-007.6).
+WATCHED = ((TIMER, "timer", "ADP-023.3"), (party_id("http"), "port", "PORT-007.6"))
+#: Steps of one party a watch walks back at one look: a runtime adopting steps that
+#: change nothing is caught at its first; more is only a longer walk.
+_WALK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +75,19 @@ class Clocked:
         return ok_answer(self.call(cmd, **args), clause)
 
     def run(self, clause: Clause = "ADP-023.3", max_steps: int = 10_000) -> Json:
-        return self.ok(clause, "rt-run", max_steps=max_steps)
+        """``rt-run``, watched (:class:`RunWatch`) while it answers past the answer limit."""
+        watch = self.watch()
+        try:
+            reply = self.impl.call_watched(
+                watch, "rt-run", runtime=self.handle, max_steps=max_steps
+            )
+        finally:
+            watch.close()
+        return ok_answer(reply, clause)
+
+    def watch(self) -> RunWatch:
+        """The watch of one ``rt-run`` of this runtime (:class:`RunWatch`)."""
+        return RunWatch(self.impl, self.path)
 
     def clock(self, **move: int) -> int:
         return int(self.ok("ADP-023.2", "rt-clock", **move)["now"])
@@ -166,6 +188,88 @@ class Clocked:
 
     def close(self) -> None:
         self.impl.call("rt-close", runtime=self.handle)
+
+
+class RunWatch:
+    """What an ``rt-run`` of the services may not do while the harness waits past its
+    answer limit (``Implementation.call_watched``): adopt a step of a service party that
+    changes nothing (ADP-023.3, PORT-007.6).
+
+    A pass that adopts a step at every pass runs again at once and never settles: the
+    adapter makes progress (ADP-012.3) until the hard cap, ten answer limits. A second
+    process of the implementation opens the runtime's store at the first look (a run
+    that answers within the limit costs nothing) and reads each party's head; at each
+    later look it walks the steps adopted since, and a step whose core, inbox and outbox
+    are its previous step's (it read nothing, answered or fired nothing, sent nothing)
+    fails the run's test under the party's clause.
+    """
+
+    def __init__(self, impl: Implementation, path: Path) -> None:
+        self.impl = impl
+        self.path = path
+        self.reader: Implementation | None = None
+        self.handle = ""
+        #: each watched party's head at the last look
+        self.seen: dict[g.ObjectId, str | None] = {}
+
+    def _ok(self, cmd: str, **args: Any) -> Json:
+        reader = self.reader
+        if reader is None:
+            raise SuiteBug("the watch reads the store only once a look opened its reader")
+        return ok_answer(reader.call(cmd, runtime=self.handle, **args), "ADP-015")
+
+    def _step(self, oid: str) -> g.Step:
+        answer = self._ok("rt-object", id=oid)
+        step = g.decode_object(bytes.fromhex(answer["bytes"]))
+        if not isinstance(step, g.Step):
+            fail("OBJ-020.1", expected="a step", came=step, what=f"the service party's {oid}")
+        return step
+
+    def _head(self, party: g.ObjectId) -> str | None:
+        step = self._ok("rt-head", actor=party.hex())["step"]
+        return None if step is None else str(step)
+
+    def __call__(self) -> None:
+        if self.reader is None:
+            self.reader = self.impl._fresh()
+            opened = self.reader.call("rt-open", path=str(self.path))
+            self.handle = str(ok_answer(opened, "ADP-015")["runtime"])
+            self.seen = {party: self._head(party) for party, _, _ in WATCHED}
+            return
+        for party, name, clause in WATCHED:
+            head = self._head(party)
+            at, walked = head, 0
+            while at is not None and at != self.seen[party] and walked < _WALK:
+                step = self._step(at)
+                if step.previous is None:
+                    break
+                before = self._step(step.previous.hex())
+                same = (step.core, step.inbox, step.outbox) == (
+                    before.core,
+                    before.inbox,
+                    before.outbox,
+                )
+                check(
+                    clause,
+                    not same,
+                    expected=f"no step of the {name} party that reads no message and "
+                    "changes nothing, so that rt-run settles",
+                    came=f"the step {at}, adopted during an rt-run that has not answered, "
+                    f"has the core, inbox and outbox of the step {step.previous.hex()} "
+                    "before it",
+                    what=f"the {name} party's steps",
+                )
+                at, walked = step.previous.hex(), walked + 1
+            self.seen[party] = head
+
+    def close(self) -> None:
+        """Close the reader, if a look opened one."""
+        if self.reader is None:
+            return
+        with contextlib.suppress(Exception):  # the store's runtime may be gone with it
+            self.reader.call("rt-close", runtime=self.handle)
+        self.reader.close()
+        self.reader = None
 
 
 def blob_id(data: bytes) -> str:
