@@ -152,7 +152,7 @@ def _busy_page(client: httpx.Client, sleepy: str) -> tuple[_Page, dict[str, Any]
     pytest.skip(f"the sleepy actor's naps of {NAPS_MS} ms each ended before the page loaded")
 
 
-@pytest.mark.req("HTTP-014.5", "HTTP-014.3")
+@pytest.mark.req("HTTP-014.5", "HTTP-014.3", "HTTP-002.1")
 @pytest.mark.req("HTTP-004.2", "HTTP-005.2", "HTTP-007.3", "HTTP-007.9", "HTTP-011.1")
 @pytest.mark.req("RUN-004.4", "WIT-024", "WIT-030.1")
 def test_the_list_shows_each_status_as_the_service_reads_it(services: Services) -> None:
@@ -219,7 +219,7 @@ def _page_of(client: httpx.Client, listed: _Page, actor: str) -> str:
     pytest.skip(f"the status page's list links no page of {actor} under /ui")
 
 
-@pytest.mark.req("HTTP-014.5", "HTTP-014.3")
+@pytest.mark.req("HTTP-014.5", "HTTP-014.3", "HTTP-002.1")
 @pytest.mark.req("HTTP-004.2", "HTTP-007.3", "HTTP-007.9", "HTTP-011.1")
 @pytest.mark.req("RUN-004.4", "WIT-024")
 def test_an_actors_page_shows_its_status_as_the_service_reads_it(services: Services) -> None:

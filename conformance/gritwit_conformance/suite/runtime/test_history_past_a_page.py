@@ -36,7 +36,7 @@ STATE = {"a": b"\x01" * LARGE, "b": b"\x02" * LARGE, "c": b"\x03" * 4096}
 
 
 @pytest.mark.slow
-@pytest.mark.req("RUN-010.1", "RUN-010.4", "RUN-009.1", "ENC-013.2")
+@pytest.mark.req("RUN-010.1", "RUN-010.4", "RUN-009.1", "ENC-013.2", "STO-003.1", "CONV-004")
 def test_a_history_past_32_mib_verifies_whole_and_exports_too_large(
     impl: Implementation, tmp_path: Path
 ) -> None:
