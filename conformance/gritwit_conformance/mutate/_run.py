@@ -445,8 +445,7 @@ def _judge(
             result["selected"] = len(tests)
             with lock:
                 if result["status"] in DETECTED and result.get("test"):
-                    kills = by_module.setdefault(mutant.module, {})
-                    kills[_nodeid(result["test"])] = kills.get(_nodeid(result["test"]), 0) + 1
+                    _count_kill(by_module, mutant.module, _nodeid(result["test"]))
                 if screened and result["status"] == "survived":
                     run.screened.append(mutant.id)  # alive after the screen: no verdict
                 else:
@@ -559,9 +558,14 @@ def _module_killers(evidence_file: Path, mutants: Iterable[Mutant]) -> dict[str,
     for mutant_id, test in killers(evidence).items():
         module = module_of.get(mutant_id)
         if module is not None:
-            kills = found.setdefault(module, {})
-            kills[test] = kills.get(test, 0) + 1
+            _count_kill(found, module, test)
     return found
+
+
+def _count_kill(table: dict[str, dict[str, int]], module: str, test: str) -> None:
+    """One more of ``module``'s mutants killed by ``test``, in the killers table."""
+    kills = table.setdefault(module, {})
+    kills[test] = kills.get(test, 0) + 1
 
 
 def _attach_requirements(run: MutationRun, coverage: Coverage) -> None:
