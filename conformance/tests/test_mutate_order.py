@@ -17,7 +17,7 @@ import pytest
 
 from gritwit_conformance.mutate import Options, run_mutation
 from gritwit_conformance.mutate._coverage import Coverage
-from gritwit_conformance.mutate._report import build_report
+from gritwit_conformance.mutate._report import build_report, render_summary
 from gritwit_conformance.mutate._run import _module_killers, collect_mutants
 from gritwit_conformance.mutate._select import select_tests
 
@@ -119,6 +119,10 @@ def test_a_screen_records_kills_and_leaves_the_rest_unjudged(tmp_path: Path) -> 
     report = build_report(screened, {})
     assert [r["id"] for r in report["screened"]] == [text_check.id]
     assert report["mutants"] == [], "a screened mutant is not among the judged"
+    summary = render_summary(report)
+    assert "INCOMPLETE (1 screened, not judged)" in summary, (
+        f"a screen without a time budget is not said to be cut by one; came {summary[-200:]}"
+    )
     whole = run_mutation(replace(options, screen=2), log=lambda _: None, coverage=coverage)
     assert whole.results[text_check.id]["status"] == "killed", (
         f"within a screen of two tests its killer is reached; came {whole.results}"

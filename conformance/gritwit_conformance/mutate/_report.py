@@ -90,6 +90,7 @@ def build_report(run: MutationRun, options: dict[str, Any]) -> dict[str, Any]:
         "specVersion": SPEC_VERSION,
         "options": options,
         "complete": run.complete,
+        "cut": run.cut,
         "seconds": run.seconds,
         "coverageSeconds": run.coverage_seconds,
         "staleEquivalent": run.stale_equivalent,
@@ -371,6 +372,13 @@ def render_summary(report: dict[str, Any], *, survivors: int = 20) -> str:
             + ", ".join(record["id"] for record in screened[:survivors])
             + (" …" if len(screened) > survivors else "")
         )
-    state = "complete" if report["complete"] else "INCOMPLETE (time budget reached)"
+    # what left mutants unjudged: the budget, a screen, or both
+    why = ["time budget reached"] if report.get("cut") else []
+    why += [f"{len(screened)} screened, not judged"] if screened else []
+    state = (
+        "complete"
+        if report["complete"]
+        else f"INCOMPLETE ({'; '.join(why) or 'not every mutant run'})"
+    )
     lines.append(f"\n{state}: {report['seconds']} s (test map {report['coverageSeconds']} s)")
     return "\n".join(lines)

@@ -141,6 +141,8 @@ class MutationRun:
     complete: bool = True
     #: Mutants alive after the first tests of a screen (``Options.screen``): not judged.
     screened: list[str] = field(default_factory=list)
+    #: Whether the time budget stopped the run (a mutant left unrun, or cut while running).
+    cut: bool = False
 
 
 # --- workers ----------------------------------------------------------------------------
@@ -410,7 +412,7 @@ def _judge(
     def work(worker: _Worker) -> None:
         while True:
             if deadline is not None and time.monotonic() > deadline:
-                run.complete = False
+                run.complete, run.cut = False, True
                 return
             try:
                 mutant = jobs.get_nowait()
@@ -440,7 +442,7 @@ def _judge(
             # whose first run had timed out took 15 minutes of CI's 7-minute budget).
             result = worker.run(job, hard_deadline=2 * budget + 60.0, cut=deadline)
             if result is None:
-                run.complete = False
+                run.complete, run.cut = False, True
                 return
             result["selected"] = len(tests)
             with lock:
