@@ -11,7 +11,11 @@ was mounted is the mounted tree (SBX-006.15, SBX-006.16, SBX-006.17, SBX-004.3, 
   not a directory was left as mounted;
 * a ``python-wasi`` genesis of a flat core of 2**18 distinct blobs on SQLite is adopted
   under RUN-005.1's default bound on a transition (the mount is host work counted
-  against it, RUN-005.10).
+  against it, RUN-005.10).  That one holds a wall-clock bound on a workload of about
+  5 s of CPU (4.7 to 6.4 s measured at load 1 on the 2-core CI machine, 2026-11-30), so it
+  is a performance claim, not a check of the walks: ``GRITWIT_PROFILE=deep`` runs it;
+  the suite's flat core at the bound (``suite/sandbox/test_entry_core_bound.py``) judges
+  the same clauses on every run.
 
 Work is counted in walks, never timed; the last test only keeps the default bound.
 """
@@ -26,6 +30,7 @@ import pytest
 from aio import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import PROFILE
 
 import gritwit as g
 from gritwit._errors import OutputTooLarge
@@ -261,6 +266,10 @@ def test_a_core_read_back_is_what_the_read_backs_rule_makes_of_it(
 
 @needs_interpreter
 @pytest.mark.slow
+@pytest.mark.skipif(
+    PROFILE != "deep",
+    reason="a wall-clock bound on about 5 s of CPU (a performance claim): GRITWIT_PROFILE=deep",
+)
 @pytest.mark.req("SBX-006.15", "SBX-006.17", "RUN-005.1", "RUN-005.10", "WIT-012.1")
 def test_a_flat_genesis_core_of_2_18_distinct_blobs_is_adopted_under_the_default_bound(
     tmp_path: Path,
