@@ -24,11 +24,11 @@ from gritwit_conformance.mutate._report import (
 )
 from gritwit_conformance.mutate._run import (
     MutationRun,
-    _source,
     _Worker,
     choose,
     collect_mutants,
     load_equivalent,
+    module_source,
 )
 
 pytestmark = pytest.mark.req("CONV-005")
@@ -145,7 +145,7 @@ def test_every_reference_mutant_applies() -> None:
     assert len(mutants) > 1000
     assert len({m.id for m in mutants}) == len(mutants)
     for mutant in mutants[::37]:
-        apply_mutant(_source(mutant.module), mutant)
+        apply_mutant(module_source(mutant.module), mutant)
 
 
 def test_the_sample_is_seeded_and_spread_over_groups() -> None:
@@ -268,7 +268,7 @@ def _hanging_job(deadline: float, timeout: float) -> dict[str, Any]:
     return {
         "id": "m-hang",
         "module": "gritwit/_ids.py",
-        "source": _source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n",
+        "source": module_source("gritwit/_ids.py") + "\nimport time\ntime.sleep(600)\n",
         "tests": [
             "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
         ],
@@ -280,9 +280,9 @@ def _hanging_job(deadline: float, timeout: float) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_a_hanging_mutant_is_a_timeout_not_a_hang(tmp_path: Path) -> None:
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     job = _hanging_job(deadline=30, timeout=1.0)
     try:
         result = worker.run(job, hard_deadline=60)
@@ -315,12 +315,12 @@ def test_a_time_out_alone_kills_no_mutant(tmp_path: Path, wrong: bool) -> None:
     """The first run times out (the adapter's first start hangs: as a loaded machine
     would make it); the one re-run with the limit raised decides. A correct module then
     survives; a wrong one is killed by a real failure, not by the time-out."""
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    source = _source("gritwit/_ids.py")
+    source = module_source("gritwit/_ids.py")
     if wrong:
         source = source.replace("len(text) != 2 * ID_LENGTH", "(len(text) == 2 * ID_LENGTH)", 1)
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     test = "suite/store/test_store.py::test_malformed_ids_in_arguments[memory]"
     job = {
         "id": "m-once",
@@ -347,13 +347,13 @@ def test_a_time_out_alone_kills_no_mutant(tmp_path: Path, wrong: bool) -> None:
 @pytest.mark.slow
 def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path) -> None:
     """A budget that runs out on a slow machine is no detection: the mutant stays alive."""
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     job = {
         "id": "m-slow",
         "module": "gritwit/_ids.py",
-        "source": _source("gritwit/_ids.py"),
+        "source": module_source("gritwit/_ids.py"),
         "tests": [
             "suite/protocol/test_protocol.py::test_unknown_commands_are_refused_and_the_adapter_keeps_running"
         ],
@@ -372,13 +372,13 @@ def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path
 def test_a_mutant_no_selected_test_ran_for_is_an_error_not_a_survivor(tmp_path: Path) -> None:
     """A selection that names no test (``--against`` a folder once did) runs nothing: that
     is no survival, and the report must not call it one."""
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     job = {
         "id": "m-none",
         "module": "gritwit/_ids.py",
-        "source": _source("gritwit/_ids.py"),
+        "source": module_source("gritwit/_ids.py"),
         "tests": ["suite/protocol/test_protocol.py::no_such_test"],
         "deadline": 60,
         "timeout": 5.0,
@@ -394,9 +394,9 @@ def test_a_mutant_no_selected_test_ran_for_is_an_error_not_a_survivor(tmp_path: 
 
 def test_a_worker_that_dies_is_reported_as_dead_not_out_of_time(tmp_path: Path) -> None:
     """A worker that exits mid-job is an error saying so, at once, not a hard deadline."""
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     try:  # a job without an id: the worker's loop fails on it and the process exits 1
         result = worker.run({}, hard_deadline=60)
     finally:
@@ -701,9 +701,9 @@ def test_the_time_budget_stops_a_running_mutant_unjudged(tmp_path: Path) -> None
     """A mutant still running when the run's time budget ends is stopped and given no
     verdict (``None``: not run, the report incomplete), not left to its own limits: a
     hanging mutant's job would run to its deadline and the re-run after it."""
-    from gritwit_conformance.mutate._run import _make_copy
+    from gritwit_conformance.mutate._run import make_copy
 
-    worker = _Worker(_make_copy(tmp_path, 0))
+    worker = _Worker(make_copy(tmp_path, 0))
     job = _hanging_job(deadline=300, timeout=60.0)
     try:
         result = worker.run(job, hard_deadline=600, cut=time.monotonic() + 2.0)

@@ -40,6 +40,17 @@ def _mutate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.witnesses:
+        from ..mutate import check_witnesses
+
+        return check_witnesses(
+            root,
+            tuple(args.group) or tuple(GROUPS),
+            out=Path(args.out),
+            sample=None if os.environ.get("GRITWIT_PROFILE") == "deep" else args.sample,
+            seed=args.seed,
+            timeout=args.witness_timeout,
+        )
     deep = os.environ.get("GRITWIT_PROFILE") == "deep"
     sample = None if args.all or deep else args.sample
     options = Options(
@@ -178,6 +189,19 @@ def add_mutate_parser(subparsers: Any) -> None:
         help="run no mutant: re-key conformance/mutation/ (baseline, evidence, equivalent "
         "lists) for code moved since the git commit REV to other modules of the groups, "
         "printing what it could not map",
+    )
+    add(
+        "--witnesses",
+        action="store_true",
+        help="run no suite test: run each equivalent mutant whose reason names the reference "
+        "test that sees it ('<test> sees it') against that test, and fail if one passes on "
+        "its mutant or names no test (with --sample: a seeded sample of them)",
+    )
+    add(
+        "--witness-timeout",
+        type=positive_float,
+        default=600.0,
+        help="seconds a witness's tests may run on its mutant before it counts as hanging",
     )
     add("--min-score", type=percent, default=None, help="fail below this total score (percent)")
     add("--root", default=None, type=existing_dir, help="repository root (default: found from cwd)")

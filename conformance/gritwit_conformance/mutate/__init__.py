@@ -49,6 +49,8 @@ from ._run import (
     UnknownMutant,
     collect_mutants,
     load_equivalent,
+    make_copy,
+    module_source,
     run_mutation,
 )
 from ._unjudged import (
@@ -62,6 +64,7 @@ from ._unjudged import (
     unjudged_by_group,
     write_allowance,
 )
+from ._witness import WitnessResult, run_witness, witnesses_of
 
 __all__ = [
     "GROUPS",
@@ -72,6 +75,7 @@ __all__ = [
     "collect_mutants",
     "find_mutants",
     "load_equivalent",
+    "check_witnesses",
     "main",
     "run_mutation",
 ]
@@ -357,3 +361,69 @@ def _sandbox_available() -> bool:
     from gritwit.adapter._sandbox import sandbox_available
 
     return sandbox_available()
+
+
+def check_witnesses(
+    root: Path,
+    groups: tuple[str, ...],
+    *,
+    out: Path,
+    sample: int | None = None,
+    seed: int = 9,
+    timeout: float = 600.0,
+) -> int:
+    """``gritwit mutate --witnesses``: every equivalent of ``groups`` whose reason names the
+    reference test that sees it (:mod:`._witness`) is run against that test; the exit
+    status is 1 when a claim fails (its test passes on the mutant, or names no test); a
+    witness whose every test skipped here is reported and judges nothing."""
+    import tempfile
+
+    equivalent = load_equivalent(root / EQUIVALENT_FILE)
+    mutants = collect_mutants(groups)
+    by_id = {m.id: m for m in mutants}
+    chosen = witnesses_of(equivalent, mutants, root, sample=sample, seed=seed)
+    listed = sum(1 for m in mutants if m.id in equivalent)
+    print(
+        f"{len(chosen)} witness(es) to run: of {listed} equivalent mutants of "
+        f"{', '.join(groups)}, those whose reason names the test that sees them"
+    )
+    results: list[WitnessResult] = []
+    with tempfile.TemporaryDirectory(prefix="gritwit-witness-") as tmp:
+        copy = make_copy(Path(tmp), 0)
+        for number, witness in enumerate(chosen, 1):
+            mutant = by_id[witness.mutant]
+            result = run_witness(witness, mutant, module_source(mutant.module), copy, root, timeout)
+            results.append(result)
+            print(
+                f"  {number}/{len(chosen)} {result.status:8} {mutant.id} "
+                f"{mutant.module}:{mutant.line} ({result.seconds} s) {' '.join(result.tests)}",
+                flush=True,
+            )
+    wrong = [r for r in results if r.wrong]
+    for result in wrong:
+        print(f"WITNESS {result.status.upper()}: {result.mutant}: {' '.join(result.tests)}")
+        if result.detail:
+            print("    " + result.detail.strip().replace("\n", "\n    ")[-800:])
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    write_json(
+        out,
+        {
+            "format": "gritwit-witnesses/1",
+            "groups": list(groups),
+            "sample": sample,
+            "seed": seed,
+            "equivalent": listed,
+            "counts": counts,
+            "results": [
+                dataclasses.asdict(r) | {"holds": r.holds, "wrong": r.wrong} for r in results
+            ],
+        },
+    )
+    print(
+        "witnesses: "
+        + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none")
+        + f"; report: {out}"
+    )
+    return 1 if wrong else 0

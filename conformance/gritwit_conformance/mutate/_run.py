@@ -49,6 +49,8 @@ __all__ = [
     "Options",
     "collect_mutants",
     "load_equivalent",
+    "make_copy",
+    "module_source",
     "run_mutation",
 ]
 
@@ -61,7 +63,7 @@ EVIDENCE_FILE = Path("conformance/mutation/evidence.json")
 _SOURCES: dict[str, str] = {}
 
 
-def _source(module: str) -> str:
+def module_source(module: str) -> str:
     """The module's text as first read in this process: spans stay valid if it is edited."""
     if module not in _SOURCES:
         _SOURCES[module] = (PACKAGE_DIR.parent / module).read_text(encoding="utf-8")
@@ -73,7 +75,7 @@ def collect_mutants(groups: Iterable[str]) -> list[Mutant]:
     found: list[Mutant] = []
     for group in groups:
         for module in GROUPS[group]:
-            found += find_mutants(module, _source(module))
+            found += find_mutants(module, module_source(module))
     return found
 
 
@@ -261,7 +263,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _make_copy(base: Path, index: int) -> Path:
+def make_copy(base: Path, index: int) -> Path:
     copy = base / f"w{index}"
     shutil.copytree(PACKAGE_DIR, copy / "gritwit", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
@@ -429,7 +431,7 @@ def _judge(
             job = {
                 "id": mutant.id,
                 "module": mutant.module,
-                "source": apply_mutant(_source(mutant.module), mutant),
+                "source": apply_mutant(module_source(mutant.module), mutant),
                 "tests": tests,
                 "deadline": budget,
                 "timeout": options.timeout,
@@ -459,7 +461,7 @@ def _judge(
                     log(f"  {done[0]}/{to_run} run ({time.monotonic() - started:.0f} s)")
 
     with tempfile.TemporaryDirectory(prefix="gritwit-mutate-") as tmp:
-        workers = [_Worker(_make_copy(Path(tmp), i)) for i in range(options.workers)]
+        workers = [_Worker(make_copy(Path(tmp), i)) for i in range(options.workers)]
         threads = [threading.Thread(target=work, args=(w,)) for w in workers]
         for thread in threads:
             thread.start()
