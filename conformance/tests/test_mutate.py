@@ -345,6 +345,39 @@ def test_a_time_out_alone_kills_no_mutant(tmp_path: Path, wrong: bool) -> None:
 
 
 @pytest.mark.slow
+def test_a_copy_removed_under_a_worker_is_made_again_before_its_next_job(tmp_path: Path) -> None:
+    """Another process removes the worker's copy between two jobs (a cleanup of /tmp):
+    the next job runs on a copy made again, and its mutant is judged, not an error."""
+    import shutil
+
+    from gritwit_conformance.mutate._run import make_copy
+
+    worker = _Worker(make_copy(tmp_path, 0))
+    wrong = module_source("gritwit/_ids.py").replace(
+        "len(text) != 2 * ID_LENGTH", "(len(text) == 2 * ID_LENGTH)", 1
+    )
+    job = {
+        "id": "m-wrong",
+        "module": "gritwit/_ids.py",
+        "source": wrong,
+        "tests": ["suite/store/test_store.py::test_malformed_ids_in_arguments[memory]"],
+        "deadline": 120,
+        "timeout": 10.0,
+        "examples": None,
+    }
+    try:
+        first = worker.run(job, hard_deadline=300)
+        shutil.rmtree(worker.copy / "gritwit")
+        second = worker.run(job, hard_deadline=300)
+    finally:
+        worker.stop()
+    assert (first["status"], second["status"]) == ("killed", "killed"), (first, second)
+    assert (worker.copy / "gritwit" / "_ids.py").read_text(encoding="utf-8") == module_source(
+        "gritwit/_ids.py"
+    )
+
+
+@pytest.mark.slow
 def test_a_mutant_out_of_time_with_nothing_failed_is_not_detected(tmp_path: Path) -> None:
     """A budget that runs out on a slow machine is no detection: the mutant stays alive."""
     from gritwit_conformance.mutate._run import make_copy

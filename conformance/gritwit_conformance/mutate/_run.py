@@ -208,7 +208,14 @@ class _Worker:
         self, job: dict[str, Any], hard_deadline: float, cut: float | None = None
     ) -> dict[str, Any] | None:
         """The job's result; ``None`` when ``cut`` (a :func:`time.monotonic` instant: the
-        run's time budget) came first: the worker is stopped and the mutant was not run."""
+        run's time budget) came first: the worker is stopped and the mutant was not run.
+
+        A copy that another process removed (a cleanup of the temporary folder) is made
+        again first: every job on it would end in ``FileNotFoundError``, an error that is
+        not the mutant's (one such run recorded 218 of them)."""
+        if not (self.copy / "gritwit" / "__init__.py").is_file():
+            self.stop()
+            _fill_copy(self.copy)
         if self.proc is None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None
@@ -264,14 +271,24 @@ def _descendants(pid: int) -> list[int]:
 
 
 def make_copy(base: Path, index: int) -> Path:
+    """A private copy of the ``gritwit`` package, ``base/w<index>/gritwit``, compiled."""
     copy = base / f"w{index}"
-    shutil.copytree(PACKAGE_DIR, copy / "gritwit", ignore=shutil.ignore_patterns("__pycache__"))
+    _fill_copy(copy)
+    return copy
+
+
+def _fill_copy(copy: Path) -> None:
+    shutil.copytree(
+        PACKAGE_DIR,
+        copy / "gritwit",
+        ignore=shutil.ignore_patterns("__pycache__"),
+        dirs_exist_ok=True,
+    )
     subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(copy / "gritwit")],
         check=False,
         stdout=subprocess.DEVNULL,
     )
-    return copy
 
 
 # --- the run ----------------------------------------------------------------------------
