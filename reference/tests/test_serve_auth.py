@@ -102,6 +102,16 @@ def test_serve_refuses_beyond_loopback_without_a_token(tmp_path: Path) -> None:
     assert "HTTP-019.1" not in tokened.stderr and "cannot listen" in tokened.stderr, tokened
 
 
+@pytest.mark.req("HTTP-019.1")
+def test_serve_refuses_a_host_name_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+    """A name that is not an address is not loopback (``localhost`` aside): refused before
+    it is looked up, so nothing is resolved or listened on."""
+    store = _store(tmp_path / "store")
+    refused = _gritwit("serve", str(store), "--listen", "gritwit-test.invalid:0")
+    assert refused.returncode == 2, refused
+    assert "HTTP-019.1" in refused.stderr and "--insecure-no-auth" in refused.stderr, refused
+
+
 @contextlib.contextmanager
 def _client(path: Path) -> Iterator[httpx.Client]:
     """A client of a service started on the store at ``path``; the service stops after."""
