@@ -119,3 +119,58 @@ def test_reads_and_sends_are_not_audited_and_the_log_only_grows(services: Servic
         came=new,
         what=f"{len(reading)} entries of the admin's own reads",
     )
+
+
+@pytest.mark.req("HTTP-020.1", "HTTP-018.3", "HTTP-020.2")
+@pytest.mark.req("HTTP-004.4", "HTTP-007.5")  # its checks name them too
+def test_a_refusal_by_prefix_is_audited_for_operate_and_not_for_read(
+    services: Services,
+) -> None:
+    """A token of scopes ``read`` and ``operate`` limited to the prefix ``team-a-``: its
+    clear of another team's actor is refused 403 by HTTP-018.3 and must be audited like
+    any ``operate`` request (refused 403 or not), with the status it was answered; its
+    read of that actor, refused the same way, is of scope ``read`` and must not be; its
+    clear of its own actor is audited 200.  Two refusals of one kind, told apart by their
+    scope alone."""
+    service = matrix_service(
+        services, **{"pre-op": {"scopes": ["read", "operate"], "prefix": "team-a-"}}
+    )
+    client, tokens = service.client, service.tokens
+    admin, pre = bearer(tokens["t-admin"]), bearer(tokens["pre-op"])
+    for name in ("team-a-one", "team-b-one"):
+        body_of(
+            client.post("/v1/actors", json={"test": "counter", "name": name}, headers=admin),
+            201,
+            "HTTP-004.4",
+        )
+    expect_error(
+        client.delete("/v1/actors/team-b-one/failed", headers=pre),
+        403,
+        "forbidden",
+        "HTTP-018.3: a clear of an actor outside the token's prefix",
+    )
+    expect_error(
+        client.get("/v1/actors/team-b-one", headers=pre),
+        403,
+        "forbidden",
+        "HTTP-018.3: a read of an actor outside the token's prefix",
+    )
+    body_of(client.delete("/v1/actors/team-a-one/failed", headers=pre), 200, "HTTP-007.5")
+    log = body_of(client.get("/v1/audit?limit=50", headers=admin), 200, "HTTP-020.2")
+    entries = log.get("entries")
+    came = (
+        [(*_entry(e), e.get("class")) for e in entries if e.get("who") == "pre-op"]
+        if isinstance(entries, list)
+        else log
+    )
+    expected = [
+        ("pre-op", "DELETE /v1/actors/{actor}/failed", "team-a-one", 200, None),
+        ("pre-op", "DELETE /v1/actors/{actor}/failed", "team-b-one", 403, "forbidden"),
+    ]
+    check(
+        "HTTP-020.1",
+        came == expected,
+        expected="the prefix token's entries, newest first: its clear within the prefix "
+        f"(200) and its refused clear outside it (403), not its refused read: {expected}",
+        came=came,
+    )
