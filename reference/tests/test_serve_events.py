@@ -136,3 +136,24 @@ def test_streams_end_when_the_service_stops(tmp_path: Path) -> None:
         started = time.monotonic()
     assert ended.wait(10)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.req("HTTP-008.1", "HTTP-008.2")
+def test_a_stream_the_client_closed_leaves_no_subscription_behind(tmp_path: Path) -> None:
+    """Each stream a client opened and closed is unsubscribed from the feed: a feed that
+    kept them would offer every event to every stream ever opened, growing without
+    bound on a long-running service."""
+    with serving(tmp_path / "store") as served:
+        feed = served.service.feed
+        for _ in range(3):
+            with served.client.stream("GET", "/v1/events") as stream:
+                assert stream.status_code == 200
+                # the stream's first comment: it is subscribed (the iterator is kept: one
+                # dropped at once closes the response, and so the stream, under the check)
+                lines = stream.iter_lines()
+                next(lines)
+                assert feed.streams == 1
+        deadline = time.monotonic() + 15
+        while feed.streams:
+            assert time.monotonic() < deadline, f"{feed.streams} stream(s) still subscribed"
+            time.sleep(0.05)

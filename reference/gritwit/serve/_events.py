@@ -103,6 +103,12 @@ class EventFeed:
         for subscription in subscriptions:
             subscription.offer(event)
 
+    @property
+    def streams(self) -> int:
+        """How many streams are subscribed: each open ``GET /v1/events``, until it ends."""
+        with self._lock:
+            return len(self._subscriptions)
+
     def subscribe(self, loop: asyncio.AbstractEventLoop) -> Subscription:
         subscription = Subscription(loop, self._bound)
         with self._lock:
