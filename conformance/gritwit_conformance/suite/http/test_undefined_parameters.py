@@ -9,8 +9,10 @@ HTTP-003.1. An operation the document marks optional (``x-optional``) that the s
 does not serve (404 without the parameter) is passed over.
 
 The probes are left out: ``GET /healthz`` and ``GET /readyz`` are what orchestrators
-poll to learn whether the process lives, and the reference answers them whatever the
-query (a probe that refuses its poller's parameter would report a live service dead).
+poll to learn whether the process lives, and HTTP-001.5 has them answer whatever the
+query (a probe that refuses its poller's parameter would report a live service dead):
+each is asked with the undefined parameter, with one given twice and with a malformed
+value of a parameter an endpoint elsewhere defines, and must answer as without them.
 """
 
 from __future__ import annotations
@@ -152,3 +154,28 @@ def test_a_parameter_no_endpoint_defines_is_400_at_every_endpoint(
             what=label,
         )
         expect_error(refused, 400, "bad-request", f"HTTP-002.3: {label}?{UNDEFINED}")
+
+
+@pytest.mark.req("HTTP-001.5", "HTTP-002.3")
+def test_the_probes_answer_whatever_their_query_holds(http: httpx.Client) -> None:
+    queries = (UNDEFINED, f"{UNDEFINED}&{UNDEFINED}", "limit=x", "limit=1&limit=2")
+    for path, field in (("/healthz", "live"), ("/readyz", "ready")):
+        for query in queries:
+            got = http.get(f"{path}?{query}")
+            check(
+                "HTTP-001.5",
+                (got.status_code, _json(got).get(field) if got.status_code == 200 else None)
+                == (200, True),
+                expected=f'200 with {{"{field}": true}}, whatever the query: the poller '
+                "chooses the URL (HTTP-002.3's refusal does not apply to the probes)",
+                came=shown(got),
+                what=f"GET {path}?{query}",
+            )
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
