@@ -747,3 +747,69 @@ def test_the_time_budget_stops_a_running_mutant_unjudged(tmp_path: Path) -> None
     finally:
         worker.stop()
     assert answer is not None and answer["reason"] == "worker died (exit status 1)", answer
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, or a process gone, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("phase", ["map", "mutants"])
+def test_a_sigterm_ends_the_run_and_every_process_it_started(tmp_path: Path, phase: str) -> None:
+    """SIGTERM while the test map is traced (its xdist workers), or while mutants run (the
+    workers and their adapters): the command says it was interrupted, exits 130, writes
+    no report, and none of the processes it started outlives it (the map's workers went
+    on tracing at a core each after such a kill)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from gritwit_conformance.mutate._run import _descendants
+
+    out = tmp_path / "report.json"
+    args = [sys.executable, "-m", "gritwit_conformance", "mutate", "--workers", "2"]
+    args += ["--root", str(tmp_path), "--out", str(out)]
+    if phase == "map":
+        args += ["--group", "codec", "--sample", "2", "--seed", "5"]
+    else:  # an equivalent mutant against a test of tens of seconds
+        args += [
+            "--mutant",
+            "m-04892f5b1c",
+            "--against",
+            "conformance/gritwit_conformance/suite/runtime/test_outbox_chain_depth.py",
+        ]
+    proc = subprocess.Popen(
+        args,
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        below: list[int] = []
+        while len(below) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(1)
+            below = _descendants(proc.pid)
+        time.sleep(2)
+        below = _descendants(proc.pid)
+        assert len(below) >= 2, (phase, below, proc.poll())
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, err[-2000:])
+    assert not out.exists()
+    time.sleep(5)  # a worker's own children end with it
+    left = [pid for pid in below if _alive(pid)]
+    assert not left, f"{phase}: still running after the command ended: {left}"

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from gritwit._argtypes import existing_dir, percent, positive_float, positive_int
 from gritwit._checkout import checkout_root
 
 __all__ = ["add_mutate_parser"]
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _mutate(args: argparse.Namespace) -> int:
@@ -68,16 +74,27 @@ def _mutate(args: argparse.Namespace) -> int:
         previous=Path(args.rerun) if args.rerun else None,
         screen=args.screen,
     )
-    return mutate_main(
-        options,
-        out=Path(args.out),
-        write_baseline=args.write_baseline,
-        check_baseline=args.check_baseline,
-        new=args.new,
-        survivors=args.survivors,
-        min_score=args.min_score,
-        show=args.show,
-    )
+    # A SIGTERM ends the run as Ctrl-C does, so that what it started ends with it: the
+    # traced map's xdist workers outlived a run killed so, tracing on at a core each, and
+    # a throwaway PostgreSQL cluster's directory stayed behind.
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        return mutate_main(
+            options,
+            out=Path(args.out),
+            write_baseline=args.write_baseline,
+            check_baseline=args.check_baseline,
+            new=args.new,
+            survivors=args.survivors,
+            min_score=args.min_score,
+            show=args.show,
+        )
+    except KeyboardInterrupt:
+        print(
+            "gritwit mutate: interrupted; nothing was written to conformance/mutation/",
+            file=sys.stderr,
+        )
+        return 130
 
 
 def _suite_relative(test: str) -> str:

@@ -218,9 +218,13 @@ class _Worker:
             _fill_copy(self.copy)
         if self.proc is None:
             self.start()
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(job) + "\n")
-        self.proc.stdin.flush()
+        proc = self.proc  # another thread may stop the worker (an interrupted run)
+        assert proc is not None and proc.stdin is not None
+        try:
+            proc.stdin.write(json.dumps(job) + "\n")
+            proc.stdin.flush()
+        except (BrokenPipeError, ValueError):  # stopped under it: its output ends, below
+            pass
         reason = "worker hard deadline"
         wait = hard_deadline if cut is None else min(hard_deadline, cut - time.monotonic())
         try:
@@ -232,7 +236,7 @@ class _Worker:
                 return None
         else:  # ``None`` from the pump: the worker's output ended, so it exited
             if line is None:
-                status = self.proc.wait()
+                status = proc.wait()
                 reason = f"worker died (exit status {status})"
         if line is None:
             self.stop()
@@ -428,8 +432,10 @@ def _judge(
     # module → test → mutants of the module it killed: the evidence's, then this run's
     by_module = _module_killers(options.root / EVIDENCE_FILE, everything)
 
+    stopping = threading.Event()  # the run was interrupted: take no further job
+
     def work(worker: _Worker) -> None:
-        while True:
+        while not stopping.is_set():
             if deadline is not None and time.monotonic() > deadline:
                 run.complete, run.cut = False, True
                 return
@@ -482,10 +488,21 @@ def _judge(
         threads = [threading.Thread(target=work, args=(w,)) for w in workers]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
-        for worker in workers:
-            worker.stop()
+        try:
+            for thread in threads:
+                thread.join()
+        except KeyboardInterrupt:
+            # Ctrl-C, or a SIGTERM the command turns into one: the jobs under way end
+            # with their workers (and their adapters), and no verdict is recorded
+            stopping.set()
+            for worker in workers:
+                worker.stop()
+            for thread in threads:
+                thread.join()
+            raise
+        finally:
+            for worker in workers:
+                worker.stop()
     return coverage
 
 

@@ -151,6 +151,8 @@ def _sharded(args: list[str], files: dict[str, str], tmp: Path, workers: int, ke
 
 
 def _passed(status: int | pytest.ExitCode) -> None:
+    if int(status) == pytest.ExitCode.INTERRUPTED:  # a SIGINT or SIGTERM of the run
+        raise KeyboardInterrupt("the traced run of the reference was interrupted")
     if int(status) != 0:
         raise RuntimeError(f"the coverage run of the reference did not pass (pytest {status})")
 
