@@ -1,0 +1,147 @@
+"""A commit of several requests' sends that fails for one of them is made again request by
+request, so that only that request fails (HTTP-005.2, HTTP-005.7, DUR-008.1).
+
+The service gathers the sends that arrive while a commit is under way into the next one
+(RUN-003.4: one commit swaps every mailbox of the outside they touch). A commit the store
+refuses for what one request holds (a write past the store's bound, ``write-too-large``,
+DUR-008.1) is not the others' fault: each request's sends are then committed on their own,
+the others answered with their messages and that one with its error. A batch request
+(HTTP-005.7) is one request: its sends stand or fall together. A commit of one request
+alone that fails is that request's answer at once.
+
+Driven below the HTTP layer, on :class:`~gritwit.serve._sending.Sender`: which requests
+share a commit is the machine's timing when they come over HTTP, and a store refusing a
+write for one request's content is what no client can make the reference's stores do on
+demand. The runtime here is the real one, its ``send_all`` refusing any commit that holds
+the poisoned content, as a store refuses a write too large.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pytest
+
+import gritwit as g
+from gritwit._error_types import WriteTooLarge
+from gritwit.runtime import Runtime
+from gritwit.serve._engine_commands import Send, Sent
+from gritwit.serve._sending import Sender
+from gritwit.store import Store
+
+POISONED = g.Blob(data=b"too large for the store")
+POISON = g.object_id(POISONED)
+RECIPIENT = g.ObjectId(bytes(range(32)))
+
+
+class _Refusing:
+    """The runtime's ``send_all``, refusing any commit that holds ``POISON`` (DUR-008.1);
+    ``commits`` lists how many messages each commit asked for."""
+
+    def __init__(self, runtime: Runtime, error: Exception) -> None:
+        self.runtime = runtime
+        self.error = error
+        self.commits: list[int] = []
+
+    async def send_all(
+        self,
+        messages: Iterable[tuple[g.ObjectId, g.ObjectId, Mapping[str, str] | None, bool]],
+        objects: Iterable[g.GritObject] = (),
+    ) -> list[g.ObjectId]:
+        listed = list(messages)
+        self.commits.append(len(listed))
+        if any(content == POISON for _, content, _, _ in listed):
+            raise self.error
+        return await self.runtime.send_all(listed, objects)
+
+
+_BLOBS = {POISON: POISONED}
+
+
+def _send(content: g.ObjectId) -> Send:
+    """A send of ``content``, its blob sent with it."""
+    blob = _BLOBS[content]
+    return Send(
+        recipient=RECIPIENT, content=content, objects=(blob,), mt="m", signal=False, key=None
+    )
+
+
+def _blob(i: int) -> g.ObjectId:
+    blob = g.Blob(data=b"%d" % i)
+    _BLOBS[g.object_id(blob)] = blob
+    return g.object_id(blob)
+
+
+def _outcome(future: concurrent.futures.Future[Any]) -> object:
+    assert future.done()
+    error = future.exception()
+    return type(error).__name__ if error is not None else future.result()
+
+
+TOO_LARGE = WriteTooLarge("DUR-008.1", "the write holds more bytes than the store takes")
+
+
+def _flush(
+    contents: list[list[g.ObjectId]], error: Exception = TOO_LARGE
+) -> tuple[list[object], list[int]]:
+    """Queue one request per list (a list of two or more: a batch request), flush once,
+    ``error`` refusing a commit that holds ``POISON``; how each request was answered,
+    and the sizes of the commits asked for."""
+    with Store.memory() as store:
+        refusing = _Refusing(Runtime(store, send_commit="own"), error)
+        sender = Sender(store, refusing)  # type: ignore[arg-type]
+        futures: list[concurrent.futures.Future[Any]] = []
+        for request in contents:
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            if len(request) == 1:
+                sender.add_send(_send(request[0]), future)
+            else:
+                sender.add_batch(tuple(_send(c) for c in request), future)
+            futures.append(future)
+        asyncio.run(sender.flush())
+        return [_outcome(f) for f in futures], refusing.commits
+
+
+def _sent(outcome: object) -> bool:
+    if isinstance(outcome, list):
+        return all(_sent(item) for item in outcome)
+    return isinstance(outcome, Sent) and not outcome.replayed
+
+
+@pytest.mark.req("HTTP-005.2", "DUR-008.1")
+def test_a_refused_commit_of_three_requests_is_made_again_one_by_one() -> None:
+    outcomes, commits = _flush([[_blob(1)], [POISON], [_blob(2)]])
+    assert commits == [3, 1, 1, 1], commits  # the three together, then each alone
+    assert [_sent(outcomes[0]), outcomes[1], _sent(outcomes[2])] == [
+        True,
+        "WriteTooLarge",
+        True,
+    ], outcomes
+
+
+@pytest.mark.req("HTTP-005.7", "DUR-008.1")
+def test_a_batch_request_with_the_refused_send_fails_whole_and_the_others_are_sent() -> None:
+    outcomes, commits = _flush([[_blob(1), POISON], [_blob(2)], [_blob(3), _blob(4)]])
+    assert commits == [5, 2, 1, 2], commits
+    assert [outcomes[0], _sent(outcomes[1]), _sent(outcomes[2])] == [
+        "WriteTooLarge",
+        True,
+        True,
+    ], outcomes
+
+
+@pytest.mark.req("HTTP-005.2", "DUR-008.1")
+def test_a_refused_commit_of_one_request_is_its_answer_at_once() -> None:
+    outcomes, commits = _flush([[POISON]])
+    assert (outcomes, commits) == (["WriteTooLarge"], [1])
+
+
+@pytest.mark.req("HTTP-005.2", "HTTP-003.1")
+def test_a_commit_failing_for_no_reason_the_store_gives_fails_every_request_in_it() -> None:
+    """Not a store's refusal of one request's write: nothing says whose fault it is, so
+    the commit is not made again, and every request in it is answered with the error."""
+    outcomes, commits = _flush([[_blob(1)], [POISON]], RuntimeError("a fault of no request"))
+    assert (outcomes, commits) == (["RuntimeError", "RuntimeError"], [2])
