@@ -12,7 +12,10 @@ so the reference checks them here, through the Python API:
   ``False`` (a poll, RUN-020.6);
 * a write of objects and a ``heads/`` swap whose step is another actor's stores the
   objects, reports the fresh ones, and refuses the swap ``invalid-ref-target``
-  (REF-002.2), as the two calls in turn do.
+  (REF-002.2), as the two calls in turn do;
+* a core walk's read-ahead (SBX-006.15, SBX-006.16) at the edges of its plan, which
+  decides only what is read together: the object that brings the bytes to exactly the
+  budget is not the last, and one of exactly ``SMALL`` bytes comes with the plan.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
 
 import gritwit as g
 from gritwit._errors import InvalidRefTarget
-from gritwit.store import Store, head_ref
+from gritwit.store import Store, _paging, head_ref
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -75,3 +80,40 @@ def test_a_head_swap_to_another_actors_step_keeps_the_objects_and_reports_them_f
     assert fresh == {g.object_id(core), g.object_id(step)}
     assert store.get_object(g.object_id(step)) == step  # objects first (RUN-001)
     assert store.get_ref(head_ref(alice)) is None
+
+
+def _blob_of_encoded_length(length: int, fill: bytes) -> g.Blob:
+    """A blob whose canonical encoding is exactly ``length`` bytes."""
+    for size in range(length, -1, -1):
+        blob = g.Blob(data=fill * size)
+        if len(g.encode_object(blob)) == length:
+            return blob
+    raise AssertionError(f"no blob encodes to {length} bytes")
+
+
+@pytest.mark.req("SBX-006.16", "SBX-006.15")
+def test_read_ahead_takes_the_object_that_brings_its_bytes_to_the_budget_and_one_more(
+    store: Store,
+) -> None:
+    """The plan stops *after* the object whose bytes pass the budget: one that brings the
+    sum to exactly the budget does not pass it, so the next is taken too."""
+    first, second, third = (g.Blob(data=bytes([i]) * 40) for i in range(3))
+    oids = [store.put_object(blob) for blob in (first, second, third)]
+    budget = len(g.encode_object(first))
+    got = _paging.read_ahead(store.backend, oids, budget)
+    assert list(got) == oids[:2], (budget, list(got))
+
+
+@pytest.mark.req("SBX-006.15")
+def test_read_ahead_takes_an_object_of_exactly_small_bytes_in_the_read_that_plans_it(
+    store: Store,
+) -> None:
+    """An object of at most ``SMALL`` stored bytes comes whole with the plan: no read of
+    its own (``read_many`` of one id is the read of a larger object)."""
+    exact = _blob_of_encoded_length(_paging.SMALL, b"e")
+    other = g.Blob(data=b"o" * 10)
+    oids = [store.put_object(exact), store.put_object(other)]
+    cls: Any = type(store.backend)
+    with mock.patch.object(cls, "read_many", side_effect=AssertionError("a read of its own")):
+        got = _paging.read_ahead(store.backend, oids, 1 << 20)
+    assert got == {oids[0]: exact, oids[1]: other}
