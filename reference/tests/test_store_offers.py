@@ -117,3 +117,16 @@ def test_read_ahead_takes_an_object_of_exactly_small_bytes_in_the_read_that_plan
     with mock.patch.object(cls, "read_many", side_effect=AssertionError("a read of its own")):
         got = _paging.read_ahead(store.backend, oids, 1 << 20)
     assert got == {oids[0]: exact, oids[1]: other}
+
+
+@pytest.mark.req("SBX-006.15")
+def test_read_ahead_goes_on_past_an_object_that_is_neither_a_tree_nor_a_bare_blob(
+    store: Store,
+) -> None:
+    """Only a tree ends the read-ahead: a blob with headers (decoded by the plain decoder,
+    not by a bare blob's fixed bytes) is followed by the next object."""
+    headed = g.Blob(data=b"headed", headers={"runtime": "test-actor"})
+    bare = g.Blob(data=b"bare")
+    oids = [store.put_object(headed), store.put_object(bare)]
+    got = _paging.read_ahead(store.backend, oids, 1 << 20)
+    assert got == {oids[0]: headed, oids[1]: bare}
