@@ -123,6 +123,7 @@ def test_reads_and_sends_are_not_audited_and_the_log_only_grows(services: Servic
 
 @pytest.mark.req("HTTP-020.1", "HTTP-018.3", "HTTP-020.2")
 @pytest.mark.req("HTTP-004.4", "HTTP-007.5")  # its checks name them too
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "CONV-004")
 def test_a_refusal_by_prefix_is_audited_for_operate_and_not_for_read(
     services: Services,
 ) -> None:

@@ -39,6 +39,7 @@ def _open(impl: Implementation, path: Path) -> str:
 @pytest.mark.profile("sandbox", "runtime", "store")
 @pytest.mark.req("STO-004.1", "STO-004.2", "SBX-006.15", "ADP-010.5", "ADP-010.6")
 @pytest.mark.req("ADP-019.5", "WIT-012.1")
+@pytest.mark.req("ADP-015", "CONV-004")  # its checks name them too
 def test_a_mount_refuses_core_files_whose_copies_are_corrupt(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
