@@ -56,6 +56,7 @@ def _mutate(args: argparse.Namespace) -> int:
             sample=None if os.environ.get("GRITWIT_PROFILE") == "deep" else args.sample,
             seed=args.seed,
             timeout=args.witness_timeout,
+            only=tuple(args.mutant),
         )
     deep = os.environ.get("GRITWIT_PROFILE") == "deep"
     sample = None if args.all or deep else args.sample

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -371,15 +372,14 @@ def check_witnesses(
     sample: int | None = None,
     seed: int = 9,
     timeout: float = 600.0,
+    only: tuple[str, ...] = (),
 ) -> int:
     """``gritwit mutate --witnesses``: every equivalent of ``groups`` whose reason names the
     reference test that sees it (:mod:`._witness`) is run against that test; the exit
     status is 1 when a claim fails (its test passes on the mutant, or names no test); a
     witness whose every test skipped here is reported and judges nothing."""
-    import tempfile
-
     equivalent = load_equivalent(root / EQUIVALENT_FILE)
-    mutants = collect_mutants(groups)
+    mutants = [m for m in collect_mutants(groups) if not only or m.id in only]
     by_id = {m.id: m for m in mutants}
     chosen = witnesses_of(equivalent, mutants, root, sample=sample, seed=seed)
     listed = sum(1 for m in mutants if m.id in equivalent)
