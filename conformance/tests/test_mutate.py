@@ -16,6 +16,7 @@ import pytest
 
 from gritwit_conformance.mutate import Options, apply_mutant, find_mutants, run_mutation
 from gritwit_conformance.mutate._coverage import Coverage
+from gritwit_conformance.mutate._pool import Worker as _Worker
 from gritwit_conformance.mutate._report import (
     build_report,
     evidence,
@@ -24,7 +25,6 @@ from gritwit_conformance.mutate._report import (
 )
 from gritwit_conformance.mutate._run import (
     MutationRun,
-    _Worker,
     choose,
     collect_mutants,
     load_equivalent,
@@ -771,7 +771,7 @@ def test_a_sigterm_ends_the_run_and_every_process_it_started(tmp_path: Path, pha
     import subprocess
     import sys
 
-    from gritwit_conformance.mutate._run import _descendants
+    from gritwit_conformance.mutate._pool import descendants as _descendants
 
     out = tmp_path / "report.json"
     args = [sys.executable, "-m", "gritwit_conformance", "mutate", "--workers", "2"]

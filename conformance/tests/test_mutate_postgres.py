@@ -73,7 +73,7 @@ def test_a_run_sends_the_url_with_postgres_jobs_only(
         jobs.append(job)
         return {"status": "survived", "test": None, "reason": "", "ran": 1, "seconds": 0.0}
 
-    monkeypatch.setattr(mutate_run._Worker, "run", answer)
+    monkeypatch.setattr(mutate_run.Worker, "run", answer)
     test = "suite/store/test_store.py::test_put_get_has[durable]"
     reach = [[codec.module, [codec.line]], [postgres.module, [postgres.line]]]
     coverage = Coverage(

@@ -187,7 +187,7 @@ def test_a_stopped_worker_takes_the_adapters_of_other_sessions_with_it(tmp_path:
     import os
     import time
 
-    from gritwit_conformance.mutate._run import _Worker
+    from gritwit_conformance.mutate._pool import Worker as _Worker
 
     if not Path("/proc/self/stat").is_file():
         pytest.skip("reads a process's state from /proc (Linux)")
