@@ -19,6 +19,7 @@ import pytest
 from serve_helpers import Served, raw, request_head, served, still_serves
 
 from gritwit.serve._limits import DRAIN_BYTES, MIB
+from gritwit.serve._middleware import _drainable
 
 __all__ = ["served"]
 
@@ -137,3 +138,19 @@ def test_a_client_waiting_for_100_continue_gets_the_413_and_a_close(served: Serv
     answer = raw(served.url, head, seconds=20)
     assert answer.status == 413 and answer.closed, answer
     assert b"100 Continue" not in answer.head
+
+
+@pytest.mark.req("HTTP-013.6")
+def test_only_a_body_announced_within_the_drain_bound_is_drained() -> None:
+    """The choice the test above sees from outside, made where the service makes it: a
+    refused body is read and discarded up to 64 MiB announced, not one byte more, and not
+    when its client waits for ``100 Continue`` before it sends any."""
+
+    def drained(headers: dict[bytes, bytes], before_body: bool = False) -> bool:
+        return _drainable({"headers": list(headers.items())}, before_body)
+
+    assert drained({b"content-length": b"%d" % DRAIN_BYTES})
+    assert not drained({b"content-length": b"%d" % (DRAIN_BYTES + 1)})
+    assert drained({b"transfer-encoding": b"chunked"})  # no length announced
+    assert not drained({b"content-length": b"10", b"expect": b"100-continue"}, True)
+    assert drained({b"content-length": b"10", b"expect": b"100-continue"}, False)
