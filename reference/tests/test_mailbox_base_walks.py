@@ -276,3 +276,10 @@ def test_a_transition_over_a_base_that_is_not_a_mailbox_fails_invalid_object() -
     with pytest.raises(g.InvalidObject) as info:
         assemble(inp, out, store)
     assert info.value.requirement == "OBJ-019.2"
+    # the last step's outbox itself a blob: the transition fails as the step's fault,
+    # not as a broken base (a runtime never builds, and rt-import refuses, such a step)
+    blob_outbox = g.Step(actor=actor, core=last.core, previous=last.previous, outbox=odd)
+    inp = TransitionInput(actor=actor, core=core, last_step=blob_outbox, pending={}, objects=store)
+    with pytest.raises(g.InvalidTransition) as fault:
+        assemble(inp, out, store)
+    assert fault.value.requirement == "WIT-009.1"
