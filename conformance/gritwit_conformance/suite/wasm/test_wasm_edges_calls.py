@@ -265,6 +265,29 @@ def test_a_step_that_deletes_every_entry_is_invalid(impl: Implementation) -> Non
     )
 
 
+@pytest.mark.req("WIT-007.2", "WIT-001.2", "WASM-013.2")
+@pytest.mark.parametrize("messages", [0, 1])
+def test_a_step_that_sets_a_wit_without_runtime_is_invalid(
+    impl: Implementation, messages: int
+) -> None:
+    """A step sets ``wit`` to a new blob without headers: the new core's ``wit`` names no
+    ``runtime`` (WIT-001.2), so the core is no valid core and the step fails
+    ``invalid-transition`` (WIT-007.2), the genesis transition (``messages`` 0) and a
+    later one (1, on the message only) alike. The Wit that ran was read in the
+    transition, but the new core names another blob, which is checked."""
+    lowering = Lowering()
+    calls = lowering.calls([("core_set", [b"wit", b"no runtime header", b""])])
+    if messages:
+        calls = [f"(if (call $msg_count) (then {' '.join(calls)}))"]
+    runs, _, actor = _run(impl, module(ARITY, lowering, {"step": calls}), "WIT-007.2", {}, messages)
+    check_equal(
+        ("WIT-007.2", "WIT-001.2"),
+        [[actor, "invalid-transition"]],
+        runs[messages][1],
+        "the failures of the step that sets wit to a blob without headers",
+    )
+
+
 @pytest.mark.req("WASM-023.1", "WASM-021")
 def test_an_image_entry_that_is_a_step_is_invalid_image(impl: Implementation) -> None:
     """A step links ``image`` to an existing step (present, so the link is valid).
