@@ -9,8 +9,8 @@ first transition reads it and replies. A runtime that reads a chained outbox's t
 alone, or none of its levels, never routes it. Each of the fanout's steps is compared
 by id and level by level with the chain the rule builds (``test_outbox_chain.Model``).
 
-The Wit profile's runtime looks at every sender's outbox map for each candidate
-(ADP-014 step 2), so a chain here stays small: 258 recipients. The limits of
+In the Wit profile every recipient of an outbox entry is a candidate of each round of
+``wit-run`` (ADP-014 step 2), so a chain here stays small: 258 recipients. The limits of
 WIT-009.5 on levels under the top are put on both sides in the runtime profile
 (``test_outbox_chain.py``).
 """
