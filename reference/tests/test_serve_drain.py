@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
-from serve_helpers import Served, raw, request_head, served, still_serves
+from serve_helpers import Served, raw, request_head, served, serving, still_serves
 
-from gritwit.serve._limits import DRAIN_BYTES, MIB
+from gritwit.serve._limits import DRAIN_BYTES, MIB, ServiceLimits
 from gritwit.serve._middleware import _drainable
 
 __all__ = ["served"]
@@ -109,6 +110,36 @@ def test_a_chunked_body_past_the_limit_is_drained_and_the_connection_kept(
     assert _refusal(received) == (413, "request-too-large"), received[:300]
     second = received.split(b"HTTP/1.1 ")[2:]
     assert second and second[0].startswith(b"200 "), received
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_chunked_body_is_drained_no_further_than_the_drain_bound(tmp_path: Path) -> None:
+    """A refused chunked body (its length unannounced) that goes on past
+    :data:`DRAIN_BYTES`: the connection is closed once that much was drained, not kept
+    reading until the read deadline (set to 60 s here, past the writing's 45 s)."""
+    with serving(tmp_path / "store", limits=ServiceLimits(read_timeout=60.0)) as one:
+        head = _settle_head(
+            one, {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+        )
+        piece = b" " * MIB
+        chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        host, port = one.url.removeprefix("http://").rsplit(":", 1)
+        sent, closed, started = 0, False, time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=50) as sock:
+            sock.sendall(head)
+            while sent < 4 * DRAIN_BYTES and time.monotonic() - started < 45:
+                try:
+                    sock.sendall(chunk)
+                except TimeoutError:
+                    break  # the service stopped reading and kept the connection
+                except OSError:  # reset or broken pipe: the service closed it
+                    closed = True
+                    break
+                sent += len(chunk)
+        elapsed = time.monotonic() - started
+        assert closed, f"still open after {sent / MIB:.0f} MiB in {elapsed:.1f} s"
+        # what the sockets' buffers held besides: a few MiB on loopback
+        assert sent < 2 * DRAIN_BYTES, f"closed only after {sent / MIB:.0f} MiB"
 
 
 @pytest.mark.req("HTTP-013.6", "HTTP-013.1")
