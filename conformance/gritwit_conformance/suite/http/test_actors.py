@@ -363,6 +363,27 @@ def test_an_actor_without_a_head_or_a_mark_is_404(http: httpx.Client) -> None:
     expect_error(http.get(f"/v1/actors/{'ab' * 32}"), 404, "not-found", "HTTP-007.3")
 
 
+@pytest.mark.req("HTTP-007.4", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
+def test_the_history_of_an_actor_without_a_head_has_no_step(http: httpx.Client) -> None:
+    """HTTP-007.4 answers the steps from the actor's head back: an actor with no head has
+    none. The clause names no refusal for it, so two answers conform: no step at all
+    (``{"steps": [], "next": null}``), or 404 ``not-found`` as HTTP-007.3 answers its
+    entry; anything else (a step, a failure of the service) does not."""
+    counter(http)
+    settle(http)
+    response = http.get(f"/v1/actors/{'ab' * 32}/history")
+    if response.status_code == 404:
+        expect_error(response, 404, "not-found", "HTTP-007.4 (an actor without a head)")
+        return
+    answer = body_of(response, 200, "HTTP-007.4 (an actor without a head: no step, or 404)")
+    check_equal(
+        "HTTP-007.4", {"steps": [], "next": None}, answer, "the history of an actor without a head"
+    )
+
+
 @pytest.mark.req("HTTP-007.4")
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
