@@ -74,6 +74,7 @@ def _chain(impl: Implementation, rt: str, actor: str) -> list[g.Message]:
 
 @pytest.mark.req("RUN-019.3", "RUN-019.4", "RUN-002.4", "RUN-003.4", "WIT-004", "ADP-015")
 @pytest.mark.parametrize("overtaken", [0, 1], ids=["first-mailbox", "second-mailbox"])
+@pytest.mark.req("CONV-004")
 def test_a_group_overtaken_on_one_of_two_mailboxes_sends_each_message_once(
     impl: Implementation, tmp_path: Path, overtaken: int
 ) -> None:
