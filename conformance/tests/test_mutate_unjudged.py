@@ -4,6 +4,7 @@ checked against the baseline is drawn from the mutants it has detected."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -251,6 +252,43 @@ def test_survivors_runs_the_alive_ones_again_and_their_new_verdict_replaces_the_
     assert seen == [frozenset({"m-alive", "m-unc"})], f"expected the two alive ones, got {seen}"
     written = json.loads(base_path.read_text("utf-8"))["mutants"]
     assert written == {"m-killed": "killed", "m-alive": "killed", "m-unc": "uncovered"}, written
+
+
+def test_against_adds_only_its_kills_and_no_whole_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--against`` runs tests named by hand: a kill by one is a verdict (a suite test
+    failed on the mutant), a pass is none (the tests reaching its line did not run), so
+    with ``--mutant`` only its kills join the baseline, and a run of whole groups against
+    them writes no baseline at all."""
+    import gritwit_conformance.mutate as mutate
+
+    mutants = [_mutant("m-hit"), _mutant("m-missed")]
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    base_path = tmp_path / "conformance/mutation/baseline.json"
+    base_path.write_text(json.dumps({"mutants": {}}), "utf-8")
+
+    def fake_run(options: Options, coverage: Any = None) -> Any:
+        from gritwit_conformance.mutate._run import MutationRun
+
+        run = MutationRun(mutants=list(mutants))
+        run.results["m-hit"] = {"status": "killed", "test": "suite/codec/test_x.py::t"}
+        run.results["m-missed"] = {"status": "survived", "test": None}
+        return run
+
+    monkeypatch.setattr(mutate, "collect_mutants", lambda groups: mutants)
+    monkeypatch.setattr(mutate, "run_mutation", fake_run)
+    monkeypatch.setattr(mutate, "_sandbox_available", lambda: True)
+    against = ("suite/codec/test_x.py",)
+    options = Options(groups=("codec",), root=tmp_path, against=against)
+    named = dataclasses.replace(options, only=("m-hit", "m-missed"))
+    mutate_main(named, out=tmp_path / "r.json", write_baseline=True)
+    written = json.loads(base_path.read_text("utf-8"))["mutants"]
+    assert written == {"m-hit": "killed"}, f"expected the kill alone, got {written}"
+    assert "1 mutant(s) not detected by the --against tests" in capsys.readouterr().out
+    status = mutate_main(options, out=tmp_path / "r2.json", write_baseline=True)
+    assert status == 2 and "--against" in capsys.readouterr().out
+    assert json.loads(base_path.read_text("utf-8"))["mutants"] == written
 
 
 def test_a_checked_sample_runs_each_mutant_against_its_recorded_killer_alone(

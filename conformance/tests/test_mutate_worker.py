@@ -75,11 +75,19 @@ _DRIVER = textwrap.dedent(
 HANGS = "sleep 60"
 
 
-def _judge(tmp_path: Path, tests: list[str], impl: str = "reference", timeout: float = 5.0) -> Any:
-    """The worker's answer to a job running ``tests`` of :data:`CASES` against ``impl``."""
+def _judge(
+    tmp_path: Path,
+    tests: list[str],
+    impl: str = "reference",
+    timeout: float = 5.0,
+    *,
+    entries: list[str] | None = None,
+) -> Any:
+    """The worker's answer to a job running ``tests`` of :data:`CASES` against ``impl``
+    (or the job's ``entries`` as given: files, folders); the file is ``cases/in/``'s."""
     root = tmp_path / "cases"
-    root.mkdir(exist_ok=True)
-    (root / "test_cases.py").write_text(CASES, encoding="utf-8")
+    (root / "in").mkdir(parents=True, exist_ok=True)
+    (root / "in" / "test_cases.py").write_text(CASES, encoding="utf-8")
     run = tmp_path / "run"
     run.mkdir(exist_ok=True)
     ini = run / "pytest.ini"
@@ -87,7 +95,7 @@ def _judge(tmp_path: Path, tests: list[str], impl: str = "reference", timeout: f
     out = run / "answer.json"
     job = {
         "id": "m-case",
-        "tests": [f"test_cases.py::{name}" for name in tests],
+        "tests": entries or [f"in/test_cases.py::{name}" for name in tests],
         "deadline": 120,
         "timeout": timeout,
         "examples": None,
@@ -103,10 +111,21 @@ def test_a_failed_test_kills_the_mutant_and_names_it(tmp_path: Path) -> None:
     """The first test whose verdict is *failed* kills it; the tests after it do not run."""
     answer = _judge(tmp_path, ["test_passes", "test_fails", "test_passes_later"])
     assert answer["status"] == "killed", answer
-    assert answer["test"] == "test_cases.py::test_fails", answer
+    assert answer["test"] == "in/test_cases.py::test_fails", answer
     assert answer["ran"] == 2, answer
     assert "one and one made three" in answer["reason"], answer
     assert "rerun" not in answer, answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", ["in", "in/", "in/test_cases.py"])
+def test_a_folder_or_a_file_runs_its_tests_in_their_order(tmp_path: Path, entry: str) -> None:
+    """A job's entry may be a folder (``--against suite/codec``) or a file: its tests run
+    in their collection order, so the first failure (the file's second test) kills the
+    mutant. A folder once selected no test, and the mutant was not judged."""
+    answer = _judge(tmp_path, [], entries=[entry])
+    assert answer["status"] == "killed", answer
+    assert (answer["test"], answer["ran"]) == ("in/test_cases.py::test_fails", 2), answer
 
 
 @pytest.mark.slow
@@ -124,7 +143,7 @@ def test_a_test_errored_in_setup_kills_the_mutant(tmp_path: Path) -> None:
     a worker reading only call-phase failures would keep this mutant alive."""
     answer = _judge(tmp_path, ["test_errors_in_setup", "test_passes"])
     assert answer["status"] == "killed", answer
-    assert answer["test"] == "test_cases.py::test_errors_in_setup", answer
+    assert answer["test"] == "in/test_cases.py::test_errors_in_setup", answer
     assert answer["ran"] == 1, answer
     assert "the fixture broke in setup" in answer["reason"], answer
 
@@ -136,9 +155,9 @@ def test_a_timed_out_test_is_re_run_and_a_second_time_out_is_a_hang(tmp_path: Pa
     the limit ×4; timed out again, the mutant hangs (*timeout*, not *killed*)."""
     answer = _judge(tmp_path, ["test_passes", "test_asks_the_adapter"], impl=HANGS, timeout=0.5)
     assert answer["status"] == "timeout", answer
-    assert answer["test"] == "test_cases.py::test_asks_the_adapter", answer
+    assert answer["test"] == "in/test_cases.py::test_asks_the_adapter", answer
     rerun = answer["rerun"]
-    assert rerun["test"] == "test_cases.py::test_asks_the_adapter", answer
+    assert rerun["test"] == "in/test_cases.py::test_asks_the_adapter", answer
     assert rerun["limit"] == 2.0 and rerun["outcome"] == "timed-out", answer
     # the re-run put the timed-out test first: it was the only one to run
     assert answer["ran"] == 1, answer
@@ -159,7 +178,7 @@ def test_a_time_out_then_an_error_kills_the_mutant(tmp_path: Path, tmp_path_fact
     )
     assert answer["status"] == "killed", answer
     assert answer["rerun"]["outcome"] == "failed", answer
-    assert answer["rerun"]["failed"] == "test_cases.py::test_asks_the_adapter", answer
+    assert answer["rerun"]["failed"] == "in/test_cases.py::test_asks_the_adapter", answer
     assert "a real failure" in answer["reason"], answer
 
 

@@ -4,8 +4,8 @@
 unescapes text as a browser does) and keeps what the tests check: every element by tag
 with its attributes, the list's rows by actor (their ``data-status`` and each cell's
 text by class), an actor page's facts by ``data-fact``, its steps' rows, the core's
-entry names, and the text of every ``script`` element.  Nothing here knows how the
-service renders a page; it reads the HTML any page would be.
+entry names, the text of every list item and of every ``script`` element.  Nothing here
+knows how the service renders a page; it reads the HTML any page would be.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Page:
     entries: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)
+    items: list[str] = field(default_factory=list)
     text: str = ""
 
 
@@ -68,6 +69,8 @@ class _Reader(HTMLParser):
         classes = attrs.get("class", "").split()
         if tag == "script":
             self.page.scripts.append(text)
+        if tag == "li":
+            self.page.items.append(text)
         if "id" in attrs:
             self.page.ids[attrs["id"]] = text
         if tag == "td":

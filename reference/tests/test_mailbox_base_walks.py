@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gritwit as g
+from gritwit._errors import InvalidObject, InvalidTransition, ObjectNotFound
 from gritwit.runtime import Runtime, export_bundle, history, import_bundle, verify_actor
 from gritwit.store import Store
 from gritwit.wit import (
@@ -109,7 +110,7 @@ def test_a_bundle_without_one_of_its_bases_is_refused_not_found(level: int) -> N
     assert len(kept) == len(_items(data)) - 1
     value[3] = list(kept)
     store = Store.memory()
-    with pytest.raises(g.ObjectNotFound) as info:
+    with pytest.raises(ObjectNotFound) as info:
         import_bundle(store, g.encode_value(value))
     assert info.value.requirement == "RUN-009.2"
     assert _nothing_stored(store)
@@ -119,7 +120,7 @@ def test_a_bundle_without_one_of_its_bases_is_refused_not_found(level: int) -> N
 def test_an_export_whose_base_is_absent_fails_not_found() -> None:
     store = Store.memory()
     actor, _, _ = _chained(store, LEVELS, skip=frozenset({0}))
-    with pytest.raises(g.ObjectNotFound):
+    with pytest.raises(ObjectNotFound):
         export_bundle(store, actor)
 
 
@@ -212,7 +213,7 @@ def _based_on(store: Store, odd: g.GritObject) -> tuple[g.ObjectId, g.ObjectId]:
     return actor, odd_id
 
 
-_NOT_MAILBOXES = {
+_NOT_MAILBOXES: dict[str, g.GritObject] = {
     "blob": g.Blob(data=b"not a mailbox"),
     "message": g.Message(content=g.object_id(g.Blob(data=b"sent"))),
     "tree": g.Tree(entries={"x": g.object_id(g.Blob(data=b"sent"))}),
@@ -233,7 +234,7 @@ def test_a_base_that_is_not_a_mailbox_fails_invalid_object_in_import_and_verify(
     assert "invalid-object" in report.problems[0][1] and "OBJ-019.2" in report.problems[0][1]
     data = export_bundle(store, actor)  # the walk reads every object; the type is judged later
     other = Store.memory()
-    with pytest.raises(g.InvalidObject) as info:
+    with pytest.raises(InvalidObject) as info:
         import_bundle(other, data)
     assert info.value.requirement == "OBJ-019.2"
     assert _nothing_stored(other)
@@ -248,7 +249,7 @@ def test_a_missing_object_is_reported_before_a_base_that_is_not_a_mailbox() -> N
     first = min(_ids(_items(g.encode_value(value))), key=lambda oid: oid.digest)
     assert first != odd
     value[3] = [item for item in _items(g.encode_value(value)) if _ids([item])[0] != first]
-    with pytest.raises(g.ObjectNotFound):
+    with pytest.raises(ObjectNotFound):
         import_bundle(Store.memory(), g.encode_value(value))
 
 
@@ -264,15 +265,22 @@ def test_a_transition_over_a_base_that_is_not_a_mailbox_fails_invalid_object() -
     last = store.get_object(head)
     assert isinstance(last, g.Step) and last.outbox is not None
     for read in (read_chain, mailbox_raw):
-        with pytest.raises(g.InvalidObject) as info:
+        with pytest.raises(InvalidObject) as info:
             read(store, last.outbox)
         assert info.value.requirement == "OBJ-019.2" and str(odd) in info.value.detail
-    with pytest.raises(g.InvalidTransition):
+    with pytest.raises(InvalidTransition):
         mailbox_raw(store, odd)  # a blob where an outbox should be: the step's own fault
     core = store.get_object(last.core)
     assert isinstance(core, g.Tree)
     inp = TransitionInput(actor=actor, core=core, last_step=last, pending={}, objects=store)
     out = TransitionOutput(core=core, sends=(Send(recipient=_recipient(2), content=odd),))
-    with pytest.raises(g.InvalidObject) as info:
+    with pytest.raises(InvalidObject) as info:
         assemble(inp, out, store)
     assert info.value.requirement == "OBJ-019.2"
+    # the last step's outbox itself a blob: the transition fails as the step's fault,
+    # not as a broken base (a runtime never builds, and rt-import refuses, such a step)
+    blob_outbox = g.Step(actor=actor, core=last.core, previous=last.previous, outbox=odd)
+    inp = TransitionInput(actor=actor, core=core, last_step=blob_outbox, pending={}, objects=store)
+    with pytest.raises(InvalidTransition) as fault:
+        assemble(inp, out, store)
+    assert fault.value.requirement == "WIT-009.1"

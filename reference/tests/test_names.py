@@ -156,6 +156,27 @@ def test_a_name_binds_only_a_stored_tree() -> None:
     assert actor_names(store) == {}
 
 
+@pytest.mark.req("RUN-026.2", "RUN-026.3")
+def test_binding_many_names_or_rebinding_one_binds_only_a_stored_tree() -> None:
+    """bind_names and rebind_name judge each target as bind_name does, before they write:
+    a blob names no actor, an absent object none either; nothing is bound or moved."""
+    store = g.Store.memory()
+    actor = _actor(store)
+    blob = store.put_object(g.Blob(data=b"x"))
+    absent = g.object_id(g.Blob(data=b"never stored"))
+    with pytest.raises(g.InvalidRefTarget, match=r"RUN-026\.2"):
+        bind_names(store, {"good": actor, "bad": blob})
+    with pytest.raises(g.ObjectNotFound, match=r"RUN-026\.2"):
+        bind_names(store, {"good": actor, "bad": absent})
+    assert actor_names(store) == {}
+    bind_name(store, "c1", actor)
+    with pytest.raises(g.InvalidRefTarget, match=r"RUN-026\.2"):
+        rebind_name(store, "c1", actor, blob)
+    with pytest.raises(g.ObjectNotFound, match=r"RUN-026\.2"):
+        rebind_name(store, "c1", actor, absent)
+    assert actor_names(store) == {"c1": actor}
+
+
 @pytest.mark.req("RUN-026.2")
 def test_two_binders_race_and_exactly_one_wins(tmp_path: Path) -> None:
     """Two processes' worth of binders on one durable store: each thread its own store

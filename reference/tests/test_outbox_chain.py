@@ -223,8 +223,49 @@ def test_reading_follows_base_and_names_what_is_wrong() -> None:
     with pytest.raises(InvalidObject, match=r"OBJ-019\.2"):
         read_chain(objects, objects.put(_level([1], base=blob)))
     missing = ObjectId(b"\x07" * 32)
-    with pytest.raises(ObjectNotFound):
+    with pytest.raises(ObjectNotFound, match=r"OBJ-019\.2"):  # the rule, not the store's
         read_chain(objects, objects.put(_level([1], base=missing)))
+
+
+def _messages(objects: Objects, keys: list[int]) -> Mailbox:
+    """A level whose entries name stored messages (``pending`` reads them)."""
+    content = objects.put(Blob(data=b"x"))
+    return Mailbox(
+        entries={
+            ObjectId.from_hex(_key(i)): objects.put(Message(content=content, headers={"n": str(i)}))
+            for i in keys
+        }
+    )
+
+
+@pytest.mark.req("WIT-009.5", "WIT-010.1", "WIT-010.2", "OBJ-019.1")
+def test_top_changes_only_where_the_chain_stands_on_the_last() -> None:
+    """``top_changes`` gives the top's entries only when the chain's levels below its top
+    are a tail of the last chain's; else ``None``, and ``routed`` then compares the two
+    maps.  Chains: a bottom level B of two, X and Y each a level of one over B, T a
+    level of one over X.  T does not stand on Y (they share B, not X): routing after a
+    step from Y to T finds X's key and T's, never Y's nor B's."""
+    objects = Objects()
+    bottom = objects.put(_messages(objects, [0, 1]))
+    x, y = (objects.put(_level_over(objects, [k], bottom)) for k in (2, 3))
+    t = objects.put(_level_over(objects, [4], x))
+    chain, on_y = read_chain(objects, t), read_chain(objects, y)
+    assert top_changes(chain, chain) == {}
+    assert top_changes(chain, read_chain(objects, x)) == {_key(4): chain.levels[0][_key(4)]}
+    assert top_changes(read_chain(objects, x), read_chain(objects, bottom)) is not None
+    assert top_changes(read_chain(objects, bottom), NO_CHAIN) == read_chain(objects, bottom).map()
+    assert top_changes(chain, on_y) is None  # below T: (X, B); Y's tail: (B,) and (Y, B)
+    assert top_changes(chain, read_chain(objects, bottom)) is None  # deeper than the last
+    assert top_changes(NO_CHAIN, on_y) is None
+    actor, core = ObjectId(b"\x0c" * 32), ObjectId(b"\x0d" * 32)
+    last, step = (Step(actor=actor, core=core, outbox=box) for box in (y, t))
+    assert sorted(routed(objects, step, last, {})) == sorted(
+        ObjectId.from_hex(_key(k)) for k in (2, 4)
+    )
+
+
+def _level_over(objects: Objects, keys: list[int], base: ObjectId) -> Mailbox:
+    return Mailbox(entries=_messages(objects, keys).entries, base=base)
 
 
 # --- through assemble: a transition's step ------------------------------------------------

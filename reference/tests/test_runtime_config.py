@@ -111,6 +111,19 @@ def test_the_config_is_frozen_and_a_value() -> None:
     assert hash(config) == hash(RuntimeConfig(max_steps=7, share=Share(k=1, n=3)))
 
 
+@pytest.mark.req("RUN-021")
+def test_a_share_is_read_from_k_slash_n_written_in_ascii_digits_alone() -> None:
+    """``--share K/N``: two runs of ASCII digits around a slash, then the share's own
+    checks; text Python's int() would read too (a sign, spaces, other digits) is refused."""
+    assert Share.parse("1/2") == Share(k=1, n=2)
+    assert Share.parse("0/1") == Share(k=0, n=1)
+    for text in ("+1/2", " 1/2", "1/ 2", "1/+2", "1_0/20", "١/٢", "1", "1/", "/2", "a/b", ""):
+        with pytest.raises(ValueError, match="written K/N"):
+            Share.parse(text)
+    with pytest.raises(ValueError, match="n - 1"):
+        Share.parse("3/2")  # written right, refused by the share's own check
+
+
 @pytest.mark.req("RUN-017.1", "RUN-017.2", "RUN-018.1", "RUN-019.1", "RUN-022.2", "RUN-023.2")
 @pytest.mark.req("SBX-007.7", "RUN-020.8")
 @pytest.mark.parametrize(("settings", "error", "clause"), REFUSED)

@@ -237,3 +237,73 @@ def test_a_service_lists_a_placed_actor_in_its_keys_share(tmp_path: Path) -> Non
         for share, kept in (("0/2", True), ("1/2", False)):
             page = one.client.get("/v1/actors", params={"share": share}).json()["actors"]
             assert (placed.hex() in {a["actor"] for a in page}) is kept, (share, page)
+
+
+def _lose_the_journal(store: Store) -> None:
+    """Swap a ref of no runtime's (``names/pad``) more times than the journal keeps, so
+    that a runtime's next catch-up finds its version gone and lists the refs (RUN-003.1)."""
+    pad = store.put_object(g.Blob(data=b"pad"))
+    for _ in range(12):
+        held = store.get_ref("names/pad")
+        store.cas_ref("names/pad", held, None if held is not None else pad)
+
+
+@pytest.mark.req("RUN-021.6", "RUN-021.7", "RUN-021.2", "RUN-021.1", "RUN-003.1")
+def test_a_runtime_that_lists_the_records_runs_what_they_now_place_in_its_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A runtime whose journal of swaps was lost lists the records (RUN-003.1) and looks
+    again at each actor whose key the listing changed: ``placed`` (own id in share 1,
+    placed with ``root`` in share 0) has an ``inc`` pending in each share's runtime that
+    it did not run, being outside its share then; a tool deletes the record, and share
+    1's runtime, listing, must run it; the tool sets the record again, and share 0's
+    must.  Nothing else moved for ``placed``: only the listing can mark it."""
+    from gritwit.store import _memory
+
+    monkeypatch.setattr(_memory, "JOURNAL_KEPT", 4)
+    shared = Store.memory()
+    zero, one, store = _runtimes(lambda: shared)
+    root_core, root_objects = _counter_in(ZERO, "root")
+    placed_core, placed_objects = _counter_in(ONE, "placed")
+    root = asyncio.run(zero.genesis(root_core, root_objects))
+    placed = asyncio.run(zero.genesis(placed_core, placed_objects, placement=root))
+    assert _steps_of(one) == []  # records placed's placement, with root's share
+    assert sorted(_steps_of(zero)) == sorted([root, placed])
+    record = store.get_ref(placement_ref(placed))
+    assert record is not None
+    _inc(zero, store, placed, "2")
+    assert _steps_of(one) == []  # caught up from the journal: placed is not its own
+    store.cas_ref(placement_ref(placed), record, None)  # a tool, not a runtime (RUN-021.9)
+    _lose_the_journal(store)
+    assert _steps_of(one) == [placed], "the listing found its record gone: its own id's share"
+    _inc(one, store, placed, "3")
+    assert _steps_of(zero) == []  # listing too: placed is share 1's now
+    store.cas_ref(placement_ref(placed), None, record)
+    _lose_the_journal(store)
+    assert _steps_of(zero) == [placed], "the listing found its record again: root's share"
+    assert _steps_of(one) == []
+    assert head_count(store, placed) == 5
+
+
+@pytest.mark.req("RUN-021.6", "RUN-021.7")
+def test_a_listing_of_the_records_returns_the_actors_whose_key_changed() -> None:
+    """:meth:`PlacementRecords.listed`: the records are exactly those listed; the actors
+    returned are those whose key changed, a record gone giving the actor's own id back,
+    and a record that gives no key (a tree) changing nothing, present or gone."""
+    store = Store.memory()
+    records = PlacementRecords()
+    actor = g.object_id(_counter_in(ONE, "actor")[0])
+    other_core = _counter_in(ONE, "other")[0]
+    other = g.object_id(other_core)
+    key = g.object_id(_counter_in(ZERO, "key")[0])
+    genesis = store.put_object(
+        g.Message(content=actor, headers={"mt": "genesis", "placement": key.hex()})
+    )
+    tree = store.put_object(other_core)  # a tree: no genesis, so no key (RUN-021.7)
+    both = [(placement_ref(actor), genesis), (placement_ref(other), tree)]
+    assert records.listed(store, both) == {actor}
+    assert records.placed == {actor: key}
+    assert records.listed(store, both) == set(), "listed again: no key changed"
+    assert records.listed(store, both[1:]) == {actor}, "its record gone: its own id again"
+    assert records.placed == {}
+    assert records.listed(store, []) == set(), "a record that gave no key is gone: no change"

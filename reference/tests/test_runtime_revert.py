@@ -117,6 +117,28 @@ def test_refusals_in_the_order_of_the_clause() -> None:
     assert _steps(store, actor) == steps and head_count(store, actor) == 2  # nothing changed
 
 
+@pytest.mark.req("RUN-024.6")
+def test_the_walk_down_to_the_target_stops_at_a_step_of_another_actor() -> None:
+    """A head whose chain passes a step of another actor before it reaches the target:
+    the target is not in the actor's own history (RUN-024.6: a forked child's chain ends
+    at its first step), though it lies further down.  No runtime writes such a chain;
+    another writer of the store may, and the revert is refused all the same."""
+    store = Store.memory()
+    cores = []
+    for tag in (b"a", b"b"):
+        core, objects = test_actor_core("counter", {"tag": g.Blob(data=tag)})
+        store.put_objects(objects)
+        cores.append(g.object_id(core))
+    actor, other = cores
+    target = store.put_object(g.Step(actor=actor, core=actor))
+    between = store.put_object(g.Step(actor=other, core=other, previous=target))
+    head = store.put_object(g.Step(actor=actor, core=actor, previous=between))
+    store.cas_ref(head_ref(actor), None, head)
+    with pytest.raises(InvalidRefTarget, match="not in its history"):
+        revert(store, actor, target)
+    assert store.get_ref(head_ref(actor)) == head  # nothing adopted
+
+
 @pytest.mark.req("RUN-024.7")
 def test_a_frozen_core_is_not_reverted_to_other_code() -> None:
     store = Store.memory()

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
-from serve_helpers import Served, raw, request_head, served, still_serves
+from serve_helpers import Served, raw, request_head, served, serving, still_serves
 
-from gritwit.serve._limits import DRAIN_BYTES, MIB
+from gritwit.serve._limits import DRAIN_BYTES, MIB, ServiceLimits
+from gritwit.serve._middleware import _drainable
 
 __all__ = ["served"]
 
@@ -111,6 +113,36 @@ def test_a_chunked_body_past_the_limit_is_drained_and_the_connection_kept(
 
 
 @pytest.mark.req("HTTP-013.6", "HTTP-013.1")
+def test_a_chunked_body_is_drained_no_further_than_the_drain_bound(tmp_path: Path) -> None:
+    """A refused chunked body (its length unannounced) that goes on past
+    :data:`DRAIN_BYTES`: the connection is closed once that much was drained, not kept
+    reading until the read deadline (set to 60 s here, past the writing's 45 s)."""
+    with serving(tmp_path / "store", limits=ServiceLimits(read_timeout=60.0)) as one:
+        head = _settle_head(
+            one, {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+        )
+        piece = b" " * MIB
+        chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        host, port = one.url.removeprefix("http://").rsplit(":", 1)
+        sent, closed, started = 0, False, time.monotonic()
+        with socket.create_connection((host, int(port)), timeout=50) as sock:
+            sock.sendall(head)
+            while sent < 4 * DRAIN_BYTES and time.monotonic() - started < 45:
+                try:
+                    sock.sendall(chunk)
+                except TimeoutError:
+                    break  # the service stopped reading and kept the connection
+                except OSError:  # reset or broken pipe: the service closed it
+                    closed = True
+                    break
+                sent += len(chunk)
+        elapsed = time.monotonic() - started
+        assert closed, f"still open after {sent / MIB:.0f} MiB in {elapsed:.1f} s"
+        # what the sockets' buffers held besides: a few MiB on loopback
+        assert sent < 2 * DRAIN_BYTES, f"closed only after {sent / MIB:.0f} MiB"
+
+
+@pytest.mark.req("HTTP-013.6", "HTTP-013.1")
 def test_a_body_announced_past_the_drain_bound_is_answered_and_closed_at_once(
     served: Served,
 ) -> None:
@@ -137,3 +169,19 @@ def test_a_client_waiting_for_100_continue_gets_the_413_and_a_close(served: Serv
     answer = raw(served.url, head, seconds=20)
     assert answer.status == 413 and answer.closed, answer
     assert b"100 Continue" not in answer.head
+
+
+@pytest.mark.req("HTTP-013.6")
+def test_only_a_body_announced_within_the_drain_bound_is_drained() -> None:
+    """The choice the test above sees from outside, made where the service makes it: a
+    refused body is read and discarded up to 64 MiB announced, not one byte more, and not
+    when its client waits for ``100 Continue`` before it sends any."""
+
+    def drained(headers: dict[bytes, bytes], before_body: bool = False) -> bool:
+        return _drainable({"headers": list(headers.items())}, before_body)
+
+    assert drained({b"content-length": b"%d" % DRAIN_BYTES})
+    assert not drained({b"content-length": b"%d" % (DRAIN_BYTES + 1)})
+    assert drained({b"transfer-encoding": b"chunked"})  # no length announced
+    assert not drained({b"content-length": b"10", b"expect": b"100-continue"}, True)
+    assert drained({b"content-length": b"10", b"expect": b"100-continue"}, False)

@@ -157,3 +157,49 @@ def test_a_stream_the_client_closed_leaves_no_subscription_behind(tmp_path: Path
         while feed.streams:
             assert time.monotonic() < deadline, f"{feed.streams} stream(s) still subscribed"
             time.sleep(0.05)
+
+
+@pytest.mark.req("HTTP-008.1")
+def test_a_waiting_stream_is_woken_by_the_first_event_offered() -> None:
+    """A stream with nothing to send waits for its buffer to fill; the first event
+    offered wakes it, long before its keep-alive comment would."""
+    feed = EventFeed(bound=8)
+    loop = asyncio.new_event_loop()
+    event = LifecycleEvent("archived", compute_id(b"a"), "idle")
+    try:
+        subscription = feed.subscribe(loop)
+
+        async def first_event() -> str:
+            stream = subscription.stream(keep_alive=3600)
+            assert await anext(stream) == ": gritwit events\n\n"
+            waiting = asyncio.ensure_future(anext(stream))
+            for _ in range(5):  # the stream takes its empty buffer and waits
+                await asyncio.sleep(0)
+            assert not waiting.done()
+            feed.publish(event)
+            # a stream never woken would wait an hour for its keep-alive: 30 s is a hang
+            return await asyncio.wait_for(waiting, 30)
+
+        text = loop.run_until_complete(first_event())
+    finally:
+        loop.close()
+    assert text == event_text(event)
+
+
+@pytest.mark.req("HTTP-008.1", "HTTP-001.4")
+def test_a_closed_stream_takes_no_more_events() -> None:
+    """Once the service stops a stream, an event published after is not sent on it."""
+    feed = EventFeed(bound=8)
+    loop = asyncio.new_event_loop()
+    try:
+        subscription = feed.subscribe(loop)
+        subscription.close()
+        feed.publish(LifecycleEvent("archived", compute_id(b"a"), "idle"))
+
+        async def read_all() -> list[str]:
+            return [text async for text in subscription.stream()]
+
+        texts = loop.run_until_complete(asyncio.wait_for(read_all(), 30))
+    finally:
+        loop.close()
+    assert texts == [": gritwit events\n\n"]

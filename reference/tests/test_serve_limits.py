@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -300,3 +301,32 @@ def test_a_stalled_client_does_not_stop_the_others(tight: Served) -> None:
         settle(other)
         assert int(other.get(f"/v1/actors/{actor}/queries/count").content) == 5
     slow.join(timeout=10)
+
+
+#: The limits counted in bytes or events, and those in seconds.
+_COUNTS = ("json_body", "cbor_body", "bundle_body", "total_body", "events_buffer")
+_SECONDS = ("read_timeout", "keep_alive")
+
+
+def _limits(name: str, value: object) -> ServiceLimits:
+    """The default limits but ``name``, which is ``value``, whatever its type."""
+    given: dict[str, Any] = {name: value}
+    return ServiceLimits(**given)
+
+
+@pytest.mark.req("HTTP-013.1", "HTTP-013.3", "HTTP-013.4", "HTTP-008.2")
+def test_the_limits_an_operator_gives_are_positive_or_refused() -> None:
+    """A limit in bytes or events is a whole number from 1, one in seconds any number
+    above 0; anything else (a bool, text, 0, a fraction of a byte) is refused at once,
+    before a service starts with it."""
+    for name in _COUNTS:
+        assert getattr(_limits(name, 1), name) == 1  # the least there is
+        for bad in (0, -1, True, 1.5, "3", None):
+            with pytest.raises(ValueError, match="positive integer"):
+                _limits(name, bad)
+    for name in _SECONDS:
+        for good in (0.5, 1, 1e-3):
+            assert getattr(_limits(name, good), name) == good
+        for bad in (0, 0.0, -1.5, True, "30", None):
+            with pytest.raises(ValueError, match="seconds > 0"):
+                _limits(name, bad)

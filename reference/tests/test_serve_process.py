@@ -97,3 +97,31 @@ def test_a_path_without_a_store_or_a_bad_listen_is_refused(tmp_path: Path) -> No
     for bound in ("0", "-1", "x"):  # RUN-005: a transition's bound is a positive number
         refused = _serve(str(tmp_path), "--time-limit", bound)
         assert refused.returncode == 2 and "--time-limit" in refused.stderr, bound
+
+
+async def _no_app(scope: object, receive: object, send: object) -> None:
+    """An ASGI app never called: the server here is never started."""
+
+
+@pytest.mark.req("HTTP-001.4")
+def test_the_services_signal_handlers_are_undone_once_it_stops() -> None:
+    """While it serves, ``gritwit serve`` stops on SIGINT and SIGTERM by its own handler
+    (on the main thread, as the process runs it); once it has stopped, the handlers the
+    process had before are back, so that a later signal is the process's own again."""
+    import uvicorn
+
+    from gritwit.serve._server import _Server
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    server = _Server(uvicorn.Config(_no_app, lifespan="off", log_config=None))
+    asked: list[str] = []
+    server.on_signal = lambda: asked.append("stop")
+    before = {sig: signal.getsignal(sig) for sig in signals}
+    with server.capture_signals():
+        during = {sig: signal.getsignal(sig) for sig in signals}
+        assert all(during[sig] is not before[sig] for sig in signals), (before, during)
+        handler = during[signal.SIGTERM]
+        assert callable(handler)
+        handler(signal.SIGTERM, None)  # as the signal would: the service is asked to stop
+        assert asked == ["stop"]
+    assert {sig: signal.getsignal(sig) for sig in signals} == before

@@ -75,6 +75,16 @@ def test_brackets_in_strings_do_not_nest() -> None:
         assert deeper_than(text, depth - 1) and not deeper_than(text, depth)
 
 
+@pytest.mark.req("HTTP-002.3")
+def test_the_scan_told_where_to_stop_ends_one_past_it() -> None:
+    """With ``stop_after``, the scan answers the depth up to it and one more past it."""
+    for depth in range(6):
+        for stop_after in range(5):
+            expected = min(depth, stop_after + 1)
+            assert nesting_depth(_nested(depth), stop_after) == expected, (depth, stop_after)
+    assert nesting_depth(b"[[]][[[]]]", 1) == 2 and nesting_depth(b"[][]", 1) == 1
+
+
 FIELDS = {
     "t": Field(True, is_text, "text"),
     "b": Field(False, is_bool, "a boolean"),

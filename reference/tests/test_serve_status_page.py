@@ -27,10 +27,12 @@ from status_page_html import Page, read_page
 from test_serve_watch import make_failed
 
 import gritwit as g
-from gritwit.serve import _watch_html
+from gritwit.runtime import ActorFailure, ActorView
+from gritwit.serve import _watch, _watch_html
 from gritwit.serve._engine_commands import EngineState
 from gritwit.serve._engine_ops import StateOps
 from gritwit.serve._port import BindName, EnginePort, Operation
+from gritwit.serve._watch import ActorList, ActorPage, CoreEntry
 from gritwit.wit import Failure
 
 __all__ = ["served"]
@@ -274,4 +276,184 @@ def test_the_failed_attempts_text_is_the_actors_last_and_bounded() -> None:
     assert last_error_text(failures, g.ObjectId.from_hex("03" * 32)) is None
     long = last_error_text([Failure(one, ValueError("x" * 10_000))], one)
     assert long is not None and long.startswith("ValueError: xxx")
-    assert len(long) == ERROR_TEXT_CHARS + 1 and long.endswith("…")
+    # cut to the bound the page promises, 4,000 characters, and marked cut
+    assert len(long) == 4000 + 1 == ERROR_TEXT_CHARS + 1 and long.endswith("…")
+    exact = "ValueError: " + "x" * (ERROR_TEXT_CHARS - len("ValueError: "))
+    assert last_error_text([Failure(one, ValueError(exact[12:]))], one) == exact  # not cut
+
+
+# --- The pages rendered from views the test makes (HTTP-014.5) ----------------------------
+#
+# The service's pages show what a store holds; these render views made here, so that
+# each case the page's design tells apart (a busy actor, a list cut short, a core blob
+# of text, of other bytes, cut or whole, a core entry that is no blob) is there at once.
+
+SPEC = "1.0"
+
+
+def _oid(n: int) -> g.ObjectId:
+    return g.ObjectId.from_hex(f"{n:02x}" * 32)
+
+
+def _view(
+    n: int,
+    *,
+    pending: int = 0,
+    failure: ActorFailure | None = None,
+    share: int | None = None,
+    last_error: str | None = None,
+) -> ActorView:
+    """Actor ``n``'s view, with a head: ``pending`` messages, ``failure`` its mark."""
+    return ActorView(
+        actor=_oid(n),
+        head=_oid(0xEE),
+        names=(),
+        code=None,
+        kind=None,
+        failure=failure,
+        pending=pending,
+        share=share,
+        resident=None,
+        time=None,
+        last_error=last_error,
+    )
+
+
+@pytest.mark.req("HTTP-014.5")
+def test_the_lists_totals_count_the_busy_and_its_note_tells_what_is_left_out() -> None:
+    views = (_view(1), _view(2, pending=2), _view(3, pending=1, failure=ActorFailure("x", 5)))
+    page = read_page(_watch_html.list_html(ActorList(views, 3, 1, 0), None, SPEC))
+    assert [row["data-status"] for row in page.rows.values()] == ["ok", "busy", "failed"]
+    # one actor busy (pending, not failed); the failed one's pending counts in the total
+    assert page.facts["total:busy"] == "1", page.facts
+    assert page.facts["total:pending messages"] == "3", page.facts
+    assert "more" not in page.ids, page.ids  # every actor listed: no note of the rest
+    cut = read_page(_watch_html.list_html(ActorList(views[:2], 3, 1, 0), None, SPEC))
+    assert cut.ids["more"].startswith("2 of 3 actors shown"), cut.ids
+    assert cut.facts["total:busy"] == "1", cut.facts
+
+
+def _core_entries() -> tuple[list[CoreEntry], list[str]]:
+    """A core's entries of every kind the page shows, and each entry's item as a reader
+    sees it: its name, its short id, then a blob's text (hexadecimal where it is not
+    text, its size said where it was cut) or the entry's type."""
+    cases = (
+        ("text", "blob", b"one\ntwo\tthree", 13, "one\ntwo\tthree"),
+        ("control", "blob", b"a\x01b", 3, "610162"),
+        ("cut", "blob", b"x" * 256, 300, "x" * 256 + " … (300 bytes)"),
+        ("whole", "blob", b"y" * 256, 256, "y" * 256),
+        ("sub", "tree", None, None, "tree"),
+        ("gone", "absent", None, None, "absent"),
+    )
+    entries, items = [], []
+    for n, (name, kind, data, size, shown) in enumerate(cases, start=0x10):
+        entries.append(CoreEntry(name, _oid(n), kind, data, size))
+        items.append(f"{name} {_oid(n).hex()[:12]}{shown}")
+    return entries, items
+
+
+@pytest.mark.req("HTTP-014.5", "HTTP-014.4")
+def test_an_actors_page_shows_each_core_entry_as_what_it_is() -> None:
+    entries, items = _core_entries()
+    whole = ActorPage(_view(1, share=2), (), False, tuple(entries), len(entries))
+    page = read_page(_watch_html.actor_html(whole, None, SPEC))
+    assert page.entries == [entry.name for entry in entries]
+    assert page.items == items
+    assert "entries shown" not in page.text  # every entry shown: no count of them
+    assert page.facts["share"] == "2", page.facts
+    assert "error" not in page.ids, page.ids  # not failed: no failure's text to speak of
+    cut = ActorPage(_view(1), (), False, tuple(entries[:2]), 9)
+    assert "2 of 9 entries shown" in read_page(_watch_html.actor_html(cut, None, SPEC)).text
+
+
+@pytest.mark.req("HTTP-014.5", "RUN-004.4")
+def test_a_failed_actors_page_says_where_its_failures_text_was_not_seen() -> None:
+    unseen = _view(1, failure=ActorFailure("TypeError", 5))
+    page = read_page(_watch_html.actor_html(ActorPage(unseen, (), False, (), 0), None, SPEC))
+    assert page.ids["error"].startswith("The failure's text: not seen"), page.ids
+    seen = _view(1, failure=ActorFailure("TypeError", 5), last_error="TypeError: bad")
+    page = read_page(_watch_html.actor_html(ActorPage(seen, (), False, (), 0), None, SPEC))
+    assert page.ids["error"] == "TypeError: bad", page.ids
+
+
+# --- What the service reads for the pages (HTTP-014.5) ------------------------------------
+
+
+@pytest.mark.req("HTTP-014.5", "HTTP-007.6", "HTTP-002.3")
+def test_an_actors_page_shows_its_twenty_newest_steps_and_where_the_older_are(
+    served: Served,
+) -> None:
+    client = served.client
+    counter = created(client, test="counter")
+    for _ in range(21):  # one step each: the genesis's and 21 more
+        send(client, counter, data=b"1")
+        settle(client)
+    history = client.get(f"/v1/actors/{counter}/history", params={"limit": 100}).json()
+    assert len(history["steps"]) == 22, history
+    page = _page(served, f"/ui/actor/{counter}")
+    assert [s["step"] for s in page.steps] == [s["step"] for s in history["steps"][:20]]
+    older = f"Older steps: /v1/actors/{counter}/history?before={history['steps'][19]['step']}"
+    assert older in page.text, page.text[-600:]
+    echo = created(client, test="echo")
+    settle(client)
+    assert "Older steps" not in _page(served, f"/ui/actor/{echo}").text  # its one step
+    # the page script's list gives each actor's code as the protocol's list does
+    listed = client.get("/ui/actors.json").json()["actors"]
+    entries = _entries(served)
+    assert {e["actor"]: e["code"] for e in listed} == {a: e["code"] for a, e in entries.items()}
+    assert all(e["code"] is not None for e in listed), listed
+    # the list defines no query parameter: one is refused, as an actor's page refuses it
+    assert client.get("/ui/", params={"x": "1"}).status_code == 400
+
+
+@pytest.mark.req("HTTP-014.5", "RUN-011")
+def test_an_actors_page_reads_a_hundred_core_entries_and_256_bytes_of_a_blob(
+    served: Served,
+) -> None:
+    """The core's first 100 entries, each blob's first 256 bytes and its size; an entry
+    that is no blob by its type, one whose object is absent (erased) named all the same."""
+
+    def read(state: EngineState) -> tuple[tuple[CoreEntry, ...], int, dict[str, g.ObjectId]]:
+        store = state.store
+        big = store.put_object(g.Blob(data=b"z" * 300))
+        entries = {
+            "0big": big,
+            "1sub": store.put_object(g.Tree(entries={"big": big})),
+            "2gon": _oid(0xAB),  # in no store
+        }  # names of one length: the tree's order is then their bytewise order
+        for n in range(98):
+            entries[f"n{n:03}"] = store.put_object(g.Blob(data=str(n).encode()))
+        core, size = _watch._core(state, store.put_object(g.Tree(entries=entries)))
+        return core, size, entries
+
+    core, size, entries = served.service.engine.submit(_InEngine(read)).result(30)
+    assert size == 101 and len(core) == 100, (size, len(core))
+    assert [entry.name for entry in core] == sorted(entries)[:100]
+    assert core[0] == CoreEntry("0big", entries["0big"], "blob", b"z" * 256, 300), core[0]
+    assert core[1] == CoreEntry("1sub", entries["1sub"], "tree", None, None), core[1]
+    assert core[2] == CoreEntry("2gon", _oid(0xAB), "absent", None, None), core[2]
+    assert core[3] == CoreEntry("n000", entries["n000"], "blob", b"0", 1), core[3]
+
+
+@pytest.mark.req("HTTP-014.5", "HTTP-007.9")
+def test_the_list_shows_a_thousand_actors_and_says_where_the_rest_are(served: Served) -> None:
+    """1,001 actors marked failed at their genesis, written in the engine: the page lists
+    the first 1,000 and says so, as the page script's list does."""
+
+    def write(state: EngineState) -> None:
+        store = state.store
+        for n in range(1001):
+            actor = store.put_object(
+                g.Tree(entries={"n": store.put_object(g.Blob(data=b"%d" % n))})
+            )
+            record = json.dumps({"actor": actor.hex(), "attempts": 5, "error": "TypeError"})
+            mark = store.put_object(g.Blob(data=record.encode()))
+            store.cas_ref(f"names/failed/{actor.hex()}", None, mark)
+
+    served.service.engine.submit(_InEngine(write)).result(120)
+    page = _page(served, "/ui/")
+    assert len(page.rows) == 1000, len(page.rows)
+    assert page.ids["more"].startswith("1,000 of 1,001 actors shown"), page.ids
+    assert page.facts["total:actors"] == "1,001", page.facts
+    listed = served.client.get("/ui/actors.json").json()
+    assert (len(listed["actors"]), listed["total"]) == (1000, 1001)

@@ -133,7 +133,7 @@ def add_mutate_parser(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="TEST",
-        help="run the chosen mutants against this test file or node id instead of the "
+        help="run the chosen mutants against this test folder, file or node id instead of the "
         "traced test map, e.g. conformance/gritwit_conformance/suite/codec/test_limits.py "
         "(repeatable)",
     )

@@ -42,6 +42,7 @@ from ._report import (
 )
 from ._run import (
     BASELINE_FILE,
+    DETECTED,
     EQUIVALENT_FILE,
     EVIDENCE_FILE,
     GROUPS,
@@ -177,11 +178,12 @@ def main(
     if write_baseline and (new or survivors or named):
         _add_verdicts(options, report)
     elif write_baseline:
-        if options.sample is not None or options.modules or not run.complete:
+        if options.sample is not None or options.modules or options.against or not run.complete:
             print(
                 "gritwit mutate: --write-baseline needs a complete run of every module of "
-                "the groups it runs (no --sample or --module, within the time budget), or "
-                "--new, --survivors or --mutant, whose verdicts join it"
+                "the groups it runs (no --sample, --module or --against, within the time "
+                "budget), or --new, --survivors or --mutant, whose verdicts join it (with "
+                "--against, its kills only)"
             )
             return 2
         _write_baseline(options, report)
@@ -302,6 +304,13 @@ def _add_verdicts(options: Options, report: dict[str, Any]) -> None:
     current = collect_mutants(tuple(GROUPS))
     equivalent = load_equivalent(options.root / EQUIVALENT_FILE)
     verdicts = {r["id"]: r["status"] for r in report["mutants"] if r["status"] != "equivalent"}
+    if options.against:
+        # A test named by hand that fails on a mutant kills it, as any suite test does;
+        # one that passes says nothing of the tests that reach its line: not a verdict.
+        narrow = {i for i, status in verdicts.items() if status not in DETECTED}
+        verdicts = {i: s for i, s in verdicts.items() if i not in narrow}
+        if narrow:
+            print(f"{len(narrow)} mutant(s) not detected by the --against tests: left unjudged")
     write_json(base_path, add_judged(_read_json(base_path), verdicts, current, equivalent))
     write_json(
         evidence_path,

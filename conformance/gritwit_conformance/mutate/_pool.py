@@ -21,7 +21,10 @@ from typing import Any, overload
 
 from ._groups import PACKAGE_DIR
 
-__all__ = ["Worker", "descendants", "fill_copy", "make_copy"]
+__all__ = ["HARD_DEADLINE", "Worker", "descendants", "fill_copy", "make_copy"]
+
+#: The reason of a job whose worker gave no answer by its hard deadline (it is stopped).
+HARD_DEADLINE = "worker hard deadline"
 
 
 class Worker:
@@ -102,7 +105,7 @@ class Worker:
             proc.stdin.flush()
         except (BrokenPipeError, ValueError):  # stopped under it: its output ends, below
             pass
-        reason = "worker hard deadline"
+        reason = HARD_DEADLINE
         wait = hard_deadline if cut is None else min(hard_deadline, cut - time.monotonic())
         try:
             line = self.lines.get(timeout=max(wait, 0.0))

@@ -37,8 +37,9 @@ from ._coverage import Coverage
 from ._groups import GROUPS, PACKAGE_DIR, POSTGRES, PROFILES_OF, SUITE_ROOT, group_of
 from ._killers import killers
 from ._mutants import Mutant, apply_mutant, find_mutants
-from ._pool import Worker, make_copy
+from ._pool import HARD_DEADLINE, Worker, make_copy
 from ._select import build_coverage, fixed_selection, select_tests
+from ._worker import RERUN_FACTOR
 
 __all__ = [
     "GROUPS",
@@ -169,6 +170,33 @@ def choose(mutants: list[Mutant], options: Options) -> list[Mutant]:
         want = min(len(pool), share + (1 if index < extra else 0))
         picked += rng.sample(pool, want)
     return sorted(picked, key=lambda m: (m.module, m.span))
+
+
+def overran(
+    worker: Worker, job: dict[str, Any], hard: float, cut: float | None
+) -> dict[str, Any] | None:
+    """The verdict on a job whose worker outran its hard deadline ``hard``: the job runs
+    once more with its budget and that deadline raised :data:`RERUN_FACTOR` times, as a
+    test that timed out does (``_worker``).  A second overrun is a mutant that hangs
+    (*timeout*, detected: no implementation may leave a request unanswered, ADP-012);
+    else the second run's verdict stands.  ``None``: the run's time budget ``cut`` came
+    first.  A test bounded by its own limits (a settle of a service that never drains
+    waits a scaled minute and then fails) took the first deadline of a job whose tests
+    take seconds on the reference, and was recorded as an error."""
+    longer = hard * RERUN_FACTOR
+    again = worker.run({**job, "deadline": job["deadline"] * RERUN_FACTOR}, longer, cut)
+    if again is None:
+        return None
+    first = f"the worker's hard deadline ({hard:.0f} s) passed; re-run with it ×{RERUN_FACTOR}"
+    if again.get("reason") == HARD_DEADLINE:
+        outcome, again["status"] = "timed-out", "timeout"
+        again["reason"] = f"{first}: passed again ({longer:.0f} s), the mutant hangs"
+    else:
+        outcome = "failed" if again["status"] in DETECTED else str(again["status"])
+        again["reason"] = f"{again['reason']}\n{first}".strip()
+    again["seconds"] = round(hard + float(again["seconds"]), 3)
+    again["rerun"] = {"test": None, "limit": longer, "outcome": outcome, "failed": again["test"]}
+    return again
 
 
 class UnknownMutant(ValueError):
@@ -315,7 +343,10 @@ def _judge(
             # Room for the one re-run after a time-out (its own budget; see _worker); the
             # run's time budget cuts it, so a step with a budget ends by then (a mutant
             # whose first run had timed out took 15 minutes of CI's 7-minute budget).
-            result = worker.run(job, hard_deadline=2 * budget + 60.0, cut=deadline)
+            hard = 2 * budget + 60.0
+            result = worker.run(job, hard_deadline=hard, cut=deadline)
+            if result is not None and result.get("reason") == HARD_DEADLINE:
+                result = overran(worker, job, hard, deadline)
             if result is None:
                 run.complete, run.cut = False, True
                 return

@@ -113,11 +113,22 @@ class _JobOrder:
     ) -> None:
         """Keep the selected tests only, in the order given (fastest first)."""
         rank = {nodeid: index for index, nodeid in enumerate(self.selected)}
+        # a folder's tests keep their collection order (the sort below is stable)
+        folders = [
+            (entry.rstrip("/") + "/", index)
+            for index, entry in enumerate(self.selected)
+            if "::" not in entry and not entry.endswith(".py")
+        ]
 
         def place(item: pytest.Item) -> int | None:
-            # a selected entry is a node id, or a whole file ("suite/x/test_y.py")
+            # a selected entry is a node id, a whole file ("suite/x/test_y.py") or a
+            # folder ("suite/x"): an ``--against`` of a folder once selected no test
             found = rank.get(item.nodeid)
-            return rank.get(item.nodeid.split("::", 1)[0]) if found is None else found
+            if found is None:
+                found = rank.get(item.nodeid.split("::", 1)[0])
+            if found is None:
+                found = next((i for f, i in folders if item.nodeid.startswith(f)), None)
+            return found
 
         keep = sorted((i for i in items if place(i) is not None), key=lambda i: place(i) or 0)
         config.hook.pytest_deselected(items=[i for i in items if place(i) is None])

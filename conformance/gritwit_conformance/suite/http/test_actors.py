@@ -24,7 +24,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal, check_error_class, check_type
+from .._check import check, check_equal, check_error_class, check_type, suite_premise
 from ._api import (
     blob_id,
     body_of,
@@ -363,6 +363,27 @@ def test_an_actor_without_a_head_or_a_mark_is_404(http: httpx.Client) -> None:
     expect_error(http.get(f"/v1/actors/{'ab' * 32}"), 404, "not-found", "HTTP-007.3")
 
 
+@pytest.mark.req("HTTP-007.4", "HTTP-003.2")
+@pytest.mark.req("HTTP-003.1", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1")
+@pytest.mark.req("CONV-004")
+def test_the_history_of_an_actor_without_a_head_has_no_step(http: httpx.Client) -> None:
+    """HTTP-007.4 answers the steps from the actor's head back: an actor with no head has
+    none. The clause names no refusal for it, so two answers conform: no step at all
+    (``{"steps": [], "next": null}``), or 404 ``not-found`` as HTTP-007.3 answers its
+    entry; anything else (a step, a failure of the service) does not."""
+    counter(http)
+    settle(http)
+    response = http.get(f"/v1/actors/{'ab' * 32}/history")
+    if response.status_code == 404:
+        expect_error(response, 404, "not-found", "HTTP-007.4 (an actor without a head)")
+        return
+    answer = body_of(response, 200, "HTTP-007.4 (an actor without a head: no step, or 404)")
+    check_equal(
+        "HTTP-007.4", {"steps": [], "next": None}, answer, "the history of an actor without a head"
+    )
+
+
 @pytest.mark.req("HTTP-007.4")
 @pytest.mark.req(
     "HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1"
@@ -439,6 +460,46 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
             break
         params = {"limit": limit, "before": answer["next"]}
     check_equal("HTTP-007.4", whole, seen, f"the steps pages of {limit} walk")
+
+
+#: HTTP-007.4's default ``limit``.
+HISTORY_DEFAULT = 100
+
+
+@pytest.mark.slow
+@pytest.mark.req("HTTP-007.4")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+def test_a_history_page_holds_100_steps_when_no_limit_is_given(http: httpx.Client) -> None:
+    """``limit`` defaults to 100 (HTTP-007.4): a history of more steps than that, asked
+    for without a limit, answers its newest 100 and a ``next``, at the bound exactly."""
+    actor = counter(http)
+    settle(http)
+    steps: list[str] = []
+    for amount in range(1, 2 * HISTORY_DEFAULT):  # a step each, unless the runtime joins them
+        inc(http, actor, amount)
+        settle(http)
+        if amount <= HISTORY_DEFAULT:
+            continue
+        answer = body_of(
+            http.get(f"/v1/actors/{actor}/history", params={"limit": "10000"}), 200, "HTTP-007.4"
+        )
+        steps = [s["step"] for s in answer["steps"]]
+        if len(steps) > HISTORY_DEFAULT:
+            break
+    suite_premise(len(steps) > HISTORY_DEFAULT, f"{len(steps)} steps made: more than 100")
+    page = body_of(http.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
+    check_equal(
+        "HTTP-007.4",
+        steps[:HISTORY_DEFAULT],
+        [s["step"] for s in page["steps"]],
+        f"the history of {len(steps)} steps asked for without a limit: its newest 100",
+    )
+    check_equal(
+        "HTTP-007.4",
+        steps[HISTORY_DEFAULT - 1],
+        page["next"],
+        "the next of a page of 100 of a longer history: its last step",
+    )
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,44 @@ def test_operate_requests_are_audited_with_their_outcome(services: Services) -> 
         )
 
 
+@pytest.mark.req("HTTP-020.1", "HTTP-020.2", "HTTP-016")
+@pytest.mark.req("HTTP-002.1", "HTTP-002.3", "HTTP-002.4", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
+def test_a_request_answered_400_is_audited_with_its_class(services: Services) -> None:
+    """400 is the least status of a failure: an ``operate`` request answered 400 is
+    audited with the class its answer gave (HTTP-020.1), as a failure of any other
+    status is, not with ``null`` as a success is. A revert whose body lacks its step
+    (``bad-request``) and a fork whose step is no id (``invalid-id``)."""
+    service = matrix_service(services)
+    client, tokens = service.client, service.tokens
+    actor = body_of(
+        client.post("/v1/actors", json={"test": "counter"}, headers=bearer(tokens["t-admin"])),
+        201,
+        "HTTP-004.2",
+    )["actor"]
+    operate = bearer(tokens["t-operate"])
+    lacking = client.post(f"/v1/actors/{actor}/revert", json={}, headers=operate)
+    expect_error(lacking, 400, "bad-request", "HTTP-016, HTTP-002.3: a revert without its step")
+    malformed = client.post(f"/v1/actors/{actor}/fork", json={"step": "xyz"}, headers=operate)
+    expect_error(malformed, 400, "invalid-id", "HTTP-016, HTTP-002.4: a fork to no id")
+    log = body_of(
+        client.get("/v1/audit?limit=2", headers=bearer(tokens["t-admin"])), 200, "HTTP-020.2"
+    )
+    entries = log.get("entries")
+    expected = [
+        ("t-operate", "POST /v1/actors/{actor}/fork", actor, 400, "invalid-id"),
+        ("t-operate", "POST /v1/actors/{actor}/revert", actor, 400, "bad-request"),
+    ]
+    came = [(*_entry(e), e.get("class")) for e in entries] if isinstance(entries, list) else log
+    check(
+        "HTTP-020.1",
+        came == expected,
+        expected=f"the newest two entries, newest first, each with its 400's class: {expected}",
+        came=came,
+    )
+
+
 @pytest.mark.req("HTTP-020.1", "HTTP-020.3")
 @pytest.mark.req("HTTP-002.1")
 @pytest.mark.req("HTTP-004.2", "HTTP-020.2")  # its checks name them too

@@ -57,3 +57,29 @@ def test_a_batch_entry_with_a_field_of_the_wrong_type_sends_nothing(
         count_of(http, actor),
         f"the count after a batch refused for its second entry's {field} of the wrong type",
     )
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [7, None, "entry", [], ["to", "content"]],
+    ids=["number", "null", "text", "empty-list", "list"],
+)
+@pytest.mark.req("HTTP-005.7", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2")
+@pytest.mark.req("HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
+def test_a_batch_entry_that_is_no_object_sends_nothing(http: httpx.Client, entry: object) -> None:
+    """An entry ``{"to": …, "content": …}`` is an object (HTTP-005.7): a number, ``null``,
+    text or a list in its place is 400 ``bad-request``, however the service reads the
+    fields of an object, and the good entry before it is not sent either."""
+    actor = counter(http)
+    settle(http)
+    refused = http.post("/v1/messages", json={"messages": [_entry(actor, 2), entry]})
+    expect_error(refused, 400, "bad-request", f"HTTP-005.7 (an entry {entry!r})")
+    settle(http)
+    check_equal(
+        "HTTP-003.3",
+        0,
+        count_of(http, actor),
+        f"the count after a batch refused for its second entry {entry!r}",
+    )

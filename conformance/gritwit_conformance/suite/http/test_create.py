@@ -257,6 +257,9 @@ BAD_CREATIONS: dict[str, dict[str, Any]] = {
     "state-upper-hex": {"test": "counter", "state": {"count": "3A"}},
     "state-a-list": {"test": "counter", "state": ["count"]},
     "test-a-number": {"test": 7},
+    "core-a-number": {"core": 7},
+    "core-null": {"core": None},
+    "core-a-list": {"core": ["00" * 32]},
 }
 
 

@@ -87,3 +87,38 @@ def test_a_token_added_or_replaced_takes_effect_where_tokens_are_required(
         came=f"{shown(answers[1])} after {spent:.1f} s",
         what="GET /v1 of the first service with the replaced token",
     )
+
+
+def _opens(client: httpx.Client, token: str, limit: float) -> tuple[httpx.Response, float]:
+    """``GET /v1`` with ``token`` until it is answered 200 or ``limit`` seconds passed:
+    the last answer and the seconds it took."""
+    began = time.monotonic()
+    answer = client.get("/v1", headers=bearer(token))
+    while answer.status_code != 200 and time.monotonic() - began < limit:
+        time.sleep(POLL_SECONDS)
+        answer = client.get("/v1", headers=bearer(token))
+    return answer, time.monotonic() - began
+
+
+@pytest.mark.req("HTTP-018.5", "HTTP-018.1", "ADP-021.4")
+@pytest.mark.req("HTTP-002.1")
+def test_every_token_added_takes_effect_not_only_the_first(services: Services) -> None:
+    """HTTP-018.5 holds for every change, not only for the first one a service sees: a
+    token issued by a second service opens the first's door within 5 s, and so must a
+    token issued after that by a third, so that a service that reads its tokens again
+    once and then keeps that reading is caught."""
+    first = services.start("store", share=[0, 2], tokens=[{"name": "old", "scopes": ["read"]}])
+    limit = TAKES_EFFECT_SECONDS + scaled(2.0)  # the clause's 5 s and a loaded machine's
+    for name in ("second", "third"):
+        other = services.start("store", share=[1, 2], tokens=[{"name": name, "scopes": ["read"]}])
+        answer, spent = _opens(first.client, other.tokens[name], limit)
+        check(
+            "HTTP-018.5",
+            answer.status_code == 200,
+            expected=f"200 within {TAKES_EFFECT_SECONDS:.0f} s for a token another service "
+            "issued to the store",
+            came=f"{shown(answer)} after {spent:.1f} s",
+            what=f"GET /v1 of the first service with the token {name!r}, issued after the "
+            "first service started" + (" and after it took up another" if name == "third" else ""),
+        )
+        services.stop(other)

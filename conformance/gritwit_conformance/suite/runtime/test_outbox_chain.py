@@ -28,7 +28,7 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import check, check_equal, fail
+from .._check import check, check_equal, fail, suite_premise
 from ._forks import Rt, genesis
 
 pytestmark = pytest.mark.profile("runtime")
@@ -190,6 +190,39 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
         check_equal("WIT-009.5", [1, 579], fanout.model.shape(), "fanout's model shape")
         fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
         check_equal("WIT-009.5", [2, 579], fanout.model.shape(), "fanout's model shape")
+    finally:
+        rt.close()
+
+
+@pytest.mark.req("WIT-009.5", "WIT-009.1", "WIT-009.4", "ID-004", "ENC-010", "OBJ-019.1")
+def test_a_level_of_256_under_the_top_merges_and_one_of_257_does_not(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """Steps of 600, 256, 1, 2, 8 and 9 recipients (the last five of them written at
+    the first step).
+
+    Expected chains (own entries, top first): [600], [256, 600] (2·256 < 600), [257, 600]
+    (the level of 256 stands under a top of one, not as the last outbox alone: small, it
+    is merged whatever the top), [2, 257, 600] (a level of 257 keeps a top of two, its
+    entries in canonical order, ENC-010, although queued in the other order), [10, 257,
+    600] (eight over three levels), [19, 257, 600] (nine, the new top exactly what
+    changed and what it absorbed, WIT-009.1; the old five chained from the bottom
+    level's entries, OBJ-019.1).
+    """
+    rt = Rt(impl, tmp_path / "rt", clause="WIT-009.5")
+    try:
+        fanout = Fanout(rt, "02")
+        fanout.fan([_fresh(i) for i in range(20_000, 20_600)])
+        fanout.fan([_fresh(i) for i in range(21_000, 21_000 + SMALL_BASE)])
+        suite_premise(fanout.model.shape() == [256, 600], f"the model: {fanout.model.shape()}")
+        fanout.fan([_fresh(22_000)])
+        suite_premise(fanout.model.shape() == [257, 600], f"the model: {fanout.model.shape()}")
+        fanout.fan(sorted((_fresh(23_000), _fresh(23_001)), reverse=True))
+        suite_premise(fanout.model.shape() == [2, 257, 600], f"the model: {fanout.model.shape()}")
+        fanout.fan([_fresh(i) for i in range(24_000, 24_008)])
+        old = [_fresh(i) for i in range(20_000, 20_005)]  # in the bottom level
+        fanout.fan([*old, *(_fresh(i) for i in range(25_000, 25_004))])
+        suite_premise(fanout.model.shape() == [19, 257, 600], f"the model: {fanout.model.shape()}")
     finally:
         rt.close()
 

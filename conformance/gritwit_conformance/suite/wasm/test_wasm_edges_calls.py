@@ -265,6 +265,56 @@ def test_a_step_that_deletes_every_entry_is_invalid(impl: Implementation) -> Non
     )
 
 
+@pytest.mark.req("WIT-007.2", "WIT-001.2", "WASM-013.2")
+@pytest.mark.parametrize("messages", [0, 1])
+def test_a_step_that_sets_a_wit_without_runtime_is_invalid(
+    impl: Implementation, messages: int
+) -> None:
+    """A step sets ``wit`` to a new blob without headers: the new core's ``wit`` names no
+    ``runtime`` (WIT-001.2), so the core is no valid core and the step fails
+    ``invalid-transition`` (WIT-007.2), the genesis transition (``messages`` 0) and a
+    later one (1, on the message only) alike. The Wit that ran was read in the
+    transition, but the new core names another blob, which is checked."""
+    lowering = Lowering()
+    calls = lowering.calls([("core_set", [b"wit", b"no runtime header", b""])])
+    if messages:
+        calls = [f"(if (call $msg_count) (then {' '.join(calls)}))"]
+    runs, _, actor = _run(impl, module(ARITY, lowering, {"step": calls}), "WIT-007.2", {}, messages)
+    check_equal(
+        ("WIT-007.2", "WIT-001.2"),
+        [[actor, "invalid-transition"]],
+        runs[messages][1],
+        "the failures of the step that sets wit to a blob without headers",
+    )
+
+
+#: An id no one stores (a blob of this data is never sent nor set).
+ABSENT = g.object_id(g.Blob(data=b"stored by no one (a core of 1,024 entries)")).hex().encode()
+
+
+@pytest.mark.req("WIT-007.3", "WASM-011.4", "WASM-013.2")
+@pytest.mark.parametrize("entries", [1020, 1021])
+def test_a_link_to_an_absent_object_in_a_large_core_is_invalid(
+    impl: Implementation, entries: int
+) -> None:
+    """A core of ``entries`` state entries and ``wit``; on a message the step links
+    ``l`` to an object no one stored (and sets ``rc``), so the new core, of 1,023 or
+    1,024 entries, names an absent object and the step fails ``invalid-transition``
+    (WIT-007.3), whatever the core's size: a runtime that checks a changed core's few
+    entries by themselves and a large one by walking it must not skip the check at the
+    size where it switches."""
+    state = {f"e{i:04d}": "01" for i in range(entries)}
+    wasm = _step_module([("core_link", [b"l", ABSENT])], on_message=True)
+    runs, _, actor = _run(impl, wasm, "WIT-007.3", state, 1)
+    check_equal(
+        ("WIT-007.3", "WASM-013.2"),
+        [[], [[actor, "invalid-transition"]]],
+        [failures for _, failures in runs],
+        f"the failures of the genesis and of the step linking an absent object into a core "
+        f"of {entries + 3} entries",
+    )
+
+
 @pytest.mark.req("WASM-023.1", "WASM-021")
 def test_an_image_entry_that_is_a_step_is_invalid_image(impl: Implementation) -> None:
     """A step links ``image`` to an existing step (present, so the link is valid).
