@@ -307,3 +307,11 @@ def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
         came=after,
         what="gritwit_fuel_consumed_total",
     )
+    # a counter counts what was consumed: a scrape with nothing run since adds nothing
+    again = scrape(http).value("gritwit_fuel_consumed_total") or 0
+    check_equal(
+        "HTTP-014.1",
+        after,
+        again,
+        "gritwit_fuel_consumed_total scraped again with nothing run since the last scrape",
+    )
