@@ -149,8 +149,8 @@ def test_a_commit_failing_for_no_reason_the_store_gives_fails_every_request_in_i
 
 @pytest.mark.req("RUN-003.5", "RUN-019.6")
 def test_the_outside_entry_of_a_store_of_the_old_layout_is_its_old_refs() -> None:
-    """RUN-003.5: with no outside mailbox for the recipient, a send chains on the entry
-    of the old single outside ref; with neither, on nothing."""
+    """RUN-003.5, RUN-019.6: with no outside mailbox for the recipient, the entry keys
+    are settled from is the old single outside ref's; with neither, none."""
     from gritwit.serve._sending import outside_entry
     from gritwit.wit import OUTSIDE_REF
 
