@@ -103,6 +103,18 @@ def test_serve_refuses_beyond_loopback_without_a_token(tmp_path: Path) -> None:
 
 
 @pytest.mark.req("HTTP-019.1")
+def test_a_service_refused_beyond_loopback_closes_the_store_it_was_given() -> None:
+    """HTTP-019.1: the refusal leaves no store open behind it (the caller gave it over)."""
+    from gritwit.serve._server import OpenDoor
+
+    store = Store.memory()
+    with pytest.raises(OpenDoor, match=r"HTTP-019\.1"):
+        Service(store, host="192.0.2.1")
+    with pytest.raises(ValueError, match="closed"):
+        store.get_ref("names/any")
+
+
+@pytest.mark.req("HTTP-019.1")
 def test_serve_refuses_a_host_name_beyond_loopback_without_a_token(tmp_path: Path) -> None:
     """A name that is not an address is not loopback (``localhost`` aside): refused before
     it is looked up, so nothing is resolved or listened on."""

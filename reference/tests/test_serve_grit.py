@@ -224,6 +224,9 @@ def test_the_apps_routes_are_the_documents() -> None:
     assert endpoint_for("GET", "/v1/refs/heads/a/b") == by_path[("GET", "/v1/refs/{name}")]
     assert endpoint_for("HEAD", "/v1") == by_path[("GET", "/v1")]
     assert endpoint_for("PUT", "/v1/actors") is None
+    # only a ref's name holds slashes (HTTP-009.3): a query's name is one segment
+    assert endpoint_for("GET", "/v1/actors/a/queries/b/c") is None
+    assert endpoint_for("GET", "/v1/actors/a/queries/b") is not None
 
 
 @pytest.mark.req("HTTP-012.1")

@@ -144,3 +144,23 @@ def test_uvicorn_still_hands_the_subclass_what_h11_refuses(
     status, body = _answer(split)
     assert (status, body["error"]["class"]) == (431, "headers-too-large"), (status, body)
     assert split.closed
+
+
+@pytest.mark.req("HTTP-013.3")
+def test_a_head_deadline_passing_on_a_closing_connection_answers_nothing(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """HTTP-013.3: the head's deadline judges an open connection awaiting a head; one
+    already closing (by another of its deadlines, its last answer still unsent) is
+    answered nothing more, though part of a next head came."""
+    config = Config(_app, lifespan="off", log_config=None)
+    config.load()
+    protocol = guarded_protocol(30.0)(config, ServerState(), {}, _loop=loop)
+    transport = _Transport()
+    protocol.connection_made(transport)
+    protocol.data_received(b"GET /v1 HTT")  # part of a head: its deadline runs
+    assert protocol.conn.their_state is h11.IDLE and protocol.conn.trailing_data[0]
+    transport.close()
+    protocol._head_overdue()
+    assert bytes(transport.written) == b"", bytes(transport.written)
+    protocol.connection_lost(None)

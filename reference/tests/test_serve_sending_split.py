@@ -145,3 +145,18 @@ def test_a_commit_failing_for_no_reason_the_store_gives_fails_every_request_in_i
     the commit is not made again, and every request in it is answered with the error."""
     outcomes, commits = _flush([[_blob(1)], [POISON]], RuntimeError("a fault of no request"))
     assert (outcomes, commits) == (["RuntimeError", "RuntimeError"], [2])
+
+
+@pytest.mark.req("RUN-003.5", "RUN-019.6")
+def test_the_outside_entry_of_a_store_of_the_old_layout_is_its_old_refs() -> None:
+    """RUN-003.5, RUN-019.6: with no outside mailbox for the recipient, the entry keys
+    are settled from is the old single outside ref's; with neither, none."""
+    from gritwit.serve._sending import outside_entry
+    from gritwit.wit import OUTSIDE_REF
+
+    store = Store.memory()
+    actor = store.put_object(g.Blob(data=b"actor"))
+    assert outside_entry(store, actor) is None
+    sent = store.put_object(g.Message(content=actor, previous=None, headers={"mt": "x"}))
+    store.cas_ref(OUTSIDE_REF, None, store.put_object(g.Mailbox(entries={actor: sent})))
+    assert outside_entry(store, actor) == sent

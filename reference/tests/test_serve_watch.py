@@ -216,6 +216,21 @@ def test_a_failure_without_a_class_is_labelled_failed() -> None:
     assert metrics.registry is not ServiceMetrics().registry
 
 
+@pytest.mark.req("HTTP-014.1", "WASM-019")
+def test_the_fuel_counter_adds_what_each_scrape_finds_new_even_one_unit() -> None:
+    """HTTP-014.1: each scrape adds the fuel spent since the last, a single unit too, and
+    a scrape with nothing spent meanwhile adds nothing."""
+    from gritwit.serve._watch import Gauges
+
+    metrics = ServiceMetrics()
+
+    def fuel(spent: int) -> float:
+        scraped = parse(metrics.render(Gauges(pending=0, resident=0, fuel=spent)).decode())
+        return scraped.value("gritwit_fuel_consumed_total") or 0.0
+
+    assert [fuel(n) for n in (0, 1, 1, 5, 6, 6)] == [0.0, 1.0, 1.0, 5.0, 6.0, 6.0]
+
+
 # --- the status page's files and its list (HTTP-014.3) ----------------------------------
 
 

@@ -210,6 +210,9 @@ def test_a_prefix_holds_for_names_and_ids_in_paths_and_bodies(services: Services
             "/v1/actors", json={"test": "counter"}, headers=bearer(pre)
         ),
         "the list of every actor": client.get("/v1/actors", headers=bearer(pre)),
+        # a ref's name holds slashes (HTTP-009.3); its endpoint names no actor, whatever
+        # the name says
+        "a ref read by its name": client.get("/v1/refs/names/team-b-one", headers=bearer(pre)),
     }
     for what, response in refused.items():
         expect_error(response, 403, "forbidden", f"HTTP-018.3: {what}")

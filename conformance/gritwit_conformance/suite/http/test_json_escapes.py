@@ -69,3 +69,32 @@ def test_a_lone_surrogate_in_a_batch_entry_is_400_and_sends_nothing(http: httpx.
         "the message a new send chains onto after the refused batch: the last acknowledged "
         "one, the refused batch sent nothing",
     )
+
+
+@pytest.mark.req("HTTP-002.3", "HTTP-005.1", "HTTP-003.3")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-005.2")
+@pytest.mark.req("HTTP-004.2")  # its checks name them too
+@pytest.mark.req("CONV-004")
+def test_a_lone_surrogate_in_an_objects_key_is_400_and_sends_nothing(http: httpx.Client) -> None:
+    """A send whose content names a tree entry ``a\\ud800b``, and one whose blob has a
+    header of that name: a lone surrogate in a key of the body, not in a value, is refused
+    as one in a value is (HTTP-002.3), sending nothing."""
+    actor = counter(http)
+    last = inc(http, actor)
+    contents = (
+        {"tree": {"a\ud800b": {"blob": ""}}},
+        {"blob": "", "headers": {"a\ud800b": "x"}},
+    )
+    for content in contents:
+        body = json.dumps({"content": content}).encode("ascii")  # ensure_ascii: "\ud800"
+        response = http.post(f"/v1/actors/{actor}/messages", content=body, headers=JSON)
+        expect_error(
+            response, 400, "bad-request", f"HTTP-002.3 (a lone surrogate in a key: {body!r})"
+        )
+    check_equal(
+        ("HTTP-003.3", "HTTP-005.1"),
+        last,
+        next_previous(http, actor),
+        "the message a new send chains onto after the refused sends: the last acknowledged "
+        "one, the refused sends sent nothing",
+    )

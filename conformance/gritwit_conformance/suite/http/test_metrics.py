@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import wasmtime
 
 from gritwit_conformance.data._paths import wasm_dir
 
@@ -28,6 +29,9 @@ from ._service import http as http
 from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
+
+#: A module whose step does nothing: a step costs one fuel unit, its function entered.
+EMPTY_STEP = '(module (memory (export "memory") 1) (func (export "step")))'
 
 #: The names HTTP-014.1 fixes, and their types.
 NAMES = {
@@ -305,5 +309,25 @@ def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
         after > genesis,
         expected=f"more than {genesis}, the fuel after the genesis, once a Wasm inc ran",
         came=after,
+        what="gritwit_fuel_consumed_total",
+    )
+    # a counter counts what was consumed: a scrape with nothing run since adds nothing
+    again = scrape(http).value("gritwit_fuel_consumed_total") or 0
+    check_equal(
+        "HTTP-014.1",
+        after,
+        again,
+        "gritwit_fuel_consumed_total scraped again with nothing run since the last scrape",
+    )
+    # a step that only enters its function costs one unit (WASM-019): counted too
+    create(http, wasm=bytes(wasmtime.wat2wasm(EMPTY_STEP)).hex())
+    settle(http)
+    last = scrape(http).value("gritwit_fuel_consumed_total") or 0
+    check(
+        ("HTTP-014.1", "WASM-019"),
+        last > again,
+        expected=f"more than {again} once the genesis of a Wasm actor whose step does nothing "
+        "ran (one unit: its function entered)",
+        came=last,
         what="gritwit_fuel_consumed_total",
     )

@@ -9,7 +9,7 @@ made, one of 65,537 is not (WIT-009.6, WIT-009.5).
 one mailbox of 65,536), then 32,767 of the old ones and one fresh (the top has 32,768
 entries, exactly half the base's, so only the cap refuses: the union would be 65,537).
 Each step's outbox is compared with the chain the rule builds, computed from the spec
-(``test_outbox_chain.Model``), by id.
+(``_outbox_model.Model``), by id.
 
 A step that queues 32,768 messages is long for an implementation whose test actors run
 slower than the reference's (the Node example's took 18 to 45 s on a loaded machine, past
@@ -27,8 +27,9 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import suite_premise
+from .._outbox_model import MERGE_CAP, fresh_id
 from ._forks import Rt
-from .test_outbox_chain import MERGE_CAP, Fanout, _fresh
+from .test_outbox_chain import Fanout
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -55,15 +56,15 @@ def test_a_merge_of_65_536_is_made_and_one_of_65_537_is_not(
     rt = _Patient(impl, tmp_path / "rt", clause="WIT-009.6")
     try:
         fanout = Fanout(rt, "0c")
-        fanout.fan([_fresh(i) for i in range(HALF)])
+        fanout.fan([fresh_id(i) for i in range(HALF)])
         # one old recipient among them: own entries of 32,769 and 32,768, 65,537 together,
         # a union of exactly 65,536 (the cap counts the union's keys, not the two sizes)
-        fanout.fan([_fresh(0), *(_fresh(i) for i in range(HALF, MERGE_CAP))])
+        fanout.fan([fresh_id(0), *(fresh_id(i) for i in range(HALF, MERGE_CAP))])
         suite_premise(
             fanout.model.shape() == [MERGE_CAP],
             f"the suite's model merges a union of exactly {MERGE_CAP}: {fanout.model.shape()}",
         )
-        again = [_fresh(i) for i in range(1, HALF)] + [_fresh(MERGE_CAP)]
+        again = [fresh_id(i) for i in range(1, HALF)] + [fresh_id(MERGE_CAP)]
         fanout.fan(again)
         suite_premise(
             fanout.model.shape() == [HALF, MERGE_CAP],

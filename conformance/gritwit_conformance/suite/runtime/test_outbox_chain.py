@@ -19,7 +19,6 @@ chain: past 256 senders it stays one mailbox (WIT-008.4).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -29,64 +28,13 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check, check_equal, fail, suite_premise
+from .._outbox_model import SMALL_BASE, Model, fresh_id
 from ._forks import Rt, genesis
 
 pytestmark = pytest.mark.profile("runtime")
 
-#: WIT-009.5: a base with at most this many entries is merged whatever the top.
-SMALL_BASE = 256
-#: WIT-009.6: the most entries a merged mailbox may hold.
-MERGE_CAP = 65_536
-
 Json = dict[str, Any]
 Raw = dict[str, str]  # text-form recipient -> text-form message id
-
-
-def _fresh(i: int) -> str:
-    """The ``i``-th id no actor has (a hash of no core, WIT-009.4)."""
-    return hashlib.sha256(b"WIT-009.5 fresh %d" % i).hexdigest()
-
-
-class Model:
-    """The outbox chain WIT-009.5 makes, computed from the spec: levels top first, each
-    ``(id, own entries)``."""
-
-    def __init__(self) -> None:
-        self.levels: list[tuple[str, Raw]] = []
-
-    def map(self) -> Raw:
-        found: Raw = {}
-        for _, entries in reversed(self.levels):
-            found.update(entries)
-        return found
-
-    def step(self, sets: Raw) -> str | None:
-        """Apply a step that set ``sets``; the new outbox's id (``None``: absent)."""
-        old = self.map()
-        changed = {r: m for r, m in sets.items() if old.get(r) != m}
-        if not changed:
-            return self.levels[0][0] if self.levels else None
-        top, below = changed, list(self.levels)
-        while below:
-            base = below[0][1]
-            union = len(base.keys() | top.keys())
-            if union > MERGE_CAP:
-                break
-            if len(base) > SMALL_BASE and 2 * len(top) < len(base):
-                break
-            top = {**base, **top}
-            below = below[1:]
-        base_id = below[0][0] if below else None
-        box = g.Mailbox(
-            entries={g.ObjectId.from_hex(r): g.ObjectId.from_hex(m) for r, m in top.items()},
-            base=None if base_id is None else g.ObjectId.from_hex(base_id),
-        )
-        oid = g.object_id(box).hex()
-        self.levels = [(oid, top), *below]
-        return oid
-
-    def shape(self) -> list[int]:
-        return [len(entries) for _, entries in self.levels]
 
 
 class Fanout:
@@ -182,13 +130,13 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
         fanout = Fanout(rt, "01")
         fresh = iter(range(10_000))
         for count in (256, 1, 1, 127, 1, 193):
-            fanout.fan([_fresh(next(fresh)) for _ in range(count)])
+            fanout.fan([fresh_id(next(fresh)) for _ in range(count)])
         check_equal(
             "WIT-009.5", [579], fanout.model.shape(), "fanout's model shape"
         )  # the suite's own model
-        fanout.fan([_fresh(3)])  # written at the first step: in the base now
+        fanout.fan([fresh_id(3)])  # written at the first step: in the base now
         check_equal("WIT-009.5", [1, 579], fanout.model.shape(), "fanout's model shape")
-        fanout.fan([_fresh(4)])  # in the level under the top: its entry is the chain's
+        fanout.fan([fresh_id(4)])  # in the level under the top: its entry is the chain's
         check_equal("WIT-009.5", [2, 579], fanout.model.shape(), "fanout's model shape")
     finally:
         rt.close()
@@ -212,16 +160,16 @@ def test_a_level_of_256_under_the_top_merges_and_one_of_257_does_not(
     rt = Rt(impl, tmp_path / "rt", clause="WIT-009.5")
     try:
         fanout = Fanout(rt, "02")
-        fanout.fan([_fresh(i) for i in range(20_000, 20_600)])
-        fanout.fan([_fresh(i) for i in range(21_000, 21_000 + SMALL_BASE)])
+        fanout.fan([fresh_id(i) for i in range(20_000, 20_600)])
+        fanout.fan([fresh_id(i) for i in range(21_000, 21_000 + SMALL_BASE)])
         suite_premise(fanout.model.shape() == [256, 600], f"the model: {fanout.model.shape()}")
-        fanout.fan([_fresh(22_000)])
+        fanout.fan([fresh_id(22_000)])
         suite_premise(fanout.model.shape() == [257, 600], f"the model: {fanout.model.shape()}")
-        fanout.fan(sorted((_fresh(23_000), _fresh(23_001)), reverse=True))
+        fanout.fan(sorted((fresh_id(23_000), fresh_id(23_001)), reverse=True))
         suite_premise(fanout.model.shape() == [2, 257, 600], f"the model: {fanout.model.shape()}")
-        fanout.fan([_fresh(i) for i in range(24_000, 24_008)])
-        old = [_fresh(i) for i in range(20_000, 20_005)]  # in the bottom level
-        fanout.fan([*old, *(_fresh(i) for i in range(25_000, 25_004))])
+        fanout.fan([fresh_id(i) for i in range(24_000, 24_008)])
+        old = [fresh_id(i) for i in range(20_000, 20_005)]  # in the bottom level
+        fanout.fan([*old, *(fresh_id(i) for i in range(25_000, 25_004))])
         suite_premise(fanout.model.shape() == [19, 257, 600], f"the model: {fanout.model.shape()}")
     finally:
         rt.close()

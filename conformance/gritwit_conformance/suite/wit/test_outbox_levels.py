@@ -7,7 +7,7 @@ more: past 256 recipients the new outbox is a top of one over the 257 (WIT-009.5
 the message to the echo stands in the level under the top. When the echo starts, its
 first transition reads it and replies. A runtime that reads a chained outbox's top
 alone, or none of its levels, never routes it. Each of the fanout's steps is compared
-by id and level by level with the chain the rule builds (``test_outbox_chain.Model``).
+by id and level by level with the chain the rule builds (``_outbox_model.Model``).
 
 In the Wit profile every recipient of an outbox entry is a candidate of each round of
 ``wit-run`` (ADP-014 step 2), so a chain here stays small: 258 recipients. The limits of
@@ -25,7 +25,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check_equal, fail, suite_premise
-from ..runtime.test_outbox_chain import SMALL_BASE, Model, _fresh
+from .._outbox_model import SMALL_BASE, Model, fresh_id
 
 pytestmark = pytest.mark.profile("wit")
 
@@ -152,7 +152,7 @@ class WitFanout:
 
 
 def _fresh_ids(start: int, count: int) -> list[str]:
-    return [_fresh(i) for i in range(start, start + count)]
+    return [fresh_id(i) for i in range(start, start + count)]
 
 
 @pytest.mark.req("WIT-010.1", "WIT-005", "OBJ-019.1", "WIT-009.4", "WIT-012.1", "WIT-019.1")
