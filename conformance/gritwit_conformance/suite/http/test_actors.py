@@ -24,7 +24,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal, check_error_class, check_type, suite_premise
+from .._check import check, check_equal, check_error_class, check_type
 from ._api import (
     blob_id,
     body_of,
@@ -460,46 +460,6 @@ def test_history_pages_with_before(http: httpx.Client, limit: int) -> None:
             break
         params = {"limit": limit, "before": answer["next"]}
     check_equal("HTTP-007.4", whole, seen, f"the steps pages of {limit} walk")
-
-
-#: HTTP-007.4's default ``limit``.
-HISTORY_DEFAULT = 100
-
-
-@pytest.mark.slow
-@pytest.mark.req("HTTP-007.4")
-@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
-def test_a_history_page_holds_100_steps_when_no_limit_is_given(http: httpx.Client) -> None:
-    """``limit`` defaults to 100 (HTTP-007.4): a history of more steps than that, asked
-    for without a limit, answers its newest 100 and a ``next``, at the bound exactly."""
-    actor = counter(http)
-    settle(http)
-    steps: list[str] = []
-    for amount in range(1, 2 * HISTORY_DEFAULT):  # a step each, unless the runtime joins them
-        inc(http, actor, amount)
-        settle(http)
-        if amount <= HISTORY_DEFAULT:
-            continue
-        answer = body_of(
-            http.get(f"/v1/actors/{actor}/history", params={"limit": "10000"}), 200, "HTTP-007.4"
-        )
-        steps = [s["step"] for s in answer["steps"]]
-        if len(steps) > HISTORY_DEFAULT:
-            break
-    suite_premise(len(steps) > HISTORY_DEFAULT, f"{len(steps)} steps made: more than 100")
-    page = body_of(http.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.4")
-    check_equal(
-        "HTTP-007.4",
-        steps[:HISTORY_DEFAULT],
-        [s["step"] for s in page["steps"]],
-        f"the history of {len(steps)} steps asked for without a limit: its newest 100",
-    )
-    check_equal(
-        "HTTP-007.4",
-        steps[HISTORY_DEFAULT - 1],
-        page["next"],
-        "the next of a page of 100 of a longer history: its last step",
-    )
 
 
 @pytest.mark.parametrize(
