@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import httpx
 
-from gritwit_conformance.suite._check import suite_premise
+from gritwit_conformance.suite._check import check, suite_premise
 
 from ._answers import spec_openapi
 from ._service import Service, Services
@@ -68,6 +68,19 @@ def operations() -> Iterator[Operation]:
                 (scopes,) = [requirement["bearer"] for requirement in security]
                 (scope,) = scopes
             yield Operation(method, path, scope, operation.get("x-optional") is True)
+
+
+def check_retry_after(response: httpx.Response, rule: str, what: str) -> None:
+    """A 429 of HTTP-021 carries ``Retry-After`` in whole seconds, at least 1 (``rule``:
+    the clause whose refusal it is, HTTP-021.1 or HTTP-021.2)."""
+    retry = response.headers.get("retry-after", "")
+    check(
+        rule,
+        retry.isdigit() and int(retry) >= 1,
+        expected="429 with Retry-After: whole seconds, at least 1",
+        came=retry or "no Retry-After",
+        what=what,
+    )
 
 
 def bearer(token: str) -> dict[str, str]:

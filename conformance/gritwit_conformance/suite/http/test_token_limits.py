@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
 from .._check import check, fail
 from ._api import body_of, expect_error, shown
 from ._service import Services
 from ._service import services as services
-from ._tokens import bearer, matrix_service
+from ._tokens import bearer, check_retry_after, matrix_service
 
 pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("tokens")]
 
@@ -35,17 +34,6 @@ AT_ONCE = 10
 QUIET_SECONDS = 2.0
 #: A token's body bytes a minute (ADP-021.4's ``bytes_per_minute``).
 BYTES_PER_MINUTE = 600
-
-
-def _retry_after(response: httpx.Response, what: str) -> None:
-    retry = response.headers.get("retry-after", "")
-    check(
-        "HTTP-021.1",
-        retry.isdigit() and int(retry) >= 1,
-        expected="Retry-After: whole seconds, at least 1",
-        came=retry or "none",
-        what=what,
-    )
 
 
 @pytest.mark.req("HTTP-021.1", "ADP-021.4")
@@ -72,7 +60,7 @@ def test_a_token_of_one_request_a_second_is_held_to_exactly_that(services: Servi
         fail("HTTP-021.1", expected=bound, came=statuses)
     check("HTTP-021.1", statuses.count(200) <= 1 + elapsed, expected=bound, came=statuses)
     expect_error(limited, 429, "rate-limited", "HTTP-021.1: past one request a second")
-    _retry_after(limited, "the refusal of a token past one request a second")
+    check_retry_after(limited, "HTTP-021.1", "the refusal of a token past one request a second")
     time.sleep(QUIET_SECONDS)
     again = client.get("/v1", headers=bearer(once))
     body_of(
@@ -110,6 +98,6 @@ def test_a_token_of_600_bytes_a_minute_sends_600_and_no_more(services: Services)
         came=shown(more),
     )
     expect_error(more, 429, "rate-limited", "HTTP-021.1: past the token's bytes a minute")
-    _retry_after(more, "the refusal of a body past the token's bytes a minute")
+    check_retry_after(more, "HTTP-021.1", "the refusal of a body past the token's bytes a minute")
     other = client.get("/v1", headers=bearer(service.tokens["t-read"]))
     body_of(other, 200, "HTTP-021.1: another token is not limited by this one's bytes")
