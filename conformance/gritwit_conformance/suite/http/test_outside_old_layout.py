@@ -35,7 +35,7 @@ KEY = "old-layout-1"
 
 @pytest.mark.req("RUN-003.5", "WIT-004", "HTTP-005.3", "HTTP-005.4", "RUN-019.6")
 @pytest.mark.req("ADP-021.1", "ADP-010.6")
-@pytest.mark.req("HTTP-005.2", "HTTP-009.1")  # its checks name them too
+@pytest.mark.req("HTTP-005.2", "HTTP-009.1", "HTTP-002.1")  # its checks name them too
 def test_a_service_over_the_old_outbox_finds_its_keys_and_chains_on_it(
     services: Services, second: Implementation
 ) -> None:

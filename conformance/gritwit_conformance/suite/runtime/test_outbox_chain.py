@@ -143,6 +143,7 @@ def test_the_stored_outbox_is_the_chain_the_rule_builds(
 
 
 @pytest.mark.req("WIT-009.5", "WIT-009.1", "WIT-009.4", "ID-004", "ENC-010", "OBJ-019.1")
+@pytest.mark.req("WIT-009.6")  # its checks name the cap too
 def test_a_level_of_256_under_the_top_merges_and_one_of_257_does_not(
     impl: Implementation, tmp_path: Path
 ) -> None:

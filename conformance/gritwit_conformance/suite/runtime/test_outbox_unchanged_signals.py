@@ -67,6 +67,7 @@ def _bundle() -> tuple[bytes, g.ObjectId, g.ObjectId]:
 
 
 @pytest.mark.req("WIT-009.1", "WIT-009.5", "WIT-004", "WASM-012.3", "OBJ-019.1", "RUN-009")
+@pytest.mark.req("ADP-015", "WIT-007.1")  # its checks name them too
 def test_nine_signals_repeating_their_entries_keep_a_chained_outbox(
     impl: Implementation, tmp_path: Path
 ) -> None:

@@ -156,6 +156,7 @@ def _fresh_ids(start: int, count: int) -> list[str]:
 
 
 @pytest.mark.req("WIT-010.1", "WIT-005", "OBJ-019.1", "WIT-009.4", "WIT-012.1", "WIT-019.1")
+@pytest.mark.req("ADP-014", "ID-004", "WIT-007.1", "WIT-009.1", "WIT-009.5")  # its checks name them
 def test_a_message_in_the_level_under_the_top_is_routed(impl: Implementation) -> None:
     """The fanout queues to 257 recipients, one of them the id of an echo not yet
     started, then to one more: its outbox is a top of one over the 257. The echo then
