@@ -78,7 +78,11 @@ def _mutate(args: argparse.Namespace) -> int:
     # A SIGTERM ends the run as Ctrl-C does, so that what it started ends with it: the
     # traced map's xdist workers outlived a run killed so, tracing on at a core each, and
     # a throwaway PostgreSQL cluster's directory stayed behind.
+    # Ctrl-C too (the console script's own handler ends the process at once): the run
+    # stops its workers and keeps the verdicts it reached (gritwit mutate's main).
     signal.signal(signal.SIGTERM, _interrupted)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _interrupted)
     try:
         return mutate_main(
             options,
@@ -90,7 +94,7 @@ def _mutate(args: argparse.Namespace) -> int:
             min_score=args.min_score,
             show=args.show,
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside the mutants' run (which keeps its verdicts)
         print(
             "gritwit mutate: interrupted; nothing was written to conformance/mutation/",
             file=sys.stderr,

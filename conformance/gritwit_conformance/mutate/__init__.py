@@ -153,6 +153,9 @@ def main(
     except UnknownMutant as exc:
         print(f"gritwit mutate: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # while the test map was built: no mutant had run
+        print("gritwit mutate: interrupted before any mutant was judged", file=sys.stderr)
+        return 130
     stale = _beyond_killers(run, options, killed_by) if coverage is not None else []
     report = build_report(
         run,
@@ -223,6 +226,12 @@ def main(
     if min_score is not None and total is not None and total < min_score:
         print(f"gritwit mutate: score {total} % is below --min-score {min_score} %")
         status = 1
+    if run.interrupted:  # its verdicts are written above; the exit says it did not end
+        print(
+            "gritwit mutate: interrupted (SIGINT or SIGTERM); the verdicts reached are kept",
+            file=sys.stderr,
+        )
+        return 130
     return status
 
 

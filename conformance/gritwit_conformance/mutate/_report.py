@@ -91,6 +91,7 @@ def build_report(run: MutationRun, options: dict[str, Any]) -> dict[str, Any]:
         "options": options,
         "complete": run.complete,
         "cut": run.cut,
+        "interrupted": run.interrupted,
         "seconds": run.seconds,
         "coverageSeconds": run.coverage_seconds,
         "staleEquivalent": run.stale_equivalent,
@@ -373,7 +374,8 @@ def render_summary(report: dict[str, Any], *, survivors: int = 20) -> str:
             + (" …" if len(screened) > survivors else "")
         )
     # what left mutants unjudged: the budget, a screen, or both
-    why = ["time budget reached"] if report.get("cut") else []
+    why = ["interrupted"] if report.get("interrupted") else []
+    why += ["time budget reached"] if report.get("cut") and not why else []
     why += [f"{len(screened)} screened, not judged"] if screened else []
     state = (
         "complete"

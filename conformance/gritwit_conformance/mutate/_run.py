@@ -144,6 +144,8 @@ class MutationRun:
     screened: list[str] = field(default_factory=list)
     #: Whether the time budget stopped the run (a mutant left unrun, or cut while running).
     cut: bool = False
+    #: Whether a SIGINT or SIGTERM stopped it: the verdicts reached stand, as at a budget's end.
+    interrupted: bool = False
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -347,7 +349,9 @@ def _judge(
             result = worker.run(job, hard_deadline=hard, cut=deadline)
             if result is not None and result.get("reason") == HARD_DEADLINE:
                 result = overran(worker, job, hard, deadline)
-            if result is None:
+            # the budget's end, or an interrupt that stopped the worker under its job (which
+            # then reads as a worker that died): no verdict on this mutant
+            if result is None or stopping.is_set():
                 run.complete, run.cut = False, True
                 return
             result["selected"] = len(tests)
@@ -373,14 +377,17 @@ def _judge(
             for thread in threads:
                 thread.join()
         except KeyboardInterrupt:
-            # Ctrl-C, or a SIGTERM the command turns into one: the jobs under way end
-            # with their workers (and their adapters), and no verdict is recorded
+            # Ctrl-C, or a SIGTERM the command turns into one: the jobs under way end with
+            # their workers (and their adapters), unjudged; the verdicts reached are the
+            # run's, as at the end of a time budget (a run stopped after hours used to keep
+            # nothing, and its verdicts were read back from its progress file by hand)
             stopping.set()
             for worker in workers:
                 worker.stop()
             for thread in threads:
                 thread.join()
-            raise
+            run.complete, run.cut, run.interrupted = False, True, True
+            log(f"interrupted: {done[0]} of {to_run} mutants judged")
         finally:
             for worker in workers:
                 worker.stop()
