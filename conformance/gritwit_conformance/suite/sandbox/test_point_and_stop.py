@@ -148,6 +148,7 @@ ABOUT_A_SECOND = 1.0
 
 @pytest.mark.profile("sandbox", "runtime")
 @pytest.mark.req("SBX-006.11", "SBX-006.10", "SBX-006.1", "RUN-005.7", "RUN-005.5", "RUN-005.3")
+@pytest.mark.req("CONV-004")
 def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
     impl: Implementation, tmp_path: Path
 ) -> None:
