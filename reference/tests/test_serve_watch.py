@@ -33,6 +33,8 @@ from gritwit.serve._engine_ops import StateOps
 from gritwit.serve._metrics import METRIC_NAMES, ServiceMetrics, failure_class
 from gritwit.serve._port import BindName, EnginePort, Operation
 from gritwit.serve._watch_api import UI_FILES
+from gritwit.wasm import wat_to_wasm
+from gritwit.wasm._abi import ABI_LIMITS
 from gritwit_conformance.suite.http.test_metrics import Scrape, parse
 
 __all__ = ["served"]
@@ -132,6 +134,28 @@ def test_fuel_counts_sandboxed_transitions_too(served: Served) -> None:
     assert served.service.engine.submit(_Fuel()).result(30) == scrape(served).value(
         "gritwit_fuel_consumed_total"
     )  # what the runtime's public door says, no more, no less
+
+
+#: A step that calls ``msg_count`` until its fuel ends (10 000 units a call, WASM-019).
+HOST_CALL_LOOP = (
+    '(module (import "gritwit" "msg_count" (func $msg_count (result i32))) '
+    '(memory (export "memory") 1) '
+    '(func (export "step") (loop $l (drop (call $msg_count)) (br $l))))'
+)
+
+
+@pytest.mark.req("HTTP-014.1", "WASM-019", "WASM-020.1", "RUN-004.4")
+def test_fuel_counts_attempts_out_of_fuel_too(served: Served) -> None:
+    """HTTP-014.1 lets a service leave out an attempt's fuel that it does not know; the
+    reference knows it (the budget's instructions and the host calls, WASM-019) and counts
+    each of the five attempts (RUN-004.4): past the budget, short of twice it."""
+    client = served.client
+    created(client, wasm=wat_to_wasm(HOST_CALL_LOOP).hex())
+    settle(client)
+    found = scrape(served)
+    assert found.labelled("gritwit_failures_total", "class") == {"fuel-exhausted": 5}
+    budget = ABI_LIMITS.fuel
+    assert 5 * budget < (found.value("gritwit_fuel_consumed_total") or 0) < 5 * 2 * budget
 
 
 @dataclass(frozen=True, slots=True)
