@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,44 @@ def test_a_recorded_failure_keeps_no_frame_locals() -> None:
     assert any("held" in frame.f_locals for frame in frames)
     Failure(object_id(Blob(data=b"")), error)
     assert not any("held" in frame.f_locals for frame in frames)
+
+
+@pytest.mark.req("SBX-006.14", "RUN-004.9")
+def test_a_recorded_failure_clears_the_frames_of_its_whole_chain() -> None:
+    """The error a failure records may have been raised while another was handled (its
+    ``__context__``, no ``__cause__``): that one's frames hold nothing either once it is
+    recorded.  A chain that returns to an error on it (a ``__cause__`` set by a caller)
+    is walked once: recording it ends."""
+
+    def attempt() -> None:
+        held = bytearray(1 << 20)  # what an attempt's frame holds (its mount)
+        raise OutputTooLarge("SBX-006.16", f"{len(held)}")
+
+    def judged() -> None:
+        try:
+            attempt()
+        except OutputTooLarge:
+            raise RuntimeError("the attempt failed") from None  # its context stays
+
+    try:
+        judged()
+    except RuntimeError as exc:
+        error = exc
+    inner = error.__context__
+    assert isinstance(inner, OutputTooLarge) and error.__cause__ is None
+    frames = [frame for frame, _ in traceback.walk_tb(inner.__traceback__)]
+    assert any("held" in frame.f_locals for frame in frames)
+    Failure(object_id(Blob(data=b"")), error)
+    assert not any("held" in frame.f_locals for frame in frames)
+
+    first, second = ValueError("first"), ValueError("second")
+    first.__cause__, second.__cause__ = second, first
+    recording = threading.Thread(
+        target=Failure, args=(object_id(Blob(data=b"")), first), daemon=True
+    )
+    recording.start()
+    recording.join(30)
+    assert not recording.is_alive(), "recording a failure whose chain returns never ended"
 
 
 # --- the runtime: genesis and update (SBX-006.17) --------------------------------------

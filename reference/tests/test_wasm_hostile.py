@@ -180,6 +180,27 @@ def test_a_wasm_blob_must_name_abi_1() -> None:
     WITS.wit_for(store, g.object_id(blob))
 
 
+@pytest.mark.req("WIT-001", "WASM-001")
+def test_the_runner_itself_refuses_an_absent_blob_and_another_runtime_s() -> None:
+    """``wit_for`` checks the blob it is given, not only its caller: an id naming no object,
+    or an object that is no blob, is no Wit (WIT-001), and a blob whose ``runtime`` is
+    another's is not a Wasm Wit even with ``abi: "1"`` and a valid module (WASM-001).  The
+    executor reads the ``runtime`` header before it asks the runner, so only a caller of
+    the Python API meets these checks; each is its own ``unknown-wit``."""
+    store = g.Store.memory()
+    echo = module("actors", "echo")
+    absent = g.object_id(g.Blob(data=b"never stored"))
+    tree = store.put_object(g.Tree(entries={"wit": absent}))
+    for oid in (absent, tree):
+        with pytest.raises(g.UnknownWit) as info:
+            WasmWits().wit_for(store, oid)
+        assert info.value.requirement == "WIT-001"
+    other = g.Blob(data=echo, headers={"runtime": "test-actor", "abi": "1"})
+    with pytest.raises(g.UnknownWit) as info:
+        WasmWits().wit_for(store, store.put_object(other))
+    assert info.value.requirement == "WASM-001"
+
+
 # --- limits ----------------------------------------------------------------------------
 
 

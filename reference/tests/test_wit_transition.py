@@ -133,6 +133,21 @@ def test_queues_chain_and_signals_do_not() -> None:
     assert message.previous is None
 
 
+@pytest.mark.req("OBJ-014", "WIT-009.1")
+def test_a_recipient_that_is_no_object_id_is_refused() -> None:
+    """An outbox key is an actor's id (OBJ-014): a Python caller's recipient given as the
+    id's bytes, or as a plain tuple equal to the id, is refused ``invalid-id`` when the
+    outbox is built, not keyed by whatever it happens to hold.  Every Wit the runtime runs
+    names recipients as ids (the test actors, the Wasm host's ``send``, a sandboxed
+    program's ``to``), so only this API meets the check."""
+    store, inp = _setup({})
+    blob = store.put_object(g.Blob(data=b"c"))
+    for recipient in (R.digest, tuple(R)):
+        send = Send(recipient=recipient, content=blob)  # type: ignore[arg-type]
+        with pytest.raises(g.InvalidId, match="OBJ-014"):
+            assemble(inp, TransitionOutput(core=inp.core, sends=(send,)), store)
+
+
 @pytest.mark.req("WIT-009.2", "WIT-009.3")
 @pytest.mark.parametrize(
     "signals", [(True, True), (True, False), (False, True)], ids=["two-signals", "sq", "qs"]
