@@ -29,6 +29,9 @@ __all__ = [
     "body_of",
     "count_of",
     "create",
+    "ENTRY",
+    "ids",
+    "listing",
     "expect_error",
     "genesis_id",
     "message_id",
@@ -215,6 +218,30 @@ def expect_error(
 
 
 # --- expected objects -------------------------------------------------------------------
+
+
+#: The keys of an entry of ``GET /v1/actors`` (HTTP-007.1; names: HTTP-015.3; time: HTTP-007.7).
+ENTRY: Final = frozenset({"actor", "head", "code", "failed", "busy", "share", "names", "time"})
+
+
+def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
+    """``GET /v1/actors`` with ``params``: its answer, an object of ``actors`` and ``next``
+    whose every entry has exactly HTTP-007.1's keys (``rule`` names the status check)."""
+    answer = body_of(client.get("/v1/actors", params=params), 200, rule)
+    answer = check_type(
+        "HTTP-007.1", answer, dict, expected="GET /v1/actors answering a JSON object"
+    )
+    check_equal("HTTP-007.1", ["actors", "next"], sorted(answer), "the keys of its answer")
+    check_type("HTTP-007.1", answer["actors"], list, expected="a list of actors")
+    for entry in answer["actors"]:
+        check_type("HTTP-007.1", entry, dict, expected="an entry of GET /v1/actors")
+        check_equal("HTTP-007.1", ENTRY, set(entry), "the keys of an entry of GET /v1/actors")
+    return dict(answer)
+
+
+def ids(answer: dict[str, Any]) -> list[str]:
+    """The actors of a :func:`listing` answer, in its order."""
+    return [entry["actor"] for entry in answer["actors"]]
 
 
 def blob_id(data: bytes, headers: dict[str, str] | None = None) -> str:

@@ -24,7 +24,7 @@ import pytest
 
 import gritwit as g
 
-from .._check import check, check_equal, check_error_class, check_type
+from .._check import check, check_equal, check_error_class
 from ._api import (
     blob_id,
     body_of,
@@ -32,7 +32,9 @@ from ._api import (
     create,
     expect_error,
     head_of,
+    ids,
     inc,
+    listing,
     object_of,
     send,
     settle,
@@ -41,24 +43,6 @@ from ._service import http as http
 from ._service import services as services
 
 pytestmark = pytest.mark.profile("http")
-
-#: names: HTTP-015.3; time: HTTP-007.7
-ENTRY = {"actor", "head", "code", "failed", "busy", "share", "names", "time"}
-
-
-def listing(client: httpx.Client, rule: str = "HTTP-007.1", **params: Any) -> dict[str, Any]:
-    answer = body_of(client.get("/v1/actors", params=params), 200, rule)
-    answer = check_type(
-        "HTTP-007.1", answer, dict, expected="GET /v1/actors answering a JSON object"
-    )
-    check_equal("HTTP-007.1", ["actors", "next"], sorted(answer), "the keys of its answer")
-    for entry in answer["actors"]:
-        check_equal("HTTP-007.1", ENTRY, set(entry), "the keys of an entry of GET /v1/actors")
-    return answer
-
-
-def ids(answer: dict[str, Any]) -> list[str]:
-    return [entry["actor"] for entry in answer["actors"]]
 
 
 def broken_updater(client: httpx.Client, seed: str = "") -> str:

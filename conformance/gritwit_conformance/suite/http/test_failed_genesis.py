@@ -10,15 +10,13 @@ counter listed as before.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 import gritwit as g
 
 from .._check import check, check_equal
-from ._api import body_of, counter, create, head_of, send, settle
+from ._api import body_of, counter, create, head_of, listing, send, settle
 from ._service import http as http
 from ._service import services as services
 
@@ -26,18 +24,6 @@ pytestmark = pytest.mark.profile("http")
 
 #: The code of the ``failing`` test actor (WIT-018): its genesis core's ``wit`` blob.
 FAILING_CODE = g.object_id(g.Blob(data=b"failing", headers={"runtime": "test-actor"})).hex()
-
-
-def _listed(client: httpx.Client, **params: str) -> list[dict[str, Any]]:
-    answer = body_of(client.get("/v1/actors", params=params), 200, "HTTP-007.1")
-    check(
-        "HTTP-007.1",
-        isinstance(answer, dict) and isinstance(answer.get("actors"), list),
-        expected="{actors: [entry, …], next}",
-        came=answer,
-        what=f"GET /v1/actors?{params}",
-    )
-    return list(answer["actors"])
 
 
 def _failed_at_genesis(client: httpx.Client) -> tuple[str, str]:
@@ -63,7 +49,7 @@ def _failed_at_genesis(client: httpx.Client) -> tuple[str, str]:
 @pytest.mark.req("CONV-004")
 def test_an_actor_failed_at_its_genesis_is_listed_with_no_head(http: httpx.Client) -> None:
     healthy, failing = _failed_at_genesis(http)
-    listed = {entry["actor"]: entry for entry in _listed(http)}
+    listed = {entry["actor"]: entry for entry in listing(http)["actors"]}
     check_equal(
         "HTTP-007.9",
         sorted([healthy, failing]),
@@ -101,9 +87,9 @@ def test_an_actor_failed_at_its_genesis_is_listed_with_no_head(http: httpx.Clien
 @pytest.mark.req("CONV-004")
 def test_failed_true_keeps_an_actor_failed_at_its_genesis(http: httpx.Client) -> None:
     healthy, failing = _failed_at_genesis(http)
-    kept = [entry["actor"] for entry in _listed(http, failed="true")]
+    kept = [entry["actor"] for entry in listing(http, failed="true")["actors"]]
     check_equal("HTTP-007.9", [failing], kept, what="GET /v1/actors?failed=true")
-    others = [entry["actor"] for entry in _listed(http, failed="false")]
+    others = [entry["actor"] for entry in listing(http, failed="false")["actors"]]
     check_equal("HTTP-007.2", [healthy], others, what="GET /v1/actors?failed=false")
 
 
@@ -121,7 +107,7 @@ def test_an_actor_failed_at_its_genesis_has_its_entry(http: httpx.Client) -> Non
         what=f"the status of GET /v1/actors/{failing}, an actor failed at its genesis",
     )
     entry = body_of(response, 200, "HTTP-007.3")
-    listed = {item["actor"]: item for item in _listed(http)}
+    listed = {item["actor"]: item for item in listing(http)["actors"]}
     check_equal(
         "HTTP-007.9",
         listed.get(failing),

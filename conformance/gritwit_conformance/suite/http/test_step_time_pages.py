@@ -19,11 +19,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import pytest
 
 from .._check import call_ok, check, check_equal
-from ._api import body_of
+from ._api import body_of, listing
 from ._service import Services
 from ._service import services as services
 
@@ -35,19 +34,6 @@ COUNT = 501
 PAGE = 500
 #: HTTP-007.7's form of a time.
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-def _listed(client: httpx.Client, **params: Any) -> dict[str, Any]:
-    """``GET /v1/actors`` with ``params``: its answer (HTTP-007.1, HTTP-007.2)."""
-    answer = body_of(client.get("/v1/actors", params=params), 200, "HTTP-007.1")
-    check(
-        "HTTP-007.1",
-        isinstance(answer, dict) and isinstance(answer.get("actors"), list),
-        expected='{"actors": [...], "next": ...}',
-        came=answer,
-        what=f"GET /v1/actors with {params}",
-    )
-    return dict(answer)
 
 
 def _times(entries: list[Any], what: str) -> dict[str, Any]:
@@ -92,7 +78,7 @@ def test_every_reading_of_a_head_past_a_batch_of_500_shows_one_time(services: Se
         impl.call("rt-close", runtime=runtime)
     client = services.start("svc").client
 
-    whole = _listed(client, limit=10_000)
+    whole = listing(client, limit=10_000)
     at_once = _times(whole["actors"], f"the listing of all {COUNT} actors")
     check_equal(
         "HTTP-007.1",
@@ -100,7 +86,7 @@ def test_every_reading_of_a_head_past_a_batch_of_500_shows_one_time(services: Se
         sorted(at_once),
         f"the actors listed: the {COUNT} counters made and run on the service's directory",
     )
-    first = _listed(client, limit=PAGE)
+    first = listing(client, limit=PAGE)
     paged = _times(first["actors"], f"the first page of {PAGE}")
     check(
         "HTTP-007.2",
@@ -109,7 +95,7 @@ def test_every_reading_of_a_head_past_a_batch_of_500_shows_one_time(services: Se
         came=f"{len(paged)} entries, next {first.get('next')!r}",
         what=f"GET /v1/actors?limit={PAGE} of {COUNT} actors",
     )
-    rest = _listed(client, limit=10_000, after=first["next"])
+    rest = listing(client, limit=10_000, after=first["next"])
     paged.update(_times(rest["actors"], f"the page after the first {PAGE}"))
     alone = {
         actor: _times(
