@@ -21,8 +21,8 @@ from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
 from ..runtime._multi import OUTSIDE_REF
+from ..runtime._store_writer import TEST_ACTOR, StoreWriter, salted_core
 from ..runtime._writers import second as second  # the store writer's process
-from ..runtime.test_store_writer import TEST_ACTOR, StoreWriter, _core
 from ._api import next_previous, send
 from ._service import Services
 from ._service import services as services
@@ -47,7 +47,7 @@ def test_a_service_over_the_old_outbox_finds_its_keys_and_chains_on_it(
     writer = StoreWriter(second, path)
     writer.put(g.Blob(data=b"counter", headers=TEST_ACTOR))
     writer.put(g.Blob(data=bytes([0])))
-    actor = writer.put(_core("counter", 0))
+    actor = writer.put(salted_core("counter", 0))
     genesis = writer.put(g.Message(content=actor, headers={"mt": "genesis"}))
     five = writer.put(g.Blob(data=b"5"))
     keyed = writer.put(

@@ -22,9 +22,9 @@ from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, fail
 from ._multi import OUTSIDE_REF, outside_ref
+from ._store_writer import TEST_ACTOR, StoreWriter, genesis, salted_core
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
-from .test_store_writer import TEST_ACTOR, StoreWriter, _core, _genesis
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -52,7 +52,7 @@ def _object(impl: Implementation, rt: str, oid: str | g.ObjectId) -> g.GritObjec
 
 def _salts() -> tuple[int, int]:
     """Salts of two counters whose ids differ in their 16th hex digit (RUN-003.4)."""
-    digits = {salt: g.object_id(_core("counter", salt)).hex()[15] for salt in range(16)}
+    digits = {salt: g.object_id(salted_core("counter", salt)).hex()[15] for salt in range(16)}
     for salt, digit in digits.items():
         for other in range(salt + 1, 16):
             if digits[other] != digit:
@@ -91,7 +91,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
 ) -> None:
     rt = str(call_ok(impl, "RUN-003.2", "rt-open", path=str(tmp_path))["runtime"])
     one, two = _salts()
-    first = _genesis(impl, rt, "counter", one, clause="RUN-003.2")
+    first = genesis(impl, rt, "counter", one, clause="RUN-003.2")
     refs = _refs(impl, rt)
     check_equal(
         ("RUN-003.4", "RUN-003.2", "RUN-003.5"),
@@ -101,7 +101,7 @@ def test_a_send_swaps_its_recipients_mailbox_and_no_other(
         f"{outside_ref(first)} may be set (RUN-003.2, RUN-003.4; the old ref is never "
         "written, RUN-003.5)",
     )
-    second_counter = _genesis(impl, rt, "counter", two, clause="RUN-003.2")
+    second_counter = genesis(impl, rt, "counter", two, clause="RUN-003.2")
     after = _refs(impl, rt)
     check_equal(
         "RUN-003.4",
@@ -158,7 +158,7 @@ def test_a_store_of_the_old_layout_is_read_once_and_chained_on(
     rt = str(call_ok(impl, "RUN-003.5", "rt-open", path=str(tmp_path))["runtime"])
     writer = StoreWriter(second, tmp_path)
     salt = _salts()[0]
-    core = _core("counter", salt)
+    core = salted_core("counter", salt)
     writer.put(g.Blob(data=b"counter", headers=TEST_ACTOR))
     writer.put(g.Blob(data=bytes([salt])))
     actor = writer.put(core)
@@ -253,7 +253,7 @@ def _one_digit() -> tuple[int, int]:
     """Salts of two counters whose ids share their 16th hex digit: one mailbox (RUN-003.4)."""
     seen: dict[str, int] = {}
     for salt in range(256):
-        digit = g.object_id(_core("counter", salt)).hex()[15]
+        digit = g.object_id(salted_core("counter", salt)).hex()[15]
         if digit in seen:
             return seen[digit], salt
         seen[digit] = salt
@@ -278,7 +278,7 @@ def test_a_recipient_its_mailbox_lacks_is_read_from_the_old_ref(
     chains: dict[g.ObjectId, list[g.ObjectId]] = {}
     for salt in _one_digit():
         writer.put(g.Blob(data=bytes([salt])))
-        actor = writer.put(_core("counter", salt))
+        actor = writer.put(salted_core("counter", salt))
         actors.append(actor)
         chains[actor] = [writer.put(g.Message(content=actor, headers={"mt": "genesis"}))]
     first, other = actors

@@ -36,9 +36,17 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal
+from ._store_writer import (
+    AMOUNT,
+    BOUND,
+    StoreWriter,
+    genesis,
+    open_stepwise,
+    ordered_salts,
+    run_a,
+)
 from ._writers import count_of, inc
 from ._writers import second as second  # the store writer's process
-from .test_store_writer import AMOUNT, BOUND, StoreWriter, _actors, _genesis, _open_stepwise, _run
 
 pytestmark = pytest.mark.profile("runtime")
 
@@ -99,7 +107,7 @@ def _phase(
     mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
     before = writer.ref(f"heads/{early}")
     answers: list[dict[str, Any]] = []
-    run = threading.Thread(target=_run, args=(impl, a, answers))
+    run = threading.Thread(target=run_a, args=(impl, a, answers))
     run.start()
     try:
         deadline = time.monotonic() + BOUND
@@ -149,12 +157,12 @@ def _phase(
 def test_a_runtime_catching_up_after_thousands_of_swaps_sees_the_moved_head(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
-    a = _open_stepwise(impl, tmp_path)
-    first, nap, last = _actors()
+    a = open_stepwise(impl, tmp_path)
+    first, nap, last = ordered_salts()
     actors = (
-        _genesis(impl, a, "counter", first, clause="RUN-020.5"),
-        _genesis(impl, a, "sleepy", nap, clause="RUN-020.5"),
-        _genesis(impl, a, "counter", last, clause="RUN-020.5"),
+        genesis(impl, a, "counter", first, clause="RUN-020.5"),
+        genesis(impl, a, "sleepy", nap, clause="RUN-020.5"),
+        genesis(impl, a, "counter", last, clause="RUN-020.5"),
     )
     counter = actors[2]
     call_ok(impl, "RUN-020.5", "rt-run", runtime=a, max_steps=200)  # the geneses
