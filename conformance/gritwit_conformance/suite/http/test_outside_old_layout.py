@@ -20,9 +20,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal
-from ..runtime._multi import OUTSIDE_REF
-from ..runtime._store_writer import TEST_ACTOR, StoreWriter, salted_core
-from ..runtime._writers import second as second  # the store writer's process
+from .._store_writer import OUTSIDE_REF, TEST_ACTOR, StoreWriter, salted_core
+from .._writers import second as second  # the store writer's process
 from ._api import next_previous, send
 from ._service import Services
 from ._service import services as services

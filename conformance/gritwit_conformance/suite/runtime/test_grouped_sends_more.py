@@ -19,7 +19,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check, check_equal, error_answer, ok_answer
-from ._writers import second as second  # the second writer's fixture
+from .._writers import second as second  # the second writer's fixture
 from .test_grouped_sends import _count, _counter, _inc, _open, _steps, _target, _whole, outbox
 from .test_stale_index import _counter_after
 

@@ -21,10 +21,10 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, fail
+from .._store_writer import TEST_ACTOR, StoreWriter, genesis, salted_core
+from .._writers import count_of, inc
+from .._writers import second as second  # the store writer's process
 from ._multi import OUTSIDE_REF, outside_ref
-from ._store_writer import TEST_ACTOR, StoreWriter, genesis, salted_core
-from ._writers import count_of, inc
-from ._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
 

@@ -24,7 +24,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check_equal, fail
-from ._writers import second as second  # the second writer's fixture
+from .._writers import second as second  # the second writer's fixture
 from .test_placement import ONE, ZERO, counter_in, genesis, record, steps
 from .test_shares import open_share
 

@@ -23,8 +23,8 @@ from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.harness._messages import Response
 
 from .._check import call_ok, check, check_equal, check_type, ok_answer
-from ._writers import count_of, inc
-from ._writers import second as second  # the store writer's process
+from .._writers import count_of, inc
+from .._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
 

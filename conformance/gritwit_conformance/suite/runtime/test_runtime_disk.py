@@ -30,7 +30,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, error_answer, ok_answer
-from ._writers import second as second  # the store profile's process (ADP-010.6)
+from .._writers import second as second  # the store profile's process (ADP-010.6)
 
 pytestmark = pytest.mark.profile("runtime")
 

@@ -19,7 +19,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal
-from ._writers import count_of, inc
+from .._writers import count_of, inc
 
 pytestmark = pytest.mark.profile("runtime")
 

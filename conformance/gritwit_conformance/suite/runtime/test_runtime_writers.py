@@ -28,9 +28,9 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check, check_equal, fail, ok_answer
+from .._writers import second as second  # the second writer's fixture
 from ._drive import SideBySide
 from ._multi import outside_ref
-from ._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
 

@@ -13,8 +13,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, ok_answer
-from ._writers import count_of, inc
-from ._writers import second as second  # the second writer's fixture
+from .._writers import count_of, inc
+from .._writers import second as second  # the second writer's fixture
 from .test_shares import chosen, genesis, genesis_core, in_share, open_share, run
 
 #: Shares are a feature an implementation claims in hello (ADP-005.7): the tests run

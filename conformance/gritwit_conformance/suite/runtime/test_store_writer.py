@@ -40,7 +40,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal
-from ._store_writer import (
+from .._store_writer import (
     AMOUNT,
     BOUND,
     StoreWriter,
@@ -49,8 +49,8 @@ from ._store_writer import (
     ordered_salts,
     run_a,
 )
-from ._writers import count_of, inc
-from ._writers import second as second  # the store writer's process
+from .._writers import count_of, inc
+from .._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
 

@@ -20,8 +20,8 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, ok_answer
-from ._writers import count_of, inc
-from ._writers import second as second  # the second writer's fixture
+from .._writers import count_of, inc
+from .._writers import second as second  # the second writer's fixture
 
 pytestmark = pytest.mark.profile("runtime")
 

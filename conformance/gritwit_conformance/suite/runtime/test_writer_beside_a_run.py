@@ -27,7 +27,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, fail
-from ._writers import second as second  # the second writer's fixture
+from .._writers import second as second  # the second writer's fixture
 from .test_stale_index import A_LIMIT, B_LIMIT, NAP
 
 pytestmark = pytest.mark.profile("runtime")

@@ -22,7 +22,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check_equal, error_answer
-from ..runtime._writers import second as second  # the store profile's process (ADP-010.6)
+from .._writers import second as second  # the store profile's process (ADP-010.6)
 
 pytestmark = [pytest.mark.profile("sandbox"), pytest.mark.profile("runtime")]
 

@@ -16,7 +16,7 @@ from typing import Any
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import Clause, call_ok, check_equal, fail, ok_answer
+from ._check import Clause, call_ok, check_equal, fail, ok_answer
 
 __all__ = [
     "AMOUNT",

@@ -14,7 +14,7 @@ import pytest
 
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok
+from ._check import call_ok
 
 __all__ = ["count_of", "inc", "second"]
 
