@@ -243,3 +243,27 @@ def test_a_stopped_worker_takes_the_adapters_of_other_sessions_with_it(tmp_path:
     else:
         os.kill(adapter, 9)
         pytest.fail(f"expected the worker's adapter {adapter} killed with it; it still runs")
+
+
+@pytest.mark.parametrize(
+    ("given", "job_entry"),
+    [
+        (".", "suite"),
+        ("./", "suite"),
+        ("suite", "suite"),
+        ("conformance/gritwit_conformance/suite", "suite"),
+        ("conformance/gritwit_conformance/suite/", "suite"),
+        ("conformance/gritwit_conformance/suite/codec", "suite/codec"),
+        ("suite/codec/test_limits.py::t", "suite/codec/test_limits.py::t"),
+    ],
+)
+def test_against_the_whole_suite_is_the_suite_folder(given: str, job_entry: str) -> None:
+    """``--against .`` (or the suite's own path) names the whole suite: the job's entry is
+    the folder ``suite``, whose tests a job selects by prefix (above). ``.`` was passed on
+    as it came, and no test's node id starts with ``./``: it selected nothing."""
+    from gritwit_conformance.cli._mutate import _suite_relative
+
+    assert _suite_relative(given) == job_entry, (
+        f"--against {given!r}: expected the job's entry {job_entry!r}, got "
+        f"{_suite_relative(given)!r}"
+    )

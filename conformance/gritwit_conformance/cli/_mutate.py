@@ -103,7 +103,12 @@ def _mutate(args: argparse.Namespace) -> int:
 
 
 def _suite_relative(test: str) -> str:
-    """``conformance/gritwit_conformance/suite/x.py::t`` → ``suite/x.py::t``."""
+    """``conformance/gritwit_conformance/suite/x.py::t`` → ``suite/x.py::t``; the whole
+    suite (``.``, ``suite``, ``…/gritwit_conformance/suite/``) → ``suite``, whose tests a
+    job then selects as a folder's (``.`` once selected none: no node id starts with it)."""
+    bare = test.rstrip("/")
+    if bare in (".", "", "suite") or bare.endswith("/suite"):
+        return "suite"
     marker = "suite/"
     index = test.find(marker)
     return test[index:] if index > 0 and test[index - 1] == "/" else test
