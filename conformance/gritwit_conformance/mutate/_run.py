@@ -371,11 +371,17 @@ def _judge(
     with tempfile.TemporaryDirectory(prefix="gritwit-mutate-") as tmp:
         workers = [Worker(make_copy(Path(tmp), i)) for i in range(options.workers)]
         threads = [threading.Thread(target=work, args=(w,)) for w in workers]
-        for thread in threads:
-            thread.start()
         try:
+            # started inside the ``try``: an interrupt while they start (a first job may
+            # end before the last thread starts) is taken as one while they run
             for thread in threads:
-                thread.join()
+                thread.start()
+            # joined in short waits: a signal the kernel hands to another thread only sets
+            # Python's flag, and a main thread blocked in one long join never ran the
+            # handler (a SIGTERM then waited for the whole run)
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.5)
         except KeyboardInterrupt:
             # Ctrl-C, or a SIGTERM the command turns into one: the jobs under way end with
             # their workers (and their adapters), unjudged; the verdicts reached are the
@@ -385,7 +391,8 @@ def _judge(
             for worker in workers:
                 worker.stop()
             for thread in threads:
-                thread.join()
+                if thread.ident is not None:  # started
+                    thread.join()
             run.complete, run.cut, run.interrupted = False, True, True
             log(f"interrupted: {done[0]} of {to_run} mutants judged")
         finally:
