@@ -10,13 +10,17 @@ counters; :func:`open_stepwise` opens ``a`` with each step swapped as adopted (R
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from ._check import Clause, call_ok, check_equal, fail, ok_answer
+from ._check import Clause, call_ok, check, check_equal, fail, ok_answer
+from ._writers import inc
 
 __all__ = [
     "AMOUNT",
@@ -29,6 +33,7 @@ __all__ = [
     "ordered_salts",
     "salted_core",
     "genesis",
+    "held_run",
     "open_stepwise",
     "run_a",
 ]
@@ -215,3 +220,48 @@ def open_stepwise(impl: Implementation, path: Path) -> str:
 
 def run_a(impl: Implementation, runtime: str, answers: list[dict[str, Any]]) -> None:
     answers.append(call_ok(impl, "RUN-020.5", "rt-run", runtime=runtime, max_steps=50))
+
+
+def held_run(
+    impl: Implementation,
+    a: str,
+    writer: StoreWriter,
+    actors: tuple[str, str, str],
+    nap: int,
+    after: Callable[[], None] = lambda: None,
+) -> tuple[dict[str, Any], list[g.ObjectId], g.ObjectId]:
+    """One ``rt-run`` of ``a`` held by the sleepy actor's ``nap`` (ms), in which the store
+    writer, once ``a`` adopted the early counter's step, sends the last counter ``inc``
+    ``AMOUNT`` and adopts its next step, then does ``after`` (RUN-020.5).  ``actors``: the
+    early counter, the sleepy actor, the last counter.  ``a``'s answer, the messages the
+    store writer's step read, and the id of ``a``'s own ``inc`` to the last counter."""
+    early, sleepy, counter = actors
+    inc(impl, a, early, "1", clause="RUN-020.5")
+    content = {"blob": str(nap).encode().hex()}
+    call_ok(impl, "RUN-020.5", "rt-send", runtime=a, to=sleepy, mt="nap", content=content)
+    mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
+    before = writer.ref(f"heads/{early}")
+    answers: list[dict[str, Any]] = []
+    run = threading.Thread(target=run_a, args=(impl, a, answers))
+    run.start()
+    try:
+        deadline = time.monotonic() + BOUND
+        while writer.ref(f"heads/{early}") == before and run.is_alive():
+            value = time.monotonic()
+            check(
+                "RUN-020.5",
+                value < deadline,
+                expected=f"less than {deadline}",
+                came=value,
+                what=f"a's run adopted no step within {BOUND} s",
+            )
+            run.join(timeout=0.005)  # a pause between two reads, not a guess at a time
+        writer.send_inc(counter, AMOUNT)
+        read = writer.run_counter(counter)
+        after()
+    finally:
+        run.join(timeout=BOUND)
+    value = run.is_alive()
+    check("RUN-020.5", not value, expected="a's rt-run to end", came=value, what=f"{BOUND} s")
+    check("RUN-020.5", answers, expected="a's rt-run to answer", came=answers)
+    return answers[0], read, mine

@@ -29,27 +29,22 @@ by polling the ref (bounded at a minute), never by sleeping a guessed time.
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal
 from .._store_writer import (
     AMOUNT,
-    BOUND,
     StoreWriter,
     genesis,
+    held_run,
     open_stepwise,
     ordered_salts,
-    run_a,
 )
-from .._writers import count_of, inc
+from .._writers import count_of
 from .._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
@@ -88,54 +83,8 @@ def test_a_runtime_catching_up_sees_what_the_store_profile_swapped(
 
     expected, bites = 0, 0
     for phase in range(PHASES):
-        inc(impl, a, early, "1", clause="RUN-020.5")
-        call_ok(
-            impl,
-            "RUN-020.5",
-            "rt-send",
-            runtime=a,
-            to=sleepy,
-            mt="nap",
-            content={"blob": str(NAP).encode().hex()},
-        )
-        mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
-        before = writer.ref(f"heads/{early}")
-        answers: list[dict[str, Any]] = []
-        run = threading.Thread(target=run_a, args=(impl, a, answers))
-        run.start()
-        try:
-            deadline = time.monotonic() + BOUND
-            while writer.ref(f"heads/{early}") == before and run.is_alive():
-                value = time.monotonic()
-                check(
-                    "RUN-020.5",
-                    value < deadline,
-                    expected=f"less than {deadline}",
-                    came=value,
-                    what=f"a's run adopted no step within {BOUND} s",
-                )
-                run.join(timeout=0.005)  # a pause between two reads, not a guess at a time
-            writer.send_inc(counter, AMOUNT)
-            read = writer.run_counter(counter)
-        finally:
-            run.join(timeout=BOUND)
-        value = run.is_alive()
-        check(
-            "RUN-020.5",
-            not value,
-            expected="nothing (empty)",
-            came=value,
-            what=f"a's rt-run did not end within {BOUND} s",
-        )
-        check(
-            "RUN-020.5",
-            answers,
-            expected="a value, not empty",
-            came=answers,
-            what="a's rt-run failed",
-        )
+        ran, read, mine = held_run(impl, a, writer, (early, sleepy, counter), NAP)
         expected += 1 + AMOUNT
-        ran = answers[0]
         where = f"phase {phase}: a's rt-run answered {ran}"
         check(
             "RUN-020.3",

@@ -25,10 +25,7 @@ times at most, until it did).
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -38,14 +35,13 @@ from gritwit_conformance.harness._implementation import Implementation
 from .._check import call_ok, check, check_equal
 from .._store_writer import (
     AMOUNT,
-    BOUND,
     StoreWriter,
     genesis,
+    held_run,
     open_stepwise,
     ordered_salts,
-    run_a,
 )
-from .._writers import count_of, inc
+from .._writers import count_of
 from .._writers import second as second  # the store writer's process
 
 pytestmark = pytest.mark.profile("runtime")
@@ -100,37 +96,9 @@ def _phase(
     """One run of ``a`` held by a nap, in which the store writer sends the counter ``inc``,
     adopts its next step and then swaps its own ref ``after`` times; what the counter
     gained, and whether ``a`` met the store writer's step as the counter's head."""
-    early, sleepy, counter = actors
-    inc(impl, a, early, "1", clause="RUN-020.5")
-    content = {"blob": str(nap).encode().hex()}
-    call_ok(impl, "RUN-020.5", "rt-send", runtime=a, to=sleepy, mt="nap", content=content)
-    mine = g.ObjectId.from_hex(inc(impl, a, counter, "1", clause="RUN-020.5"))
-    before = writer.ref(f"heads/{early}")
-    answers: list[dict[str, Any]] = []
-    run = threading.Thread(target=run_a, args=(impl, a, answers))
-    run.start()
-    try:
-        deadline = time.monotonic() + BOUND
-        while writer.ref(f"heads/{early}") == before and run.is_alive():
-            value = time.monotonic()
-            check(
-                "RUN-020.5",
-                value < deadline,
-                expected=f"less than {deadline}",
-                came=value,
-                what=f"a's run adopted no step within {BOUND} s",
-            )
-            run.join(timeout=0.005)  # a pause between two reads, not a guess at a time
-        writer.send_inc(counter, AMOUNT)
-        read = writer.run_counter(counter)
-        filler, times = after
-        filler.swap(times)
-    finally:
-        run.join(timeout=BOUND)
-    value = run.is_alive()
-    check("RUN-020.5", not value, expected="a's rt-run to end", came=value, what=f"{BOUND} s")
-    check("RUN-020.5", answers, expected="a's rt-run to answer", came=answers)
-    ran = answers[0]
+    counter = actors[2]
+    filler, times = after
+    ran, read, mine = held_run(impl, a, writer, actors, nap, lambda: filler.swap(times))
     for key in ("attempts", "failures"):
         check(
             "RUN-020.3",
