@@ -173,8 +173,20 @@ def conform_process(
     return proc, json.loads(report_file.read_text()) if report_file.exists() else None
 
 
+#: The suite module these runs leave out: WIT-009.6's cap on both edges fans out to
+#: 65,536 and more fresh recipients, which judges the outbox chain a step builds (the
+#: same on every store) and costs the reference on PostgreSQL one round trip per fresh
+#: recipient: 350 s for the first test and over 600 s for the second (a local run,
+#: 2026-11-30), where the rest of both profiles took about 450 s, so the run passed CI's
+#: 900 s bound no more. The in-process, stdio and Node runs of CI keep it.
+LEFT_OUT = "test_outbox_cap_edges"
+
+
 def conform(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any], str]:
     profiles = ["--profile", "store", "--profile", "runtime", "-n", "2", *EXAMPLES, *args]
+    # pytest's own deselection, inherited by the run and its workers (conform has no
+    # option that leaves a test out)
+    env = {**env, "PYTEST_ADDOPTS": f"-k 'not {LEFT_OUT}'"}
     proc, report = conform_process(tmp_path, env, profiles, RUN_LIMIT)
     return proc.returncode, report or {}, proc.stdout + proc.stderr
 
@@ -270,6 +282,7 @@ def test_store_and_runtime_profiles_pass_on_postgres(
     assert status == 0 or known, output[-3000:]
     assert counts.get("passed", 0) > 100
     assert set(report["profiles"]) >= {"store", "runtime"}
+    assert not [r["id"] for r in report["results"] if LEFT_OUT in r["id"]]
     import psycopg
 
     with psycopg.connect(url) as conn:  # the stores were in PostgreSQL, a schema each
