@@ -106,6 +106,7 @@ def test_node_adapter_passes_every_profile_it_claims(node_adapter: str, tmp_path
     claimed = set(report["implementation"]["profiles"])
     # sandbox only when GRITWIT_SANDBOX_PYTHON names the pinned interpreter (ADP-019.1)
     assert claimed - {"sandbox"} == {"codec", "store", "wit", "wasm", "perf", "runtime"}
+    assert not SANDBOX_ENV or "sandbox" not in claimed, "an empty interpreter path claimed sandbox"
     # http: the example adapter runs no service (its README says why, ADP-021); nor a
     # timer service (services, ADP-023), which its README names as not claimed too
     assert "http" not in claimed and "services" not in claimed and "port" not in claimed

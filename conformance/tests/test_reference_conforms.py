@@ -93,20 +93,23 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
     command = f"{sys.executable} -m gritwit adapter"
     settings = ["--examples", WRONG_ADAPTER_EXAMPLES, "--timeout", WRONG_ADAPTER_TIMEOUT]
     env = dict(os.environ)
+    smoke: list[str] = []
     if not DEEP:
         # Outside the deep profile, the smoke subset of every profile: the whole suite
         # over stdio took 527 s of CI's heavy step (a local CI run of 55fb473b,
         # 2026-11-30), and CI had grown to about 90 minutes. The README's command runs
         # every test against the same reference in-process; the tests only a process can
-        # take (kills, raw lines) run over stdio in the PostgreSQL run of the store and
-        # runtime profiles (reference/tests/test_postgres_conform.py) and against the Node
-        # example, and the wrong adapters, the teleports and the mutation sample drive the
-        # reference over stdio too.
-        settings.append("--smoke")
+        # take (kills, raw lines) run over stdio in the PostgreSQL run of the store,
+        # runtime and protocol tests (reference/tests/test_postgres_conform.py) and in
+        # the run of the port and services profiles below, and the wrong adapters, the
+        # teleports and the mutation sample drive the reference over stdio too.
+        smoke = ["--smoke"]
         env["PYTEST_ADDOPTS"] = f"-p {SELECT.__name__}"
         env[SELECT.IN_PROFILE] = HTTP_OVER_STDIO
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [HERE, env.get("PYTHONPATH")]))
-    status, report, output = conform(tmp_path, "--impl", command, "-n", "2", *settings, env=env)
+    status, report, output = conform(
+        tmp_path, "--impl", command, "-n", "2", *settings, *smoke, env=env
+    )
     assert status == 0, output[-3000:]
     all_passed(report)
     assert report["implementation"]["command"] == command
@@ -123,12 +126,26 @@ def test_reference_over_stdio_passes_everything(tmp_path: Path) -> None:
         and not (r["outcome"] == "not-claimed" and NO_STORE_SERVER in r["reason"])
     ]
     assert others == [], others[:10]
+    if not DEEP:
+        # The port and services profiles have no smoke test, and a port request in
+        # flight at a kill (test_port_restart.py) needs a process: both run whole here
+        # (about a minute), so no suite test that only a process can take is left out.
+        whole = ["--profile", "port", "--profile", "services"]
+        kills = tmp_path / "port-and-services"
+        kills.mkdir()
+        status, ported, output = conform(
+            kills, "--impl", command, "-n", "2", *settings, *whole, env=env
+        )
+        assert status == 0, output[-3000:]
+        all_passed(ported)
+        ran = {r["id"] for r in ported["results"] if r["outcome"] == "passed"}
+        assert any("test_port_restart.py" in test for test in ran), sorted(ran)[:10]
 
     # sandbox only with the optional extra's interpreter (ADP-019.1)
     sandbox = {"sandbox"} if sandbox_available() else set()
     # http only with the service's extra (ADP-021)
     http = {"http"} if http_available() else set()
-    # the services and port profiles have no smoke test: outside deep they are not run
+    # the services and port profiles have no smoke test: outside deep the run below has them
     unsmoked = set() if DEEP else {"services", "port"}
     assert (
         set(report["profiles"])
