@@ -159,7 +159,18 @@ def _wrong(bug: str) -> Callable[..., Service]:
 #: Each wrong service and the clause its family must fail on.
 WRONG = [
     pytest.param("key-per-send", "PORT-006.1", id="fresh-key-per-sending"),
-    pytest.param("answered-twice", "PORT-008, PORT-006.2|PORT-007.1", id="answered-twice"),
+    # 93 s of one worker of CI's README step (a local run of 40f916dd): the serve family
+    # meets this bug only late in its kills. The same bug behind the adapter's port is
+    # caught in 9 s (test_port_kill.py's family), so only deep runs it through serve.
+    pytest.param(
+        "answered-twice",
+        "PORT-008, PORT-006.2|PORT-007.1",
+        id="answered-twice",
+        marks=pytest.mark.skipif(
+            os.environ.get("GRITWIT_PROFILE") != "deep",
+            reason="GRITWIT_PROFILE=deep runs it (93 s); test_port_kill.py's family has the bug",
+        ),
+    ),
 ]
 
 
