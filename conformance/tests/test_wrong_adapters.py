@@ -261,6 +261,20 @@ def _others(entries: dict[str, WrongAdapter], skipped: frozenset[str]) -> frozen
     return frozenset(name for i, name in enumerate(heavy) if i % 8)
 
 
+#: The heavy step's eighth held five wrong adapters of 50 s and more each, 428 s of its 903
+#: worker-seconds of wrong adapters (a local run of 40f916dd, 2026-11-30): most of the
+#: time goes to the suite's large cores and fan-outs, which a wrong runtime walks to the
+#: end of its answer limit. Each was caught when it was written; outside the deep profile
+#: they are left out whatever the table's order puts in the eighth.
+SLOW = {
+    "runtime_outbox_cap_512": 184,  # seconds then: the cap's 65,536 fresh recipients
+    "sandbox_core_entries_left_unbounded": 75,
+    "runtime_update_core_unbounded": 63,
+    "protocol_requirement_at_top_level": 55,
+    "sandbox_actor_exit_keeps_core": 51,
+}
+
+
 def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
     # CI's heavy step keeps the open-loop adapters the suite first missed (its hardest
     # cases); those it caught at once run under GRITWIT_PROFILE=deep, to keep CI short.
@@ -283,6 +297,9 @@ def _params(entries: dict[str, WrongAdapter]) -> Iterator[Any]:
             marks.append(pytest.mark.skip(reason=reason))
         if name in others:
             reason = "the heavy step runs an eighth of the table: GRITWIT_PROFILE=deep runs it all"
+            marks.append(pytest.mark.skip(reason=reason))
+        elif name in SLOW and not DEEP:
+            reason = f"{SLOW[name]} s when measured: GRITWIT_PROFILE=deep runs it"
             marks.append(pytest.mark.skip(reason=reason))
         # "gap-…" ids: `-k "not gap-"` skips the known gaps for a quicker run.
         yield pytest.param(name, id=f"gap-{name}" if entry.gap else name, marks=marks)
@@ -312,6 +329,7 @@ def test_the_table_names_real_modules_profiles_and_requirements() -> None:
         assert entry.outcome in ("failed", *BROKEN), name
         assert bool(entry.reason) == (entry.outcome in BROKEN), name
     assert not (CORE | WHOLE_PROFILE) - set(WRONG), "CORE and WHOLE_PROFILE name entries"
+    assert not set(SLOW) - set(WRONG) and not set(SLOW) & CORE, "SLOW names entries, none CORE"
     breakers = [n for n, e in WRONG.items() if e.outcome in BROKEN and not e.gap]
     caught = [n for n, e in WRONG.items() if not e.gap]
     assert len(caught) >= 14 and len(breakers) >= 4
