@@ -51,8 +51,8 @@ DEEP = os.environ.get("GRITWIT_PROFILE") == "deep"
 #: step: 578 s of one worker with the sandbox profile left out (a local run of 40f916dd,
 #: 2026-11-30), 792 s with it (a local CI run of 55fb473b), in a step of about 2,050 s on
 #: 2 workers. GRITWIT_PROFILE=deep runs the whole suite, and compares its summary with the
-#: validate guide's sample; CI's teleport steps, the loaded time slice and the wheel's
-#: check still drive the Node adapter through whole scenarios.
+#: validate guide's sample; CI's teleport steps and its loaded time slice still drive the
+#: Node adapter through whole tests beyond the smoke subset.
 SMOKE = [] if DEEP else ["--smoke"]
 #: Hypothesis examples per property outside the deep profile: the reference's stdio
 #: control's 25 (conformance/tests/test_reference_conforms.py). At the default 100 the
