@@ -26,6 +26,7 @@ nothing, so it cannot change the order or the selection of a conformance run.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,21 @@ def spread(items: list[pytest.Item]) -> list[pytest.Item]:
 CHUNK = 2
 
 
+def auto_workers(cores: int) -> int:
+    """The workers of ``-n auto``: half as many again as the cores, at least two.
+
+    Much of the run waits rather than computes (an adapter or a service starting, a
+    connection the suite holds open to its time limit, a kill and a restart): with a
+    worker per core, a 2-core machine stood a quarter idle through the README's test run
+    (25 % on average, 10 to 70 % in vmstat's 30-s samples; a local CI run of f072d106,
+    2026-11-30).
+    The heavy tests (``-m heavy``) keep one worker per core: each starts whole
+    conformance runs of its own, which kept both cores busy (1 to 6 % idle in the same
+    run's heavy step). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides where it is set.
+    """
+    return max(2, cores + cores // 2)
+
+
 def name_the_sandbox_interpreter() -> None:
     """Name the sandbox extra's interpreter in ``$GRITWIT_SANDBOX_PYTHON`` where unset.
 
@@ -86,8 +102,6 @@ def name_the_sandbox_interpreter() -> None:
     here makes the test command of docs/contributing.md run the same tests in a fresh venv
     as CI does.
     """
-    import os
-
     if os.environ.get("GRITWIT_SANDBOX_PYTHON"):
         return
     try:
@@ -97,6 +111,16 @@ def name_the_sandbox_interpreter() -> None:
     found = interpreter_path()
     if found is not None:
         os.environ["GRITWIT_SANDBOX_PYTHON"] = str(found)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # optional: xdist may be absent
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    if config.rootpath != ROOT or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own count
+    cores = len(os.sched_getaffinity(0))
+    if config.getoption("markexpr", "") == "heavy":
+        return cores
+    return auto_workers(cores)
 
 
 @pytest.hookimpl(tryfirst=True)
