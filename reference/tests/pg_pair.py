@@ -8,11 +8,12 @@ socket) and started in recovery.  A runtime reaches both through one multi-host 
 ``host=<a's socket>,<b's socket>`` with ``target_session_attrs=read-write``: libpq tries
 each and takes the one that accepts writes.
 
-* :meth:`Pair.kill_primary` SIGKILLs the primary's whole process group (postmaster and
-  backends: a machine gone, not a shutdown); :meth:`Pair.promote` makes the standby the
-  primary (``pg_promote``); :meth:`Pair.new_standby` copies a standby from the new
-  primary into the dead node's place (its socket directory, a new data directory), so
-  the URL stays right after any number of failovers.
+* :meth:`Pair.kill_primary` SIGKILLs the primary's postmaster and every child of it
+  (backends, the WAL sender: a machine gone, not a shutdown; :func:`kill_server`);
+  :meth:`Pair.promote` makes the standby the primary (``pg_promote``);
+  :meth:`Pair.new_standby` copies a standby from the new primary into the dead node's
+  place (its socket directory, a new data directory), so the URL stays right after any
+  number of failovers.
 * ``synchronous`` (:meth:`Pair.set_synchronous`): ``synchronous_standby_names = '*'``
   on the primary once its standby streams, so a commit returns only once the standby
   flushed it; without it the standby is asynchronous.
@@ -23,6 +24,7 @@ each and takes the one that accepts writes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -45,6 +47,37 @@ from pg_server import (
 
 #: The database the runtimes use.
 DATABASE = "failover"
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from ``/proc/<n>/stat``)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended while listed
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def kill_server(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a postmaster and every child of it at once, and reap the postmaster.
+
+    PostgreSQL makes each child of the postmaster the leader of a process group and a
+    session of its own (``ps -o pid,pgid,sid``: the three equal), so the postmaster's
+    group holds the postmaster alone. ``killpg`` of it left the backends running: a WAL
+    sender reparented to init still streamed an hour after its test (local CI runs,
+    2026-11-30). Its children, found by their parent, go in the same instant.
+    """
+    for target in (process.pid, *children(process.pid)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(target, signal.SIGKILL)
+    process.wait(timeout=30)
 
 
 @dataclass
@@ -180,11 +213,10 @@ class Pair:
             self.wait_streaming("sync")
 
     def kill_primary(self) -> None:
-        """SIGKILL the primary's postmaster and backends at once (its process group)."""
+        """SIGKILL the primary's postmaster and its children at once (:func:`kill_server`)."""
         process = self.nodes[self.primary].process
         assert process is not None
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+        kill_server(process)
 
     def promote(self) -> None:
         """The standby becomes the primary (``pg_promote``, waiting for it)."""
@@ -200,8 +232,7 @@ class Pair:
     def stop(self) -> None:
         for node in self.nodes.values():
             if node.process is not None and node.process.poll() is None:
-                os.killpg(node.process.pid, signal.SIGKILL)
-                node.process.wait(timeout=30)
+                kill_server(node.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
