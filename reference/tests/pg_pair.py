@@ -45,24 +45,10 @@ from pg_server import (
     server_user,
 )
 
+from gritwit_conformance.mutate._pool import descendants
+
 #: The database the runtimes use.
 DATABASE = "failover"
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from ``/proc/<n>/stat``)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # ended while listed
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
-        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def kill_server(process: subprocess.Popen[bytes]) -> None:
@@ -72,9 +58,9 @@ def kill_server(process: subprocess.Popen[bytes]) -> None:
     session of its own (``ps -o pid,pgid,sid``: the three equal), so the postmaster's
     group holds the postmaster alone. ``killpg`` of it left the backends running: a WAL
     sender reparented to init still streamed an hour after its test (local CI runs,
-    2026-11-30). Its children, found by their parent, go in the same instant.
+    2026-11-30). Every process under it goes in the same instant.
     """
-    for target in (process.pid, *children(process.pid)):
+    for target in (process.pid, *descendants(process.pid)):
         with contextlib.suppress(ProcessLookupError):
             os.kill(target, signal.SIGKILL)
     process.wait(timeout=30)
