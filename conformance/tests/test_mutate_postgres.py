@@ -29,7 +29,8 @@ NOWHERE = "postgresql://nobody@/gritwit?host=%2Fnonexistent"
 def test_the_store_modules_are_grouped_or_left_out_and_the_postgres_ones_grouped() -> None:
     """Every module of the store package is in one group or left out with a reason, and
     every PostgreSQL module in ``postgres``, judged by the profiles that open durable
-    stores (the fault proxy's tests, ADP-022, are the store profile's)."""
+    stores (the fault proxy's tests, ADP-022, are the store profile's) and by the http
+    profile, whose services alone reach the journal's catch-up and the notes."""
     store = {str(p.relative_to(PACKAGE_DIR.parent)) for p in (PACKAGE_DIR / "store").glob("*.py")}
     grouped = {m: g for g, modules in GROUPS.items() for m in modules}
     placed = {m for m in store if m in grouped or m in LEFT_OUT}
@@ -40,7 +41,7 @@ def test_the_store_modules_are_grouped_or_left_out_and_the_postgres_ones_grouped
     for module in ("_schema_url.py", "_store_options.py", "_url.py"):
         assert grouped.get(f"gritwit/store/{module}") == POSTGRES
     assert not any("PostgreSQL" in reason for reason in LEFT_OUT.values())
-    assert PROFILES_OF[POSTGRES] == ("store", "runtime")
+    assert PROFILES_OF[POSTGRES] == ("store", "runtime", "http")
 
 
 def test_the_variable_the_map_sets_is_the_one_the_reference_reads() -> None:

@@ -234,7 +234,10 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     # (8 store mutants no other profile's test fails on are killed by http tests)
     "store": ("store", "wit", "runtime", "wasm", "http"),
     "wit": ("wit", "runtime", "wasm", "sandbox"),
-    "runtime": ("runtime", "sandbox", "perf"),
+    # a service runs the free-running scheduler with shares, restarts and a kept index,
+    # which rt-run's rounds never reach: http tests kill its mutants (settle past a lone
+    # genesis, naps past the bound, the placement record gone)
+    "runtime": ("runtime", "sandbox", "perf", "http"),
     "wasm": ("wasm", "sandbox"),
     "sandbox": ("sandbox",),
     # names bound to senders are read by the port's rules (PORT-003.2), and placement
@@ -244,8 +247,10 @@ PROFILES_OF: dict[str, tuple[str, ...]] = {
     "services": ("services", "port"),
     # the profiles that open durable stores by path and ask for a store server: the
     # other profiles' runtimes open the same store code through rt-open as the
-    # runtime profile's do
-    "postgres": ("store", "runtime"),
+    # runtime profile's do; a service's engine alone reads the journal from a saved
+    # version, carries a journal read with a commit and reads notes by parts, so the
+    # http profile, its services storing on the same server, judges those
+    "postgres": ("store", "runtime", "http"),
 }
 
 

@@ -369,11 +369,15 @@ def _judge(
                     log(f"  {done[0]}/{to_run} run ({time.monotonic() - started:.0f} s)")
 
     with tempfile.TemporaryDirectory(prefix="gritwit-mutate-") as tmp:
-        workers = [Worker(make_copy(Path(tmp), i)) for i in range(options.workers)]
-        threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+        workers: list[Worker] = []
+        threads: list[threading.Thread] = []
         try:
-            # started inside the ``try``: an interrupt while they start (a first job may
-            # end before the last thread starts) is taken as one while they run
+            # copied and started inside the ``try``: an interrupt while the package is
+            # copied or the threads start (a first job may end before the last thread
+            # starts) is taken as one while they run, and the run's report is written
+            for index in range(options.workers):
+                workers.append(Worker(make_copy(Path(tmp), index)))
+            threads = [threading.Thread(target=work, args=(w,)) for w in workers]
             for thread in threads:
                 thread.start()
             # joined in short waits: a signal the kernel hands to another thread only sets

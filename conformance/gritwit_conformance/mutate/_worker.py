@@ -124,6 +124,8 @@ class _JobOrder:
             # a selected entry is a node id, a whole file ("suite/x/test_y.py") or a
             # folder ("suite/x"): an ``--against`` of a folder once selected no test
             found = rank.get(item.nodeid)
+            if found is None:  # a parametrized test named without its case: every case
+                found = rank.get(item.nodeid.split("[", 1)[0])
             if found is None:
                 found = rank.get(item.nodeid.split("::", 1)[0])
             if found is None:

@@ -41,6 +41,8 @@ def _tokens(args: Json) -> list[dict[str, Any]]:
         scopes = item.get("scopes")
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
             raise BadRequest("ADP-021.4: a token's scopes is a list of text")
+        if "prefix" in item and not isinstance(item["prefix"], str):
+            raise BadRequest("ADP-021.4: a token's prefix is text")
         try:
             check_token_name(item["name"])
             parse_scopes(scopes)

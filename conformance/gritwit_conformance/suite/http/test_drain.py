@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from gritwit_conformance.harness._state import scaled
-from gritwit_conformance.suite._check import check, check_equal
+from gritwit_conformance.suite._check import check, check_equal, fail
 
 from ._api import counter, inc, next_previous
 from ._service import _address, raw_exchange, request_head
@@ -50,21 +50,26 @@ def _written_whole(url: str, head: bytes, length: int, rule: str) -> tuple[int, 
             for start in range(0, length, MIB):
                 sock.sendall(piece[: min(MIB, length - start)])
         except OSError as exc:
-            raise AssertionError(
-                f"{rule}: writing a body of {length} bytes whole broke off ({exc}): the "
-                "service closed the connection with the body unread, so a client that "
-                "writes its body before it reads never sees the answer"
-            ) from None
+            fail(
+                rule,
+                expected=f"a body of {length} bytes read and discarded after the answer",
+                came=f"writing it whole broke off ({exc}): the service closed the connection "
+                "with the body unread, so a client that writes its body before it reads never "
+                "sees the answer",
+                what="a refused request written whole before its answer is read",
+            )
         received = b""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
                 data = sock.recv(65536)
             except OSError as exc:
-                raise AssertionError(
-                    f"{rule}: after a body of {length} bytes written whole, reading the "
-                    f"answer broke off ({exc}); read so far: {received[:200]!r}"
-                ) from None
+                fail(
+                    rule,
+                    expected=f"the answer, read after a body of {length} bytes written whole",
+                    came=f"reading broke off ({exc}); read so far: {received[:200]!r}",
+                    what="a refused request written whole before its answer is read",
+                )
             if not data:
                 break
             received += data

@@ -14,6 +14,7 @@ A scrape writes nothing: the refs are the same after it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ import wasmtime
 from gritwit_conformance.data._paths import wasm_dir
 
 from .._check import check, check_equal, check_type, describe, fail
-from ._api import body_of, counter, create, inc, send, settle, shown
+from ._api import PYTHON_COUNTER, body_of, counter, create, inc, send, settle, shown
 from ._service import http as http
 from ._service import services as services
 
@@ -288,29 +289,8 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
 @pytest.mark.req("HTTP-014.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1", "WASM-019")
 def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
-    before = scrape(http).value("gritwit_fuel_consumed_total")
-    check_equal("HTTP-014.1", 0.0, before, "gritwit_fuel_consumed_total before any Wasm transition")
     module = (wasm_dir() / "actors" / "counter.wasm").read_bytes()
-    actor = str(create(http, wasm=module.hex())["actor"])
-    settle(http)
-    genesis = scrape(http).value("gritwit_fuel_consumed_total") or 0
-    check(
-        ("HTTP-014.1", "WASM-019"),
-        genesis > 0,
-        expected="some fuel counted once a Wasm genesis ran",
-        came=genesis,
-        what="gritwit_fuel_consumed_total",
-    )
-    inc(http, actor)
-    settle(http)
-    after = scrape(http).value("gritwit_fuel_consumed_total") or 0
-    check(
-        ("HTTP-014.1", "WASM-019"),
-        after > genesis,
-        expected=f"more than {genesis}, the fuel after the genesis, once a Wasm inc ran",
-        came=after,
-        what="gritwit_fuel_consumed_total",
-    )
+    after = _fuel_grows(http, "WASM-019", "Wasm", lambda: create(http, wasm=module.hex()))
     # a counter counts what was consumed: a scrape with nothing run since adds nothing
     again = scrape(http).value("gritwit_fuel_consumed_total") or 0
     check_equal(
@@ -331,3 +311,50 @@ def test_fuel_is_counted_once_a_wasm_transition_ran(http: httpx.Client) -> None:
         came=last,
         what="gritwit_fuel_consumed_total",
     )
+
+
+@pytest.mark.profile("http", "sandbox")
+@pytest.mark.req("HTTP-014.1", "SBX-006.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-011.1")
+def test_fuel_is_counted_once_a_sandboxed_transition_ran(http: httpx.Client) -> None:
+    """HTTP-014.1 counts the fuel of sandboxed transitions as of Wasm ones: none before any
+    ran, some once a Python actor's genesis ran, more once its ``inc`` ran, and nothing
+    taken back."""
+    _fuel_grows(
+        http,
+        "SBX-006.1",
+        "Python",
+        lambda: create(http, python=PYTHON_COUNTER, state={"count": b"5".hex()}),
+    )
+
+
+def _fuel_grows(
+    http: httpx.Client, clause: str, kind: str, make: Callable[[], dict[str, Any]]
+) -> float:
+    """HTTP-014.1 over one actor of ``kind`` (``make`` creates it): no fuel counted before
+    any transition, some once its genesis ran, more once its ``inc`` ran; the count then."""
+    before = scrape(http).value("gritwit_fuel_consumed_total")
+    check_equal(
+        "HTTP-014.1", 0.0, before, f"gritwit_fuel_consumed_total before any {kind} transition"
+    )
+    actor = str(make()["actor"])
+    settle(http)
+    genesis = scrape(http).value("gritwit_fuel_consumed_total") or 0
+    check(
+        ("HTTP-014.1", clause),
+        genesis > 0,
+        expected=f"some fuel counted once a {kind} actor's genesis ran",
+        came=genesis,
+        what="gritwit_fuel_consumed_total",
+    )
+    inc(http, actor)
+    settle(http)
+    after = scrape(http).value("gritwit_fuel_consumed_total") or 0
+    check(
+        ("HTTP-014.1", clause),
+        after > genesis,
+        expected=f"more than {genesis}, the fuel after the genesis, once the {kind} inc ran",
+        came=after,
+        what="gritwit_fuel_consumed_total",
+    )
+    return float(after)

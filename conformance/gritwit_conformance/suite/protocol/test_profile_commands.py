@@ -147,6 +147,27 @@ def test_store_bad_requests(impl: Implementation) -> None:
     call_ok(impl, "ADP-010.2", "store-close", store=store)
 
 
+@pytest.mark.profile("store")
+@pytest.mark.req("ADP-010.2")
+@pytest.mark.req("CONV-004")
+def test_store_corrupt_of_an_absent_id_in_a_durable_store_is_bad_request(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """As in a memory store (:func:`test_store_bad_requests`), whatever keeps the durable
+    store's objects (a database server, ADP-010.6)."""
+    (tmp_path / "durable").mkdir()
+    store = _open(impl, "ADP-010.2", "durable", path=str(tmp_path / "durable"))
+    call_ok(impl, "ADP-010.2", "put", store=store, bytes=g.encode_object(BLOB).hex())
+    absent = g.object_id(g.Blob(data=b"never stored here")).hex()
+    check_outcome(
+        "ADP-010.2",
+        impl.call("store-corrupt", store=store, id=absent),
+        "bad-request",
+        "store-corrupt of an id the durable store does not hold",
+    )
+    call_ok(impl, "ADP-010.2", "store-close", store=store)
+
+
 @pytest.mark.smoke
 @pytest.mark.profile("store")
 @pytest.mark.req("ADP-010.3")

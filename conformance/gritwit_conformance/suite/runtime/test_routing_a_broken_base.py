@@ -76,6 +76,19 @@ class _Writer:
         )
 
 
+def _broken_step(writer: _Writer, good: g.ObjectId) -> g.ObjectId:
+    """A step after ``good`` whose outbox is a mailbox over a blob: its ``base`` is no
+    mailbox (OBJ-019.2), which ``rt-import`` would refuse (RUN-009.2)."""
+    step = writer.step(good)
+    recipient = g.ObjectId(hashlib.sha256(b"OBJ-019.3 recipient").digest())
+    sent = writer.put(g.Message(content=writer.put(g.Blob(data=b"1")), headers={"mt": "inc"}))
+    base = writer.put(g.Blob(data=b"a base that is no mailbox"))
+    top = writer.put(g.Mailbox(entries={recipient: sent}, base=base))
+    return writer.put(
+        g.Step(actor=step.actor, core=step.core, previous=good, inbox=step.inbox, outbox=top)
+    )
+
+
 @pytest.mark.profile("runtime", "store")
 @pytest.mark.req("OBJ-019.3", "OBJ-019.2", "RUN-020.5", "RUN-004.4", "ADP-015")
 def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
@@ -91,20 +104,7 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
         call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
         writer = _Writer(second, tmp_path)
         good = writer.head(broken)
-        step = writer.step(good)
-        recipient = g.ObjectId(hashlib.sha256(b"OBJ-019.3 recipient").digest())
-        sent = writer.put(g.Message(content=writer.put(g.Blob(data=b"1")), headers={"mt": "inc"}))
-        base = writer.put(g.Blob(data=b"a base that is no mailbox"))
-        top = writer.put(g.Mailbox(entries={recipient: sent}, base=base))
-        bad = writer.put(
-            g.Step(
-                actor=step.actor,
-                core=step.core,
-                previous=good,
-                inbox=step.inbox,
-                outbox=top,
-            )
-        )
+        bad = _broken_step(writer, good)
         writer.swap(broken, good, bad)  # another writer's swap (RUN-020.5)
         inc(impl, runtime, sound, "1", clause="OBJ-019.3")
         for attempt in ("first", "second"):
@@ -144,6 +144,44 @@ def test_a_run_that_routes_a_base_that_is_no_mailbox_fails_invalid_object(
             b"1",
             count_of(impl, runtime, sound, clause="OBJ-019.3"),
             "the count once the run routes: the inc sent while the runs failed read",
+        )
+    finally:
+        impl.call("rt-close", runtime=runtime)
+
+
+@pytest.mark.profile("runtime", "store")
+@pytest.mark.req("RUN-010.1", "OBJ-019.2", "RUN-020.5", "ADP-015")
+def test_verify_reports_a_history_whose_outbox_base_is_no_mailbox(
+    impl: Implementation, second: Implementation, tmp_path: Path
+) -> None:
+    """``rt-verify`` walks every object reachable from the head and reports an id naming an
+    object of another kind than its field takes, a ``base`` that is no mailbox among them
+    (RUN-010.1): the history another writer swapped in does not verify, and once the head
+    is swapped back it does again."""
+    runtime = str(call_ok(impl, "ADP-015", "rt-open", path=str(tmp_path))["runtime"])
+    try:
+        actor = str(
+            call_ok(impl, "ADP-015", "rt-genesis", runtime=runtime, actor="counter")["actor"]
+        )
+        call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
+        writer = _Writer(second, tmp_path)
+        good = writer.head(actor)
+        bad = _broken_step(writer, good)
+        writer.swap(actor, good, bad)
+        seen = call_ok(impl, "RUN-010.1", "rt-verify", runtime=runtime, actor=actor)
+        check_equal(
+            ("RUN-010.1", "OBJ-019.2"),
+            False,
+            seen.get("verified"),
+            "rt-verify's verified, the head a step whose outbox's base is a blob",
+        )
+        writer.swap(actor, bad, good)
+        again = call_ok(impl, "RUN-010.1", "rt-verify", runtime=runtime, actor=actor)
+        check_equal(
+            "RUN-010.1",
+            True,
+            again.get("verified"),
+            "rt-verify's verified once the head is swapped back to the sound step",
         )
     finally:
         impl.call("rt-close", runtime=runtime)

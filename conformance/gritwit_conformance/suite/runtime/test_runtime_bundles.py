@@ -263,6 +263,42 @@ def test_exporting_an_actor_without_a_head_is_not_found(
     error_answer(reply, "RUN-009.1", "not-found")
 
 
+@pytest.mark.req("RUN-009.1", "RUN-011.3", "RUN-011.7")
+@pytest.mark.req("CONV-004")
+def test_an_actor_whose_history_holds_an_erased_blob_exports_no_bundle(
+    impl: Implementation, tmp_path: Path
+) -> None:
+    """A bundle holds every object reachable from the head (RUN-009.1), and an erased
+    blob's bytes are gone: an export reads it, and a read of it fails ``erased``
+    (RUN-011.3), not a bundle that leaves it out.  The history itself still verifies,
+    the blob reported erased (RUN-011.7)."""
+    runtime = _open(impl, tmp_path / "rt", "RUN-009.1")
+    actor = str(
+        call_ok(
+            impl,
+            "RUN-009.1",
+            "rt-genesis",
+            runtime=runtime,
+            actor="counter",
+            state={"note": "6869"},
+        )["actor"]
+    )
+    call_ok(impl, "RUN-009.1", "rt-run", runtime=runtime, max_steps=10)
+    whole = call_ok(impl, "RUN-009.1", "rt-export", runtime=runtime, actor=actor)
+    check("RUN-009.1", whole.get("bundle"), expected="a bundle, before the erase", came=whole)
+    note = g.object_id(g.Blob(data=b"hi")).hex()
+    call_ok(impl, "RUN-011.3", "rt-erase", runtime=runtime, blob=note, reason="test")
+    reply = impl.call("rt-export", runtime=runtime, actor=actor)
+    error_answer(reply, "RUN-011.3", "erased", "rt-export of a history holding an erased blob")
+    verified = call_ok(impl, "RUN-011.7", "rt-verify", runtime=runtime, actor=actor)
+    check_equal(
+        "RUN-011.7",
+        {"verified": True, "erased": [note]},
+        {"verified": verified.get("verified"), "erased": verified.get("erased")},
+        "rt-verify of the history after its blob was erased",
+    )
+
+
 @pytest.mark.smoke
 @pytest.mark.req("RUN-011.5")
 @pytest.mark.req("CONV-004")

@@ -151,6 +151,24 @@ def _wit_run(
     return {a for a, _ in run["steps"]}, dict(map(tuple, run["failures"]))
 
 
+def _wit_genesis(
+    impl: Implementation, program: str, clause: Clause, adopted: str
+) -> tuple[str, str]:
+    """A fresh ``wit-open`` runtime and the actor of ``program`` in it, its genesis run
+    and checked adopted with no failure (``adopted`` says what the genesis does)."""
+    runtime = call_ok(impl, clause, "wit-open")["runtime"]
+    actor = call_ok(impl, clause, "wit-genesis", runtime=runtime, program=program)["actor"]
+    stepped, failures = _wit_run(impl, runtime, clause)
+    check(
+        clause,
+        actor in stepped and not failures,
+        expected=f"{adopted} adopted, no failure",
+        came=failures,
+        what="the first wit-run's failures",
+    )
+    return runtime, actor
+
+
 def _needs_interpreter() -> None:
     from gritwit.sandbox import interpreter_path
 

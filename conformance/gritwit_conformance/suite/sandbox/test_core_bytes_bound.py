@@ -46,8 +46,21 @@ def _shared() -> dict[str, Any]:
     return _core([blob, below, top])
 
 
+def _shared_after_a_file() -> dict[str, Any]:
+    """A 200-byte file ``a``, then one 400-byte file reached at two paths, ``x/f`` and
+    ``y/f``: 1 000 bytes.  The shared subtree is first met after ``a``'s bytes were
+    counted, so its own bytes are what the count grew by below it (400), not the count
+    so far (600)."""
+    first, blob = g.Blob(data=b"a" * 200), g.Blob(data=b"s" * 400)
+    below = g.Tree(entries={"f": g.object_id(blob)})
+    entries = {"a": g.object_id(first), "x": g.object_id(below), "y": g.object_id(below)}
+    return _core([first, blob, below, g.Tree(entries=entries)])
+
+
 @pytest.mark.req("SBX-006.16", "SBX-007.3", "ADP-019.2")
-@pytest.mark.parametrize(("make", "path"), [(_flat, "b"), (_shared, "x/f")])
+@pytest.mark.parametrize(
+    ("make", "path"), [(_flat, "b"), (_shared, "x/f"), (_shared_after_a_file, "a")]
+)
 @pytest.mark.req("CONV-004")
 def test_files_past_the_core_limit_are_refused_before_the_program(
     impl: Implementation, make: Any, path: str

@@ -69,6 +69,27 @@ def test_a_dag_core_past_the_bound_is_output_too_large_before_the_program(
     )
 
 
+@pytest.mark.req("SBX-006.15", "SBX-008.1", "ADP-019.3")
+@pytest.mark.req("CONV-004")
+def test_a_dag_core_past_the_bound_is_refused_whatever_the_program(
+    impl: Implementation,
+) -> None:
+    """K = 17 (393 214 entries) under a program that exits 3 at once: the core is refused
+    ``output-too-large`` before the interpreter starts (SBX-006.15), so the program's
+    ``program-exit`` (SBX-008.3, after ``output-too-large`` in SBX-008.1's order) never
+    comes.  A count that only the read-back of what the program left would catch lets the
+    program run and exit non-zero first."""
+    core, objects = _dag(17)
+    reply = impl.call("sandbox-run", program="raise SystemExit(3)\n", core=core, objects=objects)
+    error_answer(
+        reply,
+        ("SBX-006.15", "SBX-008.1"),
+        "output-too-large",
+        "a program that exits 3 at once over a 17-level DAG core (393 214 entries): the "
+        "core refused before the program runs",
+    )
+
+
 @pytest.mark.req("SBX-006.15", "SBX-004.1", "SBX-004.3")
 @pytest.mark.parametrize(("shape", "levels"), [("dag", 16), ("flat", 0)])
 @pytest.mark.req("ADP-019.2", "ENC-014")

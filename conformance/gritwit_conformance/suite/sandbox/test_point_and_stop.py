@@ -186,13 +186,17 @@ def test_a_given_up_run_is_stopped_and_one_within_its_bound_is_not(
             actors.append(actor)
         (calm, given_up), (counter, spinner) = runtimes, actors
         # how long the spinner runs when nothing stops it: until its default fuel ends
-        # (SBX-006.1), the time a run given up but not stopped holds the engine
+        # (SBX-006.1), the time a run given up but not stopped holds the engine. A host
+        # may also bound a run's wall-clock time (SBX-006.10): on a loaded machine the
+        # Node adapter's backstop of 8 s ended it before its fuel did, which bounds that
+        # time the same way
         started = time.monotonic()
         error_answer(
             impl.call("sandbox-run", program=SPIN),
-            "SBX-006.1",
-            "fuel-exhausted",
-            "sandbox-run of the spinner, which nothing stops but its fuel",
+            ("SBX-006.1", "SBX-006.10"),
+            ("fuel-exhausted", "time-limit"),
+            "sandbox-run of the spinner, which nothing stops but its fuel or the host's "
+            "bound of wall-clock time",
         )
         unstopped = time.monotonic() - started
         started = time.monotonic()

@@ -117,6 +117,36 @@ def test_absent_ids(impl: Implementation, store: str) -> None:
     error_answer(impl.call("get", store=store, id=absent), "STO-003.2", "not-found")
 
 
+@pytest.mark.req("STO-005.1", "STO-003.2", "STO-002.1")
+@pytest.mark.req("CONV-004")
+def test_has_of_an_absent_id_answers_false_each_time_until_it_is_put(
+    impl: Implementation, store: str
+) -> None:
+    """A store may remember ids it holds (a database server spared a round trip,
+    ADP-010.6), never an id it was asked about and does not hold."""
+    absent = g.Blob(data=b"asked about before it was stored")
+    for ask in ("first", "second", "third"):
+        check_equal(
+            "STO-005.1",
+            False,
+            call_ok(impl, "STO-005.1", "has", store=store, id=hexid(absent))["present"],
+            f"has's present, asked the {ask} time about an id never put",
+        )
+    error_answer(
+        impl.call("get", store=store, id=hexid(absent)),
+        "STO-003.2",
+        "not-found",
+        "get of an id asked about three times and never put",
+    )
+    call_ok(impl, "STO-002.1", "put", store=store, bytes=g.encode_object(absent).hex())
+    check_equal(
+        "STO-005.1",
+        True,
+        call_ok(impl, "STO-005.1", "has", store=store, id=hexid(absent))["present"],
+        "has's present once the object it called absent was put",
+    )
+
+
 @pytest.mark.smoke
 @pytest.mark.req("STO-001.1", "STO-001.2", "STO-005.1")
 @pytest.mark.parametrize(

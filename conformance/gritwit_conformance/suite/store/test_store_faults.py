@@ -218,6 +218,60 @@ def test_a_read_that_cannot_reach_the_server_fails_and_is_never_absent(
     )
 
 
+@pytest.mark.req("DUR-006.1", "DUR-006", "ADP-022.2", "ADP-007", "STO-005.1")
+@pytest.mark.req("CONV-004")
+def test_a_read_whose_connection_is_cut_while_it_runs_is_store_unavailable(
+    impl: Implementation, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """A ``get``, a ``has`` and a ``ref-get`` each sent on a connection the proxy cuts once
+    the read went up, its answer thrown away: the connection is lost *while a read runs*
+    (DUR-006.1), not before, so a pooled connection that looked alive is the one lost.
+    Each read is answered rightly (retried on a new connection, DUR-006.1's SHOULD) or
+    fails ``store-unavailable`` — never ``internal`` (DUR-006, ADP-007), never absent.
+    What is read was written through a handle straight to the server, so that the one
+    through the proxy has read none of it and must ask the server."""
+    handle = _opened(impl, tmp_path, proxy, "ADP-022.2")
+    direct = _opened(impl, tmp_path, None, "ADP-022.2")
+    kept = _blob(400)
+    kept_id = g.object_id(kept).hex()
+    ok_answer(_put(impl, direct, kept), "ADP-007", "a put through the direct handle")
+    call_ok(impl, "ADP-007", "ref-cas", store=direct, name="names/cut", expected=None, new=kept_id)
+    # a read through the proxy first: the handle holds a connection that is alive
+    call_ok(impl, "ADP-022.2", "ref-get", store=handle, name="names/unset")
+    reads: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        ("get", {"store": handle, "id": kept_id}, {"bytes": g.encode_object(kept).hex()}),
+        ("has", {"store": handle, "id": kept_id}, {"present": True}),
+        ("ref-get", {"store": handle, "name": "names/cut"}, {"id": kept_id}),
+    ]
+    for cmd, args, right in reads:
+        cuts = proxy.stats().cuts
+        proxy.cut_after(1)  # the next bytes up: the read; its answer is thrown away
+        reply = impl.call(cmd, **args)
+        proxy.disarm()
+        if proxy.stats().cuts == cuts:  # answered without asking the server: no read ran
+            check(
+                "DUR-006.1",
+                reply.ok and reply.result == right,
+                expected=f"a {cmd} answered without the server to answer {describe(right)}",
+                came=reply,
+            )
+            continue
+        check(
+            "DUR-006.1",
+            (reply.ok and reply.result == right)
+            or (not reply.ok and reply.error_class == "store-unavailable"),
+            expected=f"a {cmd} whose connection was cut while it ran to answer "
+            f"{describe(right)} or fail store-unavailable, never internal or absent",
+            came=reply,
+        )
+    check(
+        "DUR-006.1",
+        _present(impl, handle, kept, "DUR-006.1"),
+        expected="the object there through the proxy once no cut is armed",
+        came="absent",
+    )
+
+
 @pytest.mark.req(
     "DUR-006.2", "DUR-006.3", "DUR-007.2", "DUR-006.1", "DUR-002", "ADP-022.2", "ADP-022.3"
 )
@@ -281,6 +335,31 @@ def _blob_of_size(size: int) -> g.Blob:
         if len(g.encode_object(blob)) == size:
             return blob
     raise SuiteBug(f"suite bug: no blob encodes to {size} bytes")
+
+
+@pytest.mark.feature("write-limit")
+@pytest.mark.req("ADP-022.4", "DUR-008.1", "DUR-008.2")
+@pytest.mark.req("CONV-004")
+def test_a_write_bound_at_either_end_of_its_range_is_taken(
+    impl: Implementation, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """ADP-022.4's bound is any integer from 1 to 2**53 - 1, both ends included: a store
+    opened with 1 refuses every write (no object encodes to a single byte), and one opened
+    with 2**53 - 1 refuses none a test can make."""
+    obj = _blob(16)
+    size = len(g.encode_object(obj))
+    for bound, refused in ((1, True), (2**53 - 1, False)):
+        where = tmp_path / f"bound-{bound}"
+        where.mkdir()
+        opened = _open(impl, where, proxy, max_write_bytes=bound)
+        what = f"store-open with max_write_bytes {bound}, an end of the range 1 to 2**53 - 1"
+        handle = str(ok_answer(opened, "ADP-022.4", what)["store"])
+        reply = _put(impl, handle, obj)
+        what = f"a put of {size} bytes into the store opened with the bound {bound}"
+        if refused:
+            error_answer(reply, "DUR-008.1", "write-too-large", what)
+        else:
+            ok_answer(reply, "DUR-008.2", what)
 
 
 # Bounds that share no structure with a power of two or the reference's own numbers.
