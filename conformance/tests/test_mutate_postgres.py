@@ -232,3 +232,93 @@ def test_a_postgres_mutant_is_run_on_a_throwaway_server_and_killed(tmp_path: Pat
     assert len(started) == 1
     assert not started[0].root.exists()
     assert started[0].process.poll() is not None
+
+
+#: A runtime profile's test, in a map made by hand (none runs: the workers are fakes).
+RUNTIME_TEST = "suite/runtime/test_runtime.py::test_a_runtime_test"
+
+
+def _one_job_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: Options, mutant_ids: list[str]
+) -> tuple[list[dict[str, Any]], Any]:
+    """Run ``options`` on fake workers that kill every mutant; the jobs they were given."""
+    jobs: list[dict[str, Any]] = []
+
+    def answer(
+        _self: object, job: dict[str, Any], hard_deadline: float, cut: float | None = None
+    ) -> dict[str, Any] | None:
+        jobs.append(job)
+        return {"status": "killed", "test": RUNTIME_TEST, "reason": "", "ran": 1, "seconds": 0.0}
+
+    monkeypatch.setattr(mutate_run.Worker, "run", answer)
+    by_id = {m.id: m for m in collect_mutants(GROUPS)}
+    reach = [[by_id[i].module, [by_id[i].line]] for i in mutant_ids]
+    coverage = Coverage(
+        {
+            "key": "test",
+            "tests": {RUNTIME_TEST: {"lines": reach, "seconds": 0.1, "requirements": []}},
+        }
+    )
+    (tmp_path / "conformance/mutation").mkdir(parents=True, exist_ok=True)
+    run = run_mutation(options, log=lambda _: None, coverage=coverage)
+    return jobs, run
+
+
+def test_on_postgres_gives_another_groups_mutant_the_url_and_records_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--on-postgres``: a runtime mutant's adapter stores in the server too, and its
+    verdict says so, in the report's record and in the evidence the sample reads."""
+    from gritwit_conformance.mutate import build_report, evidence
+    from gritwit_conformance.mutate._killers import postgres_killed
+
+    runtime = next(m for m in collect_mutants(["runtime"]) if m.in_function and m.requirements)
+    options = Options(
+        groups=("runtime",),
+        only=(runtime.id,),
+        workers=1,
+        root=tmp_path,
+        store_url=NOWHERE,
+        on_postgres=True,
+    )
+    jobs, run = _one_job_run(tmp_path, monkeypatch, options, [runtime.id])
+    assert [job.get("store_url") for job in jobs] == [NOWHERE]
+    assert run.results[runtime.id]["store"] == "postgres"
+    report = build_report(run, {"groups": ["runtime"]})
+    (record,) = [r for r in report["mutants"] if r["id"] == runtime.id]
+    assert record["store"] == "postgres"
+    assert runtime.id in postgres_killed(evidence(report))
+
+
+def test_a_mutant_the_evidence_killed_on_postgres_is_judged_there_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``postgres_ids`` (the sample's, from the evidence): that runtime mutant's job has
+    the URL, another runtime mutant's none, and the latter's verdict names no store."""
+    first, second = [m for m in collect_mutants(["runtime"]) if m.in_function][:2]
+    options = Options(
+        groups=("runtime",),
+        only=(first.id, second.id),
+        workers=1,
+        root=tmp_path,
+        store_url=NOWHERE,
+        postgres_ids=frozenset({first.id}),
+    )
+    jobs, run = _one_job_run(tmp_path, monkeypatch, options, [first.id, second.id])
+    urls = {job["id"]: job.get("store_url") for job in jobs}
+    assert urls == {first.id: NOWHERE, second.id: None}
+    assert "store" not in run.results[second.id]
+
+
+def test_postgres_killed_reads_each_mutants_first_entry() -> None:
+    from gritwit_conformance.mutate._killers import killers, postgres_killed
+
+    entry = {"kind": "mutant", "test": "suite/x.py::t"}
+    document = {
+        "requirements": {
+            "A-1": [{**entry, "mutant": "m-1", "store": "postgres"}, {**entry, "mutant": "m-2"}],
+            "A-2": [{**entry, "mutant": "m-2", "store": "postgres"}],
+        }
+    }
+    assert postgres_killed(document) == {"m-1"}  # m-2's first record names no store
+    assert killers(document) == {"m-1": "suite/x.py::t", "m-2": "suite/x.py::t"}

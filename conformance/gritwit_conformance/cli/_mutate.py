@@ -74,6 +74,7 @@ def _mutate(args: argparse.Namespace) -> int:
         against=tuple(_suite_relative(t) for t in args.against),
         previous=Path(args.rerun) if args.rerun else None,
         screen=args.screen,
+        on_postgres=args.on_postgres,
     )
     # A SIGTERM ends the run as Ctrl-C does, so that what it started ends with it: the
     # traced map's xdist workers outlived a run killed so, tracing on at a core each, and
@@ -191,6 +192,13 @@ def add_mutate_parser(subparsers: Any) -> None:
         help="run each mutant against its first N tests only (its clause's tests, then the "
         "tests that killed its module's other mutants): kills are verdicts, a mutant alive "
         "after them is listed as screened and left unjudged (for a backlog: --new)",
+    )
+    add(
+        "--on-postgres",
+        action="store_true",
+        help="judge the chosen mutants behind adapters storing in PostgreSQL (a throwaway "
+        "cluster the run starts), whatever their group: the paths only a store server "
+        "reaches (moved actors, erasure records, notes) in the runtime's modules",
     )
     add("--timeout", type=positive_float, default=10.0, help="seconds per adapter response")
     add("--examples", type=positive_int, default=None, help="hypothesis examples per property")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._groups import POSTGRES, SUITE_ROOT, group_of
-from ._killers import killer_coverage, killers, present
+from ._killers import killer_coverage, killers, postgres_killed, present
 from ._mutants import Mutant, apply_mutant, find_mutants
 from ._report import (
     _status,
@@ -145,7 +145,18 @@ def main(
             for i, t in killers(_read_json(options.root / EVIDENCE_FILE)).items()
             if i in detected and present(t, SUITE_ROOT)
         }
-        options = dataclasses.replace(options, pool=frozenset(killed_by))
+        there = postgres_killed(_read_json(options.root / EVIDENCE_FILE)) & set(killed_by)
+        if there and options.store_url is None and _no_store_server() is not None:
+            # killed behind a store server, which cannot start here: not judged, not lost
+            print(
+                f"gritwit mutate: {len(there)} mutant(s) killed behind a PostgreSQL store "
+                f"are left out of the sample: {_no_store_server()}"
+            )
+            killed_by = {i: t for i, t in killed_by.items() if i not in there}
+            there = set()
+        options = dataclasses.replace(
+            options, pool=frozenset(killed_by), postgres_ids=frozenset(there)
+        )
         if not options.against:
             coverage = killer_coverage(collect_mutants(options.groups), killed_by)
     try:

@@ -22,7 +22,7 @@ from ._coverage import Coverage
 from ._mutants import Mutant
 from ._select import GUESSED_SECONDS
 
-__all__ = ["killer_coverage", "killers", "present"]
+__all__ = ["killer_coverage", "killers", "postgres_killed", "present"]
 
 
 def killers(evidence: Mapping[str, Any]) -> dict[str, str]:
@@ -33,6 +33,17 @@ def killers(evidence: Mapping[str, Any]) -> dict[str, str]:
             if entry.get("kind") == "mutant" and entry.get("test"):
                 found.setdefault(str(entry["mutant"]), str(entry["test"]))
     return found
+
+
+def postgres_killed(evidence: Mapping[str, Any]) -> set[str]:
+    """The mutants whose recorded killer killed them behind a PostgreSQL store (a runtime
+    module's path only a store server reaches): the sample judges them there again."""
+    first: dict[str, bool] = {}
+    for entries in evidence.get("requirements", {}).values():
+        for entry in entries:
+            if entry.get("kind") == "mutant" and entry.get("test"):
+                first.setdefault(str(entry["mutant"]), entry.get("store") == "postgres")
+    return {mutant for mutant, there in first.items() if there}
 
 
 def present(test: str, suite_root: Path) -> bool:

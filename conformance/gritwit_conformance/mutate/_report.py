@@ -151,6 +151,8 @@ def _record(mutant: Mutant, result: dict[str, Any]) -> dict[str, Any]:
         "carried": bool(result.get("carried", False)),
         # A time-out re-run with the limit raised: what it gave (see _worker).
         **({"rerun": result["rerun"]} if "rerun" in result else {}),
+        # Judged behind a PostgreSQL store though not of the postgres group (--on-postgres).
+        **({"store": result["store"]} if "store" in result else {}),
     }
 
 
@@ -181,6 +183,8 @@ def evidence(report: dict[str, Any]) -> dict[str, Any]:
                     "where": f"{record['module']}:{record['line']}",
                     "test": record["test"],
                     "cited": cited,
+                    # killed behind a PostgreSQL store: the sample judges it there again
+                    **({"store": record["store"]} if "store" in record else {}),
                 }
             )
 

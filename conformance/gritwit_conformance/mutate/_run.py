@@ -127,6 +127,23 @@ class Options:
     #: The PostgreSQL database the ``postgres`` group's mutants store in (DUR-005); none
     #: given, a run that judges one starts a throwaway cluster of its own.
     store_url: str | None = None
+    #: Every chosen mutant, whatever its group, is judged behind adapters storing in
+    #: PostgreSQL (``--on-postgres``), its map traced there: a runtime module's paths that
+    #: only a store server reaches (moved actors, erasure records, notes by parts).
+    on_postgres: bool = False
+    #: These mutants are judged there too: the sample's, whose recorded killer killed
+    #: them behind a PostgreSQL store (``"store": "postgres"`` in ``evidence.json``).
+    postgres_ids: frozenset[str] = frozenset()
+
+
+def on_postgres(mutant: Mutant, options: Options) -> bool:
+    """Whether ``mutant`` is judged behind adapters storing in PostgreSQL: the
+    ``postgres`` group's always, another's when ``options`` says so."""
+    return (
+        group_of(mutant.module) == POSTGRES
+        or options.on_postgres
+        or mutant.id in options.postgres_ids
+    )
 
 
 @dataclass(slots=True)
@@ -232,9 +249,7 @@ def run_mutation(
     )
     # the postgres group's mutants run behind adapters storing in a throwaway cluster,
     # started for this run and stopped at its end, whatever happens (DUR-005)
-    needs_server = any(
-        group_of(m.module) == POSTGRES and m.id not in equivalent for m in run.mutants
-    )
+    needs_server = any(on_postgres(m, options) and m.id not in equivalent for m in run.mutants)
     with _store_server(needs_server, options.store_url, log) as store_url:
         coverage = _judge(
             run, options, log, coverage, store_url, started, everything, equivalent, partial
@@ -340,7 +355,7 @@ def _judge(
                 "timeout": options.timeout,
                 "examples": options.examples,
             }
-            if store_url is not None and group_of(mutant.module) == POSTGRES:
+            if store_url is not None and on_postgres(mutant, options):
                 job["store_url"] = store_url  # its adapter stores there: --store-url
             # Room for the one re-run after a time-out (its own budget; see _worker); the
             # run's time budget cuts it, so a step with a budget ends by then (a mutant
@@ -355,6 +370,10 @@ def _judge(
                 run.complete, run.cut = False, True
                 return
             result["selected"] = len(tests)
+            if "store_url" in job and group_of(mutant.module) != POSTGRES:
+                # a verdict reached only behind a store server: the sample that checks
+                # its killer (evidence.json) must judge it there again
+                result["store"] = "postgres"
             with lock:
                 if result["status"] in DETECTED and result.get("test"):
                     _count_kill(by_module, mutant.module, _nodeid(result["test"]))
@@ -420,6 +439,13 @@ def _traced_map(
     if few and not modules:
         return Coverage({"key": "none", "tests": {}})
     cache = options.root / options.cache
+    if options.on_postgres and store_url is not None:
+        # every group's profiles, storing in the server: one map
+        every = {p for g in groups for p in PROFILES_OF[g]}
+        traced = modules or {m for g in groups for m in GROUPS[g]}
+        return build_coverage(
+            every, cache, log, options.workers, modules=traced, store_url=store_url
+        )
     plain = {m for m in modules if group_of(m) != POSTGRES}
     profiles = {p for g in groups if g != POSTGRES for p in PROFILES_OF[g]}
     maps = []

@@ -74,7 +74,8 @@ def build_coverage(
     the lines of ``modules`` (none named: every group's but ``postgres``'s).
 
     With ``store_url`` the reference keeps its durable stores in that PostgreSQL database
-    (DUR-005) and the lines traced are the ``postgres`` group's (of ``modules`` if named).
+    (DUR-005) and the lines traced are those of ``modules``, of any group (none named: the
+    ``postgres`` group's).
     """
     chosen = sorted(set(profiles))
     traced = sorted(set(modules))
@@ -85,9 +86,8 @@ def build_coverage(
     files = {
         str((PACKAGE_DIR.parent / module).resolve()): module
         for group, members in GROUPS.items()
-        if (group == POSTGRES) == (store_url is not None)
         for module in members
-        if not traced or module in traced
+        if (module in traced if traced else (group == POSTGRES) == (store_url is not None))
     }
     how = f"{workers} processes" if workers > 1 else "one process"
     where = " storing in PostgreSQL" if store_url is not None else ""
