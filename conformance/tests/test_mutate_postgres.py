@@ -5,6 +5,7 @@ run starts (``--store-url``, ADP-010.6), and no other group's adapter given a UR
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -322,3 +323,48 @@ def test_postgres_killed_reads_each_mutants_first_entry() -> None:
     }
     assert postgres_killed(document) == {"m-1"}  # m-2's first record names no store
     assert killers(document) == {"m-1": "suite/x.py::t", "m-2": "suite/x.py::t"}
+
+
+#: A mutant of the runtime's reading of swaps another runtime made on a shared store
+#: (``_moved.py``: ``not swaps`` inverted, so what moved is never read back), and a test
+#: of two shares that exchange messages, which sees it only behind a PostgreSQL store.
+MOVED_UNREAD = "m-d6f961848a"
+SHARES_TEST = (
+    "suite/runtime/test_shares.py::test_two_shares_exchange_messages_and_each_runs_only_its_own"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("GRITWIT_PROFILE") != "deep",
+    reason="GRITWIT_PROFILE=deep runs it (two mutant runs and a cluster, about a minute); "
+    "the fake workers' tests above check what each job is given",
+)
+def test_on_postgres_kills_a_runtime_mutant_that_a_plain_run_leaves_alive(
+    tmp_path: Path,
+) -> None:
+    """The same mutant and test: alive behind the runtime group's own adapters (their
+    stores keep no swaps another process made), killed behind a store server, and the
+    kill says where it was reached."""
+    reason = pg_cluster.skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    (tmp_path / "conformance/mutation").mkdir(parents=True)
+    results = {}
+    for there in (False, True):
+        run = run_mutation(
+            Options(
+                groups=("runtime",),
+                only=(MOVED_UNREAD,),
+                against=(SHARES_TEST,),
+                workers=1,
+                root=tmp_path,
+                on_postgres=there,
+            ),
+            log=lambda _: None,
+        )
+        results[there] = run.results[MOVED_UNREAD]
+    assert results[False]["status"] == "survived", results[False]
+    assert "store" not in results[False]
+    assert results[True]["status"] == "killed", results[True]
+    assert results[True]["store"] == "postgres"

@@ -180,6 +180,7 @@ def main(
             "rerunOf": str(options.previous) if options.previous else None,
             "new": new,
             "survivors": survivors,
+            "onPostgres": options.on_postgres,
         },
     )
     write_json(out, report)
