@@ -29,6 +29,7 @@ NAMES = ("names/erased-target", "names/erased/target")
 
 
 @pytest.mark.req("REF-003.2", "RUN-011.3", "RUN-011.4", "REF-005", "ADP-010.6")
+@pytest.mark.req("CONV-004")
 def test_a_ref_cannot_be_swapped_to_an_erased_blob(impl: Implementation, tmp_path: Path) -> None:
     path = tmp_path / "rt"
     path.mkdir()

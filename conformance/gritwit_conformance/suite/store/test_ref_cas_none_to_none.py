@@ -30,7 +30,7 @@ STEP = g.Step(actor=ACTOR, core=ACTOR)
 BLOB = g.Blob(data=b"REF-004.3 none to none")
 OBJECTS: list[g.GritObject] = [BLOB, CORE, STEP]
 #: Each ref tried, with the object it is set to.
-REFS = {"names/none-to-none": BLOB, f"heads/{ACTOR.hex()}": STEP}
+REFS: dict[str, g.GritObject] = {"names/none-to-none": BLOB, f"heads/{ACTOR.hex()}": STEP}
 
 
 def _hex(obj: g.GritObject) -> str:
@@ -53,6 +53,7 @@ def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) 
 
 
 @pytest.mark.req("REF-004.2", "REF-004.3", "REF-005", "ADP-010")
+@pytest.mark.req("CONV-004")
 def test_a_swap_from_none_to_none_of_a_set_ref_is_a_conflict(
     impl: Implementation, store: str
 ) -> None:
