@@ -28,7 +28,7 @@ pytestmark = pytest.mark.profile("http", "runtime")
 
 
 @pytest.mark.req("RUN-011.3", "RUN-011.5", "RUN-004.4", "RUN-020.5", "ADP-010.6")
-@pytest.mark.req("HTTP-007.1", "HTTP-006.1", "HTTP-011.1", "HTTP-005.2", "HTTP-002.1")
+@pytest.mark.req("HTTP-007.1", "HTTP-006.1", "HTTP-011.1", "HTTP-005.2", "HTTP-002.1", "HTTP-004.2")
 def test_a_blob_erased_while_a_service_runs_is_not_read(
     services: Services, impl: Implementation
 ) -> None:
