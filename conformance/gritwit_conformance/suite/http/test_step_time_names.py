@@ -58,7 +58,8 @@ def test_a_swap_of_a_names_ref_to_a_step_gives_it_no_time(services: Services) ->
     )
     services.stop(service)
     stamps = [_epoch(t) for _, t in before if t is not None]
-    while time.time() < max(stamps, default=time.time()) + 1.2:  # a later second
+    later = max(stamps, default=time.time()) + 1.2  # the swaps below fall in a later second
+    while time.time() < later:
         time.sleep(0.1)
     impl = services.impl
     store = call_ok(impl, "ADP-010.6", "store-open", kind="durable", path=str(service.path))[
