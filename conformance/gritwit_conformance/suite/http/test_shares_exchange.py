@@ -1,0 +1,82 @@
+"""Two services of complementary shares on one store pass messages, round after round
+(HTTP-001.2; RUN-021.2, RUN-020.7).
+
+A requester of share 0/2 asks an echo of share 1/2, three times, each ``ask`` sent to the
+requester, each question and echo committed by the other share's service. Each message
+crosses from one service to the other: the service of the recipient learns it only from
+what moved in the store since it last caught up (RUN-020.7), and must run the recipient
+for it (RUN-021.2, HTTP-001.2). From the second round on, each service already holds
+the other's actor's last step and outbox when that actor moves again with a new
+message in its outbox: a service that takes the new step for one that changed nothing
+it needs (its outbox the one it held), or that learns of the swap only where the
+swap's writer said the recipient reads (a store's journal read by parts), and says it
+wrongly, leaves the message pending and answers settle quiescent all the same. So the
+requester's answer after each round must be that round's question, read from either
+service.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import gritwit as g
+
+from .._check import SuiteBug, check_equal
+from ._api import body_of, core_of, create, send, settle
+from ._service import Services
+from ._service import services as services
+
+pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("shares")]
+
+#: Rounds of ask and echo: the second and the third meet an actor whose step the other
+#: service already holds.
+ROUNDS = 3
+
+
+def share_of(actor: str, n: int) -> int:
+    """The share of ``n`` that ``actor`` is in (RUN-021): its first 8 bytes, big-endian."""
+    return int(actor[:16], 16) % n
+
+
+def seeded(name: str, k: int, n: int) -> dict[str, str]:
+    """The state of the first test actor ``name`` (by its ``seed``) in share ``k/n``."""
+    for seed in itertools.count():
+        state = {"seed": f"{seed:08x}"}
+        if share_of(g.object_id(core_of(name, state)).hex(), n) == k:
+            return state
+    raise SuiteBug("suite bug: no seed puts the actor in the share")
+
+
+@pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-020.7", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1")
+def test_two_shares_exchange_messages_round_after_round(services: Services) -> None:
+    zero = services.start("store", share=[0, 2]).client
+    one = services.start("store", share=[1, 2]).client
+    requester = create(zero, test="requester", state=seeded("requester", 0, 2))["actor"]
+    echo = create(one, test="echo", state=seeded("echo", 1, 2))["actor"]
+    for client in (zero, one):
+        settle(client)
+    for round_ in range(1, ROUNDS + 1):
+        question = f"question {round_}".encode()
+        content = {
+            "tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": question.hex()}}
+        }
+        send(one, requester, content, mt="ask")
+        # the question (share 0), its echo (share 1), the answer kept (share 0)
+        for client in (zero, one, zero):
+            settle(client)
+        for name, client in (("0/2", zero), ("1/2", one)):
+            answer = body_of(
+                client.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1"
+            )
+            check_equal(
+                ("HTTP-001.2", "RUN-021.2", "RUN-020.7"),
+                question.hex(),
+                answer.get("data"),
+                f"the requester's answer (share 0/2) read from the service of share {name} "
+                f"after round {round_}: the question it put to the echo (share 1/2), echoed "
+                "back; each service must run its actor for the message the other's actor "
+                "sent, whose step it held already from the round before",
+            )
