@@ -84,3 +84,44 @@ def test_two_shares_exchange_messages_round_after_round(services: Services) -> N
                 "back; each service must run its actor for the message the other's actor "
                 "sent, whose step it held already from the round before",
             )
+
+
+#: A placement key of share 0/2 that is no actor's id: a key is taken as given (RUN-021.6).
+KEY = "ce" * 32
+
+
+@pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-020.7", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-004.8", "HTTP-005.2", "HTTP-006.1")
+def test_an_actor_placed_into_a_share_gets_what_the_other_share_sends_it(
+    services: Services,
+) -> None:
+    """An echo whose own id is in share 1/2, placed by key into share 0/2 (RUN-021.6), is
+    run by the service of share 0/2 only; a requester of share 1/2 asks it, twice. Each
+    question is a swap of the requester's head, which a store that tells a share's
+    runtime what moved by the recipients' ids (a journal read by parts) files under the
+    echo's id, in share 1/2's part: the service of share 0/2 must still read it and run
+    the echo (RUN-021.2, RUN-020.7), or the requester never gets its answer."""
+    zero = services.start("store", share=[0, 2]).client
+    one = services.start("store", share=[1, 2]).client
+    echo = create(zero, test="echo", state=seeded("echo", 1, 2), placement=KEY)["actor"]
+    requester = create(one, test="requester", state=seeded("requester", 1, 2))["actor"]
+    for client in (zero, one):
+        settle(client)
+    for round_ in range(1, 3):
+        question = f"placed question {round_}".encode()
+        content = {
+            "tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": question.hex()}}
+        }
+        send(zero, requester, content, mt="ask")
+        # the question (share 1), its echo (the placed echo, share 0), the answer kept
+        for client in (one, zero, one):
+            settle(client)
+        answer = body_of(one.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1")
+        check_equal(
+            ("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-020.7"),
+            question.hex(),
+            answer.get("data"),
+            f"the requester's answer (share 1/2) after round {round_}: the question it put to "
+            f"the echo whose id is in share 1/2 but which is placed by the key {KEY[:8]}… into "
+            "share 0/2: the service of share 0/2 must run it for the question",
+        )
