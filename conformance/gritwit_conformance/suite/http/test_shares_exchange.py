@@ -125,3 +125,37 @@ def test_an_actor_placed_into_a_share_gets_what_the_other_share_sends_it(
             f"the echo whose id is in share 1/2 but which is placed by the key {KEY[:8]}… into "
             "share 0/2: the service of share 0/2 must run it for the question",
         )
+
+
+@pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-020.7", "RUN-003.1", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-004.8", "HTTP-005.2", "HTTP-006.1")
+def test_an_actor_placed_into_a_running_share_gets_what_was_sent_it_before(
+    services: Services,
+) -> None:
+    """As :func:`test_an_actor_placed_into_a_share_gets_what_the_other_share_sends_it`,
+    but the service of share 0/2 has caught up with the store before the echo exists:
+    the echo is created through the service of share 1/2, and the requester's question
+    to it is committed there too, before the service of share 0/2 runs again. That
+    service then learns of an actor of its share whose id is in the other share's parts
+    together with what is pending for it, sent while it looked at its own share's
+    actors only: it must find that too (RUN-003.1, RUN-021.2) and run the echo."""
+    zero = services.start("store", share=[0, 2]).client
+    one = services.start("store", share=[1, 2]).client
+    settle(zero)  # caught up, with no actor placed into share 0/2 yet
+    echo = create(one, test="echo", state=seeded("echo", 1, 2), placement=KEY)["actor"]
+    requester = create(one, test="requester", state=seeded("requester", 1, 2))["actor"]
+    question = b"asked before the echo's share looked"
+    content = {"tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": question.hex()}}}
+    send(one, requester, content, mt="ask")
+    settle(one)  # the requester's question, committed by share 1/2
+    for client in (zero, one):  # the echo (share 0/2 by its key), then the answer kept
+        settle(client)
+    answer = body_of(one.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1")
+    check_equal(
+        ("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-003.1"),
+        question.hex(),
+        answer.get("data"),
+        f"the requester's answer (share 1/2): the question it put to the echo placed by the key "
+        f"{KEY[:8]}… into share 0/2 before that share's service ran it: the service must find "
+        "what was pending for it",
+    )
