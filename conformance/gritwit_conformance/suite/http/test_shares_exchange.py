@@ -159,3 +159,34 @@ def test_an_actor_placed_into_a_running_share_gets_what_was_sent_it_before(
         f"{KEY[:8]}… into share 0/2 before that share's service ran it: the service must find "
         "what was pending for it",
     )
+
+
+@pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-020.7", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-004.8", "HTTP-005.2", "HTTP-006.1")
+def test_a_share_started_after_an_actor_was_placed_into_it_gets_what_is_sent_it(
+    services: Services,
+) -> None:
+    """As :func:`test_an_actor_placed_into_a_share_gets_what_the_other_share_sends_it`,
+    but the service of share 0/2 starts only once the echo placed into it exists, the
+    one placement record in the store: from its first catch-up on it runs an actor whose
+    id is in the other share's parts, and must read what is sent to it later
+    (RUN-021.2, RUN-020.7) as when it learnt of the placement while running."""
+    one = services.start("store", share=[1, 2]).client
+    echo = create(one, test="echo", state=seeded("echo", 1, 2), placement=KEY)["actor"]
+    requester = create(one, test="requester", state=seeded("requester", 1, 2))["actor"]
+    settle(one)
+    zero = services.start("store", share=[0, 2]).client
+    settle(zero)  # the echo's genesis, in the share of its key
+    question = b"asked once the echo's share was running"
+    content = {"tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": question.hex()}}}
+    send(one, requester, content, mt="ask")
+    for client in (one, zero, one):  # the question, the echo, the answer kept
+        settle(client)
+    answer = body_of(one.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1")
+    check_equal(
+        ("HTTP-001.2", "RUN-021.2", "RUN-021.6", "RUN-020.7"),
+        question.hex(),
+        answer.get("data"),
+        f"the requester's answer (share 1/2): the question it put to the echo placed by the key "
+        f"{KEY[:8]}… into share 0/2, whose service started after the placement",
+    )
