@@ -24,7 +24,7 @@ import pytest
 import gritwit as g
 
 from .._check import SuiteBug, check_equal
-from ._api import body_of, core_of, create, send, settle
+from ._api import body_of, core_of, count_of, create, inc, send, settle
 from ._service import Services
 from ._service import services as services
 
@@ -190,3 +190,31 @@ def test_a_share_started_after_an_actor_was_placed_into_it_gets_what_is_sent_it(
         f"the requester's answer (share 1/2): the question it put to the echo placed by the key "
         f"{KEY[:8]}… into share 0/2, whose service started after the placement",
     )
+
+
+@pytest.mark.req("HTTP-001.2", "RUN-021.3", "RUN-020.2", "HTTP-011.1")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1")
+def test_a_share_of_three_follows_another_shares_counter_step_after_step(
+    services: Services,
+) -> None:
+    """Services of shares 0/3 and 1/3 on one store; a counter of share 1/3, which sends
+    nothing, is incremented in two rounds. The service of share 0/3 catches up between
+    them, so it holds the counter's step and its (absent) outbox when the counter moves
+    again: it must take the new step in its stride (a step whose outbox is still none
+    sent nothing it runs) and answer settle quiescent, and both services must answer
+    the counter's count of each round (RUN-021.3, RUN-020.2)."""
+    zero = services.start("store", share=[0, 3]).client
+    one = services.start("store", share=[1, 3]).client
+    counter = create(one, test="counter", state=seeded("counter", 1, 3))["actor"]
+    for round_ in (1, 2):
+        inc(one, counter, 1)
+        for client in (one, zero):
+            settle(client)
+        for name, client in (("1/3", one), ("0/3", zero)):
+            check_equal(
+                ("RUN-021.3", "RUN-020.2"),
+                round_,
+                count_of(client, counter),
+                f"the count of the counter (share 1/3) read from the service of share {name} "
+                f"after round {round_} of one inc each",
+            )
