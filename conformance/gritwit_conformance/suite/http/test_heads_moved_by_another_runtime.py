@@ -42,6 +42,7 @@ def _seeded(name: str, k: int, n: int) -> dict[str, str]:
 
 @pytest.mark.req("RUN-020.1", "RUN-020.5", "RUN-020.7", "RUN-021.1", "ADP-015")
 @pytest.mark.req("HTTP-001.2", "HTTP-002.1", "HTTP-004.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2", "CONV-004")  # its helpers' checks name them
 def test_a_service_runs_what_a_head_another_runtime_moved_sent(
     services: Services, impl: Implementation
 ) -> None:

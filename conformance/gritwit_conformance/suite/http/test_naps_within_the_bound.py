@@ -29,6 +29,7 @@ NAPS = [100, 250]
 
 @pytest.mark.req("RUN-005.1", "RUN-005.6", "WIT-030.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-009.3", "HTTP-011.1")
+@pytest.mark.req("HTTP-003.1", "HTTP-003.2", "CONV-004")  # its helpers' checks name them
 def test_naps_within_the_bound_are_adopted(http: httpx.Client) -> None:
     sleepy = str(create(http, test="sleepy", state={"tag": b"within the bound".hex()})["actor"])
     settle(http)
