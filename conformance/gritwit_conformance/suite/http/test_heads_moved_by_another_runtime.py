@@ -9,8 +9,10 @@ what it found pending after reading what moved (RUN-020.7). Here the service run
 0/2 and a runtime opened on its directory (``rt-open``, ADP-015) share 1/2: a
 ``requester`` of share 1/2, asked by that runtime, asks an ``echo`` of share 0/2, which
 only the service runs. Once the other runtime's run answered, a settle of the service
-must have run echo: its head moved past its genesis. A service that took the requester's
-moved head for one it already held never sees the question.
+must have run echo: its head moved past its genesis. The service settles once between
+the two runs of the other runtime, so that it holds the requester's genesis as its head
+first: a service that took the moved head for the one it held, or that skipped a head
+other than the one it held, never sees the question.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def test_a_service_runs_what_a_head_another_runtime_moved_sent(
     runtime = call_ok(impl, "ADP-015", "rt-open", path=str(service.path), share=[1, 2])["runtime"]
     try:
         call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)  # the genesis
+        settle(http)  # the service reads the requester's genesis: a head it then holds
         ask = {"tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": "3f"}}}
         call_ok(impl, "ADP-015", "rt-send", runtime=runtime, to=requester, mt="ask", content=ask)
         run = call_ok(impl, "ADP-015", "rt-run", runtime=runtime, max_steps=10)
