@@ -16,6 +16,13 @@ The second test lets the erasure and the send come while the service's run is he
 ``sleepy`` actor's nap (WIT-030.1), so that the first read of the store that can tell of
 them is the one a commit of that run reads along with its write (RUN-020.7); whether
 they land inside the nap changes nothing the test checks, only which read tells of them.
+
+The third has the other writer swap a ref of its own to a blob of an actor's history
+(REF-001: any object may be a ``names/`` ref's target), then erase that blob at once: a
+service that read the swap along with its target's bytes (the reference on PostgreSQL
+reads steps and mailboxes ahead with the journal, DUR-005.4) must not export them as
+the blob's: the actor's bundle reads every object of its history (RUN-009.1), so its
+export fails ``erased`` (410, HTTP-010.1), whenever the service read the swap.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from gritwit_conformance.harness._implementation import Implementation
 from .._check import call_ok, check_equal
 from .._store_writer import StoreWriter
 from .._writers import second as second  # the other writer's process
-from ._api import count_of, counter, create, inc, send, settle
+from ._api import count_of, counter, create, expect_error, inc, send, settle
 from ._service import Services
 from ._service import services as services
 
@@ -47,6 +54,14 @@ NAP = 2000
 #: Seconds the test lets the service start the nap before the other writer goes on: a
 #: pause only, the checks hold whenever it goes on.
 PAUSE = 0.3
+
+
+#: A note of an actor's genesis state: a blob longer than a step's first 50 bytes.
+NOTE = b"a note of the counter's genesis, erased by another writer: 64 B"
+#: The other writer's own ref, swapped to the note (REF-001.1).
+NOTE_REF = "names/erased-note"
+#: Seconds between the other writer's swap and its erasure: a pause only.
+SWAP_PAUSE = 0.05
 
 
 def _counted_twice(client: httpx.Client) -> tuple[str, int]:
@@ -132,3 +147,29 @@ def test_a_blob_erased_during_a_services_run_is_not_counted_later_in_it(
         "counter an inc whose content is that blob: the transition reading it fails "
         "(RUN-011.3), so the inc is never counted",
     )
+
+
+@pytest.mark.req("RUN-011.3", "RUN-009.1", "HTTP-010.1", "ADP-010.6")
+@pytest.mark.req("HTTP-002.1", "HTTP-003.1", "HTTP-003.2", "HTTP-004.2", "HTTP-011.1")
+@pytest.mark.req("CONV-004")
+def test_a_blob_another_writer_swapped_a_ref_to_then_erased_is_not_exported(
+    services: Services, second: Implementation
+) -> None:
+    service = services.start("store")
+    client = service.client
+    actor = str(create(client, test="counter", state={"note": NOTE.hex()})["actor"])
+    settle(client)
+    note = g.object_id(g.Blob(data=NOTE))
+    writer = StoreWriter(second, service.path)
+    runtime = call_ok(second, "RUN-011.3", "rt-open", path=str(service.path))["runtime"]
+    writer.cas(NOTE_REF, None, note)
+    time.sleep(SWAP_PAUSE)
+    call_ok(second, "RUN-011.3", "rt-erase", runtime=runtime, blob=note.hex(), reason="test")
+    expect_error(
+        client.get(f"/v1/actors/{actor}/bundle"),
+        410,
+        "erased",
+        "HTTP-010.1: the bundle of an actor whose genesis core names a blob another writer "
+        "swapped a ref to, then erased (RUN-009.1, RUN-011.3)",
+    )
+    call_ok(second, "RUN-011.3", "rt-close", runtime=runtime)
