@@ -1,0 +1,65 @@
+"""Two services without shares on one store run one actor at once (RUN-020.1, RUN-020.4,
+RUN-017.4).
+
+A runtime given no share runs every actor (RUN-020.4), so two services started on one
+store without shares both run the same counter, and both swap its head: one's swap of a
+step, or of a group of steps committed together (RUN-017.2), now and then loses to the
+other's. A step whose swap lost MUST be built again on the winner's head, and the
+messages it consumed stay pending until a step that consumed them is adopted (RUN-017.4,
+RUN-002.4); what a runtime read earlier is a hint, never the head (RUN-020.1). Clients
+sending ``inc`` through both services at once make the two race for the head; once both
+settled, the counter must have counted every send exactly once: a runtime that kept a
+lost step, dropped the messages of a lost group member, or overwrote the winner's step
+would count too few or too many.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from .._check import check_equal
+from ._api import count_of, create, inc, settle
+from ._service import Services
+from ._service import services as services
+
+pytestmark = pytest.mark.profile("http")
+
+#: Clients sending at once through each service.
+CLIENTS = 3
+#: The sends each client makes, one after another.
+SENDS = 15
+
+
+@pytest.mark.req("RUN-017.4", "RUN-020.1", "RUN-020.4", "RUN-002.4", "HTTP-005.2")
+@pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-006.1", "HTTP-011.1")
+def test_sends_through_two_unshared_services_are_counted_once(services: Services) -> None:
+    zero = services.start("store").client
+    one = services.start("store").client
+    actor = create(zero, test="counter")["actor"]
+
+    def sends(client: httpx.Client) -> int:
+        for _ in range(SENDS):
+            inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
+        return SENDS
+
+    with ThreadPoolExecutor(max_workers=2 * CLIENTS) as pool:
+        done = list(pool.map(sends, [zero, one] * CLIENTS))
+    check_equal(
+        "HTTP-005.2",
+        2 * CLIENTS * SENDS,
+        sum(done),
+        "the sends acknowledged through the two services",
+    )
+    for client in (zero, one, zero):
+        settle(client)
+    check_equal(
+        ("RUN-017.4", "RUN-020.4"),
+        2 * CLIENTS * SENDS,
+        count_of(one, actor),
+        f"the count of one counter sent {CLIENTS * SENDS} incs through each of two services "
+        "without shares on its store at once, both running it: a step or group member whose "
+        "head swap lost is built again on the winner's head, every message counted once",
+    )
