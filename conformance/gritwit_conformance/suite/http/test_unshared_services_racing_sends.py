@@ -2,15 +2,15 @@
 RUN-017.4).
 
 A runtime given no share runs every actor (RUN-020.4), so two services started on one
-store without shares both run the same counter, and both swap its head: one's swap of a
+store without shares both run the same counters, and both swap their heads: one's swap of a
 step, or of a group of steps committed together (RUN-017.2), now and then loses to the
 other's. A step whose swap lost MUST be built again on the winner's head, and the
 messages it consumed stay pending until a step that consumed them is adopted (RUN-017.4,
 RUN-002.4); what a runtime read earlier is a hint, never the head (RUN-020.1). Clients
-sending ``inc`` through both services at once make the two race for the head; once both
-settled, the counter must have counted every send exactly once: a runtime that kept a
-lost step, dropped the messages of a lost group member, or overwrote the winner's step
-would count too few or too many.
+sending ``inc`` to several counters through both services at once make the two race for
+the heads; once both settled, each counter must have counted every send exactly once: a
+runtime that kept a lost step, dropped the messages of a lost group member, or overwrote
+the winner's step would count too few or too many.
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ pytestmark = pytest.mark.profile("http")
 
 #: Clients sending at once through each service.
 CLIENTS = 3
-#: The sends each client makes, one after another.
-SENDS = 15
+#: The counters sent to: steps of several actors are committed together as one group
+#: (RUN-017.2), whose members' swaps may lose one by one (RUN-017.4).
+COUNTERS = 4
+#: The rounds each client makes, one send to each counter a round, one after another.
+SENDS = 8
 
 
 @pytest.mark.req("RUN-017.4", "RUN-020.1", "RUN-020.4", "RUN-002.4", "HTTP-005.2")
@@ -38,11 +41,13 @@ SENDS = 15
 def test_sends_through_two_unshared_services_are_counted_once(services: Services) -> None:
     zero = services.start("store").client
     one = services.start("store").client
-    actor = create(zero, test="counter")["actor"]
+    seeds = [{"seed": f"{n:08x}"} for n in range(COUNTERS)]  # distinct geneses, distinct ids
+    actors = [create(zero, test="counter", state=seed)["actor"] for seed in seeds]
 
     def sends(client: httpx.Client) -> int:
         for _ in range(SENDS):
-            inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
+            for actor in actors:
+                inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
         return SENDS
 
     with ThreadPoolExecutor(max_workers=2 * CLIENTS) as pool:
@@ -51,15 +56,16 @@ def test_sends_through_two_unshared_services_are_counted_once(services: Services
         "HTTP-005.2",
         2 * CLIENTS * SENDS,
         sum(done),
-        "the sends acknowledged through the two services",
+        "the rounds of sends acknowledged through the two services",
     )
     for client in (zero, one, zero):
         settle(client)
     check_equal(
         ("RUN-017.4", "RUN-020.4"),
-        2 * CLIENTS * SENDS,
-        count_of(one, actor),
-        f"the count of one counter sent {CLIENTS * SENDS} incs through each of two services "
-        "without shares on its store at once, both running it: a step or group member whose "
-        "head swap lost is built again on the winner's head, every message counted once",
+        [2 * CLIENTS * SENDS] * COUNTERS,
+        [count_of(one, actor) for actor in actors],
+        f"the counts of {COUNTERS} counters, each sent {CLIENTS * SENDS} incs through each of "
+        "two services without shares on their store at once, both running them: a step or "
+        "group member whose head swap lost is built again on the winner's head, every "
+        "message counted once",
     )
