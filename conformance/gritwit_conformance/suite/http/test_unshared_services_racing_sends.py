@@ -69,3 +69,54 @@ def test_sends_through_two_unshared_services_are_counted_once(services: Services
         "group member whose head swap lost is built again on the winner's head, every "
         "message counted once",
     )
+
+
+#: The counters each client creates, one after another, each sent ``INCS`` incs at once.
+CREATED = 6
+#: The incs each created counter is sent, through the service that created it.
+INCS = 2
+
+
+@pytest.mark.req("RUN-017.4", "RUN-020.1", "RUN-020.4", "RUN-002.4", "HTTP-005.2")
+@pytest.mark.req("HTTP-004.2", "HTTP-002.1", "HTTP-006.1", "HTTP-011.1")
+def test_geneses_through_two_unshared_services_are_each_adopted_once(
+    services: Services,
+) -> None:
+    """Both services run every new actor's genesis (RUN-020.4): creations through both at
+    once make their genesis steps, committed in groups, race for heads not set yet, a
+    swap from unset losing to the other's (RUN-017.4); each counter must then be one
+    actor that counted each of its incs once."""
+    zero = services.start("store").client
+    one = services.start("store").client
+
+    def creates(job: tuple[int, httpx.Client]) -> list[str]:
+        k, client = job
+        made = []
+        for n in range(CREATED):
+            seed = {"seed": f"{k:04x}{n:04x}"}  # distinct geneses, distinct ids
+            actor = str(create(client, test="counter", state=seed)["actor"])
+            for _ in range(INCS):
+                inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
+            made.append(actor)
+        return made
+
+    jobs = list(enumerate([zero, one] * CLIENTS))
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        actors = [actor for made in pool.map(creates, jobs) for actor in made]
+    check_equal(
+        "HTTP-004.2",
+        len(jobs) * CREATED,
+        len(set(actors)),
+        "the distinct actors created through the two services",
+    )
+    for client in (zero, one, zero):
+        settle(client)
+    check_equal(
+        ("RUN-017.4", "RUN-020.4"),
+        [INCS] * len(actors),
+        [count_of(zero, actor) for actor in actors],
+        f"the counts of {len(actors)} counters created through two services without shares "
+        f"on one store at once, each sent {INCS} incs: both run every genesis, a genesis "
+        "or step whose head swap lost is built again on the winner's head, each inc "
+        "counted once",
+    )
