@@ -84,10 +84,12 @@ def test_geneses_through_two_unshared_services_are_each_adopted_once(
 ) -> None:
     """Both services run every new actor's genesis (RUN-020.4): creations through both at
     once make their genesis steps, committed in groups, race for heads not set yet, a
-    swap from unset losing to the other's (RUN-017.4); each counter must then be one
-    actor that counted each of its incs once."""
+    swap from unset losing to the other's (RUN-017.4), and with incs to one counter all
+    clients share, groups whose steps of it lose beside geneses that win; each counter
+    must then be one actor that counted each of its incs once."""
     zero = services.start("store").client
     one = services.start("store").client
+    hub = str(create(zero, test="counter", state={"seed": "ffffffff"})["actor"])
 
     def creates(job: tuple[int, httpx.Client]) -> list[str]:
         k, client = job
@@ -97,6 +99,7 @@ def test_geneses_through_two_unshared_services_are_each_adopted_once(
             actor = str(create(client, test="counter", state=seed)["actor"])
             for _ in range(INCS):
                 inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
+            inc(client, hub, 1)
             made.append(actor)
         return made
 
@@ -113,10 +116,11 @@ def test_geneses_through_two_unshared_services_are_each_adopted_once(
         settle(client)
     check_equal(
         ("RUN-017.4", "RUN-020.4"),
-        [INCS] * len(actors),
-        [count_of(zero, actor) for actor in actors],
+        [INCS] * len(actors) + [len(actors)],
+        [count_of(zero, actor) for actor in [*actors, hub]],
         f"the counts of {len(actors)} counters created through two services without shares "
-        f"on one store at once, each sent {INCS} incs: both run every genesis, a genesis "
+        f"on one store at once, each sent {INCS} incs, then of the counter all clients sent "
+        "one inc per creation: both run every genesis, a genesis "
         "or step whose head swap lost is built again on the winner's head, each inc "
         "counted once",
     )
