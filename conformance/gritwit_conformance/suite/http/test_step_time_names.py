@@ -14,34 +14,16 @@ records no step times, as it MAY, shows none before and after).
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
-import httpx
 import pytest
 
-from .._check import call_ok, check, check_equal, fail, ok_answer
-from ._api import body_of, counter, inc, settle
+from .._check import call_ok, check, check_equal, ok_answer
+from ._api import counter, inc, settle
 from ._service import Services
 from ._service import services as services
+from .test_step_time_again import _epoch, _times
 
 pytestmark = [pytest.mark.profile("http"), pytest.mark.profile("store")]
-
-
-def _times(client: httpx.Client, actor: str) -> list[tuple[str, str | None]]:
-    """(step, time) of the actor's history, newest first (HTTP-007.4, HTTP-007.7)."""
-    answer = body_of(client.get(f"/v1/actors/{actor}/history"), 200, "HTTP-007.7")
-    steps = answer.get("steps") if isinstance(answer, dict) else None
-    if not (isinstance(steps, list) and all("time" in s for s in steps)):
-        fail(
-            "HTTP-007.7",
-            expected="every step of a history to hold time",
-            came=answer,
-        )
-    return [(str(s["step"]), s["time"]) for s in steps]
-
-
-def _epoch(stamp: str) -> float:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
 @pytest.mark.req("RUN-027.1", "HTTP-007.7", "HTTP-007.4", "ADP-010.6", "ADP-021.2")
