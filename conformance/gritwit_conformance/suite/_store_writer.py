@@ -4,7 +4,7 @@ the runtime ``a`` it writes beside, for the suite's tests of catching up (RUN-02
 :class:`StoreWriter` opens the runtime's path with ``store-open`` and writes it as a
 runtime would: it queues ``inc`` from the outside (WIT-003, WIT-004, RUN-003.4) and adopts
 a counter's next step itself, swapping ``heads/<actor>`` (WIT-005, WIT-020).
-:func:`actors` picks salts so that a ``sleepy`` actor's nap holds ``a``'s run between two
+:func:`held_actors` makes a ``sleepy`` actor whose nap holds ``a``'s run between two
 counters; :func:`open_stepwise` opens ``a`` with each step swapped as adopted (RUN-017.1).
 """
 
@@ -29,7 +29,10 @@ __all__ = [
     "OUTSIDE",
     "OUTSIDE_REF",
     "TEST_ACTOR",
+    "RefSwaps",
     "StoreWriter",
+    "check_whole_run",
+    "held_actors",
     "ordered_salts",
     "salted_core",
     "genesis",
@@ -265,3 +268,56 @@ def held_run(
     check("RUN-020.5", not value, expected="a's rt-run to end", came=value, what=f"{BOUND} s")
     check("RUN-020.5", answers, expected="a's rt-run to answer", came=answers)
     return answers[0], read, mine
+
+
+def held_actors(
+    impl: Implementation, a: str, *, clause: Clause = "RUN-003"
+) -> tuple[str, str, str]:
+    """The actors of :func:`held_run`, their geneses run by ``a``: a counter, a ``sleepy``
+    actor and another counter, in ascending id order (:func:`ordered_salts`), so that the
+    nap holds ``a``'s run between the two counters.  The geneses are checked under
+    ``clause``, the calling test's."""
+    first, nap, last = ordered_salts()
+    actors = (
+        genesis(impl, a, "counter", first, clause=clause),
+        genesis(impl, a, "sleepy", nap, clause=clause),
+        genesis(impl, a, "counter", last, clause=clause),
+    )
+    call_ok(impl, "RUN-020.5", "rt-run", runtime=a, max_steps=200)  # the geneses
+    return actors
+
+
+def check_whole_run(ran: dict[str, Any], where: str) -> None:
+    """``a``'s run ``ran`` failed no attempt: the store writer's steps are a counter's,
+    whole, so a runtime catching up with them has nothing to fail on (RUN-020.3)."""
+    for key in ("attempts", "failures"):
+        check(
+            "RUN-020.3",
+            not ran[key],
+            expected="nothing (empty)",
+            came=ran[key],
+            what=f"{where}: the {key} of a's rt-run ({ran}), where the store writer's steps "
+            "are whole",
+        )
+
+
+class RefSwaps:
+    """The store writer's swaps of the ref ``name``, each from where the last left it to
+    the other of two targets (REF-004), every one checked as taken."""
+
+    def __init__(self, writer: StoreWriter, name: str) -> None:
+        self.writer, self.name, self.swaps = writer, name, 0
+        self.at = writer.ref(name)
+
+    def swap(self, times: int, targets: tuple[g.ObjectId, g.ObjectId]) -> None:
+        for _ in range(times):
+            new = targets[1] if self.at == targets[0] else targets[0]
+            value = self.writer.cas(self.name, self.at, new)
+            check(
+                "RUN-020.5",
+                value,
+                expected="the store writer's swap to be taken",
+                came=value,
+                what=f"ref-cas {self.name}: swap {self.swaps + 1}",
+            )
+            self.at, self.swaps = new, self.swaps + 1

@@ -10,8 +10,11 @@ codec (the expected side, as the other profiles compute theirs).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import httpx
@@ -20,6 +23,7 @@ import gritwit as g
 from gritwit_conformance.harness._state import scaled
 
 from .._check import CLASS_RULE, SuiteBug, check, check_equal, check_type, fail
+from .._shares import share_of
 
 __all__ = [
     "PYTHON_COUNTER",
@@ -40,6 +44,8 @@ __all__ = [
     "settle",
     "shown",
     "core_of",
+    "incs_at_once",
+    "state_in_share",
 ]
 
 #: The outside's id in mailboxes (WIT-003).
@@ -394,6 +400,40 @@ def counter(client: httpx.Client, seed: str = "") -> str:
 
 def inc(client: httpx.Client, actor: str, amount: int = 1, **options: Any) -> str:
     return send(client, actor, {"blob": str(amount).encode().hex()}, mt="inc", **options)
+
+
+def incs_at_once(clients: Sequence[httpx.Client], actors: Sequence[str], rounds: int) -> None:
+    """Every client of ``clients`` at once (a thread each) sends ``rounds`` rounds of one
+    ``inc`` to each of ``actors``, one send after another; every send must be answered
+    202 (HTTP-005.2), and every client's rounds must end."""
+
+    def sends(client: httpx.Client) -> int:
+        for _ in range(rounds):
+            for actor in actors:
+                inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
+        return rounds
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        done = list(pool.map(sends, clients))
+    check_equal(
+        "HTTP-005.2",
+        len(clients) * rounds,
+        sum(done),
+        f"the rounds of sends acknowledged through {len(clients)} clients sending at once",
+    )
+
+
+def state_in_share(name: str, k: int, n: int, *, apart: Sequence[int] = ()) -> dict[str, str]:
+    """The state of the first test actor ``name`` (by its ``seed``) in share ``k/n``
+    (RUN-021) whose id's hex digits at the indexes ``apart`` are each in another share of
+    ``n`` than ``k``: a runtime that reads the wrong digit for a recipient's share or
+    journal part then looks where the recipient is not."""
+    for seed in itertools.count():
+        state = {"seed": f"{seed:08x}"}
+        actor = g.object_id(core_of(name, state)).hex()
+        if share_of(actor, n) == k and all(int(actor[i], 16) % n != k for i in apart):
+            return state
+    raise SuiteBug("suite bug: no seed puts the actor in the share")
 
 
 def next_previous(client: httpx.Client, actor: str) -> str | None:

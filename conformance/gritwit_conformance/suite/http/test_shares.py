@@ -8,31 +8,20 @@ directory with the two shares of 2 together run everything.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-import gritwit as g
-
-from .._check import SuiteBug, check_equal
-from ._api import body_of, core_of, count_of, create, expect_error, head_of, inc, settle
+from .._check import check_equal
+from .._shares import share_of
+from ._api import body_of, count_of, create, expect_error, head_of, inc, settle, state_in_share
 from ._service import Services
 from ._service import services as services
 
 pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("shares")]
 
 
-def share_of(actor: str, n: int) -> int:
-    return int(actor[:16], 16) % n
-
-
 def seeded(k: int, n: int) -> dict[str, str]:
     """The state of the first ``counter`` (by its ``seed``) in share ``k/n``."""
-    for seed in itertools.count():
-        state = {"seed": f"{seed:08x}"}
-        if share_of(g.object_id(core_of("counter", state)).hex(), n) == k:
-            return state
-    raise SuiteBug("suite bug: no seed puts a counter in the share")
+    return state_in_share("counter", k, n)
 
 
 @pytest.mark.req("HTTP-001.6", "ADP-021.1")

@@ -17,14 +17,10 @@ service.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-import gritwit as g
-
-from .._check import SuiteBug, check_equal
-from ._api import body_of, core_of, count_of, create, inc, send, settle
+from .._check import check_equal
+from ._api import body_of, count_of, create, inc, send, settle, state_in_share
 from ._service import Services
 from ._service import services as services
 
@@ -35,22 +31,16 @@ pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("shares")]
 ROUNDS = 3
 
 
-def share_of(actor: str, n: int) -> int:
-    """The share of ``n`` that ``actor`` is in (RUN-021): its first 8 bytes, big-endian."""
-    return int(actor[:16], 16) % n
+#: The hex digits of an actor's id a misreading of its share or journal part might take.
+NEIGHBOURS = (14, 17)
 
 
 def seeded(name: str, k: int, n: int) -> dict[str, str]:
-    """The state of the first test actor ``name`` (by its ``seed``) in share ``k/n``
-    whose id's 15th and 18th hex digits are in another share of ``n`` than its 16th:
-    a runtime that reads the wrong digit for the share or the journal part of a
-    recipient (its neighbours) sends the swap where the recipient's share does not look."""
-    for seed in itertools.count():
-        state = {"seed": f"{seed:08x}"}
-        actor = g.object_id(core_of(name, state)).hex()
-        if share_of(actor, n) == k and all(int(actor[i], 16) % n != k for i in (14, 17)):
-            return state
-    raise SuiteBug("suite bug: no seed puts the actor in the share")
+    """The state of the first test actor ``name`` in share ``k/n`` whose id's 15th and
+    18th hex digits are in another share of ``n`` than its 16th: a runtime that reads the
+    wrong digit for the share or the journal part of a recipient (its neighbours) sends
+    the swap where the recipient's share does not look."""
+    return state_in_share(name, k, n, apart=NEIGHBOURS)
 
 
 @pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-020.7", "HTTP-011.1")

@@ -13,13 +13,10 @@ answered 202 and, once both services settled, the counter must have counted them
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx
 import pytest
 
 from .._check import check_equal
-from ._api import count_of, create, inc, settle
+from ._api import count_of, create, incs_at_once, settle
 from ._service import Services
 from ._service import services as services
 
@@ -38,19 +35,7 @@ def test_sends_racing_through_two_services_are_all_counted(services: Services) -
     one = services.start("store", share=[1, 2]).client
     actor = create(zero, test="counter")["actor"]
 
-    def sends(client: httpx.Client) -> int:
-        for _ in range(SENDS):
-            inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
-        return SENDS
-
-    with ThreadPoolExecutor(max_workers=2 * CLIENTS) as pool:
-        done = list(pool.map(sends, [zero, one] * CLIENTS))
-    check_equal(
-        "HTTP-005.2",
-        2 * CLIENTS * SENDS,
-        sum(done),
-        "the sends acknowledged through the two services",
-    )
+    incs_at_once([zero, one] * CLIENTS, [actor], SENDS)
     for client in (zero, one):
         settle(client)
     check_equal(

@@ -15,28 +15,14 @@ Each actor is asked and answers in turn, twice.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-import gritwit as g
-
-from .._check import SuiteBug, check_equal
-from ._api import body_of, core_of, create, send, settle
+from .._check import check_equal
+from ._api import body_of, create, send, settle, state_in_share
 from ._service import Services
 from ._service import services as services
 
 pytestmark = [pytest.mark.profile("http"), pytest.mark.feature("shares")]
-
-
-def _in_share(name: str, k: int, n: int) -> dict[str, str]:
-    """The state of the first test actor ``name`` (by its ``seed``) in share ``k/n``."""
-    for seed in itertools.count():
-        state = {"seed": f"{seed:08x}"}
-        actor = g.object_id(core_of(name, state)).hex()
-        if int(actor[:16], 16) % n == k:
-            return state
-    raise SuiteBug("suite bug: no seed puts the actor in the share")
 
 
 @pytest.mark.req("RUN-020.7", "HTTP-001.2", "HTTP-011.1", "RUN-021")
@@ -44,8 +30,8 @@ def _in_share(name: str, k: int, n: int) -> dict[str, str]:
 def test_a_question_and_its_reply_cross_between_two_services(services: Services) -> None:
     zero = services.start("store", share=[0, 2]).client
     one = services.start("store", share=[1, 2]).client
-    echo = create(zero, test="echo", state=_in_share("echo", 0, 2))["actor"]
-    requester = create(one, test="requester", state=_in_share("requester", 1, 2))["actor"]
+    echo = create(zero, test="echo", state=state_in_share("echo", 0, 2))["actor"]
+    requester = create(one, test="requester", state=state_in_share("requester", 1, 2))["actor"]
     for question in (b"are you there", b"and now"):
         content = {
             "tree": {"to": {"blob": echo.encode().hex()}, "question": {"blob": question.hex()}}

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from .._check import check_equal
-from ._api import count_of, create, inc, settle
+from ._api import count_of, create, inc, incs_at_once, settle
 from ._service import Services
 from ._service import services as services
 
@@ -44,20 +44,7 @@ def test_sends_through_two_unshared_services_are_counted_once(services: Services
     seeds = [{"seed": f"{n:08x}"} for n in range(COUNTERS)]  # distinct geneses, distinct ids
     actors = [create(zero, test="counter", state=seed)["actor"] for seed in seeds]
 
-    def sends(client: httpx.Client) -> int:
-        for _ in range(SENDS):
-            for actor in actors:
-                inc(client, actor, 1)  # 202 checked by the helper (HTTP-005.2)
-        return SENDS
-
-    with ThreadPoolExecutor(max_workers=2 * CLIENTS) as pool:
-        done = list(pool.map(sends, [zero, one] * CLIENTS))
-    check_equal(
-        "HTTP-005.2",
-        2 * CLIENTS * SENDS,
-        sum(done),
-        "the rounds of sends acknowledged through the two services",
-    )
+    incs_at_once([zero, one] * CLIENTS, actors, SENDS)
     for client in (zero, one, zero):
         settle(client)
     check_equal(

@@ -23,6 +23,7 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, ok_answer
+from .._shares import share_of
 
 pytestmark = [pytest.mark.profile("runtime"), pytest.mark.feature("shares")]
 
@@ -46,7 +47,7 @@ def _chosen(k: int) -> tuple[dict[str, str], str]:
             entries={"wit": wit, "seed": g.object_id(g.Blob(data=bytes.fromhex(state["seed"])))}
         )
         actor = g.object_id(core).hex()
-        if int(actor[:16], 16) % 2 == k and all(wrong(actor) != k for wrong in MISREADINGS):
+        if share_of(actor, 2) == k and all(wrong(actor) != k for wrong in MISREADINGS):
             return state, actor
     raise AssertionError("unreachable")
 

@@ -32,21 +32,18 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, fail, ok_answer
-from .._writers import count_of, inc
-from .._writers import second as second  # the second writer's fixture
 
 #: Shares are a feature an implementation claims in hello (ADP-005.7): the tests run
 #: only where it is claimed, and are *not claimed* elsewhere.
+from .._shares import share_of
+from .._writers import count_of, inc
+from .._writers import second as second  # the second writer's fixture
+
 pytestmark = [pytest.mark.profile("runtime"), pytest.mark.feature("shares")]
 
 #: The largest ``n`` of a share (RUN-021).
 MAX_SHARES = 1024
 TEST_ACTOR = {"runtime": "test-actor"}
-
-
-def share_of(actor: str, n: int) -> int:
-    """The share of ``n`` that ``actor`` is in (RUN-021): its first 8 bytes, big-endian."""
-    return int(actor[:16], 16) % n
 
 
 #: Other readings of an id's share, none of them RUN-021's.

@@ -32,14 +32,15 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
-from .._check import call_ok, check, check_equal
+from .._check import check_equal
 from .._store_writer import (
     AMOUNT,
+    RefSwaps,
     StoreWriter,
-    genesis,
+    check_whole_run,
+    held_actors,
     held_run,
     open_stepwise,
-    ordered_salts,
 )
 from .._writers import count_of
 from .._writers import second as second  # the store writer's process
@@ -62,27 +63,10 @@ NAPS = (2000, 5000)
 TRIES = 4
 
 
-class _Filler:
-    """The store writer's swaps of :data:`FILLER`, between two blobs (REF-004)."""
-
-    def __init__(self, writer: StoreWriter) -> None:
-        self.writer = writer
-        self.blobs = (writer.put(g.Blob(data=b"one")), writer.put(g.Blob(data=b"two")))
-        self.at: g.ObjectId | None = None
-        self.swaps = 0
-
-    def swap(self, times: int) -> None:
-        for _ in range(times):
-            new = self.blobs[self.swaps % 2]
-            value = self.writer.cas(FILLER, self.at, new)
-            check(
-                "RUN-020.5",
-                value,
-                expected="the store writer's swap of its own ref to be taken",
-                came=value,
-                what=f"ref-cas {FILLER}: swap {self.swaps + 1}",
-            )
-            self.at, self.swaps = new, self.swaps + 1
+def _filler(writer: StoreWriter) -> tuple[RefSwaps, tuple[g.ObjectId, g.ObjectId]]:
+    """The store writer's swaps of :data:`FILLER`, and the two blobs they swap between."""
+    blobs = (writer.put(g.Blob(data=b"one")), writer.put(g.Blob(data=b"two")))
+    return RefSwaps(writer, FILLER), blobs
 
 
 def _phase(
@@ -91,22 +75,15 @@ def _phase(
     writer: StoreWriter,
     actors: tuple[str, str, str],
     nap: int,
-    after: tuple[_Filler, int],
+    after: tuple[RefSwaps, tuple[g.ObjectId, g.ObjectId], int],
 ) -> tuple[int, bool]:
     """One run of ``a`` held by a nap, in which the store writer sends the counter ``inc``,
     adopts its next step and then swaps its own ref ``after`` times; what the counter
     gained, and whether ``a`` met the store writer's step as the counter's head."""
     counter = actors[2]
-    filler, times = after
-    ran, read, mine = held_run(impl, a, writer, actors, nap, lambda: filler.swap(times))
-    for key in ("attempts", "failures"):
-        check(
-            "RUN-020.3",
-            not ran[key],
-            expected="nothing (empty)",
-            came=ran[key],
-            what=f"a's rt-run answered {ran}: {key}, where the store writer's steps are whole",
-        )
+    filler, blobs, times = after
+    ran, read, mine = held_run(impl, a, writer, actors, nap, lambda: filler.swap(times, blobs))
+    check_whole_run(ran, f"a run held by a nap of {nap} ms")
     bit = mine in read and all(actor != counter for actor, _ in ran["steps"])
     return 1 + AMOUNT, bit
 
@@ -126,22 +103,16 @@ def test_a_runtime_catching_up_after_thousands_of_swaps_sees_the_moved_head(
     impl: Implementation, second: Implementation, tmp_path: Path
 ) -> None:
     a = open_stepwise(impl, tmp_path)
-    first, nap, last = ordered_salts()
-    actors = (
-        genesis(impl, a, "counter", first, clause="RUN-020.5"),
-        genesis(impl, a, "sleepy", nap, clause="RUN-020.5"),
-        genesis(impl, a, "counter", last, clause="RUN-020.5"),
-    )
+    actors = held_actors(impl, a, clause="RUN-020.5")
     counter = actors[2]
-    call_ok(impl, "RUN-020.5", "rt-run", runtime=a, max_steps=200)  # the geneses
     writer = StoreWriter(second, tmp_path)
-    filler = _Filler(writer)
+    filler, blobs = _filler(writer)
     expected = 0
     for phase, (naps, after) in enumerate(((NAPS[0], 0), (NAPS[1], AFTER))):
         if phase:
-            filler.swap(BETWEEN)  # between a's catching up and its next
+            filler.swap(BETWEEN, blobs)  # between a's catching up and its next
         for attempt in range(TRIES):
-            gained, bit = _phase(impl, a, writer, actors, naps, (filler, after))
+            gained, bit = _phase(impl, a, writer, actors, naps, (filler, blobs, after))
             expected += gained
             count = count_of(impl, a, counter, clause="RUN-020.5")
             check_equal(

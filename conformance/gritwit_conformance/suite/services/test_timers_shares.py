@@ -17,6 +17,7 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check_equal, fail
+from .._shares import share_of
 from ._clocked import Clocked
 
 pytestmark = [pytest.mark.profile("services"), pytest.mark.feature("shares")]
@@ -28,7 +29,7 @@ N = 2
 
 def _share(actor: str) -> int:
     """The share of :data:`N` that ``actor`` is in (RUN-021), computed from its id."""
-    return int(actor[:16], 16) % N
+    return share_of(actor, N)
 
 
 def _one_in_each(rt: Clocked) -> tuple[str, str]:

@@ -12,7 +12,6 @@ ref, on memory and durable stores, twice each (a second attempt meets the same s
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._check import call_ok, check_equal, error_answer
+
+from ._opened import KINDS, hexid, opened_store
 
 pytestmark = pytest.mark.profile("store")
 
@@ -33,23 +34,9 @@ OBJECTS: list[g.GritObject] = [BLOB, CORE, STEP]
 REFS: dict[str, g.GritObject] = {"names/none-to-none": BLOB, f"heads/{ACTOR.hex()}": STEP}
 
 
-def _hex(obj: g.GritObject) -> str:
-    return g.object_id(obj).hex()
-
-
-@pytest.fixture(params=["memory", "durable"])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) -> Iterator[str]:
-    args = {"kind": request.param}
-    if request.param == "durable":
-        args["path"] = str(tmp_path / "store")
-        (tmp_path / "store").mkdir()
-    handle = str(call_ok(impl, "ADP-010", "store-open", **args)["store"])
-    for obj in OBJECTS:
-        call_ok(impl, "ADP-010", "put", store=handle, bytes=g.encode_object(obj).hex())
-    yield handle
-    if impl.hello is not None:
-        with contextlib.suppress(Exception):  # the test may have broken it
-            impl.call("store-close", store=handle)
+    yield from opened_store(impl, request.param, tmp_path, OBJECTS)
 
 
 @pytest.mark.req("REF-004.2", "REF-004.3", "REF-005", "ADP-010")
@@ -60,7 +47,7 @@ def test_a_swap_from_none_to_none_of_a_set_ref_is_a_conflict(
     """A set ref: none → none loses with its value and changes nothing (REF-004.3); once
     deleted, none → none succeeds and it stays unset (REF-004.2, REF-005)."""
     for name, target in REFS.items():
-        value = _hex(target)
+        value = hexid(target)
         call_ok(impl, "REF-004.2", "ref-cas", store=store, name=name, expected=None, new=value)
         for attempt in (1, 2):
             what = f"ref-cas of {name}, set to {value}, from none to none (attempt {attempt})"

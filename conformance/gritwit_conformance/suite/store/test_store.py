@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pytest
 import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 from gritwit_conformance.suite._check import call_ok, check_equal, error_answer
+
+from ._opened import KINDS, hexid, opened_store
 
 pytestmark = pytest.mark.profile("store")
 
@@ -24,23 +25,9 @@ BLOB = g.Blob(data=b"payload", headers={"mt": "text"})
 OBJECTS: list[g.GritObject] = [BLOB, ACTOR_CORE, STEP1, STEP2, FOREIGN_STEP]
 
 
-def hexid(obj: g.GritObject) -> str:
-    return g.object_id(obj).hex()
-
-
-@pytest.fixture(params=["memory", "durable"])
+@pytest.fixture(params=KINDS)
 def store(request: pytest.FixtureRequest, impl: Implementation, tmp_path: Path) -> Iterator[str]:
-    args = {"kind": request.param}
-    if request.param == "durable":
-        args["path"] = str(tmp_path / "store")
-        (tmp_path / "store").mkdir()
-    handle = str(call_ok(impl, "ADP-010", "store-open", **args)["store"])
-    for obj in OBJECTS:
-        call_ok(impl, "ADP-010", "put", store=handle, bytes=g.encode_object(obj).hex())
-    yield handle
-    if impl.hello is not None:
-        with contextlib.suppress(Exception):  # the test may have broken or restarted it
-            impl.call("store-close", store=handle)
+    yield from opened_store(impl, request.param, tmp_path, OBJECTS)
 
 
 @pytest.mark.smoke
