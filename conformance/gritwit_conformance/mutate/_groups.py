@@ -201,6 +201,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # where the fault proxy's tests (ADP-022) run too.  Its map is traced apart, with the
     # in-process reference storing there (a SQLite store's lines are traced without).
     "postgres": (
+        "gritwit/store/_parts.py",
         "gritwit/store/_pg_ahead.py",
         "gritwit/store/_pg_batch.py",
         "gritwit/store/_pg_commit.py",

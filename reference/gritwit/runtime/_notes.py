@@ -27,14 +27,13 @@ from typing import Final
 from .._ids import ObjectId
 from .._maps import raw_of
 from .._objects import Mailbox, Step
+from ..store import JOURNAL_PARTS as PARTS
 from ..wit import ObjectReader
 from ..wit._assemble import Assembled
 from ._share import Share
 
-__all__ = ["PARTS", "outbox_parts", "share_parts", "said_for"]
+__all__ = ["outbox_parts", "share_parts", "said_for"]
 
-#: The journal parts of a store that notes.
-PARTS: Final = 16
 _NONE: Final[frozenset[int]] = frozenset()
 
 

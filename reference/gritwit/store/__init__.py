@@ -28,6 +28,7 @@ from ._command_open import (
     store_location,
 )
 from ._memory import MemoryBackend
+from ._parts import PARTS as JOURNAL_PARTS
 from ._refs import MAX_REF_NAME_BYTES, check_ref_name, head_ref
 from ._sqlite import SqliteBackend
 from ._store import Store, VerifyReport
@@ -48,6 +49,7 @@ __all__ = [
     "EXIT_STORE_UNAVAILABLE",
     "EXIT_USAGE",
     "MAX_REF_NAME_BYTES",
+    "JOURNAL_PARTS",
     "Backend",
     "BackendBatch",
     "CasResult",

@@ -45,6 +45,7 @@ from typing import Final
 
 import psycopg
 
+from ._parts import PARTS
 from ._refs import OUTSIDE_MAILBOX_PREFIX
 
 __all__ = [
@@ -62,8 +63,6 @@ __all__ = [
     "part_of",
 ]
 
-#: The parts of the store's refs, each with its lock and journal (DUR-005.5).
-PARTS: Final = 16
 #: The gate row of ``gritwit_parts``: shared by writers, exclusive to erasure and batches.
 GATE: Final = -1
 JOURNAL_TABLE: Final = (

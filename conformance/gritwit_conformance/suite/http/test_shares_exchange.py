@@ -1,8 +1,9 @@
-"""Two services of complementary shares on one store pass messages, round after round
+"""Two services of two shares on one store pass messages, round after round
 (HTTP-001.2; RUN-021.2, RUN-020.7).
 
-A requester of share 0/2 asks an echo of share 1/2, three times, each ``ask`` sent to the
-requester, each question and echo committed by the other share's service. Each message
+A requester of share 0/n asks an echo of share 1/n, three times, each ``ask`` sent to the
+requester, each question and echo committed by the other share's service (``n`` 2, the
+two shares complementary, and 17, a count that divides no part count of a store). Each message
 crosses from one service to the other: the service of the recipient learns it only from
 what moved in the store since it last caught up (RUN-020.7), and must run the recipient
 for it (RUN-021.2, HTTP-001.2). From the second round on, each service already holds
@@ -43,13 +44,22 @@ def seeded(name: str, k: int, n: int) -> dict[str, str]:
     return state_in_share(name, k, n, apart=NEIGHBOURS)
 
 
+#: Share counts of the exchange: one dividing the 16 parts a store server may divide its
+#: refs into (DUR-005.5), whose shares read whole parts, and one dividing none of them,
+#: whose shares' actors fall in every part (RUN-021: a share is the id's first 8 bytes
+#: modulo ``n``, for any ``n`` up to 1,024): a runtime that read only the parts ``p`` with
+#: ``p % 17 == k`` would miss its actors' swaps in the others.
+COUNTS = (2, 17)
+
+
 @pytest.mark.req("HTTP-001.2", "RUN-021.2", "RUN-020.7", "HTTP-011.1")
 @pytest.mark.req("HTTP-002.1", "HTTP-004.2", "HTTP-005.2", "HTTP-006.1")
-def test_two_shares_exchange_messages_round_after_round(services: Services) -> None:
-    zero = services.start("store", share=[0, 2]).client
-    one = services.start("store", share=[1, 2]).client
-    requester = create(zero, test="requester", state=seeded("requester", 0, 2))["actor"]
-    echo = create(one, test="echo", state=seeded("echo", 1, 2))["actor"]
+@pytest.mark.parametrize("n", COUNTS)
+def test_two_shares_exchange_messages_round_after_round(services: Services, n: int) -> None:
+    zero = services.start("store", share=[0, n]).client
+    one = services.start("store", share=[1, n]).client
+    requester = create(zero, test="requester", state=seeded("requester", 0, n))["actor"]
+    echo = create(one, test="echo", state=seeded("echo", 1, n))["actor"]
     for client in (zero, one):
         settle(client)
     for round_ in range(1, ROUNDS + 1):
@@ -61,7 +71,7 @@ def test_two_shares_exchange_messages_round_after_round(services: Services) -> N
         # the question (share 0), its echo (share 1), the answer kept (share 0)
         for client in (zero, one, zero):
             settle(client)
-        for name, client in (("0/2", zero), ("1/2", one)):
+        for name, client in ((f"0/{n}", zero), (f"1/{n}", one)):
             answer = body_of(
                 client.get(f"/v1/actors/{requester}/queries/answer"), 200, "HTTP-006.1"
             )
@@ -69,8 +79,8 @@ def test_two_shares_exchange_messages_round_after_round(services: Services) -> N
                 ("HTTP-001.2", "RUN-021.2", "RUN-020.7"),
                 question.hex(),
                 answer.get("data"),
-                f"the requester's answer (share 0/2) read from the service of share {name} "
-                f"after round {round_}: the question it put to the echo (share 1/2), echoed "
+                f"the requester's answer (share 0/{n}) read from the service of share {name} "
+                f"after round {round_}: the question it put to the echo (share 1/{n}), echoed "
                 "back; each service must run its actor for the message the other's actor "
                 "sent, whose step it held already from the round before",
             )
