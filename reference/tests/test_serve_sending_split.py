@@ -26,11 +26,13 @@ from typing import Any
 import pytest
 
 import gritwit as g
-from gritwit._error_types import WriteTooLarge
+from gritwit._error_types import ObjectNotFound, WriteTooLarge
 from gritwit.runtime import Runtime
-from gritwit.serve._engine_commands import Send, Sent
+from gritwit.serve._content import NewCore
+from gritwit.serve._engine_commands import Create, Created, Send, Sent
 from gritwit.serve._sending import Sender
 from gritwit.store import Store
+from gritwit.wit import OUTSIDE_REF
 
 POISONED = g.Blob(data=b"too large for the store")
 POISON = g.object_id(POISONED)
@@ -160,3 +162,41 @@ def test_the_outside_entry_of_a_store_of_the_old_layout_is_its_old_refs() -> Non
     sent = store.put_object(g.Message(content=actor, previous=None, headers={"mt": "x"}))
     store.cas_ref(OUTSIDE_REF, None, store.put_object(g.Mailbox(entries={actor: sent})))
     assert outside_entry(store, actor) == sent
+
+
+@pytest.mark.req("HTTP-005.2", "HTTP-004.2", "DUR-008.1")
+def test_a_creation_between_two_sends_is_a_request_of_its_own_when_the_commit_is_refused() -> None:
+    """A creation (HTTP-004.2) is one request, as a send is: the commit of a send, a
+    creation and the poisoned send, refused, is made again request by request, and only
+    the poisoned send fails; the send before the creation and the creation are made."""
+    core = g.Tree(entries={"creation": g.object_id(g.Blob(data=b"between the sends"))})
+    with Store.memory() as store:
+        refusing = _Refusing(Runtime(store, send_commit="own"), TOO_LARGE)
+        sender = Sender(store, refusing)  # type: ignore[arg-type]
+        first, made, poisoned = (concurrent.futures.Future[Any]() for _ in range(3))
+        sender.add_send(_send(_blob(5)), first)
+        sender.add_create(Create(NewCore(core, (g.Blob(data=b"between the sends"),), None)), made)
+        sender.add_send(_send(POISON), poisoned)
+        asyncio.run(sender.flush())
+        outcomes = [_outcome(first), _outcome(made), _outcome(poisoned)]
+        assert refusing.commits == [3, 1, 1, 1], refusing.commits
+        assert _sent(outcomes[0]), outcomes
+        assert isinstance(outcomes[1], Created) and outcomes[1].actor == g.object_id(core)
+        assert outcomes[2] == "WriteTooLarge", outcomes
+
+
+@pytest.mark.req("RUN-019.6", "HTTP-005.3")
+def test_a_key_looked_for_on_an_outside_chain_holding_no_message_is_not_found() -> None:
+    """A keyed send walks the outside's chain to its recipient for the key (HTTP-005.3); an
+    entry there naming an object that is no message (a store written around the runtime,
+    never by it) fails ``not-found`` naming RUN-019.6, not a fault of the service's own."""
+    with Store.memory() as store:
+        odd = store.put_object(g.Blob(data=b"no message"))
+        store.cas_ref(OUTSIDE_REF, None, store.put_object(g.Mailbox(entries={RECIPIENT: odd})))
+        sender = Sender(store, Runtime(store, send_commit="own"))
+        keyed = Send(recipient=RECIPIENT, content=odd, objects=(), mt="m", signal=False, key="k-1")
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with pytest.raises(ObjectNotFound) as found:
+            sender.add_send(keyed, future)
+        assert found.value.requirement == "RUN-019.6", found.value
+        assert not future.done()
