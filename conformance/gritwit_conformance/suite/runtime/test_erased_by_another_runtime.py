@@ -57,7 +57,7 @@ def _count(side: Implementation, runtime: str, actor: str) -> int:
     return int(bytes.fromhex(answer["data"]))
 
 
-@pytest.mark.req("RUN-011.3", "RUN-011.5", "RUN-020.1", "RUN-020.2", "ADP-015", "ADP-010.6")
+@pytest.mark.req("RUN-011.3", "RUN-020.1", "RUN-020.2", "ADP-015", "ADP-010.6")
 @pytest.mark.req("CONV-004")
 @pytest.mark.parametrize("counters", [1, 2], ids=["one head", "two heads"])
 def test_a_blob_another_runtime_erased_is_not_counted_by_a_runtime_that_read_it(
