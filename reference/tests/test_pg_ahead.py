@@ -108,6 +108,38 @@ def test_own_swaps_are_not_read_ahead_others_are(pg_database: str) -> None:
         theirs.close()
 
 
+@pytest.mark.req("DUR-005.4", "REF-004.2")
+def test_own_steps_stored_with_their_swap_are_not_read_ahead(pg_database: str) -> None:
+    """As a ``cas``, a write of objects and a swap together (a transition's commit,
+    RUN-001) leaves its own new step unread ahead, and another store's is read ahead;
+    such a write that swaps a ref to none (no new target) is made as any swap."""
+    from gritwit.store import CasStatus, Store, create_schema
+    from gritwit.store._postgres import PostgresBackend
+
+    url = create_schema(pg_database)
+    mine, theirs = Store.open(url), Store.open(url, create=False)
+    try:
+        backend = mine.backend
+        assert isinstance(backend, PostgresBackend)
+        version, _ = mine.refs_changed_since(None)
+        core = mine.put_object(g.Blob(data=b"core"))
+        steps = [g.Step(actor=g.object_id(g.Blob(data=b"b%d" % i)), core=core) for i in range(2)]
+        ids = [g.object_id(step) for step in steps]
+        for store, step, oid, name in zip(
+            (mine, theirs), steps, ids, ("names/mine", "names/theirs"), strict=True
+        ):
+            store.put_encoded_then_cas([(g.encode_object(step), oid)], name, None, oid, target=step)
+        version, swaps = mine.refs_changed_since(version)
+        assert swaps is not None and len(swaps) == 2
+        ahead = backend._ahead.take(ids)
+        assert ahead == {ids[1]: g.encode_object(steps[1])}  # theirs only
+        result = backend.insert_many_then_cas([], "names/mine", ids[0], None)
+        assert result.status is CasStatus.SWAPPED and mine.get_ref("names/mine") is None
+    finally:
+        mine.close()
+        theirs.close()
+
+
 @pytest.mark.req("DUR-005.4")
 def test_own_targets_are_taken_once_and_bounded() -> None:
     ahead = _pg_ahead.ReadAhead()

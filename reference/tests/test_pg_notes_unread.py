@@ -139,6 +139,47 @@ def test_a_first_read_by_parts_sets_the_flags_and_lists_the_refs(
     assert swaps == [(name, IDS[1])], "DUR-005.5: after it, the notes to its parts are read"
 
 
+@pytest.mark.req("DUR-005.5", "RUN-020.7")
+def test_a_first_write_reading_by_parts_along_joins_first_and_lists_the_refs(
+    stores: tuple[Store, Store], pg_url: str
+) -> None:
+    """A reader whose first read by parts is the one a write of its own would carry along
+    (RUN-020.7) joins before that write (every flag set), and the swaps since the version
+    it read before joining are unknown (the refs listed): that version may lack notes
+    skipped while no flag was set.  The write carries no read along then."""
+    writer, reader = stores
+    start, _ = reader.refs_changed_since(None)
+    erased = reader.erasures()
+    _write(writer, 0, frozenset({3}), whole=False)  # no reader by parts yet: not noted
+    assert reader.follow_journal(start, erased, frozenset({3, 7}))
+    assert reader.backend.commit_all([], [("names/reader", None, IDS[1])])  # type: ignore[attr-defined]
+    assert _flags(pg_url) == [True] * PARTS, "DUR-005.5: the reader joined before its write"
+    assert reader.followed() is None, "DUR-005.5: no read by parts carried before joining"
+    _, swaps = reader.refs_changed_since(start, frozenset({3, 7}))
+    assert swaps is None, "DUR-005.5: the first read by parts after joining lists the refs"
+
+
+@pytest.mark.req("DUR-005.5", "RUN-020.7", "DUR-005.4")
+def test_a_write_reading_every_part_along_joins_nothing_and_carries_the_read(
+    stores: tuple[Store, Store], pg_url: str
+) -> None:
+    """A reader of every part follows the journal with its write (RUN-020.7: one round
+    trip for both, DUR-005.4) and reads every swap, notes or not: it sets no flag, so
+    no writer journals notes nobody reads (DUR-005.5)."""
+    writer, reader = stores
+    start, _ = reader.refs_changed_since(None)
+    erased = reader.erasures()
+    _write(writer, 0, frozenset({3}), whole=False)
+    assert reader.follow_journal(start, erased)
+    assert reader.backend.commit_all([], [("names/reader", None, IDS[1])])  # type: ignore[attr-defined]
+    assert _flags(pg_url) == [False] * PARTS, "DUR-005.5: a reader of every part joins nothing"
+    answer = reader.followed()
+    name = "heads/" + _actor_in(9, 0).hex()
+    assert answer is not None and answer[1] is not None and (name, IDS[0]) in answer[1], (
+        f"RUN-020.7: the write carried the read of the other writer's swap along: {answer}"
+    )
+
+
 def _held_write(
     store: Store, name: str, target: ObjectId, held: threading.Event, go: threading.Event
 ) -> threading.Thread:

@@ -106,6 +106,22 @@ def test_a_whole_group_that_would_lose_a_swap_keeps_nothing(relayed: tuple[Relay
     assert not store.has(g.object_id(second)) and not store.has(g.object_id(third))
 
 
+@pytest.mark.req("DUR-005.4", "STO-005.1", "RUN-011.4")
+def test_objects_this_process_stored_are_known_held_without_a_read(
+    relayed: tuple[Relay, Store],
+) -> None:
+    """DUR-005.4: that an id is held lasts (an object is never dropped and an erased one
+    keeps its tombstone, STO-005.1, RUN-011.4), so objects a put stored are not asked
+    about again: ``has`` and ``held`` of them answer true with no round trip."""
+    relay, store = relayed
+    store.put_object(_blob())  # a connection made, and warm
+    one = store.put_object(_blob())
+    many = store.put_objects([_blob(), _blob()])
+    relay.reset()
+    assert store.has(one) and store.held([one, *many]) == {one, *many}
+    assert _syncs(relay) == (0, 0), "DUR-005.4: what the puts stored was not asked again"
+
+
 @pytest.mark.req("DUR-005.4", "RUN-019.2", "RUN-020.1", "RUN-020.7")
 def test_a_counter_transition_with_grouped_sends_is_one_round_trip(
     relayed: tuple[Relay, Store],

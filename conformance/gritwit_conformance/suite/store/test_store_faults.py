@@ -309,6 +309,48 @@ def test_a_connection_cut_after_a_write_was_sent_is_outcome_unknown_and_not_sent
         check_equal("DUR-002", g.encode_object(cut).hex(), got["bytes"], "the cut write's bytes")
 
 
+@pytest.mark.req("DUR-006", "DUR-006.1", "DUR-006.2", "DUR-006.3", "ADP-007", "ADP-010.5")
+@pytest.mark.req("ADP-022.2", "ADP-022.3", "STO-004.2")
+@pytest.mark.req("CONV-004")
+def test_a_store_corrupt_whose_connection_is_cut_as_it_starts_is_never_internal(
+    impl: Implementation, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """``store-corrupt`` (ADP-010.5) alters a stored copy, through the store's server for
+    a store kept there.  The proxy cuts its connection with the first bytes it sends up:
+    a fault of the store's medium, so it fails ``store-unavailable`` or
+    ``outcome-unknown`` (DUR-006.1, DUR-006.2), never ``internal`` (DUR-006, ADP-007),
+    and a handle straight to the server then reads the copy as it was or as altered
+    (``corrupt-object``, STO-004.2): decided, whole either way (DUR-006.3)."""
+    victim = _blob(300)
+    victim_id = g.object_id(victim).hex()
+    handle = _opened(impl, tmp_path, proxy, "ADP-022.2")
+    ok_answer(_put(impl, handle, victim), "ADP-022.2", "a put through the proxy")
+    cuts = proxy.stats().cuts
+    proxy.cut_after(1)  # the first bytes up: the store-corrupt's first statement
+    reply = impl.call("store-corrupt", store=handle, id=victim_id)
+    proxy.disarm()
+    if proxy.stats().cuts == cuts:  # nothing went up through the proxy: no fault met
+        ok_answer(reply, "ADP-010.5", "a store-corrupt that sent nothing through the proxy")
+        return
+    check(
+        "DUR-006",
+        not reply.ok and reply.error_class in ("store-unavailable", "outcome-unknown"),
+        expected="a store-corrupt whose connection was cut with its first bytes to fail "
+        "store-unavailable or outcome-unknown, never internal or another class",
+        came=reply,
+    )
+    direct = _opened(impl, tmp_path, None, "DUR-006.3")
+    got = impl.call("get", store=direct, id=victim_id)
+    check(
+        "DUR-006.3",
+        (got.ok and got.result == {"bytes": g.encode_object(victim).hex()})
+        or (not got.ok and got.error_class == "corrupt-object"),
+        expected="the copy a cut store-corrupt named, read straight from the server, as it "
+        "was or altered (corrupt-object): decided",
+        came=got,
+    )
+
+
 @pytest.mark.req("ADP-022.3", "DUR-006.1")
 def test_a_slow_server_is_slower_not_wrong(
     impl: Implementation, proxy: FaultProxy, tmp_path: Path
