@@ -50,7 +50,17 @@ HEAD = g.Step(
 
 
 def _bundle() -> bytes:
-    objects = [HEAD, FIRST, CORE, WIT, AMOUNT, SELF_INC, OTHER_MESSAGE, BASE, TOP]
+    objects: list[g.GritObject] = [
+        HEAD,
+        FIRST,
+        CORE,
+        WIT,
+        AMOUNT,
+        SELF_INC,
+        OTHER_MESSAGE,
+        BASE,
+        TOP,
+    ]
     encoded = {g.object_id(o): g.encode_object(o) for o in objects}
     order = sorted(encoded, key=lambda oid: oid.digest)
     check_equal("RUN-009.1", len(objects), len(order), "each object of the bundle once")
@@ -59,7 +69,7 @@ def _bundle() -> bytes:
     )
 
 
-@pytest.mark.req("OBJ-019.1", "WIT-005", "RUN-009.2", "RUN-009.5", "RUN-009.10")
+@pytest.mark.req("OBJ-019.1", "WIT-005", "RUN-009.1", "RUN-009.2", "RUN-009.5", "RUN-009.10")
 def test_a_cursor_in_the_inbox_s_base_is_read(impl: Implementation, tmp_path: Path) -> None:
     runtime = _open(impl, tmp_path / "rt")
     try:

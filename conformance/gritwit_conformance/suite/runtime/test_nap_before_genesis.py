@@ -61,7 +61,16 @@ def _slept(impl: Implementation, runtime: str, actor: str) -> bytes | None:
     return blob.data
 
 
-@pytest.mark.req("WIT-012.2", "WIT-009.4", "WIT-030.1", "RUN-004.3", "ADP-015")
+@pytest.mark.req(
+    "WIT-012.2",
+    "WIT-012.1",
+    "WIT-009.4",
+    "WIT-030.1",
+    "WIT-002",
+    "RUN-004.3",
+    "RUN-004.4",
+    "ADP-015",
+)
 def test_a_nap_before_the_genesis_waits_and_is_read_by_the_first_step(
     impl: Implementation, tmp_path: Path
 ) -> None:
