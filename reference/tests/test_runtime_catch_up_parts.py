@@ -47,3 +47,31 @@ def test_a_catch_up_that_finds_an_actor_placed_from_other_parts_reads_every_part
         "DUR-005.5: an actor placed into the share from another share's parts is known, "
         f"so every part is read; still reading {sorted(catch_up._parts or ())}"
     )
+
+
+@pytest.mark.req("RUN-003.1", "RUN-020.5", "DUR-005.4", "RUN-021.7")
+def test_a_runtime_reading_every_part_lists_no_ref_again_for_a_placement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A runtime without a share reads every part already: a placement record it learns
+    as it catches up changes nothing it reads, so it catches up from the swaps since, and
+    lists no ref again (a listing of every ref costs what the store holds, RUN-020.5)."""
+    store = Store.memory()
+    rt = Runtime(store)
+    run(rt.run_until_quiescent())
+    catch_up = rt._routing
+    assert catch_up._parts is None, "no share: every part is read"
+    actor, key = _id_in(1, b"placed actor"), _id_in(2, b"placement key")
+    genesis = g.Message(content=actor, headers={"mt": "genesis", "placement": key.hex()})
+    store.cas_ref(placement_ref(actor), None, store.put_object(genesis))
+    asked: list[object] = []
+    since = Store.refs_changed_since
+
+    def counted(self: Store, version: object, *rest: object) -> object:
+        asked.append(version)
+        return since(self, version, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "refs_changed_since", counted)
+    catch_up._catch_up()
+    assert catch_up.index.placements.placed == {actor: key}, "the record was caught up with"
+    assert None not in asked, f"RUN-020.5: the refs were listed again ({len(asked)} reads)"
