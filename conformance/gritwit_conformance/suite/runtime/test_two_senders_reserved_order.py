@@ -56,7 +56,7 @@ def _core_content(name: str, n: str) -> dict[str, object]:
     return described(core, objects)
 
 
-@pytest.mark.req("ADP-014", "WIT-012.5", "ID-005", "WIT-005", "WIT-022.1")
+@pytest.mark.req("ADP-014", "WIT-012.5", "ID-005", "WIT-005", "WIT-002")
 def test_of_two_senders_duplicate_geneses_the_outsides_is_read_first(
     impl: Implementation, tmp_path: Path
 ) -> None:
