@@ -115,3 +115,10 @@ def test_a_group_whose_batch_the_server_aborted_is_built_again(
     assert [head_count(store, c) for c in counters] == [2, 3], (
         "DUR-007.3, RUN-017.4: each message counted once, the abort notwithstanding"
     )
+    heads = {c: store.get_ref(f"heads/{c.hex()}") for c in counters}
+    assert sorted(report.steps) == sorted(heads.items()), (
+        "RUN-017.6, RUN-017.4: the run reports each step it adopted once, the steps of the "
+        "aborted batch (never stored) not at all",
+        report.steps,
+        heads,
+    )

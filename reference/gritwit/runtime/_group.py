@@ -357,7 +357,10 @@ class CommitGroup:
                 swaps.flush_all()
             stored = True
         except (ErasedSince, BatchAborted):  # RUN-011.3, DUR-007.2: nothing stored; every
-            lost = members  # member is built again (a batch the server aborted, too)
+            # member is built again (a batch the server aborted at its COMMIT, too, after
+            # its swaps were taken): none is adopted (RUN-017.6), and the sends wait for
+            # the next commit whole rather than being sent again now (RUN-019.5)
+            adopted, lost, unsent = [], members, None
             if fresh is not None:
                 fresh.clear()  # nothing is new in the store: none of it is known clean
         finally:
