@@ -75,3 +75,36 @@ def test_a_runtime_reading_every_part_lists_no_ref_again_for_a_placement(
     catch_up._catch_up()
     assert catch_up.index.placements.placed == {actor: key}, "the record was caught up with"
     assert None not in asked, f"RUN-020.5: the refs were listed again ({len(asked)} reads)"
+
+
+@pytest.mark.req("DUR-005.5", "RUN-021.6", "RUN-021.7", "RUN-003.1")
+def test_a_placement_replacing_another_in_one_catch_up_is_read_by_its_key() -> None:
+    """A catch-up that finds one record gone and another new, as many records as before,
+    still reads what the new one places: an actor placed into share 0/2 from another
+    share's parts, known only from that catch-up, makes the runtime read every part."""
+    store = Store.memory()
+    rt = Runtime(store, share=Share(k=0, n=2))
+    run(rt.run_until_quiescent())
+    catch_up = rt._routing
+    elsewhere, elsewhere_key = _id_in(1, b"placed elsewhere"), _id_in(3, b"key elsewhere")
+    first = g.Message(
+        content=elsewhere, headers={"mt": "genesis", "placement": elsewhere_key.hex()}
+    )
+    store.cas_ref(placement_ref(elsewhere), None, store.put_object(first))
+    catch_up._catch_up()
+    assert catch_up.index.placements.placed == {elsewhere: elsewhere_key}
+    assert catch_up._parts == frozenset(range(0, 16, 2)), (
+        "an actor placed into share 1/2 changes nothing share 0/2 reads"
+    )
+    actor, key = _id_in(1, b"placed actor"), _id_in(2, b"placement key")
+    second = g.Message(content=actor, headers={"mt": "genesis", "placement": key.hex()})
+    record = store.get_ref(placement_ref(elsewhere))
+    store.cas_ref(placement_ref(elsewhere), record, None)  # one record gone …
+    store.cas_ref(placement_ref(actor), None, store.put_object(second))  # … another new
+    catch_up._catch_up()
+    assert catch_up.index.placements.placed == {actor: key}, "both swaps were caught up with"
+    assert catch_up._parts is None, (
+        "DUR-005.5, RUN-021.6: the record that replaced another places an actor into the "
+        "share from another share's parts, so every part is read; still reading "
+        f"{sorted(catch_up._parts or ())}"
+    )

@@ -91,10 +91,11 @@ class CatchUp:
         #: Whether the last commit's journal read marked actors to run.
         self._found = False
         #: The runtime's share, and the journal parts it reads (``None``: every part,
-        #: :mod:`._notes`), as of the placement records the index holds (their count).
+        #: :mod:`._notes`), as of the placement records the index held when they were
+        #: last reckoned (a copy: a record gone and another new leave their count as it was).
         self._share = share
         self._parts: frozenset[int] | None = share_parts(share, {})
-        self._placed = 0
+        self._placed: dict[ObjectId, ObjectId] = {}
 
     @property
     def index(self) -> RoutingIndex:
@@ -145,9 +146,9 @@ class CatchUp:
         part, from a listing of the refs made now (the parts not read so far were not
         followed, and the actor may have work there already)."""
         placed = self._index.placements.placed
-        if self._parts is None or len(placed) == self._placed:
+        if self._parts is None or placed == self._placed:
             return
-        self._placed = len(placed)
+        self._placed = dict(placed)
         self._parts = share_parts(self._share, placed)
         if self._parts is None:  # the refs listed now (RUN-003.1): the actor may have work
             self._refresh(*self._store.refs_changed_since(None))
