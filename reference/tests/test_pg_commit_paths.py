@@ -5,8 +5,12 @@ reads afterwards:
 
 * a whole write of several swaps (``commit_all``, RUN-017.2) prunes each part's journal
   so that a reader within the swaps a part keeps gets every swap after its version,
-  never some of them (RUN-003.1);
-* a batch (``batch``) tells which of its objects the store did not hold (RUN-022.1);
+  never some of them (RUN-020.5), its notes counted in the parts noted;
+* a write that notes other parts (DUR-005.5) takes every part's row it journals in, in
+  the one ascending order, before it writes anything;
+* a write guarded by the count of erasures (RUN-011.3, RUN-020.7) and a batch tell
+  which of their objects the store did not hold (RUN-022.1), and a batch journals its
+  notes;
 * a swap from unset to unset, which changes no ref and is made in a transaction of its
   own, is journaled (REF-004.2); it waits for an erasure under way, so an object it
   carries is not stored again under a tombstone (RUN-011.2); and it reads its ref only
@@ -119,7 +123,7 @@ def _by_ref(swaps: list[tuple[str, g.ObjectId | None]]) -> dict[str, list[g.Obje
     return by
 
 
-@pytest.mark.req("RUN-003.1", "RUN-017.2", "DUR-005.5")
+@pytest.mark.req("RUN-020.5", "RUN-017.2", "DUR-005.5")
 @pytest.mark.parametrize("noted", [False, True], ids=["plain", "noted"])
 def test_a_reader_within_the_kept_swaps_of_whole_writes_gets_every_swap(
     pg_url: str, monkeypatch: pytest.MonkeyPatch, noted: bool
@@ -267,7 +271,7 @@ def test_a_batch_notes_the_parts_said_for_a_heads_swap(pg_url: str) -> None:
     store.close()
 
 
-@pytest.mark.req("REF-004.2", "RUN-003.1")
+@pytest.mark.req("REF-004.2", "RUN-020.5")
 def test_a_swap_from_unset_to_unset_is_journaled_and_a_set_ref_conflicts(pg_url: str) -> None:
     """A swap of an unset ref from unset to unset is made (nothing changes) and journaled
     as the ref unset; the same swap of a set ref is a conflict with its target."""
