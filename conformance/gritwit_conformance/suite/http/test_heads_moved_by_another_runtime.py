@@ -25,10 +25,10 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import SuiteBug, call_ok, check, suite_premise
+from .._shares import share_of
 from ._api import core_of, create, head_of, settle
 from ._service import Services
 from ._service import services as services
-from .test_shares import share_of
 
 pytestmark = [pytest.mark.profile("http", "runtime"), pytest.mark.feature("shares")]
 

@@ -23,10 +23,11 @@ import pytest
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check, check_equal, ok_answer
+from .._shares import share_of
 from ._api import count_of, create, head_of, inc, settle
 from ._service import Services
 from ._service import services as services
-from .test_shares import seeded, share_of
+from .test_shares import seeded
 
 pytestmark = [pytest.mark.profile("http", "store"), pytest.mark.feature("shares")]
 

@@ -25,9 +25,10 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import call_ok, check, check_equal, error_answer, fail, ok_answer
+from .._shares import share_of
 from .._writers import count_of, inc
 from .._writers import second as second  # the second writer's fixture
-from .test_shares import genesis_core, head, open_share, share_of
+from .test_shares import genesis_core, head, open_share
 
 pytestmark = [
     pytest.mark.profile("runtime"),

@@ -23,7 +23,8 @@ import gritwit as g
 from gritwit_conformance.harness._implementation import Implementation
 
 from .._check import check, check_equal
-from .test_shares import MISREADINGS, genesis, genesis_core, head, open_share, run, share_of
+from .._shares import share_of
+from .test_shares import MISREADINGS, genesis, genesis_core, head, open_share, run
 
 #: Shares are a feature an implementation claims in hello (ADP-005.7).
 pytestmark = [pytest.mark.profile("runtime"), pytest.mark.feature("shares")]
