@@ -230,13 +230,45 @@ def _group_scores() -> Numbers:
 
 
 def _unjudged_figures() -> Numbers:
-    """(unjudged in all, all mutants, serve's unjudged): conformance/mutation/unjudged.toml
-    allows exactly the counts left when verdicts were last written."""
+    """(unjudged in all, all mutants): conformance/mutation/unjudged.toml allows exactly
+    the counts left when verdicts were last written."""
     import tomllib
 
     allowed = tomllib.loads((ROOT / "conformance/mutation/unjudged.toml").read_text("utf-8"))
     counts = allowed["allowance"]
-    return sum(counts.values()), sum(mutants_per_group().values()), counts["serve"]
+    return sum(counts.values()), sum(mutants_per_group().values())
+
+
+#: How an equivalent record's reason begins, for each kind the mutation guide names.
+_KINDS = {
+    "same": "same behaviour",
+    "unobservable": "unobservable",
+    "outside": "not equivalent",
+}
+
+
+@cache
+def _equivalent_kinds() -> dict[str, int]:
+    """Equivalent records of mutants that exist, by the kind their reason begins with
+    (``other``: an older record worded otherwise)."""
+    from gritwit_conformance.mutate._groups import GROUPS
+    from gritwit_conformance.mutate._run import collect_mutants, load_equivalent
+
+    ids = {m.id for m in collect_mutants(tuple(GROUPS))}
+    listed = load_equivalent(MUTATION / "equivalent.toml")
+    kinds = dict.fromkeys([*_KINDS, "other"], 0)
+    for mutant, reason in listed.items():
+        if mutant in ids:
+            kind = next((k for k, start in _KINDS.items() if reason.startswith(start)), "other")
+            kinds[kind] += 1
+    return kinds
+
+
+def _caught_counting_outside() -> Numbers:
+    """(detected, detected and outside the suite, the score counting those as misses)."""
+    detected = _tally()["killed"] + _tally()["timeout"]
+    judged = _tally()["mutants"] - _tally()["equivalent"] + _equivalent_kinds()["outside"]
+    return detected, judged, round(100 * detected / judged, 1)
 
 
 def _weakest_module() -> Numbers:
@@ -295,8 +327,33 @@ CLAIMS = [
     Claim(
         "evidence-unjudged",
         "docs/evidence.md",
-        r"they were ([\d,]+) of ([\d,]+): `serve` \(the HTTP service, ([\d,]+), judged in part\)",
+        r"they were ([\d,]+) of ([\d,]+) mutants",
         _unjudged_figures,
+    ),
+    Claim(
+        "evidence-equivalent-kinds",
+        "docs/evidence.md",
+        r"([\d,]+) change no answer \(the \*same behaviour\*\), ([\d,]+) change only what no "
+        r"adapter command reaches",
+        lambda: (_equivalent_kinds()["same"], _equivalent_kinds()["unobservable"]),
+    ),
+    Claim(
+        "evidence-outside",
+        "docs/evidence.md",
+        r"([\d,]+) are \*\*not equivalent but outside the suite\*\*",
+        lambda: (_equivalent_kinds()["outside"],),
+    ),
+    Claim(
+        "evidence-other-reasons",
+        "docs/evidence.md",
+        r"([\d,]+) older records give their reason in other words",
+        lambda: (_equivalent_kinds()["other"],),
+    ),
+    Claim(
+        "evidence-counting-outside",
+        "docs/evidence.md",
+        r"catches \*\*([\d,]+) of ([\d,]+) \(([\d.]+) %\)\*\*",
+        _caught_counting_outside,
     ),
     Claim(
         "evidence-baseline",
