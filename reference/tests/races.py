@@ -33,3 +33,15 @@ def race(store: Store, threads: int, rounds: int) -> list[list[int]]:
         if len(won) == 1:
             assert store.get_ref(f"names/round/{r}") == mine[won[0]][r]
     return winners
+
+
+def move_head(store: Store, actor: g.ObjectId) -> None:
+    """Another writer moves ``actor``'s head on by a step of its own that keeps the head's
+    core, inbox and outbox (a step that reads and sends nothing), so that a runtime's next
+    swap of that head from where it last read it loses (REF-004.3, RUN-017.4)."""
+    head = store.get_ref(f"heads/{actor.hex()}")
+    step = store.get_object(head) if head is not None else None
+    assert isinstance(step, g.Step), f"{actor.hex()} has no step for a head"
+    other = g.Step(actor=actor, core=step.core, previous=head, inbox=step.inbox, outbox=step.outbox)
+    store.put_object(other)
+    store.cas_ref(f"heads/{actor.hex()}", head, g.object_id(other))  # the other writer wins

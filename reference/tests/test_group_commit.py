@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from aio import run
 from childproc import prepare_store, run_child
+from races import move_head
 
 import gritwit as g
 from gritwit.runtime import Runtime, _group, check_runtime, failed_ref, history
@@ -228,14 +229,7 @@ def test_a_lost_swap_loses_its_member_and_those_based_on_it_only() -> None:
     def race_then_commit(self: _group.CommitGroup, st: Store, wake: bool = True) -> Any:
         if not seen:
             seen.append(list(self.members))
-            head = st.get_ref(head_ref(b))
-            step = st.get_object(head)  # type: ignore[arg-type]
-            assert isinstance(step, g.Step)
-            other = g.Step(
-                actor=b, core=step.core, previous=head, inbox=step.inbox, outbox=step.outbox
-            )
-            st.put_object(other)
-            st.cas_ref(head_ref(b), head, g.object_id(other))  # the other writer wins
+            move_head(st, b)  # the other writer wins
         return real(self, st, wake)
 
     _group.CommitGroup.commit = race_then_commit  # type: ignore[method-assign]

@@ -25,22 +25,16 @@ would; a wait is seen from the server's side (``pg_stat_activity``), never measu
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from typing import Any
-
 import psycopg
 import pytest
+from pg_locks import WAIT_LIMIT, in_thread, names_in, pid_of, waits_or_ends
 
 import gritwit as g
 from gritwit.store import CasResult, CasStatus, Store, _postgres
-from gritwit.store._pg_schema import GATE, part_of
+from gritwit.store._pg_schema import GATE
 from gritwit.store._postgres import PostgresBackend
 from gritwit.store._store_options import split_options
 
-#: Seconds a step may take before the test calls it hung (a bound, not a measure).
-WAIT_LIMIT = 60.0
 BLOBS = [g.Blob(data=b"commit path %d" % i) for i in range(6)]
 IDS = [g.object_id(b) for b in BLOBS]
 ITEMS = [(g.object_id(b), g.encode_object(b)) for b in BLOBS]
@@ -50,56 +44,6 @@ def _backend(store: Store) -> PostgresBackend:
     backend = store.backend
     assert isinstance(backend, PostgresBackend)
     return backend
-
-
-def _names_in(part: int, count: int, prefix: str) -> list[str]:
-    """``count`` ref names whose part is ``part``."""
-    found: list[str] = []
-    i = 0
-    while len(found) < count:
-        name = f"{prefix}{i}"
-        if part_of(name.encode()) == part:
-            found.append(name)
-        i += 1
-    return found
-
-
-def _pid(backend: PostgresBackend) -> int:
-    """The server pid of the connection the backend's next call takes (its pool's last)."""
-    with backend._connection() as conn:
-        return int(conn.info.backend_pid)
-
-
-def _waits_or_ends(url: str, pid: int, thread: threading.Thread) -> bool:
-    """``True`` once backend ``pid`` waits for a lock, ``False`` once ``thread`` ended
-    without that: whichever the server shows first."""
-    plain, _ = split_options(url)
-    deadline = time.monotonic() + WAIT_LIMIT
-    with psycopg.connect(plain, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            if not thread.is_alive():
-                return False
-            row = conn.execute(
-                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
-            ).fetchone()
-            if row is not None and row[0] == "Lock":
-                return True
-            time.sleep(0.01)
-    raise AssertionError(f"backend {pid} neither waited nor ended within {WAIT_LIMIT} s")
-
-
-def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    done: list[Any] = []
-
-    def run() -> None:
-        try:
-            done.append(call())
-        except BaseException as exc:  # the test reads it
-            done.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
 
 
 def _now(store: Store) -> tuple[int, ...]:
@@ -198,9 +142,9 @@ def test_a_noted_write_takes_the_noted_parts_before_its_own(pg_url: str, swaps: 
     holder.execute("UPDATE gritwit_parts SET commits = commits + 1 WHERE part = 3")
     taken: BaseException | None = None
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: _noted_write(backend, names))
-        assert _waits_or_ends(pg_url, pid, thread), "a noted write did not wait for part 3"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: _noted_write(backend, names))
+        assert waits_or_ends(pg_url, pid, thread), "a noted write did not wait for part 3"
         try:  # the writer of part 3 takes part 9's row next, as its notes would
             holder.execute("SELECT 1 FROM gritwit_parts WHERE part = 9 FOR UPDATE NOWAIT")
         except psycopg.errors.LockNotAvailable as exc:
@@ -300,11 +244,11 @@ def test_a_swap_from_unset_to_unset_waits_for_an_erasure_under_way(pg_url: str) 
     eraser.execute("DELETE FROM objects WHERE id = %s", (IDS[4].digest,))
     eraser.execute("INSERT INTO tombstones (id, reason) VALUES (%s, %s)", (IDS[4].digest, b"t"))
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(
+        pid = pid_of(backend)
+        thread, done = in_thread(
             lambda: backend.insert_many_then_cas([ITEMS[4]], "names/erasing", None, None)
         )
-        _waits_or_ends(pg_url, pid, thread)
+        waits_or_ends(pg_url, pid, thread)
     finally:
         eraser.commit()
         eraser.close()
@@ -323,7 +267,7 @@ def test_a_swap_from_unset_to_unset_reads_its_ref_once_it_holds_the_part(pg_url:
     store = Store.open(pg_url)
     backend = _backend(store)
     backend.insert_many(ITEMS)
-    (name,) = _names_in(7, 1, "names/taken/")
+    (name,) = names_in(7, 1, "names/taken/")
     since = store.refs_changed_since(None)[0]
     plain, _ = split_options(pg_url)
     writer = psycopg.connect(plain)  # a slow writer of part 7, as a swap's statement makes it
@@ -341,9 +285,9 @@ def test_a_swap_from_unset_to_unset_reads_its_ref_once_it_holds_the_part(pg_url:
         (row[0], name.encode(), IDS[5].digest),
     )
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: backend.cas_ref(name, None, None))
-        _waits_or_ends(pg_url, pid, thread)
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: backend.cas_ref(name, None, None))
+        waits_or_ends(pg_url, pid, thread)
     finally:
         writer.commit()
         writer.close()

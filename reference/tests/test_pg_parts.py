@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import random
 import threading
-import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import psycopg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pg_locks import WAIT_LIMIT, in_thread, names_in, pid_of, waits_or_ends
 
 import gritwit as g
 from gritwit._ids import ObjectId
@@ -35,8 +34,6 @@ from gritwit.store._pg_schema import GATE, PARTS, part_of
 from gritwit.store._postgres import PostgresBackend
 from gritwit.store._store_options import split_options
 
-#: Seconds a step may take before the test calls it hung (a bound, not a measure).
-WAIT_LIMIT = 60.0
 BLOBS = [g.Blob(data=f"part {i}".encode()) for i in range(4)]
 IDS = [g.object_id(b) for b in BLOBS]
 
@@ -49,56 +46,6 @@ def pg_url(pg_database: str) -> str:
     return create_schema(pg_database)
 
 
-def _names_in(part: int, count: int, prefix: str = "names/p") -> list[str]:
-    """``count`` ref names whose part is ``part``."""
-    found: list[str] = []
-    i = 0
-    while len(found) < count:
-        name = f"{prefix}{i}"
-        if part_of(name.encode()) == part:
-            found.append(name)
-        i += 1
-    return found
-
-
-def _pid(backend: PostgresBackend) -> int:
-    """The server pid of the connection the backend's next call takes (its pool's last)."""
-    with backend._connection() as conn:
-        return int(conn.info.backend_pid)
-
-
-def _waits_or_ends(url: str, pid: int, thread: threading.Thread) -> bool:
-    """``True`` once backend ``pid`` waits for a lock, ``False`` once ``thread`` ended
-    without that: whichever the server shows first."""
-    plain, _ = split_options(url)
-    deadline = time.monotonic() + WAIT_LIMIT
-    with psycopg.connect(plain, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            if not thread.is_alive():
-                return False
-            row = conn.execute(
-                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
-            ).fetchone()
-            if row is not None and row[0] == "Lock":
-                return True
-            time.sleep(0.01)
-    raise AssertionError(f"backend {pid} neither waited nor ended within {WAIT_LIMIT} s")
-
-
-def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    done: list[Any] = []
-
-    def run() -> None:
-        try:
-            done.append(call())
-        except BaseException as exc:  # the test reads it
-            done.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
-
-
 @pytest.mark.req("DUR-005.5", "DUR-005.3")
 def test_a_swap_waits_only_for_a_writer_of_its_own_part(pg_url: str) -> None:
     store = Store.open(pg_url)
@@ -106,21 +53,21 @@ def test_a_swap_waits_only_for_a_writer_of_its_own_part(pg_url: str) -> None:
     assert isinstance(backend, PostgresBackend)
     store.put_objects(BLOBS)
     held, elsewhere = 3, 11
-    (same,) = _names_in(held, 1)
-    (other,) = _names_in(elsewhere, 1)
+    (same,) = names_in(held, 1)
+    (other,) = names_in(elsewhere, 1)
     plain, _ = split_options(pg_url)
     holder = psycopg.connect(plain)  # a slow writer of part 3: its row, until it commits
     holder.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR SHARE", (GATE,))
     holder.execute("UPDATE gritwit_parts SET commits = commits + 1 WHERE part = %s", (held,))
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: store.cas_ref(other, None, IDS[0]))
-        assert not _waits_or_ends(pg_url, pid, thread), "a swap of part 11 waited for part 3"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: store.cas_ref(other, None, IDS[0]))
+        assert not waits_or_ends(pg_url, pid, thread), "a swap of part 11 waited for part 3"
         thread.join(WAIT_LIMIT)
         assert done == [None] and store.get_ref(other) == IDS[0]
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: store.cas_ref(same, None, IDS[1]))
-        assert _waits_or_ends(pg_url, pid, thread), "a swap of part 3 did not wait for it"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: store.cas_ref(same, None, IDS[1]))
+        assert waits_or_ends(pg_url, pid, thread), "a swap of part 3 did not wait for it"
     finally:
         holder.commit()
         holder.close()
@@ -139,9 +86,9 @@ def test_an_erasure_and_a_write_under_way_wait_for_each_other(pg_url: str) -> No
     writer = psycopg.connect(plain)  # a write under way: the gate, shared
     writer.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR SHARE", (GATE,))
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: backend.erase(IDS[2], "test"))
-        assert _waits_or_ends(pg_url, pid, thread), "an erasure did not wait for a write"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: backend.erase(IDS[2], "test"))
+        assert waits_or_ends(pg_url, pid, thread), "an erasure did not wait for a write"
     finally:
         writer.commit()
         writer.close()
@@ -150,9 +97,9 @@ def test_an_erasure_and_a_write_under_way_wait_for_each_other(pg_url: str) -> No
     eraser = psycopg.connect(plain)  # an erasure under way: the gate, alone
     eraser.execute("SELECT 1 FROM gritwit_parts WHERE part = %s FOR UPDATE", (GATE,))
     try:
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: store.cas_ref("names/e", None, IDS[0]))
-        assert _waits_or_ends(pg_url, pid, thread), "a write did not wait for an erasure"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: store.cas_ref("names/e", None, IDS[0]))
+        assert waits_or_ends(pg_url, pid, thread), "a write did not wait for an erasure"
     finally:
         eraser.commit()
         eraser.close()
@@ -260,15 +207,15 @@ def test_heads_of_another_share_do_not_wait(pg_url: str) -> None:
         ([0, 4, 8, 12],),
     )
     try:
-        pid = _pid(backend)
+        pid = pid_of(backend)
         name = f"heads/{theirs.hex()}"
-        thread, done = _in_thread(lambda: _said_cas(backend, name, IDS[0], {1, 5, 9, 13}))
-        assert not _waits_or_ends(pg_url, pid, thread), "share 1/4 waited for share 0/4"
+        thread, done = in_thread(lambda: _said_cas(backend, name, IDS[0], {1, 5, 9, 13}))
+        assert not waits_or_ends(pg_url, pid, thread), "share 1/4 waited for share 0/4"
         thread.join(WAIT_LIMIT)
         assert done[0].status is CasStatus.SWAPPED
-        pid = _pid(backend)
-        thread, done = _in_thread(lambda: backend.cas_ref(f"heads/{mine.hex()}", None, IDS[1]))
-        assert _waits_or_ends(pg_url, pid, thread), "a head of share 0/4 did not wait"
+        pid = pid_of(backend)
+        thread, done = in_thread(lambda: backend.cas_ref(f"heads/{mine.hex()}", None, IDS[1]))
+        assert waits_or_ends(pg_url, pid, thread), "a head of share 0/4 did not wait"
     finally:
         holder.commit()
         holder.close()

@@ -22,12 +22,13 @@ from typing import Any
 
 import pytest
 from aio import run
+from races import move_head
 
 import gritwit as g
 from gritwit.runtime import LifecycleEvent, Runtime, _group, history
 from gritwit.runtime._resident import ResidentActors
 from gritwit.runtime._transition import Transitions
-from gritwit.store import Store, head_ref
+from gritwit.store import Store
 from gritwit.wit import test_actor_core
 
 
@@ -130,14 +131,7 @@ def test_a_member_lost_to_another_writer_runs_again_in_the_same_run(
         if not raced and self.members:
             actor = self.members[0].actor
             raced.append(actor)
-            head = st.get_ref(head_ref(actor))
-            step = st.get_object(head)  # type: ignore[arg-type]
-            assert isinstance(step, g.Step)
-            other = g.Step(
-                actor=actor, core=step.core, previous=head, inbox=step.inbox, outbox=step.outbox
-            )
-            st.put_object(other)
-            st.cas_ref(head_ref(actor), head, g.object_id(other))  # the other writer wins
+            move_head(st, actor)  # the other writer wins
         return real(self, st, wake)
 
     async def setup() -> list[g.ObjectId]:

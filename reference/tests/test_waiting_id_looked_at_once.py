@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 from aio import run
+from races import move_head
 
 import gritwit as g
 from gritwit.runtime import Runtime, _group
-from gritwit.store import Store, head_ref
+from gritwit.store import Store
 from gritwit.wit import test_actor_core
 from gritwit.wit._executor import Executor
 
@@ -79,14 +80,7 @@ def test_a_lost_member_does_not_make_a_waiting_id_be_built_again(
         if not raced and self.members:
             actor = self.members[0].actor
             raced.append(actor)
-            head = st.get_ref(head_ref(actor))
-            step = st.get_object(head)  # type: ignore[arg-type]
-            assert isinstance(step, g.Step)
-            other = g.Step(
-                actor=actor, core=step.core, previous=head, inbox=step.inbox, outbox=step.outbox
-            )
-            st.put_object(other)
-            st.cas_ref(head_ref(actor), head, g.object_id(other))  # the other writer wins
+            move_head(st, actor)  # the other writer wins
         return commit(self, st, wake)
 
     ids = [_fresh(i) for i in range(5)]

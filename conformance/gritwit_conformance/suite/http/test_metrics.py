@@ -129,6 +129,24 @@ def _history_length(client: httpx.Client, actor: str) -> int:
             return steps
 
 
+def check_transitions_counted(found: Scrape, steps: int, what: str) -> float | None:
+    """``gritwit_transitions_total`` of ``found``, scraped once settled, counts ``steps``
+    (HTTP-014.1: the counter is served; HTTP-014.2: each adopted step once); ``what``
+    says in words where the steps come from; the counter's value is returned."""
+    transitions = found.value("gritwit_transitions_total")
+    check(
+        "HTTP-014.1",
+        transitions is not None,
+        expected="a counter named gritwit_transitions_total",
+        came="no metric of that name",
+        what="GET /metrics once settled",
+    )
+    check_equal(
+        "HTTP-014.2", float(steps), transitions, f"gritwit_transitions_total once settled: {what}"
+    )
+    return transitions
+
+
 def _actors(client: httpx.Client) -> list[dict[str, Any]]:
     answer = body_of(client.get("/v1/actors", params={"limit": 10_000}), 200, "HTTP-007.1")
     return list(answer["actors"])
@@ -211,20 +229,8 @@ def test_the_counts_agree_with_the_histories_once_settled(http: httpx.Client) ->
     )
     actors = _actors(http)
     steps = sum(_history_length(http, entry["actor"]) for entry in actors)
-    transitions = found.value("gritwit_transitions_total")
-    check(
-        "HTTP-014.1",
-        transitions is not None,
-        expected="a counter named gritwit_transitions_total",
-        came="no metric of that name",
-        what="GET /metrics once settled",
-    )
-    check_equal(
-        "HTTP-014.2",
-        float(steps),
-        transitions,
-        f"gritwit_transitions_total once settled: the steps the histories of the "
-        f"{len(actors)} actors hold",
+    transitions = check_transitions_counted(
+        found, steps, f"the steps the histories of the {len(actors)} actors hold"
     )
     check_equal(
         "HTTP-014.2",

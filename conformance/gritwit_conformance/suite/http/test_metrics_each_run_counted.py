@@ -19,11 +19,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .._check import check, check_equal
 from ._api import body_of, counter, settle
 from ._service import http as http
 from ._service import services as services
-from .test_metrics import _history_length, scrape
+from .test_metrics import _history_length, check_transitions_counted, scrape
 
 pytestmark = pytest.mark.profile("http")
 
@@ -43,19 +42,10 @@ def test_the_step_a_run_commits_first_after_another_run_is_counted(http: httpx.C
     settle(http)
     steps = sum(_history_length(http, actor) for actor in counters)
     found = scrape(http)
-    transitions = found.value("gritwit_transitions_total")
-    check(
-        "HTTP-014.1",
-        transitions is not None,
-        expected="a counter named gritwit_transitions_total",
-        came="no metric of that name",
-        what="GET /metrics once settled",
-    )
-    check_equal(
-        "HTTP-014.2",
-        float(steps),
-        transitions,
-        f"gritwit_transitions_total once settled, the service the only writer: the {steps} "
+    check_transitions_counted(
+        found,
+        steps,
+        f"the service the only writer: the {steps} "
         f"steps of the histories of {COUNTERS} counters, each created and then sent one inc "
         f"in a batch, more than the reference adopts in a run (so that the run after it "
         f"commits the last counter's step alone, first thing); fewer is a step the service "
